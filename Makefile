@@ -1,0 +1,48 @@
+# Two commands for a new user: `make run` and `make test`. Everything else is below them.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+FLASK := $(BIN)/flask --app tracker
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-sqlite test-postgres install migrate demo worker scheduler bench translations check-workflows
+
+run: $(STAMP) ## Serve http://127.0.0.1:5000 with SQLite and demo data (no Redis needed)
+	$(FLASK) db upgrade
+	$(FLASK) demo
+	SWEEP_IN_PROCESS=1 $(FLASK) run --host 127.0.0.1 --port 5000
+
+test: $(STAMP) ## The whole test suite (SQLite; PostgreSQL and Redis when TEST_DATABASE_URL / REDIS_URL are set)
+	$(BIN)/pybabel compile -q -d tracker/translations
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+$(STAMP): pyproject.toml
+	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: $(STAMP)
+	$(FLASK) db upgrade
+
+demo: $(STAMP)
+	$(FLASK) demo
+
+worker: $(STAMP) ## An RQ worker (needs REDIS_URL)
+	$(FLASK) worker
+
+scheduler: $(STAMP) ## Enqueues the sweep every minute (needs REDIS_URL)
+	$(FLASK) scheduler
+
+check-workflows: $(STAMP)
+	$(FLASK) workflows check
+
+translations: $(STAMP) ## Extract German source texts and update the English catalog
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tracker/translations/messages.pot .
+	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l en --no-fuzzy-matching
+	$(BIN)/pybabel compile -d tracker/translations
+
+bench: $(STAMP) ## Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local test database)
+	$(BIN)/python -m bench

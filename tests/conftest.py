@@ -1,0 +1,157 @@
+"""Shared fixtures. Tests talk to real databases: SQLite always, PostgreSQL when TEST_DATABASE_URL is set.
+
+Every test that uses ``app`` runs once per available backend. A service the suite cannot reach is a skip with the
+reason on a developer's machine, and a failure in CI (CI=true), so CI never passes by skipping.
+"""
+from __future__ import annotations
+
+import os
+import uuid
+from datetime import date
+
+import pytest
+import sqlalchemy as sa
+
+from tracker import clock, create_app
+from tracker.extensions import db
+
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def service_missing(reason: str):
+    if IN_CI:
+        pytest.fail(f"CI needs this service: {reason}")
+    pytest.skip(reason)
+
+
+def postgres_server_url() -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        service_missing("TEST_DATABASE_URL is not set: PostgreSQL tests skipped")
+    return url.replace("postgresql://", "postgresql+psycopg://", 1) if url.startswith("postgresql://") else url
+
+
+def create_postgres_database(prefix: str = "tracker_test") -> str:
+    """A fresh, empty database on the test server; returns its URL. Dropped by ``drop_postgres_database``."""
+    server = postgres_server_url()
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
+    try:
+        engine = sa.create_engine(server, isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            connection.execute(sa.text(f'CREATE DATABASE "{name}"'))
+        engine.dispose()
+    except sa.exc.OperationalError as error:
+        service_missing(f"PostgreSQL not reachable at TEST_DATABASE_URL: {error.orig}")
+    return sa.engine.make_url(server).set(database=name).render_as_string(hide_password=False)
+
+
+def drop_postgres_database(url: str) -> None:
+    name = sa.engine.make_url(url).database
+    engine = sa.create_engine(postgres_server_url(), isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request, tmp_path_factory):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'tracker.sqlite'}"
+        return
+    url = create_postgres_database()
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture(scope="session")
+def base_app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "SQLALCHEMY_DATABASE_URI": database_url,
+        "WTF_CSRF_ENABLED": False,
+        "REDIS_URL": None,
+        "SECRET_KEY": "test-secret",
+        "SERVER_NAME": "tracker.test",
+    })
+    with app.app_context():
+        db.create_all()
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def wipe(app) -> None:
+    """Empty every table (events included: the append-only triggers are bypassed only here)."""
+    from tracker.audit.models import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
+
+    with app.app_context():
+        db.session.remove()
+        engine = db.engine
+        tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        with engine.begin() as connection:
+            if engine.dialect.name == "postgresql":
+                connection.execute(sa.text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
+            else:
+                for statement in DROP_APPEND_ONLY_DDL["sqlite"]:
+                    connection.execute(sa.text(statement))
+                for table in tables:
+                    connection.execute(sa.text(f"DELETE FROM {table}"))
+                for statement in APPEND_ONLY_DDL["sqlite"]:
+                    connection.execute(sa.text(statement))
+
+
+@pytest.fixture
+def app(base_app):
+    clock.travel_to(date(2026, 3, 2))  # a Monday; tests move the clock explicitly
+    ctx = base_app.app_context()
+    ctx.push()
+    yield base_app
+    db.session.remove()
+    ctx.pop()
+    clock.resume()
+    wipe(base_app)
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def make(app):
+    from tests.factories import Factory
+
+    return Factory()
+
+
+@pytest.fixture
+def login(client):
+    def do_login(user, password="correct horse battery"):
+        response = client.post("/login", data={"email": user.email, "password": password})
+        assert response.status_code == 302, response.get_data(as_text=True)[:500]
+        return user
+
+    return do_login
+
+
+@pytest.fixture
+def redis_url():
+    url = os.environ.get("REDIS_URL")
+    if not url:
+        service_missing("REDIS_URL is not set: Redis tests skipped")
+    from redis import Redis
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    test_url = url.rsplit("/", 1)[0] + "/9" if url.count("/") >= 3 else url + "/9"
+    connection = Redis.from_url(test_url)
+    try:
+        connection.flushdb()
+    except RedisConnectionError as error:
+        service_missing(f"Redis not reachable at REDIS_URL: {error}")
+    yield test_url
+    connection.flushdb()

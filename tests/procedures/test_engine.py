@@ -1,0 +1,220 @@
+"""Engine: which transitions are allowed, and why others are refused, on the real definitions."""
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tracker.procedures.engine import available_transitions, check_transition
+from tracker.procedures.guards import GUARDS, GuardContext
+from tracker.procedures.loader import load_directory
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
+TODAY = date(2026, 3, 2)
+CLERK = {"recognition_clerk"}
+ABH = {"immigration_clerk"}
+
+
+@pytest.fixture(scope="module")
+def registry():
+    return load_directory(WORKFLOWS)
+
+
+@pytest.fixture
+def bqfg(registry):
+    return registry.get("recognition-bqfg")
+
+
+@pytest.fixture
+def thuer(registry):
+    return registry.get("recognition-thuerbqfg")
+
+
+@pytest.fixture
+def ef(registry):
+    return registry.get("skilled-worker-81a")
+
+
+def context(workflow=None, **changes) -> GuardContext:
+    required = tuple(d.id for d in workflow.required_documents()) if workflow else ()
+    return GuardContext(required_documents=required, today=TODAY, **changes)
+
+
+def codes(decision):
+    return [refusal.code for refusal in decision.refusals]
+
+
+def test_allowed_with_typed_inputs(bqfg):
+    decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK,
+                                {"due_date": " 2026-03-16 ", "documents": "Diplom", "extra": "dropped"}, context())
+    assert decision.allowed and decision.refusals == ()
+    assert decision.inputs == {"due_date": date(2026, 3, 16), "documents": "Diplom"}
+
+
+def test_optional_input_missing_is_none(bqfg):
+    decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK,
+                                {"due_date": "2026-03-16"}, context())
+    assert decision.allowed and decision.inputs["documents"] is None
+
+
+def test_unknown_transition(bqfg):
+    decision = check_transition(bqfg, "deem_ba_approval_granted", "received", CLERK, {}, context())
+    assert codes(decision) == ["unknown_transition"]
+    assert "recognition-bqfg v1" in decision.refusals[0].message.de
+
+
+def test_wrong_state(bqfg):
+    decision = check_transition(bqfg, "grant_full_equivalence", "received", CLERK, {"date": "2026-03-01"}, context())
+    assert codes(decision) == ["wrong_state"]
+    assert "Antrag eingegangen" in decision.refusals[0].message.de
+
+
+def test_terminal_state_says_so(bqfg):
+    decision = check_transition(bqfg, "withdraw", "equivalent", CLERK, {"date": "2026-03-01"}, context())
+    assert codes(decision) == ["state_terminal"]
+    assert "closed" in decision.refusals[0].message.en
+
+
+@pytest.mark.parametrize("roles, allowed", [
+    ({"recognition_clerk"}, True), ({"team_lead"}, True), ({"employer", "recognition_clerk"}, True),
+    ({"immigration_clerk"}, False), ({"employer"}, False), ({"advisor"}, False), (set(), False),
+])
+def test_roles(bqfg, roles, allowed):
+    decision = check_transition(bqfg, "confirm_receipt_incomplete", "received", roles, {"documents": "CV"}, context())
+    assert decision.allowed is allowed
+    assert allowed or codes(decision) == ["role_not_allowed"]
+
+
+def test_employer_may_record_appointment_request(ef):
+    decision = check_transition(ef, "request_visa_appointment", "pre_approval_issued", {"employer"},
+                                {"date": "2026-03-01"}, context())
+    assert decision.allowed
+
+
+@pytest.mark.parametrize("roles", [{"team_lead"}, {"immigration_clerk"}, {"admin"}])
+def test_system_transition_refused_for_people(ef, roles):
+    decision = check_transition(ef, "deem_ba_approval_granted", "ba_pending", roles, {}, context())
+    assert codes(decision) == ["system_only"]
+
+
+def test_system_transition_allowed_for_the_sweep(ef):
+    assert check_transition(ef, "deem_ba_approval_granted", "ba_pending", {"system"}, {}, context()).allowed
+
+
+def test_sweep_cannot_do_human_steps(ef):
+    decision = check_transition(ef, "record_ba_approval", "ba_pending", {"system"}, {"date": "2026-03-01"}, context())
+    assert codes(decision) == ["role_not_allowed"]
+
+
+def test_required_input_missing(bqfg):
+    decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK, {"due_date": "  "}, context())
+    assert not decision.allowed
+    assert [(r.code, r.field) for r in decision.refusals] == [("input_required", "due_date")]
+
+
+@pytest.mark.parametrize("value", ["16.03.2026", "20260316", "2026-02-30", "tomorrow"])
+def test_invalid_date(bqfg, value):
+    decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK, {"due_date": value}, context())
+    assert [(r.code, r.field) for r in decision.refusals] == [("input_invalid_date", "due_date")]
+
+
+def test_all_input_problems_reported_together(bqfg):
+    decision = check_transition(bqfg, "refuse", "in_review", CLERK,
+                                {"date": "yesterday", "ground": "bad_luck"}, context())
+    assert [(r.code, r.field) for r in decision.refusals] == [
+        ("input_invalid_date", "date"), ("input_invalid_choice", "ground"), ("input_required", "reason")]
+    assert "Fehlende Mitwirkung" in decision.refusals[1].message.de
+
+
+def test_valid_choice(bqfg):
+    decision = check_transition(bqfg, "refuse", "in_review", CLERK,
+                                {"date": "2026-03-02", "ground": "non_cooperation", "reason": "Keine Antwort"},
+                                context())
+    assert decision.allowed and decision.inputs["ground"] == "non_cooperation"
+
+
+def test_date_objects_are_accepted(bqfg):
+    decision = check_transition(bqfg, "withdraw", "in_review", CLERK, {"date": date(2026, 3, 1)}, context())
+    assert decision.allowed and decision.inputs["date"] == date(2026, 3, 1)
+
+
+def test_guard_documents_complete_lists_missing_titles(bqfg):
+    documents = {"passport": "accepted", "diploma": "received", "transcript": "rejected", "cv_german": "requested"}
+    decision = check_transition(bqfg, "confirm_receipt_complete", "received", CLERK, {},
+                                context(bqfg, documents=documents))
+    assert codes(decision) == ["guard:documents_complete"]
+    message = decision.refusals[0].message
+    assert message.de.startswith("Es fehlen noch Pflichtunterlagen: Fächer- und Notenübersicht, Tabellarischer")
+    assert "Declaration of no earlier application" in message.en
+    assert "Sworn translations" not in message.en  # optional documents do not block
+
+
+def test_guard_documents_complete_holds(bqfg):
+    documents = {d.id: "accepted" for d in bqfg.required_documents()}
+    decision = check_transition(bqfg, "confirm_documents_complete", "documents_received", CLERK, {},
+                                context(bqfg, documents=documents))
+    assert decision.allowed
+
+
+def test_guard_date_not_in_future_sees_cleaned_input(bqfg):
+    decision = check_transition(bqfg, "grant_full_equivalence", "in_review", CLERK, {"date": "2026-03-03"}, context())
+    assert [(r.code, r.field) for r in decision.refusals] == [("guard:date_not_in_future", "date")]
+    assert check_transition(bqfg, "grant_full_equivalence", "in_review", CLERK, {"date": "2026-03-02"},
+                            context()).allowed
+
+
+@pytest.mark.parametrize("outcome, allowed", [
+    (None, False), ("positive", True), ("partial", True), ("negative", False), ("withdrawn", False)])
+def test_pre_approval_needs_positive_recognition(ef, outcome, allowed):
+    decision = check_transition(ef, "issue_pre_approval", "ba_cleared", ABH, {"date": "2026-03-01"},
+                                context(linked_exists=True, linked_outcome=outcome))
+    assert decision.allowed is allowed
+    assert allowed or codes(decision) == ["guard:linked_recognition_positive"]
+
+
+@pytest.mark.parametrize("outcome, allowed", [
+    (None, False), ("positive", False), ("negative", True), ("withdrawn", True)])
+def test_close_when_recognition_failed(ef, outcome, allowed):
+    decision = check_transition(ef, "close_recognition_failed", "ba_pending", ABH, {},
+                                context(linked_exists=True, linked_outcome=outcome))
+    assert decision.allowed is allowed
+
+
+def test_start_recognition_offers_recognition_procedures(ef):
+    decision = check_transition(ef, "start_recognition", "agreement_concluded", ABH, {"procedure": "recognition-bqfg"},
+                                context())
+    assert decision.allowed and decision.inputs == {"procedure": "recognition-bqfg"}
+    assert ef.transitions["start_recognition"].effects == ("open_linked_recognition",)
+    refused = check_transition(ef, "start_recognition", "agreement_concluded", ABH, {"procedure": "skilled-worker-81a"},
+                               context())
+    assert codes(refused) == ["input_invalid_choice"]
+
+
+def test_self_loop_keeps_state(ef):
+    decision = check_transition(ef, "record_body_request", "ba_information_missing", ABH, {"date": "2026-03-02"},
+                                context())
+    assert decision.allowed
+    assert ef.transitions["record_body_request"].target_from("ba_information_missing") == "ba_information_missing"
+
+
+def test_linked_recognition_open_guard():
+    guard = GUARDS["linked_recognition_open"]
+    assert not guard.holds(GuardContext()) and guard.holds(GuardContext(linked_exists=True))
+
+
+def test_available_transitions(bqfg, ef, thuer):
+    ids = [t.id for t in available_transitions(bqfg, "received", CLERK)]
+    assert ids == ["confirm_receipt_complete", "confirm_receipt_incomplete", "withdraw"]
+    assert available_transitions(bqfg, "received", {"employer"}) == []
+    assert available_transitions(bqfg, "refused", CLERK) == []
+    ba_pending = [t.id for t in available_transitions(ef, "ba_pending", {"team_lead"})]
+    assert "deem_ba_approval_granted" not in ba_pending and "record_ba_approval" in ba_pending
+    assert [t.id for t in available_transitions(ef, "pre_approval_issued", {"employer"})] == [
+        "request_visa_appointment"]
+    assert [t.id for t in available_transitions(thuer, "compensation_required", CLERK)] == [
+        "choose_adaptation_period", "choose_aptitude_test", "close_without_compensation", "withdraw"]
+
+
+def test_aptitude_test_timer_only_in_regulated_procedure(bqfg, thuer):
+    assert [t.id for t in thuer.timers_started_by("choose_aptitude_test")] == ["aptitude_test"]
+    assert thuer.timers["aptitude_test"].period == "P6M"
+    assert "aptitude_test" not in bqfg.timers

@@ -1,0 +1,17 @@
+"""Who did something: a logged-in user, or the system itself (deadline sweep, legal fictions)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from tracker.auth.roles import SYSTEM_ROLE
+
+
+@dataclass(frozen=True)
+class SystemActor:
+    id: None = None
+    role: str = SYSTEM_ROLE
+    name: str = "System"
+    is_staff: bool = False
+
+
+SYSTEM = SystemActor()

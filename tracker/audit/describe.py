@@ -1,0 +1,75 @@
+"""Audit events in plain language for the timeline ("Unterlagen angefordert – Frist bis 15.03.2026")."""
+from __future__ import annotations
+
+from datetime import date
+
+from tracker.procedures.definition import LocalText, Workflow
+
+_KIND_TEXT = {
+    "opened": LocalText("Fall angelegt", "Case opened"),
+    "assigned": LocalText("Zuständigkeit geändert: {assignee}", "Assigned to {assignee}"),
+    "document": LocalText("Unterlage „{document}“: {status}", "Document '{document}': {status}"),
+    "note": LocalText("Interne Notiz hinzugefügt", "Internal note added"),
+    "timer_started": LocalText("Frist „{timer}“ läuft bis {due_on}", "Deadline '{timer}' runs until {due_on}"),
+    "timer_paused": LocalText("Frist „{timer}“ gehemmt", "Deadline '{timer}' suspended"),
+    "timer_resumed": LocalText("Frist „{timer}“ läuft weiter bis {due_on}", "Deadline '{timer}' resumed, due {due_on}"),
+    "timer_extended": LocalText("Frist „{timer}“ verlängert bis {due_on}", "Deadline '{timer}' extended to {due_on}"),
+    "timer_met": LocalText("Frist „{timer}“ eingehalten", "Deadline '{timer}' met"),
+    "timer_warning": LocalText("Frist „{timer}“ läuft am {due_on} ab", "Deadline '{timer}' expires on {due_on}"),
+    "timer_breached": LocalText("Frist „{timer}“ überschritten (fällig {due_on})",
+                                "Deadline '{timer}' breached (due {due_on})"),
+    "letter": LocalText("Schreiben erstellt: {letter}", "Letter produced: {letter}"),
+}
+_LATE = LocalText(" – verspätet", " – late")
+_STATUS = {
+    "missing": LocalText("fehlt", "missing"), "requested": LocalText("angefordert", "requested"),
+    "received": LocalText("eingegangen", "received"), "accepted": LocalText("anerkannt", "accepted"),
+    "rejected": LocalText("abgelehnt", "rejected"),
+}
+
+
+def describe(event, workflow: Workflow, lang: str, format_day) -> str:
+    data = event.data or {}
+    if event.kind == "transition":
+        transition = workflow.transitions.get(event.subject)
+        label = transition.label.get(lang) if transition else event.subject
+        target = workflow.states.get(event.to_state)
+        return f"{label} → {target.title.get(lang) if target else event.to_state}"
+    template = _KIND_TEXT.get(event.kind)
+    if template is None:
+        return event.kind
+    timer = workflow.timers.get(event.subject or "")
+    document = next((d for d in workflow.documents if d.id == event.subject), None)
+    due = data.get("due_on")
+    text = template.get(lang).format(
+        assignee=data.get("assignee") or ("–"),
+        document=document.title.get(lang) if document else event.subject,
+        status=_STATUS[data["status"]].get(lang) if data.get("status") in _STATUS else data.get("status", ""),
+        timer=timer.name.get(lang) if timer else event.subject,
+        due_on=format_day(date.fromisoformat(due)) if due else "–",
+        letter=data.get("letter", ""),
+    )
+    if event.kind == "timer_met" and data.get("late"):
+        text += _LATE.get(lang)
+    if event.kind == "timer_paused" and data.get("until_on"):
+        until = format_day(date.fromisoformat(data["until_on"]))
+        text += LocalText(f" bis {until}", f" until {until}").get(lang)
+    return text
+
+
+def input_summary(event, workflow: Workflow, lang: str, format_day) -> list[tuple[str, str]]:
+    """The inputs a transition was given, labelled as in its form (dates formatted, choices in words)."""
+    transition = workflow.transitions.get(event.subject or "") if event.kind == "transition" else None
+    if transition is None:
+        return []
+    rows = []
+    for spec in transition.inputs:
+        value = (event.data or {}).get(spec.name)
+        if value in (None, "") or spec.name == "reason":
+            continue
+        if spec.type == "date":
+            value = format_day(date.fromisoformat(value))
+        elif spec.type == "choice":
+            value = next((c.label.get(lang) for c in spec.choices if c.value == value), value)
+        rows.append((spec.label.get(lang), str(value)))
+    return rows

@@ -1,0 +1,86 @@
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, DDL, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+from tracker.types import UTCDateTime
+
+
+class EventKind(StrEnum):
+    OPENED = "opened"
+    TRANSITION = "transition"
+    ASSIGNED = "assigned"
+    DOCUMENT = "document"
+    NOTE = "note"
+    TIMER_STARTED = "timer_started"
+    TIMER_PAUSED = "timer_paused"
+    TIMER_RESUMED = "timer_resumed"
+    TIMER_EXTENDED = "timer_extended"
+    TIMER_MET = "timer_met"
+    TIMER_WARNING = "timer_warning"
+    TIMER_BREACHED = "timer_breached"
+    LETTER = "letter"
+
+
+class Event(db.Model):
+    """One thing that happened to a case. Rows are never updated or deleted (enforced by triggers)."""
+
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: Position in the case's chain, 1-based and gap-free.
+    seq: Mapped[int]
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    #: None for the system (deadline sweep, legal fictions).
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    #: Role the actor acted in, or "system".
+    actor_role: Mapped[str] = mapped_column(String(32))
+    kind: Mapped[str] = mapped_column(String(32))
+    #: Transition id for kind "transition"; timer id for timer events; document id for document events.
+    subject: Mapped[str | None] = mapped_column(String(64))
+    from_state: Mapped[str | None] = mapped_column(String(64))
+    to_state: Mapped[str | None] = mapped_column(String(64))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: Legal basis of the step, copied from the definition at the time it happened.
+    basis: Mapped[str] = mapped_column(String(200), default="")
+    data: Mapped[dict] = mapped_column(JSON, default=dict)
+    prev_hash: Mapped[str] = mapped_column(String(64))
+    hash: Mapped[str] = mapped_column(String(64))
+
+    actor = relationship("User", lazy="joined")
+
+    __table_args__ = (UniqueConstraint("case_id", "seq"),)
+
+    @property
+    def is_system(self) -> bool:
+        return self.actor_id is None
+
+
+# Append-only at the database, not only in our code: an UPDATE or DELETE on events aborts.
+APPEND_ONLY_DDL = {
+    "postgresql": [
+        """CREATE OR REPLACE FUNCTION events_append_only() RETURNS trigger AS $$
+           BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql""",
+        """CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
+           FOR EACH ROW EXECUTE FUNCTION events_append_only()""",
+    ],
+    "sqlite": [
+        """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+        """CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+           BEGIN SELECT RAISE(ABORT, 'audit events are append-only'); END""",
+    ],
+}
+DROP_APPEND_ONLY_DDL = {
+    "postgresql": ["DROP TRIGGER IF EXISTS events_append_only ON events", "DROP FUNCTION IF EXISTS events_append_only()"],
+    "sqlite": ["DROP TRIGGER IF EXISTS events_no_update", "DROP TRIGGER IF EXISTS events_no_delete"],
+}
+
+for _dialect, _statements in APPEND_ONLY_DDL.items():
+    for _statement in _statements:
+        event.listen(Event.__table__, "after_create", DDL(_statement).execute_if(dialect=_dialect))

@@ -1,0 +1,1 @@
+"""Cases: the instances of a procedure, their documents and internal notes, and the clerk workspace."""

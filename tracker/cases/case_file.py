@@ -1,0 +1,118 @@
+"""Everything the case file page shows, gathered with a fixed number of queries."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import select
+
+from tracker import clock
+from tracker.audit.service import case_events
+from tracker.cases import forms, queries
+from tracker.cases.models import Case, Note
+from tracker.extensions import db
+from tracker.procedures.definition import TimerSpec, Transition
+from tracker.procedures.engine import available_transitions
+from tracker.procedures.guards import GUARDS
+from tracker.timers import service as timer_service
+from tracker.timers.models import Timer, TimerStatus
+from tracker.workflow_registry import workflow_of
+
+
+@dataclass
+class TimerView:
+    timer: Timer
+    spec: TimerSpec
+    explanation: list[str]
+    paused_until: object  # date while a § 6(4) pause runs, else None
+    forms: dict
+
+    @property
+    def open(self) -> bool:
+        return self.timer.is_open
+
+
+@dataclass
+class ActionView:
+    transition: Transition
+    form: object
+    blocked: list[str]  # why it cannot be done yet (guards), in the reader's language
+
+
+def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | None = None) -> dict:
+    workflow = workflow_of(case)
+    failed_key, failed_form = failed or (None, None)
+    today = clock.today()
+
+    def form_for(key: str, form_class, **data):
+        if key == failed_key:
+            return failed_form
+        return form_class(formdata=None, version=case.version, **data)
+
+    timers = list(db.session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.id)))
+    timer_views = []
+    for timer in timers:
+        spec = workflow.timers[timer.timer_id]
+        deadline = timer_service.deadline_of(timer, spec, today, timer_service.start_label(workflow, timer, lang))
+        paused_until = max((p.until_on for p in timer.pauses if p.until_on and p.until_on >= today), default=None)
+        timer_forms = {}
+        if timer.is_open and user.is_staff:
+            if spec.manual_pause and timer.status == TimerStatus.RUNNING:
+                timer_forms["pause"] = form_for(f"timer:{timer.id}:pause", forms.TimerActionForm)
+            if timer.status == TimerStatus.PAUSED and timer.open_pause() is not None:
+                timer_forms["resume"] = form_for(f"timer:{timer.id}:resume", forms.TimerActionForm)
+            if (spec.extension and not timer.extension and timer.status == TimerStatus.RUNNING
+                    and timer.due_on and today <= timer.due_on):
+                timer_forms["extend"] = form_for(f"timer:{timer.id}:extend", forms.TimerActionForm)
+        timer_views.append(TimerView(timer, spec, deadline.explain(lang) if deadline else [], paused_until,
+                                     timer_forms))
+    # Open timers first (nearest due first), then the finished ones as history.
+    timer_views.sort(key=lambda v: (not v.open, v.timer.due_on or today, v.timer.id))
+
+    from tracker.cases.service import guard_context
+
+    context = guard_context(case, {})
+    titles = {document.id: document.title for document in workflow.documents}
+    actions = []
+    if case.is_open and _may_act(user, case):
+        for transition in available_transitions(workflow, case.state, {user.role}):
+            form = form_for(f"transition:{transition.id}",
+                            forms.transition_form_class(transition, lang, document_choices(case, lang)))
+            blocked = [GUARDS[name].refusal(context, titles).get(lang) for name in transition.guards
+                       if not GUARDS[name].needs_input and not GUARDS[name].holds(context)]
+            actions.append(ActionView(transition, form, blocked))
+
+    staff = queries.office_staff(case.office_id) if user.is_staff else []
+    assign_form = form_for("assign", forms.AssignForm, assignee=case.assignee_id or 0)
+    assign_form.assignee.choices = [(0, "–")] + [(u.id, u.name) for u in staff]
+    document_forms = {d.document_id: form_for(f"document:{d.document_id}", forms.DocumentStatusForm,
+                                              status=d.status, reason=d.reason) for d in case.documents}
+    notes = list(db.session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at.desc()))) \
+        if user.is_staff else []
+    linked = ([case.parent] if case.parent else []) + list(case.children)
+    return {
+        "case": case, "workflow": workflow, "state": workflow.state(case.state), "lang": lang, "today": today,
+        "timers": timer_views, "actions": actions, "events": case_events(case.id, newest_first=True),
+        "documents": [(d, titles.get(d.document_id), document_forms[d.document_id]) for d in case.documents],
+        "notes": notes, "note_form": form_for("note", forms.NoteForm), "assign_form": assign_form,
+        "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
+        "letters": available_letters(case, workflow),
+    }
+
+
+def document_choices(case: Case, lang: str) -> list[tuple[str, str]]:
+    """The case's checklist as (id, title) choices for a ``documents`` input."""
+    titles = {document.id: document.title for document in workflow_of(case).documents}
+    return [(d.document_id, titles[d.document_id].get(lang) if d.document_id in titles else d.document_id)
+            for d in case.documents]
+
+
+def _may_act(user, case) -> bool:
+    from tracker.auth.access import can_act_on_case
+
+    return can_act_on_case(user, case)
+
+
+def available_letters(case: Case, workflow) -> list[str]:
+    from tracker.letters.content import letters_for
+
+    return letters_for(case, workflow)

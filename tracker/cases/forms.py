@@ -1,0 +1,103 @@
+"""Forms of the clerk workspace. Every form carries the case version it was loaded with (optimistic locking)."""
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (DateField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField,
+                     TextAreaField, widgets)
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+
+from tracker import clock
+from tracker.procedures.definition import Transition
+
+
+class VersionedForm(FlaskForm):
+    version = HiddenField()
+
+
+class MultiCheckboxField(SelectMultipleField):
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
+
+
+def not_in_future(form, field):
+    if field.data and field.data > clock.today():
+        raise ValidationError(_l("Das Datum darf nicht in der Zukunft liegen."))
+
+
+def in_future(form, field):
+    if field.data and field.data <= clock.today():
+        raise ValidationError(_l("Die Frist muss nach dem heutigen Tag enden."))
+
+
+class NewCaseForm(FlaskForm):
+    procedure = SelectField(_l("Verfahren"), validators=[DataRequired()])
+    office = SelectField(_l("Zuständige Behörde"), coerce=int, validators=[DataRequired()])
+    received_on = DateField(_l("Eingang des Antrags"), validators=[DataRequired(), not_in_future],
+                            description=_l("Tag, an dem der Antrag bei der Behörde eingegangen ist."))
+    given_names = StringField(_l("Vorname(n)"), validators=[DataRequired(), Length(max=200)],
+                              render_kw={"autocomplete": "off"})
+    family_name = StringField(_l("Familienname"), validators=[DataRequired(), Length(max=200)],
+                              render_kw={"autocomplete": "off"})
+    date_of_birth = DateField(_l("Geburtsdatum"), validators=[DataRequired(), not_in_future])
+    nationality = StringField(_l("Staatsangehörigkeit"), validators=[DataRequired(), Length(max=100)])
+    email = EmailField(_l("E-Mail"), validators=[Optional(), Email(), Length(max=254)])
+    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=50)])
+    preferred_language = SelectField(_l("Bevorzugte Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+    profession = StringField(_l("Ausländischer Berufsabschluss"), validators=[DataRequired(), Length(max=200)],
+                             description=_l("Wie im Zeugnis, z. B. „Bachelor of Nursing (Vietnam)“."))
+    reference_occupation = StringField(_l("Deutscher Referenzberuf"), validators=[DataRequired(), Length(max=200)],
+                                       description=_l("z. B. „Pflegefachfrau/Pflegefachmann“."))
+    employer = SelectField(_l("Arbeitgeber"), coerce=int, validators=[Optional()])
+
+
+class DocumentStatusForm(VersionedForm):
+    status = SelectField(_l("Status"), choices=[
+        ("missing", _l("fehlt")), ("requested", _l("angefordert")), ("received", _l("eingegangen")),
+        ("accepted", _l("anerkannt")), ("rejected", _l("abgelehnt"))])
+    reason = StringField(_l("Grund (bei Ablehnung)"), validators=[Optional(), Length(max=500)])
+
+
+class AssignForm(VersionedForm):
+    assignee = SelectField(_l("Zuständig"), coerce=int)
+
+
+class BulkAssignForm(FlaskForm):
+    case_ids = SelectMultipleField(_l("Fälle"), coerce=int, validators=[DataRequired(
+        message=_l("Bitte wählen Sie mindestens einen Fall aus."))])
+    assignee = SelectField(_l("Zuweisen an"), coerce=int)
+
+
+class NoteForm(VersionedForm):
+    body = TextAreaField(_l("Interne Notiz"), validators=[DataRequired(), Length(max=5000)])
+
+
+class TimerActionForm(VersionedForm):
+    reason = TextAreaField(_l("Begründung"), validators=[DataRequired(
+        message=_l("Bitte geben Sie einen Grund an."))])
+    period = SelectField(_l("Verlängerung um"), validators=[Optional()], choices=[
+        ("P1W", _l("1 Woche")), ("P2W", _l("2 Wochen")), ("P1M", _l("1 Monat"))])
+
+
+def transition_form_class(transition: Transition, lang: str, document_choices=()):
+    """A form class with the inputs the definition requires for this transition. An input named ``documents``
+    is the checklist picker: the items chosen are marked as requested."""
+
+    class TransitionForm(VersionedForm):
+        pass
+
+    for spec in transition.inputs:
+        label = spec.label.get(lang)
+        validators = [DataRequired()] if spec.required else [Optional()]
+        if spec.name == "documents":
+            field = MultiCheckboxField(label, choices=list(document_choices), validators=[DataRequired(
+                message=_l("Bitte wählen Sie mindestens ein Dokument aus."))] if spec.required else [Optional()])
+        elif spec.type == "date":
+            field = DateField(label, validators=validators)
+        elif spec.type == "choice":
+            field = SelectField(label, validators=validators,
+                                choices=[("", "–")] + [(c.value, c.label.get(lang)) for c in spec.choices])
+        else:
+            field = TextAreaField(label, validators=validators + [Length(max=5000)])
+        setattr(TransitionForm, spec.name, field)
+    return TransitionForm

@@ -1,0 +1,125 @@
+from __future__ import annotations
+
+from datetime import date, datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker import clock
+from tracker.extensions import db
+from tracker.types import UTCDateTime
+
+
+class Case(db.Model):
+    """One procedure instance. Its state only changes through ``tracker.cases.service.apply_transition``."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Readable unique reference, e.g. "ABH-EF-2026-000123" (procedure prefix, year, running number).
+    reference: Mapped[str] = mapped_column(String(40), unique=True)
+    procedure_id: Mapped[str] = mapped_column(String(64))
+    #: The definition version the case was opened under; it keeps it for life.
+    procedure_version: Mapped[int]
+    state: Mapped[str] = mapped_column(String(64))
+    #: Outcome of the terminal state (positive/partial/negative/withdrawn), None while open.
+    outcome: Mapped[str | None] = mapped_column(String(16))
+    #: Recognition opened from a § 81a case: § 14a BQFG periods apply.
+    accelerated: Mapped[bool] = mapped_column(default=False)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("persons.id"))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"), index=True)
+    advisor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"))
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    #: The § 81a case that holds this recognition case.
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    profession: Mapped[str] = mapped_column(String(200), default="")
+    #: The German reference occupation (Referenzberuf) the qualification is compared with.
+    reference_occupation: Mapped[str] = mapped_column(String(200), default="")
+    #: Day the application reached the authority (trigger day of the first deadlines).
+    received_on: Mapped[date]
+    opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Summary of the open timers, kept by the timer service in the same transaction so the work queue can sort
+    #: a million cases by an index. Derived data: ``timers.service.refresh_summary`` recomputes it from the timers.
+    next_due_on: Mapped[date | None]
+    breached: Mapped[bool] = mapped_column(default=False)
+    #: Hash of the newest audit event: lets `audit verify` notice events cut off the end of the chain.
+    audit_head: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    #: Optimistic lock: every change bumps it; a stale writer gets a conflict instead of overwriting.
+    version: Mapped[int] = mapped_column(default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        # The work queue's order: breached first, then nearest deadline; keyset pagination on (.., id).
+        Index("ix_cases_queue", "office_id", "breached", "next_due_on", "id"),
+    )
+
+    applicant = relationship("Person", lazy="joined", innerjoin=True)
+    employer = relationship("Employer", lazy="joined")
+    office = relationship("Office", lazy="joined", innerjoin=True)
+    assignee = relationship("User", foreign_keys=[assignee_id], lazy="joined")
+    advisor = relationship("User", foreign_keys=[advisor_id])
+    parent = relationship("Case", remote_side=[id], backref="children")
+    documents = relationship("CaseDocument", back_populates="case", order_by="CaseDocument.position")
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
+
+
+class DocumentStatus(StrEnum):
+    MISSING = "missing"
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+
+class CaseDocument(db.Model):
+    """One item of the case's documents checklist (the items come from the workflow definition)."""
+
+    __tablename__ = "case_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: Id of the document in the workflow definition ("passport", "diploma", ...).
+    document_id: Mapped[str] = mapped_column(String(64))
+    position: Mapped[int] = mapped_column(default=0)
+    required: Mapped[bool] = mapped_column(default=True)
+    status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.MISSING)
+    #: Why a document was rejected (shown to the applicant in the request letter).
+    reason: Mapped[str] = mapped_column(Text, default="")
+    #: Deadline set for the applicant when the document was requested.
+    requested_until: Mapped[date | None]
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    case = relationship("Case", back_populates="documents")
+
+    __table_args__ = (UniqueConstraint("case_id", "document_id"),)
+
+
+class Note(db.Model):
+    """Internal note: visible to authority staff only, never to employers, advisors or applicants."""
+
+    __tablename__ = "notes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    body: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+
+    author = relationship("User", lazy="joined")
+
+
+class ReferenceCounter(db.Model):
+    """Running numbers for case references, one row per (prefix, year); incremented under a row lock."""
+
+    __tablename__ = "reference_counters"
+
+    prefix: Mapped[str] = mapped_column(String(20), primary_key=True)
+    year: Mapped[int] = mapped_column(primary_key=True)
+    last_number: Mapped[int] = mapped_column(default=0)

@@ -1,0 +1,213 @@
+"""Read models for the clerk workspace: the work queue (keyset-paginated), the case file, team workload.
+
+Each page runs a fixed number of queries however many rows it shows (no N+1): a page's related rows are loaded
+with one ``IN`` query each.
+"""
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy.orm import contains_eager
+
+from tracker import clock
+from tracker.auth.access import case_visibility
+from tracker.auth.models import User
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.parties.models import Employer, Person
+from tracker.timers.models import OPEN_STATUSES, Timer
+
+
+@dataclass
+class QueueFilters:
+    procedure: str = ""
+    state: str = ""
+    office: int | None = None
+    assignee: str = ""  # "", "mine", "unassigned" or a user id
+    overdue: bool = False
+    due_this_week: bool = False
+    waiting_for: str = ""  # "", "applicant", "employer"
+    q: str = ""
+    closed: bool = False
+
+    @classmethod
+    def from_args(cls, args) -> QueueFilters:
+        return cls(
+            procedure=args.get("procedure", ""), state=args.get("state", ""),
+            office=args.get("office", type=int), assignee=args.get("assignee", ""),
+            overdue=args.get("overdue") == "1", due_this_week=args.get("week") == "1",
+            waiting_for=args.get("waiting", ""), q=args.get("q", "").strip(), closed=args.get("closed") == "1",
+        )
+
+    def as_args(self) -> dict:
+        args = {"procedure": self.procedure, "state": self.state, "office": self.office or "",
+                "assignee": self.assignee, "overdue": "1" if self.overdue else "",
+                "week": "1" if self.due_this_week else "", "waiting": self.waiting_for, "q": self.q,
+                "closed": "1" if self.closed else ""}
+        return {key: value for key, value in args.items() if value}
+
+
+@dataclass
+class QueuePage:
+    cases: list[Case]
+    next_timer: dict[int, Timer]
+    total: int
+    next_cursor: str | None
+    filters: QueueFilters
+    counts: dict[str, int] = field(default_factory=dict)
+
+
+def encode_cursor(case: Case) -> str:
+    raw = json.dumps([case.breached, case.next_due_on.isoformat() if case.next_due_on else None, case.id])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(cursor: str):
+    try:
+        breached, due, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        return bool(breached), date.fromisoformat(due) if due else None, int(case_id)
+    except (ValueError, TypeError):
+        return None
+
+
+def _after(cursor) -> object:
+    """Rows after the cursor in the queue order: breached first, then due date (none last), then id."""
+    breached, due, case_id = cursor
+    if due is None:
+        same_breach = and_(Case.next_due_on.is_(None), Case.id > case_id)
+    else:
+        same_breach = or_(Case.next_due_on > due, and_(Case.next_due_on == due, Case.id > case_id),
+                          Case.next_due_on.is_(None))
+    if breached:
+        return or_(Case.breached.is_(False), and_(Case.breached.is_(True), same_breach))
+    return and_(Case.breached.is_(False), same_breach)
+
+
+def waiting_states(party: str) -> list[tuple[str, int, str]]:
+    """(procedure id, version, state id) of every state in which ``party`` must act."""
+    from tracker.workflow_registry import registry
+
+    pairs = []
+    workflows = registry()
+    for workflow in (workflows.get(latest.id, version) for latest in workflows.all()
+                     for version in workflows.versions(latest.id)):
+        pairs += [(workflow.id, workflow.version, state.id) for state in workflow.states.values()
+                  if state.responsible == party]
+    return pairs
+
+
+def filtered(user, filters: QueueFilters):
+    conditions = [case_visibility(user)]
+    conditions.append(Case.closed_at.is_not(None) if filters.closed else Case.closed_at.is_(None))
+    if filters.procedure:
+        conditions.append(Case.procedure_id == filters.procedure)
+    if filters.state:
+        conditions.append(Case.state == filters.state)
+    if filters.office:
+        conditions.append(Case.office_id == filters.office)
+    if filters.assignee == "mine":
+        conditions.append(Case.assignee_id == user.id)
+    elif filters.assignee == "unassigned":
+        conditions.append(Case.assignee_id.is_(None))
+    elif filters.assignee.isdigit():
+        conditions.append(Case.assignee_id == int(filters.assignee))
+    today = clock.today()
+    if filters.overdue:
+        conditions.append(or_(Case.breached.is_(True), Case.next_due_on < today))
+    if filters.due_this_week:
+        week_end = today + timedelta(days=6 - today.weekday())
+        conditions.append(Case.next_due_on <= week_end)
+    if filters.waiting_for:
+        states = waiting_states(filters.waiting_for)
+        conditions.append(tuple_(Case.procedure_id, Case.procedure_version, Case.state).in_(states)
+                          if states else Case.id.is_(None))
+    if filters.q:
+        like = f"%{filters.q.lower()}%"
+        conditions.append(or_(
+            Case.reference.ilike(f"{filters.q}%"),
+            Case.applicant_id.in_(select(Person.id).where(or_(
+                func.lower(Person.family_name).like(like), func.lower(Person.given_names).like(like),
+                func.lower(Person.given_names + " " + Person.family_name).like(like)))),
+            Case.employer_id.in_(select(Employer.id).where(func.lower(Employer.name).like(like))),
+        ))
+    return conditions
+
+
+def queue_page(user, filters: QueueFilters, cursor: str | None = None, page_size: int = 50) -> QueuePage:
+    conditions = filtered(user, filters)
+    total = db.session.scalar(select(func.count(Case.id)).where(*conditions))
+    query = select(Case).where(*conditions)
+    position = decode_cursor(cursor) if cursor else None
+    if position:
+        query = query.where(_after(position))
+    query = query.order_by(Case.breached.desc(), Case.next_due_on.asc().nulls_last(), Case.id).limit(page_size + 1)
+    cases = list(db.session.scalars(query).unique())
+    more = len(cases) > page_size
+    cases = cases[:page_size]
+    return QueuePage(cases=cases, next_timer=next_timers([case.id for case in cases]), total=total,
+                     next_cursor=encode_cursor(cases[-1]) if more else None, filters=filters)
+
+
+def next_timers(case_ids: list[int]) -> dict[int, Timer]:
+    """The nearest open timer of each case, in one query."""
+    if not case_ids:
+        return {}
+    timers = db.session.scalars(
+        select(Timer).where(Timer.case_id.in_(case_ids), Timer.status.in_(OPEN_STATUSES), Timer.due_on.is_not(None))
+        .order_by(Timer.case_id, Timer.due_on)
+    ).all()
+    nearest: dict[int, Timer] = {}
+    for timer in timers:
+        nearest.setdefault(timer.case_id, timer)
+    return nearest
+
+
+def office_staff(office_id: int | None) -> list[User]:
+    if office_id is None:
+        return []
+    return list(db.session.scalars(select(User).where(User.office_id == office_id, User.active).order_by(User.name)))
+
+
+@dataclass
+class Workload:
+    user: User | None
+    open_cases: int
+    breached: int
+    due_this_week: int
+
+
+def team_workload(office_id: int) -> list[Workload]:
+    """Open cases, breaches and this week's deadlines per clerk of the office (and unassigned), one query."""
+    today = clock.today()
+    week_end = today + timedelta(days=6 - today.weekday())
+    rows = db.session.execute(
+        select(Case.assignee_id, func.count(Case.id),
+               func.sum(Case.breached.cast(db.Integer)),
+               func.count(Case.id).filter(Case.next_due_on <= week_end))
+        .where(Case.office_id == office_id, Case.closed_at.is_(None)).group_by(Case.assignee_id)
+    ).all()
+    users = {user.id: user for user in office_staff(office_id)}
+    result = [Workload(users.get(assignee_id), count, int(breached or 0), week)
+              for assignee_id, count, breached, week in rows]
+    seen = {row.user.id for row in result if row.user}
+    result += [Workload(user, 0, 0, 0) for user in users.values() if user.id not in seen and user.is_staff]
+    return sorted(result, key=lambda w: (w.user is None, w.user.name if w.user else ""))
+
+
+def attention_timers(office_id: int, limit: int = 100) -> list[Timer]:
+    """Breached timers and timers in their warning period, for the team lead."""
+    from tracker.timers.models import TimerStatus
+
+    today = clock.today()
+    return list(db.session.scalars(
+        select(Timer).join(Case, Case.id == Timer.case_id)
+        .where(Case.office_id == office_id, or_(
+            Timer.status == TimerStatus.BREACHED,
+            and_(Timer.status == TimerStatus.RUNNING, Timer.due_on <= today + timedelta(days=7))))
+        .options(contains_eager(Timer.case))
+        .order_by((Timer.status == TimerStatus.BREACHED).desc(), Timer.due_on).limit(limit)
+    ))

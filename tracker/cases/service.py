@@ -1,0 +1,245 @@
+"""Domain verbs on cases. Views parse input, call one verb and commit; the verbs only flush.
+
+Every change of a case's state goes through ``apply_transition``: it checks the transition against the case's
+definition version (state, role, inputs, guards) and the actor's access to this very case, then applies it together
+with its audit event and the timers it starts, stops or pauses.
+"""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm.exc import StaleDataError
+
+from tracker import clock
+from tracker.audit.models import EventKind
+from tracker.audit.service import append_event
+from tracker.auth.access import can_act_on_case
+from tracker.cases.models import Case, CaseDocument, DocumentStatus, Note, ReferenceCounter
+from tracker.extensions import db
+from tracker.procedures.definition import LocalText
+from tracker.procedures.engine import Refusal, check_transition
+from tracker.procedures.guards import GuardContext
+from tracker.timers import service as timers
+from tracker.workflow_registry import registry, workflow_of
+
+
+class CaseError(Exception):
+    """A change the user asked for cannot be made; ``messages`` say why, in both languages."""
+
+    def __init__(self, messages: list[LocalText], refusals: tuple[Refusal, ...] = ()):
+        super().__init__("; ".join(message.de for message in messages))
+        self.messages = messages
+        self.refusals = refusals
+
+    def text(self, lang: str) -> str:
+        return " ".join(message.get(lang) for message in self.messages)
+
+
+class TransitionRefused(CaseError):
+    pass
+
+
+class ConflictError(CaseError):
+    """Somebody else changed the case since the user loaded it."""
+
+
+class AccessDenied(CaseError):
+    pass
+
+
+CONFLICT_MESSAGE = LocalText(
+    "Der Fall wurde inzwischen von jemand anderem geändert. Ihre Eingaben sind erhalten; bitte prüfen Sie den "
+    "neuen Stand und senden Sie erneut.",
+    "Someone else changed this case in the meantime. What you typed is kept; please check the new state and "
+    "submit again.",
+)
+ACCESS_MESSAGE = LocalText("Sie dürfen diesen Fall nicht ändern.", "You may not change this case.")
+
+
+def check_version(case: Case, expected_version: int | None) -> None:
+    if expected_version is not None and int(expected_version) != case.version:
+        raise ConflictError([CONFLICT_MESSAGE])
+
+
+def _require_access(actor, case: Case) -> None:
+    if actor.role != "system" and not can_act_on_case(actor, case):
+        raise AccessDenied([ACCESS_MESSAGE])
+
+
+def flush_or_conflict() -> None:
+    """Flush; a concurrent writer that got there first (version moved under us) becomes a ConflictError."""
+    try:
+        db.session.flush()
+    except StaleDataError as error:
+        raise ConflictError([CONFLICT_MESSAGE]) from error
+
+
+def next_reference(prefix: str, year: int) -> str:
+    """Next running number for (prefix, year), under a row lock so two clerks never get the same reference."""
+    counter = db.session.scalar(
+        select(ReferenceCounter).where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)
+        .with_for_update()
+    )
+    if counter is None:
+        counter = ReferenceCounter(prefix=prefix, year=year, last_number=0)
+        db.session.add(counter)
+    counter.last_number += 1
+    return f"{prefix}-{year}-{counter.last_number:06d}"
+
+
+def open_case(*, procedure_id: str, applicant, office, actor, employer=None, advisor=None,
+              received_on: date | None = None, profession: str = "", reference_occupation: str = "",
+              parent: Case | None = None, assignee=None) -> Case:
+    """Open a case under the newest version of the procedure, in its initial state, with its documents checklist,
+    the "opened" audit event and the timers that start on receipt."""
+    workflow = registry().latest(procedure_id)
+    if office.kind != workflow.office_kind:
+        raise CaseError([LocalText("Diese Behörde ist für das Verfahren nicht zuständig.",
+                                   "This office does not handle this procedure.")])
+    received_on = received_on or clock.today()
+    if received_on > clock.today():
+        raise CaseError([LocalText("Das Eingangsdatum darf nicht in der Zukunft liegen.",
+                                   "The date of receipt cannot be in the future.")])
+    case = Case(
+        reference=next_reference(workflow.reference_prefix, received_on.year),
+        procedure_id=workflow.id, procedure_version=workflow.version, state=workflow.initial_state,
+        accelerated=parent is not None, applicant=applicant, employer=employer, advisor=advisor, office=office,
+        assignee=assignee, parent=parent, profession=profession, reference_occupation=reference_occupation,
+        received_on=received_on, opened_at=clock.now(),
+    )
+    db.session.add(case)
+    for position, spec in enumerate(workflow.documents):
+        case.documents.append(CaseDocument(document_id=spec.id, position=position, required=spec.required))
+    db.session.flush()  # the case needs its id before events refer to it
+    append_event(case, EventKind.OPENED, actor, to_state=case.state, basis=workflow.legal_basis,
+                 data={"procedure": workflow.id, "version": workflow.version, "received_on": received_on,
+                       "parent": parent.reference if parent else None})
+    timers.on_event(case, workflow, "opened", {}, received_on, actor)
+    return case
+
+
+def guard_context(case: Case, inputs: dict) -> GuardContext:
+    linked = case.children[0] if case.children else None
+    return GuardContext(
+        documents={document.document_id: document.status for document in case.documents},
+        required_documents=tuple(document.document_id for document in case.documents if document.required),
+        linked_outcome=linked.outcome if linked else None,
+        linked_exists=linked is not None,
+        inputs=inputs,
+        today=clock.today(),
+    )
+
+
+def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | None = None, *,
+                     expected_version: int | None = None) -> Case:
+    """The one way a case changes state. Raises TransitionRefused, AccessDenied or ConflictError."""
+    check_version(case, expected_version)
+    _require_access(actor, case)
+    workflow = workflow_of(case)
+    raw_inputs = {key: value for key, value in (raw_inputs or {}).items() if value not in (None, "")}
+    decision = check_transition(workflow, transition_id, case.state, {actor.role}, raw_inputs,
+                                guard_context(case, raw_inputs))
+    if not decision.allowed:
+        raise TransitionRefused([refusal.message for refusal in decision.refusals], decision.refusals)
+    transition = workflow.transitions[transition_id]
+    inputs = decision.inputs
+    from_state = case.state
+    case.state = transition.target_from(from_state)
+    target = workflow.state(case.state)
+    if target.terminal:
+        case.outcome = target.outcome
+        case.closed_at = clock.now()
+    append_event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
+                 to_state=case.state, reason=str(inputs.get("reason", "")), basis=transition.basis,
+                 data={key: value for key, value in inputs.items() if key != "reason"})
+    if inputs.get("documents"):
+        _mark_requested(case, inputs)
+    for effect in transition.effects:
+        EFFECTS[effect](case, actor, inputs)
+    timers.on_event(case, workflow, transition.id, inputs, clock.today(), actor)
+    if target.terminal:
+        timers.cancel_open(case, actor)
+    flush_or_conflict()
+    return case
+
+
+def _mark_requested(case: Case, inputs: dict) -> None:
+    """A transition with a ``documents`` input names checklist items as missing: mark them requested, with the
+    deadline the authority set (``due_date``) where the transition has one."""
+    wanted = {item.strip() for item in str(inputs["documents"]).split(",")}
+    due = inputs.get("due_date")
+    for document in case.documents:
+        if document.document_id in wanted:
+            document.status = DocumentStatus.REQUESTED
+            document.requested_until = due if isinstance(due, date) else None
+            document.updated_at = clock.now()
+
+
+def _open_linked_recognition(case: Case, actor, inputs: dict) -> None:
+    """§ 81a(3) no. 2 AufenthG: the immigration office starts the recognition, accelerated under § 14a BQFG."""
+    from tracker.parties.models import Office
+
+    procedure_id = inputs["procedure"]
+    workflow = registry().latest(procedure_id)
+    office_id = inputs.get("recognition_office")
+    office = db.session.get(Office, int(office_id)) if office_id else db.session.scalar(
+        select(Office).where(Office.kind == workflow.office_kind).order_by(Office.id).limit(1))
+    if office is None:
+        raise TransitionRefused([LocalText("Es ist keine Anerkennungsstelle eingerichtet.",
+                                           "No recognition body is set up.")])
+    open_case(procedure_id=procedure_id, applicant=case.applicant, office=office, actor=actor,
+              employer=case.employer, advisor=case.advisor, received_on=clock.today(),
+              profession=case.profession, reference_occupation=case.reference_occupation, parent=case)
+
+
+EFFECTS = {"open_linked_recognition": _open_linked_recognition}
+
+
+def assign(case: Case, assignee, actor, *, expected_version: int | None = None) -> None:
+    check_version(case, expected_version)
+    _require_access(actor, case)
+    if assignee is not None and (not assignee.is_staff or assignee.office_id != case.office_id):
+        raise CaseError([LocalText("Fälle können nur Beschäftigten der zuständigen Behörde zugewiesen werden.",
+                                   "Cases can only be assigned to staff of the responsible office.")])
+    if case.assignee_id == (assignee.id if assignee else None):
+        return
+    case.assignee = assignee
+    append_event(case, EventKind.ASSIGNED, actor, data={"assignee_id": assignee.id if assignee else None,
+                                                         "assignee": assignee.name if assignee else None})
+    flush_or_conflict()
+
+
+def set_document_status(case: Case, document_id: str, status: str, actor, *, reason: str = "",
+                        expected_version: int | None = None) -> CaseDocument:
+    check_version(case, expected_version)
+    _require_access(actor, case)
+    document = next((d for d in case.documents if d.document_id == document_id), None)
+    if document is None:
+        raise CaseError([LocalText("Unbekanntes Dokument.", "Unknown document.")])
+    status = DocumentStatus(status)
+    if status is DocumentStatus.REJECTED and not reason.strip():
+        raise CaseError([LocalText("Bitte geben Sie an, warum das Dokument abgelehnt wird.",
+                                   "Please say why the document is rejected.")])
+    document.status = status
+    document.reason = reason.strip() if status is DocumentStatus.REJECTED else ""
+    document.updated_at = clock.now()
+    append_event(case, EventKind.DOCUMENT, actor, subject=document_id, reason=document.reason,
+                 data={"status": str(status)})
+    flush_or_conflict()
+    return document
+
+
+def add_note(case: Case, actor, body: str) -> Note:
+    if not actor.is_staff:
+        raise AccessDenied([ACCESS_MESSAGE])
+    body = body.strip()
+    if not body:
+        raise CaseError([LocalText("Die Notiz ist leer.", "The note is empty.")])
+    note = Note(case_id=case.id, author_id=actor.id, body=body, created_at=clock.now())
+    db.session.add(note)
+    db.session.flush()
+    # The timeline shows that a note was written, not what it says: employers may later see the timeline.
+    append_event(case, EventKind.NOTE, actor, data={"note_id": note.id})
+    flush_or_conflict()
+    return note

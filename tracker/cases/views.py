@@ -1,0 +1,280 @@
+"""The clerk workspace: work queue, team view, new case, case file and the actions on it."""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+from sqlalchemy import select
+
+from tracker import clock
+from tracker.auth.access import can_act_on_case, can_view_case, staff_required
+from tracker.auth.roles import Role
+from tracker.cases import forms, queries, service
+from tracker.cases.case_file import document_choices
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.i18n import current_language
+from tracker.parties.models import Employer, Office, Person
+from tracker.timers.models import Timer
+from tracker.timers import service as timer_service
+from tracker.workflow_registry import registry
+
+blueprint = Blueprint("cases", __name__)
+
+
+@blueprint.route("/")
+def home():
+    return redirect(url_for("cases.queue"))
+
+
+def load_case(case_id: int) -> Case:
+    """The case, if the current user may see it (object-level check on every route)."""
+    case = db.session.get(Case, case_id)
+    if case is None or not can_view_case(current_user, case):
+        abort(404)  # 404, not 403: do not confirm that another party's case exists
+    return case
+
+
+def load_case_for_change(case_id: int) -> Case:
+    case = load_case(case_id)
+    if not can_act_on_case(current_user, case):
+        abort(403)
+    return case
+
+
+# --- work queue -------------------------------------------------------------------------------------------
+
+@blueprint.route("/cases")
+@staff_required
+def queue():
+    filters = queries.QueueFilters.from_args(request.args)
+    page = queries.queue_page(current_user, filters, request.args.get("after"),
+                              page_size=request.args.get("size", 50, type=int) if request.args.get("size") else 50)
+    staff = queries.office_staff(current_user.office_id)
+    bulk = forms.BulkAssignForm()
+    bulk.assignee.choices = [(0, _("– niemand –"))] + [(user.id, user.name) for user in staff]
+    return render_template("cases/queue.html", page=page, filters=filters, staff=staff, bulk_form=bulk,
+                           workflows=registry().all(), offices=_offices_for_filter(), today=clock.today(),
+                           lang=current_language())
+
+
+def _offices_for_filter() -> list[Office]:
+    if current_user.role == Role.ADMIN:
+        return list(db.session.scalars(select(Office).order_by(Office.name)))
+    return []
+
+
+@blueprint.route("/cases/assign", methods=["POST"])
+@staff_required
+def bulk_assign():
+    form = forms.BulkAssignForm()
+    staff = queries.office_staff(current_user.office_id)
+    form.assignee.choices = [(0, "")] + [(user.id, user.name) for user in staff]
+    form.case_ids.choices = [(int(value), value) for value in request.form.getlist("case_ids") if value.isdigit()]
+    if not form.validate_on_submit():
+        flash(_("Bitte wählen Sie mindestens einen Fall aus."), "error")
+        return redirect(request.referrer or url_for("cases.queue"))
+    assignee = next((user for user in staff if user.id == form.assignee.data), None)
+    cases = db.session.scalars(select(Case).where(Case.id.in_(form.case_ids.data))).all()
+    try:
+        for case in cases:
+            if not can_act_on_case(current_user, case):
+                abort(403)
+            service.assign(case, assignee, current_user)
+        db.session.commit()
+    except service.CaseError as error:
+        db.session.rollback()
+        flash(error.text(current_language()), "error")
+    else:
+        flash(_("%(count)d Fälle zugewiesen.", count=len(cases)), "success")
+    return redirect(request.referrer or url_for("cases.queue"))
+
+
+@blueprint.route("/team")
+@staff_required
+def team():
+    if current_user.role not in (Role.TEAM_LEAD, Role.ADMIN):
+        abort(403)
+    return render_template("cases/team.html", workload=queries.team_workload(current_user.office_id),
+                           attention=queries.attention_timers(current_user.office_id), today=clock.today(),
+                           lang=current_language())
+
+
+# --- new case ---------------------------------------------------------------------------------------------
+
+def _new_case_form() -> forms.NewCaseForm:
+    form = forms.NewCaseForm()
+    lang = current_language()
+    offices = list(db.session.scalars(select(Office).order_by(Office.name)))
+    kinds = {office.kind for office in offices if office.id == current_user.office_id} or {o.kind for o in offices}
+    form.procedure.choices = [("", "–")] + [(w.id, w.title.get(lang)) for w in registry().all()
+                                           if w.office_kind in kinds]
+    form.office.choices = [(office.id, office.name) for office in offices if office.kind in kinds]
+    form.employer.choices = [(0, _("– kein Arbeitgeber –"))] + [
+        (employer.id, employer.name) for employer in db.session.scalars(select(Employer).order_by(Employer.name))]
+    if request.method == "GET":
+        form.office.data = current_user.office_id
+        form.received_on.data = clock.today()
+    return form
+
+
+@blueprint.route("/cases/new", methods=["GET", "POST"])
+@staff_required
+def new_case():
+    form = _new_case_form()
+    if form.validate_on_submit():
+        office = db.session.get(Office, form.office.data)
+        applicant = Person(given_names=form.given_names.data.strip(), family_name=form.family_name.data.strip(),
+                           date_of_birth=form.date_of_birth.data, nationality=form.nationality.data.strip(),
+                           email=(form.email.data or "").strip(), phone=(form.phone.data or "").strip(),
+                           preferred_language=form.preferred_language.data)
+        db.session.add(applicant)
+        try:
+            case = service.open_case(
+                procedure_id=form.procedure.data, applicant=applicant, office=office, actor=current_user,
+                employer=db.session.get(Employer, form.employer.data) if form.employer.data else None,
+                received_on=form.received_on.data, profession=form.profession.data.strip(),
+                reference_occupation=form.reference_occupation.data.strip(),
+                assignee=current_user if office.id == current_user.office_id else None)
+            db.session.commit()
+        except service.CaseError as error:
+            db.session.rollback()
+            form.procedure.errors = list(form.procedure.errors) + [error.text(current_language())]
+        else:
+            flash(_("Fall %(reference)s angelegt.", reference=case.reference), "success")
+            return redirect(url_for("cases.show", case_id=case.id))
+    status = 422 if form.errors else 200
+    return render_template("cases/new.html", form=form), status
+
+
+# --- case file --------------------------------------------------------------------------------------------
+
+@blueprint.route("/cases/<int:case_id>")
+def show(case_id: int):
+    return render_case(load_case(case_id))
+
+
+def render_case(case: Case, *, failed: tuple[str, object] | None = None, error: str | None = None,
+                status: int = 200):
+    """The case file. ``failed`` = (form key, form) re-shows a refused form with what the user typed."""
+    from tracker.cases.case_file import build_case_file
+
+    context = build_case_file(case, current_user, current_language(), failed)
+    return render_template("cases/show.html", error=error, **context), status
+
+
+def _refused(case: Case, key: str, form, error: service.CaseError | timer_service.TimerError):
+    db.session.rollback()
+    db.session.refresh(case)
+    lang = current_language()
+    if isinstance(error, timer_service.TimerError):
+        message, status = error.message.get(lang), 422
+    else:
+        message = error.text(lang)
+        status = 409 if isinstance(error, service.ConflictError) else 403 if isinstance(
+            error, service.AccessDenied) else 422
+    return render_case(case, failed=(key, form), error=message, status=status)
+
+
+@blueprint.route("/cases/<int:case_id>/transitions/<transition_id>", methods=["POST"])
+def transition(case_id: int, transition_id: str):
+    case = load_case_for_change(case_id)
+    from tracker.workflow_registry import workflow_of
+
+    definition = workflow_of(case).transitions.get(transition_id)
+    if definition is None:
+        abort(404)
+    form = forms.transition_form_class(definition, current_language(), document_choices(case, current_language()))()
+    key = f"transition:{transition_id}"
+    if not form.validate_on_submit():
+        return render_case(case, failed=(key, form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)
+    inputs = {spec.name: _raw(getattr(form, spec.name).data) for spec in definition.inputs}
+    try:
+        service.apply_transition(case, transition_id, current_user, inputs, expected_version=form.version.data)
+        db.session.commit()
+    except service.CaseError as error:
+        return _refused(case, key, form, error)
+    flash(_("Erledigt: %(action)s", action=definition.label.get(current_language())), "success")
+    anchor = "letters" if definition.input("documents") is not None else None
+    return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
+
+
+def _raw(value):
+    if isinstance(value, list):
+        return ", ".join(value)
+    return value.isoformat() if hasattr(value, "isoformat") else value
+
+
+@blueprint.route("/cases/<int:case_id>/documents/<document_id>", methods=["POST"])
+def document_status(case_id: int, document_id: str):
+    case = load_case_for_change(case_id)
+    form = forms.DocumentStatusForm()
+    key = f"document:{document_id}"
+    if not form.validate_on_submit():
+        return render_case(case, failed=(key, form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)
+    try:
+        service.set_document_status(case, document_id, form.status.data, current_user, reason=form.reason.data or "",
+                                    expected_version=form.version.data)
+        db.session.commit()
+    except service.CaseError as error:
+        return _refused(case, key, form, error)
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
+
+
+@blueprint.route("/cases/<int:case_id>/assign", methods=["POST"])
+@staff_required
+def assign(case_id: int):
+    case = load_case_for_change(case_id)
+    form = forms.AssignForm()
+    staff = queries.office_staff(case.office_id)
+    form.assignee.choices = [(0, "")] + [(user.id, user.name) for user in staff]
+    if not form.validate_on_submit():
+        return render_case(case, failed=("assign", form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)
+    try:
+        service.assign(case, next((u for u in staff if u.id == form.assignee.data), None), current_user,
+                       expected_version=form.version.data)
+        db.session.commit()
+    except service.CaseError as error:
+        return _refused(case, "assign", form, error)
+    return redirect(url_for("cases.show", case_id=case.id))
+
+
+@blueprint.route("/cases/<int:case_id>/notes", methods=["POST"])
+@staff_required
+def add_note(case_id: int):
+    case = load_case(case_id)
+    form = forms.NoteForm()
+    if not form.validate_on_submit():
+        return render_case(case, failed=("note", form), error=_("Die Notiz ist leer."), status=422)
+    try:
+        service.add_note(case, current_user, form.body.data)
+        db.session.commit()
+    except service.CaseError as error:
+        return _refused(case, "note", form, error)
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="notes"))
+
+
+@blueprint.route("/cases/<int:case_id>/timers/<int:timer_pk>/<action>", methods=["POST"])
+@staff_required
+def timer_action(case_id: int, timer_pk: int, action: str):
+    case = load_case_for_change(case_id)
+    timer = db.session.get(Timer, timer_pk)
+    if timer is None or timer.case_id != case.id or action not in ("pause", "resume", "extend"):
+        abort(404)
+    form = forms.TimerActionForm()
+    key = f"timer:{timer.id}:{action}"
+    if not form.validate_on_submit():
+        return render_case(case, failed=(key, form), error=_("Bitte geben Sie einen Grund an."), status=422)
+    try:
+        service.check_version(case, form.version.data)
+        if action == "pause":
+            timer_service.pause(case, timer, current_user, form.reason.data)
+        elif action == "resume":
+            timer_service.resume(case, timer, current_user, form.reason.data)
+        else:
+            timer_service.extend(case, timer, current_user, form.period.data, form.reason.data)
+        service.flush_or_conflict()
+        db.session.commit()
+    except (service.CaseError, timer_service.TimerError) as error:
+        return _refused(case, key, form, error)
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="deadlines"))

@@ -1,0 +1,68 @@
+"""Configuration from the environment, with defaults that are safe for a developer's machine.
+
+Development (the default) keeps everything under ``instance/``: an SQLite database and a generated secret key.
+Production (``TRACKER_ENV=production``) refuses to start without an explicit ``SECRET_KEY`` and ``DATABASE_URL``.
+"""
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigurationError(RuntimeError):
+    """The environment does not allow the app to start safely."""
+
+
+def _secret_key(instance_path: Path, production: bool) -> str:
+    key = os.environ.get("SECRET_KEY")
+    if key:
+        return key
+    if production:
+        raise ConfigurationError("SECRET_KEY must be set when TRACKER_ENV=production")
+    # Development: generate once and keep it, so sessions survive a restart.
+    key_file = instance_path / "secret_key"
+    if not key_file.exists():
+        instance_path.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_hex(32))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def database_url(instance_path: Path) -> str:
+    url = os.environ.get("DATABASE_URL")
+    if not url:
+        instance_path.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{instance_path / 'tracker.sqlite'}"
+    # Hosting platforms hand out postgres:// URLs; SQLAlchemy wants the driver named (psycopg 3).
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def from_environment(instance_path: Path) -> dict:
+    production = os.environ.get("TRACKER_ENV", "development") == "production"
+    if production and not os.environ.get("DATABASE_URL"):
+        raise ConfigurationError("DATABASE_URL must be set when TRACKER_ENV=production")
+    return {
+        "TRACKER_ENV": "production" if production else "development",
+        "SECRET_KEY": _secret_key(instance_path, production),
+        "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "WORKFLOWS_DIR": str(ROOT / "workflows"),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": production,
+        "REMEMBER_COOKIE_SECURE": production,
+        "BABEL_DEFAULT_LOCALE": "de",
+        "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
+        "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "tracker" / "translations"),
+        "LANGUAGES": ("de", "en"),
+        #: Run the deadline sweep in a background thread of the web process when there is no Redis/RQ.
+        "SWEEP_IN_PROCESS": os.environ.get("SWEEP_IN_PROCESS", "0") == "1",
+        "QUEUE_PAGE_SIZE": 50,
+    }

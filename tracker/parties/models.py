@@ -1,0 +1,66 @@
+from __future__ import annotations
+
+from datetime import date
+from enum import StrEnum
+
+from sqlalchemy import Column, ForeignKey, String, Table
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker.extensions import db
+
+
+class OfficeKind(StrEnum):
+    IMMIGRATION_OFFICE = "immigration_office"  # Ausländerbehörde
+    RECOGNITION_BODY = "recognition_body"  # zuständige Stelle (§ 8 BQFG, professional law)
+
+
+class Office(db.Model):
+    __tablename__ = "offices"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    #: Short code used in references and filters, e.g. "ABH-EF" (Erfurt).
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(32))
+    #: Holiday calendar for this office's deadlines: "th", "th-fronleichnam" (Eichsfeld etc.) or "none".
+    calendar: Mapped[str] = mapped_column(String(32), default="th")
+    city: Mapped[str] = mapped_column(String(100), default="")
+
+
+advisor_employers = Table(
+    "advisor_employers",
+    db.metadata,
+    Column("advisor_id", ForeignKey("users.id"), primary_key=True),
+    Column("employer_id", ForeignKey("employers.id"), primary_key=True),
+)
+
+
+class Employer(db.Model):
+    __tablename__ = "employers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    city: Mapped[str] = mapped_column(String(100), default="")
+    contact_email: Mapped[str] = mapped_column(String(254), default="")
+
+    advisors = relationship("User", secondary=advisor_employers, backref="accompanied_employers")
+
+
+class Person(db.Model):
+    """The skilled worker / applicant. Personal data: never logged, never put into job arguments."""
+
+    __tablename__ = "persons"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    family_name: Mapped[str] = mapped_column(String(200))
+    given_names: Mapped[str] = mapped_column(String(200))
+    date_of_birth: Mapped[date | None]
+    #: Nationality as free text as stated in the passport ("Vietnam", "Indien").
+    nationality: Mapped[str] = mapped_column(String(100), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    preferred_language: Mapped[str] = mapped_column(String(5), default="de")
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.given_names} {self.family_name}".strip()

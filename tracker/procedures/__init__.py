@@ -1,0 +1,1 @@
+"""Pure procedure core: no Flask, no database."""

@@ -1,0 +1,181 @@
+"""Procedure definitions as immutable values, built by the loader from workflows/*.yaml.
+
+A definition is the *type* of a case: states, transitions, timers with their periods and legal basis. Cases keep
+their own dates and history; they refer to a definition by id and version, so nothing here may change after load.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ROLES = ("immigration_clerk", "recognition_clerk", "team_lead", "employer", "advisor", "admin", "system")
+#: Who must act next in a state, and who owes a timer's step.
+RESPONSIBLE_PARTIES = ("authority", "applicant", "employer", "ba", "mission", "recognition_body", "none")
+OUTCOMES = ("positive", "partial", "negative", "withdrawn")
+OFFICE_KINDS = ("immigration_office", "recognition_body")
+INPUT_TYPES = ("text", "date", "choice")
+TIMER_KINDS = ("deadline", "target")
+CALENDARS = ("office", "th", "th-fronleichnam", "none")
+#: Which timers apply: recognition cases opened from a § 81a case run accelerated (§ 14a BQFG).
+MODES = ("standard", "accelerated")
+#: Side effects the service performs when a transition is applied; a fixed set so typos fail at load time.
+EFFECTS = ("open_linked_recognition",)
+#: Pseudo event that starts timers when a case is created.
+OPENED = "opened"
+#: `to: same` keeps the case in the state it is in (a self-loop from each of the transition's sources).
+SAME_STATE = "same"
+DEFAULT_LANGUAGE = "de"
+
+
+@dataclass(frozen=True)
+class LocalText:
+    de: str
+    en: str
+
+    def get(self, lang: str | None) -> str:
+        """The text in `lang`; German, the legally binding language, for anything else."""
+        return self.en if lang == "en" else self.de
+
+    def format(self, **params) -> LocalText:
+        return LocalText(self.de.format(**params), self.en.format(**params))
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Where the law is uncertain: the point and the reading this definition takes (developer-facing, English)."""
+
+    point: str
+    reading: str
+
+
+@dataclass(frozen=True)
+class State:
+    id: str
+    title: LocalText
+    description: LocalText  #: plain language for applicants
+    responsible: str  #: one of RESPONSIBLE_PARTIES
+    terminal: bool
+    outcome: str | None  #: one of OUTCOMES, set exactly on terminal states
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: str
+    label: LocalText
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    name: str
+    type: str  #: one of INPUT_TYPES
+    required: bool
+    label: LocalText
+    choices: tuple[Choice, ...] = ()
+
+    def choice_values(self) -> tuple[str, ...]:
+        return tuple(choice.value for choice in self.choices)
+
+
+@dataclass(frozen=True)
+class Transition:
+    id: str
+    sources: tuple[str, ...]
+    target: str  #: a state id, or SAME_STATE: use target_from() to get the state a case ends up in
+    label: LocalText
+    roles: frozenset[str]
+    basis: str
+    inputs: tuple[InputSpec, ...] = ()
+    guards: tuple[str, ...] = ()
+    effects: tuple[str, ...] = ()
+
+    @property
+    def is_system(self) -> bool:
+        """Only the deadline sweep performs it (a legal fiction such as § 36(2) BeschV)."""
+        return self.roles == frozenset({"system"})
+
+    @property
+    def stays(self) -> bool:
+        return self.target == SAME_STATE
+
+    def target_from(self, current_state: str) -> str:
+        return current_state if self.stays else self.target
+
+    def input(self, name: str) -> InputSpec | None:
+        return next((spec for spec in self.inputs if spec.name == name), None)
+
+
+@dataclass(frozen=True)
+class PauseRule:
+    on: str  #: transition id that pauses the timer
+    until_input: str | None  #: date input of `on` that ends the pause (§ 6(4) BQFG: the deadline set)
+    resume_on: tuple[str, ...] = ()  #: or: transitions that end the pause
+
+
+@dataclass(frozen=True)
+class ExtensionRule:
+    max: str  #: ISO period
+    basis: str
+
+
+@dataclass(frozen=True)
+class TimerSpec:
+    id: str
+    name: LocalText
+    basis: str
+    kind: str  #: "deadline" ("muss") or "target" ("soll", "in der Regel")
+    period: str | None  #: exactly one of period, working_days, due_input is set
+    working_days: int | None
+    due_input: str | None  #: a date input of the starting transition holds the due date
+    owed_by: str
+    calendar: str
+    starts_on: tuple[str, ...]
+    stops_on: tuple[str, ...]
+    pauses: tuple[PauseRule, ...]
+    manual_pause: bool
+    extension: ExtensionRule | None
+    warn_before: str
+    on_expiry: str  #: "breach" or "fiction"
+    fiction_transition: str | None
+    only_when: str | None  #: one of MODES, None: always
+
+    def applies_to(self, mode: str | None) -> bool:
+        return mode is None or self.only_when is None or self.only_when == mode
+
+
+@dataclass(frozen=True)
+class DocumentSpec:
+    id: str
+    title: LocalText
+    required: bool
+
+
+@dataclass(frozen=True, eq=False)  # identity equality: dict fields make value hashing impossible
+class Workflow:
+    id: str
+    version: int
+    title: LocalText
+    legal_basis: str
+    reference_prefix: str
+    office_kind: str
+    initial_state: str
+    readings: tuple[Reading, ...]
+    states: dict[str, State]  #: in file order
+    transitions: dict[str, Transition]  #: in file order
+    timers: dict[str, TimerSpec]
+    documents: tuple[DocumentSpec, ...]
+    source: str  #: path of the YAML file
+
+    def state(self, state_id: str) -> State:
+        return self.states[state_id]
+
+    def transitions_from(self, state_id: str) -> list[Transition]:
+        return [t for t in self.transitions.values() if state_id in t.sources]
+
+    def timers_started_by(self, event_id: str, mode: str | None = None) -> list[TimerSpec]:
+        """Timers that `event_id` (a transition id or OPENED) starts; with `mode`, only those applying to it."""
+        return [t for t in self.timers.values() if event_id in t.starts_on and t.applies_to(mode)]
+
+    def timers_stopped_by(self, event_id: str, mode: str | None = None) -> list[TimerSpec]:
+        return [t for t in self.timers.values() if event_id in t.stops_on and t.applies_to(mode)]
+
+    def required_documents(self) -> tuple[DocumentSpec, ...]:
+        return tuple(d for d in self.documents if d.required)

@@ -1,0 +1,139 @@
+"""The pure transition check: may these roles apply this transition to a case in this state, with these inputs?
+
+The service calls check_transition before changing anything; the Decision says why not, in both languages, with the
+form field to mark, and hands back the inputs typed (dates as date), ready to store.
+"""
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from .definition import InputSpec, LocalText, Transition, Workflow
+from .guards import GUARDS, GuardContext
+
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+@dataclass(frozen=True)
+class Refusal:
+    code: str
+    message: LocalText
+    field: str | None = None  #: the input to mark in the form
+
+
+@dataclass(frozen=True)
+class Decision:
+    allowed: bool
+    refusals: tuple[Refusal, ...] = ()
+    inputs: dict = field(default_factory=dict)  #: declared input name -> typed value (None when not given)
+
+
+def _refused(*refusals: Refusal, inputs: dict | None = None) -> Decision:
+    return Decision(False, tuple(refusals), inputs or {})
+
+
+def check_transition(workflow: Workflow, transition_id: str, current_state: str, roles: set[str],
+                     raw_inputs: Mapping[str, object], context: GuardContext) -> Decision:
+    """Checks in order, stopping at the first failing stage: existence, state, role, inputs, guards.
+
+    Input and guard problems are all reported together, so a form can show every one at once.
+    """
+    transition = workflow.transitions.get(transition_id)
+    if transition is None:
+        return _refused(Refusal("unknown_transition", LocalText(
+            f"Den Schritt „{transition_id}“ gibt es in {workflow.id} v{workflow.version} nicht.",
+            f"There is no step '{transition_id}' in {workflow.id} v{workflow.version}.")))
+    state_refusal = _check_state(workflow, transition, current_state)
+    if state_refusal:
+        return _refused(state_refusal)
+    role_refusal = _check_roles(transition, roles)
+    if role_refusal:
+        return _refused(role_refusal)
+    inputs, input_refusals = clean_inputs(transition, raw_inputs)
+    if input_refusals:
+        return _refused(*input_refusals, inputs=inputs)
+    guard_context = dataclasses.replace(context, inputs={**context.inputs, **inputs})
+    titles = {document.id: document.title for document in workflow.documents}
+    guard_refusals = tuple(
+        Refusal(f"guard:{name}", GUARDS[name].refusal(guard_context, titles), GUARDS[name].needs_input)
+        for name in transition.guards if not GUARDS[name].holds(guard_context))
+    return Decision(not guard_refusals, guard_refusals, inputs)
+
+
+def _check_state(workflow: Workflow, transition: Transition, current_state: str) -> Refusal | None:
+    if current_state in transition.sources:
+        return None
+    state = workflow.states.get(current_state)
+    if state is not None and state.terminal:
+        return Refusal("state_terminal", LocalText(
+            f"Der Vorgang ist abgeschlossen ({state.title.de}); es sind keine Schritte mehr möglich.",
+            f"The case is closed ({state.title.en}); no further steps are possible."))
+    title = state.title if state else LocalText(current_state, current_state)
+    return Refusal("wrong_state", LocalText(
+        f"„{transition.label.de}“ ist im Status „{title.de}“ nicht möglich.",
+        f"'{transition.label.en}' is not possible in state '{title.en}'."))
+
+
+def _check_roles(transition: Transition, roles: set[str]) -> Refusal | None:
+    if transition.is_system:
+        if "system" in roles:
+            return None
+        # A legal fiction (e.g. § 36(2) BeschV) happens by expiry of time, never by a click.
+        return Refusal("system_only", LocalText(
+            f"„{transition.label.de}“ tritt nur durch Fristablauf ein und kann nicht von Hand ausgelöst werden.",
+            f"'{transition.label.en}' happens only when a deadline expires; it cannot be done by hand."))
+    if transition.roles & set(roles):
+        return None
+    return Refusal("role_not_allowed", LocalText(
+        f"Ihre Rolle darf „{transition.label.de}“ nicht ausführen.",
+        f"Your role may not perform '{transition.label.en}'."))
+
+
+def clean_inputs(transition: Transition, raw_inputs: Mapping[str, object]) -> tuple[dict, list[Refusal]]:
+    """Typed values for every declared input (undeclared ones are dropped) and the refusals for bad ones."""
+    values, refusals = {}, []
+    for spec in transition.inputs:
+        value, refusal = _clean(spec, raw_inputs.get(spec.name))
+        values[spec.name] = value
+        if refusal:
+            refusals.append(refusal)
+    return values, refusals
+
+
+def _clean(spec: InputSpec, raw: object) -> tuple[object, Refusal | None]:
+    if isinstance(raw, date) and spec.type == "date":  # the deadline sweep passes dates, forms pass text
+        return raw, None
+    text = "" if raw is None else str(raw).strip()
+    if not text:
+        if spec.required:
+            return None, Refusal("input_required", LocalText(
+                f"Bitte „{spec.label.de}“ angeben.", f"Please enter '{spec.label.en}'."), spec.name)
+        return None, None
+    if spec.type == "date":
+        try:  # only YYYY-MM-DD: Python 3.11 would also take 20260101 or week dates
+            if _ISO_DATE.fullmatch(text):
+                return date.fromisoformat(text), None
+        except ValueError:
+            pass
+        return None, _bad_date(spec)
+    if spec.type == "choice" and text not in spec.choice_values():
+        allowed = spec.choices
+        return None, Refusal("input_invalid_choice", LocalText(
+            f"„{spec.label.de}“: bitte eine der Möglichkeiten wählen ({', '.join(c.label.de for c in allowed)}).",
+            f"'{spec.label.en}': please pick one of the options ({', '.join(c.label.en for c in allowed)})."),
+            spec.name)
+    return text, None
+
+
+def _bad_date(spec: InputSpec) -> Refusal:
+    return Refusal("input_invalid_date", LocalText(
+        f"„{spec.label.de}“: bitte ein Datum im Format JJJJ-MM-TT angeben.",
+        f"'{spec.label.en}': please enter a date as YYYY-MM-DD."), spec.name)
+
+
+def available_transitions(workflow: Workflow, state: str, roles: set[str]) -> list[Transition]:
+    """Buttons to offer: steps from `state` these roles may perform; guards are checked only when applied."""
+    return [t for t in workflow.transitions_from(state) if not t.is_system and t.roles & set(roles)]

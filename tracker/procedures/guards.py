@@ -1,0 +1,103 @@
+"""Named preconditions that procedure definitions attach to transitions (`guards:` in workflows/*.yaml).
+
+A guard sees only a GuardContext the service assembles from the case, so it stays pure and testable. Each guard
+carries its refusal text: the clerk must learn *why* a button is refused, not just that it is.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+
+from .definition import LocalText
+
+DOCUMENT_STATUSES = ("requested", "received", "accepted", "rejected", "missing")
+#: A required document counts as present in these statuses (README: "received or accepted").
+PRESENT_STATUSES = frozenset({"received", "accepted"})
+
+
+@dataclass(frozen=True)
+class GuardContext:
+    documents: Mapping[str, str] = field(default_factory=dict)  #: document id -> one of DOCUMENT_STATUSES
+    required_documents: tuple[str, ...] = ()
+    linked_outcome: str | None = None  #: outcome of the linked recognition case once it has ended
+    linked_exists: bool = False
+    inputs: Mapping[str, object] = field(default_factory=dict)  #: cleaned (typed) transition inputs
+    today: date = field(default_factory=date.today)
+
+
+@dataclass(frozen=True)
+class Guard:
+    name: str
+    description: LocalText  #: when it holds, for the definition view
+    predicate: Callable[[GuardContext], bool]
+    message: LocalText  #: refusal text; may use {missing}
+    needs_input: str | None = None  #: an input the transition must declare for the guard to make sense
+
+    def holds(self, context: GuardContext) -> bool:
+        return self.predicate(context)
+
+    def refusal(self, context: GuardContext, titles: Mapping[str, LocalText] | None = None) -> LocalText:
+        """The refusal text; `titles` maps document ids to their titles so clerks see names, not ids."""
+        titles = titles or {}
+        missing = missing_documents(context)
+        return LocalText(
+            self.message.de.format(missing=", ".join(_title(d, titles, "de") for d in missing)),
+            self.message.en.format(missing=", ".join(_title(d, titles, "en") for d in missing)),
+        )
+
+
+def _title(document_id: str, titles: Mapping[str, LocalText], lang: str) -> str:
+    title = titles.get(document_id)
+    return title.get(lang) if title else document_id
+
+
+def missing_documents(context: GuardContext) -> list[str]:
+    return [d for d in context.required_documents if context.documents.get(d) not in PRESENT_STATUSES]
+
+
+def _date_not_in_future(context: GuardContext) -> bool:
+    given = context.inputs.get("date")
+    return not isinstance(given, date) or given <= context.today
+
+
+_GUARD_LIST = (
+    Guard(
+        "documents_complete",
+        LocalText("Alle Pflichtunterlagen der Checkliste liegen vor (eingegangen oder anerkannt).",
+                  "Every required document of the checklist is received or accepted."),
+        lambda c: not missing_documents(c),
+        LocalText("Es fehlen noch Pflichtunterlagen: {missing}.", "Required documents are still missing: {missing}."),
+    ),
+    Guard(
+        "linked_recognition_positive",
+        LocalText("Das verknüpfte Anerkennungsverfahren endete mit voller oder teilweiser Gleichwertigkeit.",
+                  "The linked recognition case ended with full or partial equivalence."),
+        lambda c: c.linked_outcome in ("positive", "partial"),
+        LocalText("Das verknüpfte Anerkennungsverfahren hat noch keine (teilweise) Gleichwertigkeit festgestellt.",
+                  "The linked recognition case has not (yet) established full or partial equivalence."),
+    ),
+    Guard(
+        "linked_recognition_negative",
+        LocalText("Das verknüpfte Anerkennungsverfahren endete mit Ablehnung oder Rücknahme.",
+                  "The linked recognition case ended with a refusal or was withdrawn."),
+        lambda c: c.linked_outcome in ("negative", "withdrawn"),
+        LocalText("Das verknüpfte Anerkennungsverfahren ist nicht mit Ablehnung oder Rücknahme beendet.",
+                  "The linked recognition case has not ended with a refusal or withdrawal."),
+    ),
+    Guard(
+        "linked_recognition_open",
+        LocalText("Ein verknüpftes Anerkennungsverfahren existiert.", "A linked recognition case exists."),
+        lambda c: c.linked_exists,
+        LocalText("Es gibt noch kein verknüpftes Anerkennungsverfahren.", "There is no linked recognition case yet."),
+    ),
+    Guard(
+        "date_not_in_future",
+        LocalText("Das angegebene Datum liegt nicht in der Zukunft.", "The date given is not in the future."),
+        _date_not_in_future,
+        LocalText("Das Datum darf nicht in der Zukunft liegen.", "The date must not be in the future."),
+        needs_input="date",
+    ),
+)
+
+GUARDS: dict[str, Guard] = {guard.name: guard for guard in _GUARD_LIST}

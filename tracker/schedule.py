@@ -1,0 +1,6 @@
+"""Every recurring job, in one place: (function, interval in seconds)."""
+from tracker.timers.jobs import run_sweep
+
+RECURRING = [
+    (run_sweep, 60),  # deadlines: warnings, breaches, legal fictions
+]

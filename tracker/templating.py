@@ -1,0 +1,76 @@
+"""Template globals and filters: the active language, dates in the reader's format, definitions of cases."""
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from flask import Flask
+from flask_babel import format_date, format_datetime
+from flask_babel import lazy_gettext as _l
+
+from tracker.i18n import current_language
+
+
+def day(value: date | None) -> str:
+    """A calendar date: 25.11.2026 in German, 25 Nov 2026 in English."""
+    if value is None:
+        return ""
+    return format_date(value, "dd.MM.yyyy" if current_language() == "de" else "d MMM yyyy")
+
+
+def moment(value: datetime | None) -> str:
+    if value is None:
+        return ""
+    return format_datetime(value, "dd.MM.yyyy HH:mm" if current_language() == "de" else "d MMM yyyy, HH:mm")
+
+
+def text(value) -> str:
+    """A definition's {de, en} text in the reader's language."""
+    return value.get(current_language()) if value is not None else ""
+
+
+def describe_event(event, workflow) -> str:
+    from tracker.audit.describe import describe
+
+    return describe(event, workflow, current_language(), day)
+
+
+def event_inputs(event, workflow) -> list[tuple[str, str]]:
+    from tracker.audit.describe import input_summary
+
+    return input_summary(event, workflow, current_language(), day)
+
+
+_PARTIES = {
+    "authority": _l("Behörde"), "applicant": _l("Antragsteller/in"), "employer": _l("Arbeitgeber"),
+    "ba": _l("Bundesagentur für Arbeit"), "mission": _l("Auslandsvertretung"),
+    "recognition_body": _l("Anerkennungsstelle"), "none": _l("niemand"),
+}
+_DOCUMENT_STATUS = {
+    "missing": _l("fehlt"), "requested": _l("angefordert"), "received": _l("eingegangen"),
+    "accepted": _l("anerkannt"), "rejected": _l("abgelehnt"),
+}
+
+
+def party_name(party: str) -> str:
+    return str(_PARTIES.get(party, party))
+
+
+def document_status_name(status: str) -> str:
+    return str(_DOCUMENT_STATUS.get(status, status))
+
+
+def letter_title(kind: str) -> str:
+    from tracker.letters.content import LETTER_TITLES
+
+    return LETTER_TITLES[kind].get(current_language())
+
+
+def install(app: Flask) -> None:
+    from tracker.workflow_registry import workflow_of
+
+    app.jinja_env.add_extension("jinja2.ext.do")
+    app.jinja_env.filters.update(day=day, moment=moment, t=text)
+    app.jinja_env.globals.update(current_language=current_language, workflow_for=workflow_of,
+                            describe_event=describe_event, event_inputs=event_inputs,
+                            party_name=party_name, document_status_name=document_status_name,
+                            letter_title=letter_title)

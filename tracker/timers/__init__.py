@@ -1,0 +1,1 @@
+"""Legal-deadline (SLA) timers on cases: started, paused, extended and met by case events; swept when due."""

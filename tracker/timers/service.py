@@ -1,0 +1,232 @@
+"""Timers follow case events: a transition starts, meets, pauses or resumes them as the definition declares.
+
+Due dates are computed by the pure ``tracker.procedures.deadlines`` module from the trigger day, the pauses and the
+extension stored on the timer, never edited by hand, so every date can explain itself.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from tracker import clock
+from tracker.audit.models import EventKind
+from tracker.audit.service import append_event
+from tracker.extensions import db
+from tracker.procedures import deadlines
+from tracker.procedures.definition import LocalText, TimerSpec, Workflow
+from tracker.timers.models import OPEN_STATUSES, Timer, TimerPause, TimerStatus
+
+
+class TimerError(Exception):
+    def __init__(self, message: LocalText):
+        super().__init__(message.de)
+        self.message = message
+
+
+def mode_of(case) -> str:
+    return "accelerated" if case.accelerated else "standard"
+
+
+def open_timers(case) -> list[Timer]:
+    return [timer for timer in case_timers(case) if timer.status in OPEN_STATUSES]
+
+
+def case_timers(case) -> list[Timer]:
+    from sqlalchemy import select
+
+    return list(db.session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.id)))
+
+
+def on_event(case, workflow: Workflow, event_id: str, inputs: dict, day: date, actor) -> None:
+    """React to one case event (a transition id, or "opened"): meet, resume, pause, then start timers."""
+    mode = mode_of(case)
+    timers = open_timers(case)
+    by_spec = {timer.timer_id: timer for timer in timers}
+    for spec in workflow.timers.values():
+        if not spec.applies_to(mode):
+            continue
+        timer = by_spec.get(spec.id)
+        if timer is not None and event_id in spec.stops_on:
+            _finish(case, timer, spec, TimerStatus.MET, day, actor)
+            timer = None
+        if timer is not None:
+            for rule in spec.pauses:
+                if event_id in rule.resume_on and timer.open_pause() is not None:
+                    _resume(case, timer, spec, day, actor, reason="", source=event_id)
+                if rule.on == event_id:
+                    until = inputs.get(rule.until_input) if rule.until_input else None
+                    _pause(case, timer, spec, day, actor, reason=str(inputs.get("reason", "")), source=event_id,
+                           until_on=_as_date(until) if until else None)
+        if timer is None and event_id in spec.starts_on:
+            start(case, spec, day, inputs, actor, event_id)
+    refresh_summary(case)
+
+
+def _as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def start(case, spec: TimerSpec, day: date, inputs: dict, actor, event_id: str = "opened") -> Timer:
+    calendar = case.office.calendar if spec.calendar == "office" else spec.calendar
+    fixed = _as_date(inputs[spec.due_input]) if spec.due_input else None
+    timer = Timer(case_id=case.id, timer_id=spec.id, status=TimerStatus.RUNNING, started_on=day, started_by=event_id,
+                  fixed_due_on=fixed, calendar=calendar, created_at=clock.now())
+    db.session.add(timer)
+    recompute(timer, spec)
+    db.session.flush()
+    append_event(case, EventKind.TIMER_STARTED, actor, subject=spec.id, basis=spec.basis,
+                 data={"due_on": timer.due_on, "started_on": day})
+    return timer
+
+
+def start_label(workflow: Workflow, timer: Timer, lang: str) -> str:
+    if timer.started_by == "opened":
+        return LocalText("Eingang des Antrags", "application received").get(lang)
+    transition = workflow.transitions.get(timer.started_by)
+    return transition.label.get(lang) if transition else timer.started_by
+
+
+def deadline_of(timer: Timer, spec: TimerSpec, today: date | None = None,
+                label: str | None = None) -> deadlines.Deadline | None:
+    """The computed deadline with its explanation, or None while an open-ended pause leaves it undetermined."""
+    today = today or clock.today()
+    if timer.open_pause() is not None and timer.status == TimerStatus.PAUSED:
+        return None
+    if spec.due_input:
+        return deadlines.set_by_authority(timer.started_on, timer.fixed_due_on, basis=spec.basis,
+                                          start_label=label)
+    if spec.working_days:
+        return deadlines.add_working_days(timer.started_on, spec.working_days, calendar=timer.calendar,
+                                          basis=spec.basis, start_label=label)
+    paused = sum(pause.days(today) for pause in timer.pauses)
+    return deadlines.compute_due(timer.started_on, spec.period, calendar=timer.calendar, extension=timer.extension,
+                                 paused_days=paused, basis=spec.basis, start_label=label)
+
+
+def recompute(timer: Timer, spec: TimerSpec) -> None:
+    deadline = deadline_of(timer, spec)
+    timer.due_on = deadline.due if deadline else None
+    warn_on = timer.due_on - _period_days(spec.warn_before, timer.due_on) if timer.due_on else None
+    # A new due date means a new warning is owed (the sweep clears warn_on once it has warned).
+    timer.warn_on = warn_on if timer.status == TimerStatus.RUNNING else None
+
+
+def _period_days(period: str, due: date) -> timedelta:
+    # A lead time, not a legal period: a month counts as 30 days here.
+    return timedelta(days=_approx_days(deadlines.parse_period(period), month=30))
+
+
+def _finish(case, timer: Timer, spec: TimerSpec, status: TimerStatus, day: date, actor) -> None:
+    late = timer.due_on is not None and day > timer.due_on
+    timer.status = status
+    timer.finished_on = day
+    timer.warn_on = None
+    for pause in timer.pauses:
+        if pause.ended_on is None and pause.until_on is None:
+            pause.ended_on = day
+    if status == TimerStatus.MET:
+        append_event(case, EventKind.TIMER_MET, actor, subject=spec.id, basis=spec.basis,
+                     data={"due_on": timer.due_on, "late": late})
+
+
+def cancel_open(case, actor) -> None:
+    """The case ended: nothing is owed any more."""
+    for timer in open_timers(case):
+        timer.status = TimerStatus.CANCELLED
+        timer.finished_on = clock.today()
+        timer.warn_on = None
+    refresh_summary(case)
+
+
+def _pause(case, timer, spec, day, actor, *, reason, source, until_on=None) -> None:
+    if until_on is None and timer.open_pause() is not None:
+        return
+    timer.pauses.append(TimerPause(started_on=day, until_on=until_on, reason=reason, source=source))
+    if until_on is None:
+        timer.status = TimerStatus.PAUSED
+    recompute(timer, spec)
+    append_event(case, EventKind.TIMER_PAUSED, actor, subject=spec.id, reason=reason, basis=spec.basis,
+                 data={"until_on": until_on, "source": source, "due_on": timer.due_on})
+
+
+def _resume(case, timer, spec, day, actor, *, reason, source) -> None:
+    pause = timer.open_pause()
+    pause.ended_on = day
+    timer.status = TimerStatus.RUNNING
+    recompute(timer, spec)
+    append_event(case, EventKind.TIMER_RESUMED, actor, subject=spec.id, reason=reason, basis=spec.basis,
+                 data={"source": source, "due_on": timer.due_on})
+
+
+def _spec(case, timer) -> TimerSpec:
+    from tracker.workflow_registry import workflow_of
+
+    return workflow_of(case).timers[timer.timer_id]
+
+
+def _require_reason(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TimerError(LocalText("Bitte geben Sie einen Grund an.", "Please give a reason."))
+    return reason
+
+
+def pause(case, timer: Timer, actor, reason: str) -> None:
+    spec = _spec(case, timer)
+    reason = _require_reason(reason)
+    if not spec.manual_pause:
+        raise TimerError(LocalText("Diese Frist kann nicht angehalten werden.", "This deadline cannot be paused."))
+    if timer.status != TimerStatus.RUNNING:
+        raise TimerError(LocalText("Nur laufende Fristen können angehalten werden.",
+                                   "Only running deadlines can be paused."))
+    _pause(case, timer, spec, clock.today(), actor, reason=reason, source="manual")
+    refresh_summary(case)
+
+
+def resume(case, timer: Timer, actor, reason: str) -> None:
+    spec = _spec(case, timer)
+    reason = _require_reason(reason)
+    if timer.status != TimerStatus.PAUSED or timer.open_pause() is None:
+        raise TimerError(LocalText("Die Frist ist nicht angehalten.", "The deadline is not paused."))
+    _resume(case, timer, spec, clock.today(), actor, reason=reason, source="manual")
+    refresh_summary(case)
+
+
+def extend(case, timer: Timer, actor, period: str, reason: str) -> None:
+    """One extension, with a reason, before expiry, at most the definition's maximum (e.g. § 6(3) s. 3-4 BQFG)."""
+    spec = _spec(case, timer)
+    reason = _require_reason(reason)
+    if spec.extension is None:
+        raise TimerError(LocalText("Diese Frist kann nicht verlängert werden.", "This deadline cannot be extended."))
+    if timer.extension:
+        raise TimerError(LocalText("Die Frist wurde bereits einmal verlängert; eine weitere Verlängerung ist nicht "
+                                   "vorgesehen.", "The deadline was already extended once; no further extension "
+                                   "is allowed."))
+    if timer.status != TimerStatus.RUNNING or timer.due_on is None or clock.today() > timer.due_on:
+        raise TimerError(LocalText("Eine abgelaufene oder ruhende Frist kann nicht mehr verlängert werden.",
+                                   "An expired or paused deadline can no longer be extended."))
+    try:
+        wanted = deadlines.parse_period(period)
+    except ValueError:
+        raise TimerError(LocalText("Ungültige Dauer, z. B. P2W oder P1M.",
+                                   "Invalid length, e.g. P2W or P1M.")) from None
+    maximum = deadlines.parse_period(spec.extension.max)
+    if _approx_days(wanted) > _approx_days(maximum):
+        raise TimerError(LocalText(f"Höchstens {maximum.describe('de')} Verlängerung.",
+                                   f"At most {maximum.describe('en')} extension."))
+    timer.extension = str(wanted)
+    timer.extension_reason = reason
+    recompute(timer, spec)
+    append_event(case, EventKind.TIMER_EXTENDED, actor, subject=spec.id, reason=reason,
+                 basis=spec.extension.basis, data={"extension": str(wanted), "due_on": timer.due_on})
+    refresh_summary(case)
+
+
+def _approx_days(period, month: int = 31) -> int:
+    return period.amount * {"D": 1, "W": 7, "M": month}[period.unit]
+
+
+def refresh_summary(case) -> None:
+    """Recompute the case's queue summary (nearest open due date, any breach) from its timers."""
+    open_ = [timer for timer in open_timers(case) if timer.due_on is not None]
+    case.next_due_on = min((timer.due_on for timer in open_), default=None)
+    case.breached = any(timer.status == TimerStatus.BREACHED for timer in open_)

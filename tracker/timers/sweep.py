@@ -1,0 +1,132 @@
+"""The deadline sweep: one pass over the timers that are due for a warning, a breach or a legal fiction.
+
+Its cost follows the number of due timers, not the number of cases: both queries are range scans on partial
+indexes over running timers only. It is idempotent (a ``TimerEffect`` row per effect and due date, under a unique
+key) and safe with several sweepers at once (``FOR UPDATE SKIP LOCKED`` on PostgreSQL; SQLite serialises writers).
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from tracker import clock
+from tracker.actors import SYSTEM
+from tracker.audit.models import EventKind
+from tracker.audit.service import append_event
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.timers.models import Timer, TimerEffect, TimerEffectKind, TimerStatus
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class SweepResult:
+    warnings: int = 0
+    breaches: int = 0
+    fictions: int = 0
+    skipped: int = 0
+    effect_ids: list[int] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.warnings + self.breaches + self.fictions
+
+
+def _locked(query):
+    # Two sweepers take disjoint rows instead of waiting on each other; SQLite ignores the clause.
+    return query.with_for_update(skip_locked=True, of=Timer)
+
+
+def sweep(batch_size: int = 200, enqueue=None) -> SweepResult:
+    """Act on every due timer, committing per batch. ``enqueue(effect_id)`` sends follow-up notifications."""
+    result = SweepResult()
+    today = clock.today()
+    while True:
+        expired = db.session.scalars(_locked(
+            select(Timer).where(Timer.status == TimerStatus.RUNNING, Timer.due_on < today)
+            .order_by(Timer.due_on, Timer.id).limit(batch_size))).all()
+        for timer in expired:
+            _expire(timer, today, result)
+        db.session.commit()
+        if len(expired) < batch_size:
+            break
+    while True:
+        warn = db.session.scalars(_locked(
+            select(Timer).where(Timer.status == TimerStatus.RUNNING, Timer.warn_on <= today)
+            .order_by(Timer.warn_on, Timer.id).limit(batch_size))).all()
+        for timer in warn:
+            _warn(timer, result)
+        db.session.commit()
+        if len(warn) < batch_size:
+            break
+    if enqueue is not None:
+        for effect_id in result.effect_ids:
+            enqueue(effect_id)
+    if result.total:
+        log.info("sweep: %d warnings, %d breaches, %d fictions", result.warnings, result.breaches, result.fictions)
+    return result
+
+
+def _record_effect(timer: Timer, kind: TimerEffectKind) -> TimerEffect | None:
+    """Claim the effect; None when it already happened (another sweeper, an earlier run)."""
+    effect = TimerEffect(timer_pk=timer.id, kind=kind, due_on=timer.due_on, created_at=clock.now())
+    try:
+        with db.session.begin_nested():
+            db.session.add(effect)
+            db.session.flush()
+    except IntegrityError:
+        return None
+    return effect
+
+
+def _warn(timer: Timer, result: SweepResult) -> None:
+    timer.warn_on = None  # owed once per due date; recompute() sets it again if the due date moves
+    effect = _record_effect(timer, TimerEffectKind.WARNING)
+    if effect is None:
+        result.skipped += 1
+        return
+    case = db.session.get(Case, timer.case_id)
+    append_event(case, EventKind.TIMER_WARNING, SYSTEM, subject=timer.timer_id, data={"due_on": timer.due_on})
+    result.warnings += 1
+    result.effect_ids.append(effect.id)
+
+
+def _expire(timer: Timer, today, result: SweepResult) -> None:
+    from tracker.cases.service import CaseError, apply_transition
+    from tracker.timers.service import refresh_summary
+    from tracker.workflow_registry import workflow_of
+
+    case = db.session.get(Case, timer.case_id)
+    spec = workflow_of(case).timers[timer.timer_id]
+    fiction = spec.on_expiry == "fiction"
+    effect = _record_effect(timer, TimerEffectKind.FICTION if fiction else TimerEffectKind.BREACH)
+    if effect is None:
+        result.skipped += 1
+        return
+    timer.warn_on = None
+    if fiction:
+        try:
+            with db.session.begin_nested():
+                # The law's fiction (e.g. § 36(2) BeschV): the system performs the step, recorded with its basis.
+                apply_transition(case, spec.fiction_transition, SYSTEM,
+                                 {"reason": f"Fristablauf {timer.due_on.isoformat()} ({spec.basis})"})
+                timer.status = TimerStatus.FIRED
+                timer.finished_on = today
+        except CaseError as error:
+            log.warning("fiction %s on case %s not applicable: %s", spec.id, case.id, error)
+            fiction = False
+        else:
+            result.fictions += 1
+            result.effect_ids.append(effect.id)
+            refresh_summary(case)
+            return
+    timer.status = TimerStatus.BREACHED
+    append_event(case, EventKind.TIMER_BREACHED, SYSTEM, subject=timer.timer_id, basis=spec.basis,
+                 data={"due_on": timer.due_on})
+    refresh_summary(case)
+    result.breaches += 1
+    result.effect_ids.append(effect.id)
