@@ -75,8 +75,7 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     actions = []
     if case.is_open and _may_act(user, case):
         for transition in available_transitions(workflow, case.state, {user.role}):
-            form = form_for(f"transition:{transition.id}",
-                            forms.transition_form_class(transition, lang, document_choices(case, lang)))
+            form = form_for(f"transition:{transition.id}", transition_form_class(case, transition, lang))
             blocked = [GUARDS[name].refusal(context, titles).get(lang) for name in transition.guards
                        if not GUARDS[name].needs_input and not GUARDS[name].holds(context)]
             actions.append(ActionView(transition, form, blocked))
@@ -97,6 +96,17 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
         "letters": available_letters(case, workflow),
     }
+
+
+def transition_form_class(case: Case, transition: Transition, lang: str):
+    """The form for one transition of this case, with the case's checklist and the offices to choose from."""
+    office_choices = []
+    if any(spec.type == "office" for spec in transition.inputs):
+        from tracker.parties.models import Office, OfficeKind
+
+        office_choices = [(str(office.id), office.name) for office in db.session.scalars(
+            select(Office).where(Office.kind == OfficeKind.RECOGNITION_BODY).order_by(Office.name))]
+    return forms.transition_form_class(transition, lang, document_choices(case, lang), office_choices)
 
 
 def document_choices(case: Case, lang: str) -> list[tuple[str, str]]:

@@ -79,7 +79,7 @@ class TimerActionForm(VersionedForm):
         ("P1W", _l("1 Woche")), ("P2W", _l("2 Wochen")), ("P1M", _l("1 Monat"))])
 
 
-def transition_form_class(transition: Transition, lang: str, document_choices=()):
+def transition_form_class(transition: Transition, lang: str, document_choices=(), office_choices=()):
     """A form class with the inputs the definition requires for this transition. An input named ``documents``
     is the checklist picker: the items chosen are marked as requested."""
 
@@ -92,6 +92,8 @@ def transition_form_class(transition: Transition, lang: str, document_choices=()
         if spec.name == "documents":
             field = MultiCheckboxField(label, choices=list(document_choices), validators=[DataRequired(
                 message=_l("Bitte wählen Sie mindestens ein Dokument aus."))] if spec.required else [Optional()])
+        elif spec.type == "office":
+            field = SelectField(label, validators=validators, choices=[("", "–")] + list(office_choices))
         elif spec.type == "date":
             field = DateField(label, validators=validators)
         elif spec.type == "choice":

@@ -182,12 +182,10 @@ def _open_linked_recognition(case: Case, actor, inputs: dict) -> None:
 
     procedure_id = inputs["procedure"]
     workflow = registry().latest(procedure_id)
-    office_id = inputs.get("recognition_office")
-    office = db.session.get(Office, int(office_id)) if office_id else db.session.scalar(
-        select(Office).where(Office.kind == workflow.office_kind).order_by(Office.id).limit(1))
-    if office is None:
-        raise TransitionRefused([LocalText("Es ist keine Anerkennungsstelle eingerichtet.",
-                                           "No recognition body is set up.")])
+    office = db.session.get(Office, inputs["recognition_office"])
+    if office is None or office.kind != workflow.office_kind:
+        raise TransitionRefused([LocalText("Bitte wählen Sie eine Anerkennungsstelle aus.",
+                                           "Please choose a recognition body.")])
     open_case(procedure_id=procedure_id, applicant=case.applicant, office=office, actor=actor,
               employer=case.employer, advisor=case.advisor, received_on=clock.today(),
               profession=case.profession, reference_occupation=case.reference_occupation, parent=case)

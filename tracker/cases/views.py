@@ -10,7 +10,7 @@ from tracker import clock
 from tracker.auth.access import can_act_on_case, can_view_case, staff_required
 from tracker.auth.roles import Role
 from tracker.cases import forms, queries, service
-from tracker.cases.case_file import document_choices
+from tracker.cases.case_file import transition_form_class
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.i18n import current_language
@@ -184,7 +184,7 @@ def transition(case_id: int, transition_id: str):
     definition = workflow_of(case).transitions.get(transition_id)
     if definition is None:
         abort(404)
-    form = forms.transition_form_class(definition, current_language(), document_choices(case, current_language()))()
+    form = transition_form_class(case, definition, current_language())()
     key = f"transition:{transition_id}"
     if not form.validate_on_submit():
         return render_case(case, failed=(key, form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from flask_babel import format_date
+from babel.dates import format_date
 from sqlalchemy import select
 
 from tracker import clock

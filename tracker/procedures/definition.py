@@ -12,7 +12,8 @@ ROLES = ("immigration_clerk", "recognition_clerk", "team_lead", "employer", "adv
 RESPONSIBLE_PARTIES = ("authority", "applicant", "employer", "ba", "mission", "recognition_body", "none")
 OUTCOMES = ("positive", "partial", "negative", "withdrawn")
 OFFICE_KINDS = ("immigration_office", "recognition_body")
-INPUT_TYPES = ("text", "date", "choice")
+#: "office": a recognition body chosen from the offices set up in the app (the service checks it exists).
+INPUT_TYPES = ("text", "date", "choice", "office")
 TIMER_KINDS = ("deadline", "target")
 CALENDARS = ("office", "th", "th-fronleichnam", "none")
 #: Which timers apply: recognition cases opened from a § 81a case run accelerated (§ 14a BQFG).

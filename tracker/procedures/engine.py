@@ -39,7 +39,7 @@ def check_transition(workflow: Workflow, transition_id: str, current_state: str,
                      raw_inputs: Mapping[str, object], context: GuardContext) -> Decision:
     """Checks in order, stopping at the first failing stage: existence, state, role, inputs, guards.
 
-    Input and guard problems are all reported together, so a form can show every one at once.
+    Within the input and the guard stage every problem is reported, so a form can show them all at once.
     """
     transition = workflow.transitions.get(transition_id)
     if transition is None:
@@ -119,6 +119,12 @@ def _clean(spec: InputSpec, raw: object) -> tuple[object, Refusal | None]:
         except ValueError:
             pass
         return None, _bad_date(spec)
+    if spec.type == "office":
+        if not text.isdigit():
+            return None, Refusal("input_invalid_office", LocalText(
+                f"„{spec.label.de}“: bitte eine Stelle auswählen.", f"'{spec.label.en}': please choose an office."),
+                spec.name)
+        return int(text), None
     if spec.type == "choice" and text not in spec.choice_values():
         allowed = spec.choices
         return None, Refusal("input_invalid_choice", LocalText(

@@ -1,0 +1,184 @@
+"""Demo data for ``make run``: realistic, invented offices, people and cases in many states of all three procedures.
+
+Cases are created and moved only through the engine (``open_case``, ``apply_transition``) with the clock set back,
+so their histories, timers and audit chains are exactly what real use would produce. Loading twice changes nothing.
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from sqlalchemy import select
+
+from tracker import clock
+from tracker.cases.service import apply_transition, open_case, set_document_status
+from tracker.extensions import db
+from tracker.parties.models import Employer, Office, Person
+
+DEMO_PASSWORD = "demo-passwort"  # printed by `flask demo`; demo accounts only, never in production
+
+OFFICES = [
+    ("ABH-EF", "Ausländerbehörde Stadt Erfurt", "immigration_office", "th", "Erfurt"),
+    ("ABH-EIC", "Ausländerbehörde Landkreis Eichsfeld", "immigration_office", "th-fronleichnam", "Heilbad Heiligenstadt"),
+    ("TLVWA-550", "Thüringer Landesverwaltungsamt, Referat 550", "recognition_body", "th", "Weimar"),
+    ("HWK-EF", "Handwerkskammer Erfurt, Anerkennungsstelle", "recognition_body", "th", "Erfurt"),
+]
+DEMO_USERS = [  # email, name, role, office code
+    ("sachbearbeitung@abh-erfurt.demo", "Katrin Vogel", "immigration_clerk", "ABH-EF"),
+    ("leitung@abh-erfurt.demo", "Thomas Richter", "team_lead", "ABH-EF"),
+    ("anerkennung@hwk-erfurt.demo", "Miriam Schulze", "recognition_clerk", "HWK-EF"),
+    ("anerkennung2@hwk-erfurt.demo", "Jonas Becker", "recognition_clerk", "HWK-EF"),
+    ("leitung@hwk-erfurt.demo", "Sabine Krause", "team_lead", "HWK-EF"),
+    ("anerkennung@tlvwa.demo", "Andreas Wolf", "recognition_clerk", "TLVWA-550"),
+    ("personal@stadtwerke-erfurt.demo", "Petra Neumann (Stadtwerke Erfurt)", "employer", None),
+    ("beratung@thaff.demo", "Lena Hoffmann (ThAFF)", "advisor", None),
+    ("admin@tracker.demo", "Administration", "admin", None),
+]
+
+
+def load_demo() -> bool:
+    """Create the demo data unless it is there already; returns whether it created anything."""
+    if db.session.scalar(select(Office).where(Office.code == "ABH-EF")) is not None:
+        return False
+    try:
+        _create()
+        db.session.commit()
+    finally:
+        clock.resume()
+    return True
+
+
+def _create() -> None:
+    from tracker.auth.models import User
+
+    offices = {code: Office(code=code, name=name, kind=kind, calendar=calendar, city=city)
+               for code, name, kind, calendar, city in OFFICES}
+    db.session.add_all(offices.values())
+    stadtwerke = Employer(name="Stadtwerke Erfurt GmbH", city="Erfurt", contact_email="personal@stadtwerke-erfurt.demo")
+    klinik = Employer(name="Helios Klinikum Erfurt (Demo)", city="Erfurt")
+    kita = Employer(name="Kita-Verbund Eichsfeld e. V. (Demo)", city="Leinefelde-Worbis")
+    db.session.add_all([stadtwerke, klinik, kita])
+    users = {}
+    for email, name, role, office_code in DEMO_USERS:
+        user = User(email=email, name=name, role=role, office=offices.get(office_code),
+                    employer=stadtwerke if role == "employer" else None)
+        user.set_password(DEMO_PASSWORD)
+        users[email] = user
+        db.session.add(user)
+    advisor = users["beratung@thaff.demo"]
+    advisor.accompanied_employers.extend([stadtwerke, kita])
+    db.session.flush()
+
+    abh = users["sachbearbeitung@abh-erfurt.demo"]
+    hwk, hwk2 = users["anerkennung@hwk-erfurt.demo"], users["anerkennung2@hwk-erfurt.demo"]
+    lvwa = users["anerkennung@tlvwa.demo"]
+    today = clock.today()
+
+    def person(given, family, born, nationality, language="en"):
+        applicant = Person(given_names=given, family_name=family, date_of_birth=born, nationality=nationality,
+                           email=f"{given.lower()}.{family.lower()}@example.org", preferred_language=language)
+        db.session.add(applicant)
+        return applicant
+
+    def at(days_ago: int):
+        clock.travel_to(today - timedelta(days=days_ago))
+
+    def act(case, transition, actor, **inputs):
+        apply_transition(case, transition, actor, {k: v.isoformat() if isinstance(v, date) else v
+                                                   for k, v in inputs.items()})
+
+    def documents(case, actor, status="received", only=None):
+        for document in case.documents:
+            if only is None or document.document_id in only:
+                set_document_status(case, document.document_id, status, actor)
+
+    # 1. BQFG, received five weeks ago, receipt not yet confirmed: the one-month deadline is breached.
+    at(36)
+    open_case(procedure_id="recognition-bqfg", applicant=person("Mehmet", "Yilmaz", date(1990, 2, 3), "Türkei", "de"),
+              office=offices["HWK-EF"], actor=hwk, employer=stadtwerke, received_on=today - timedelta(days=36),
+              profession="Elektrik-Meister (Türkei)", reference_occupation="Elektroniker/in", assignee=hwk)
+
+    # 2. BQFG, incomplete: documents requested with a deadline next week.
+    at(50)
+    case = open_case(procedure_id="recognition-bqfg", applicant=person("Ana", "Pereira", date(1993, 7, 21), "Brasilien"),
+                     office=offices["HWK-EF"], actor=hwk2, employer=stadtwerke, received_on=today - timedelta(days=50),
+                     profession="Técnico em Mecatrônica", reference_occupation="Mechatroniker/in", assignee=hwk2)
+    documents(case, hwk2, only={"passport", "diploma", "cv_german"})
+    at(45)
+    act(case, "confirm_receipt_incomplete", hwk2, documents="transcript, experience, translations, no_earlier_application")
+    at(20)
+    act(case, "request_missing_documents", hwk2, due_date=today + timedelta(days=6),
+        documents="transcript, translations", reason="Bitte beglaubigte Übersetzungen beifügen.")
+
+    # 3. ThürBQFG, Erzieherin, complete and in review: the three-month decision period runs.
+    at(40)
+    case = open_case(procedure_id="recognition-thuerbqfg",
+                     applicant=person("Olena", "Kovalenko", date(1988, 11, 5), "Ukraine"), office=offices["TLVWA-550"],
+                     actor=lvwa, employer=kita, received_on=today - timedelta(days=41),
+                     profession="Вихователь дошкільного закладу (Erzieherin, Ukraine)",
+                     reference_occupation="Staatlich anerkannte Erzieherin", assignee=lvwa)
+    documents(case, lvwa)
+    at(30)
+    act(case, "confirm_receipt_complete", lvwa)
+
+    # 4. ThürBQFG: compensation measure required, aptitude test chosen (six months, § 11(4) BQFG).
+    at(150)
+    case = open_case(procedure_id="recognition-thuerbqfg",
+                     applicant=person("Rahul", "Sharma", date(1991, 1, 17), "Indien"), office=offices["TLVWA-550"],
+                     actor=lvwa, received_on=today - timedelta(days=152), profession="B.Ed. (India)",
+                     reference_occupation="Lehrkraft (Gymnasium)", assignee=lvwa)
+    documents(case, lvwa)
+    at(140)
+    act(case, "confirm_receipt_complete", lvwa)
+    at(80)
+    act(case, "require_compensation", lvwa, date=today - timedelta(days=80),
+        differences="Fachdidaktik Deutsch als Zweitfach fehlt")
+    at(60)
+    act(case, "choose_aptitude_test", lvwa)
+
+    # 5. BQFG, decided: full equivalence.
+    at(120)
+    case = open_case(procedure_id="recognition-bqfg", applicant=person("Nguyen", "Thi Lan", date(1996, 6, 30), "Vietnam"),
+                     office=offices["HWK-EF"], actor=hwk, employer=klinik, received_on=today - timedelta(days=120),
+                     profession="Kỹ thuật viên điện (Elektrotechniker)", reference_occupation="Elektroniker/in")
+    documents(case, hwk)
+    at(110)
+    act(case, "confirm_receipt_complete", hwk)
+    at(30)
+    act(case, "grant_full_equivalence", hwk, date=today - timedelta(days=30))
+
+    # 6. § 81a at the ABH Erfurt: agreement, accelerated recognition started, BA asked three days ago.
+    at(35)
+    skilled = open_case(procedure_id="skilled-worker-81a",
+                        applicant=person("Samuel", "Okafor", date(1992, 9, 9), "Nigeria"), office=offices["ABH-EF"],
+                        actor=abh, employer=stadtwerke, advisor=advisor, received_on=today - timedelta(days=35),
+                        profession="HND Electrical Engineering", reference_occupation="Elektroniker/in", assignee=abh)
+    at(33)
+    act(skilled, "conclude_agreement", abh, date=today - timedelta(days=33), fee_paid_on=today - timedelta(days=33))
+    at(30)
+    act(skilled, "start_recognition", abh, procedure="recognition-bqfg", recognition_office=offices["HWK-EF"].id)
+    at(3)
+    act(skilled, "request_ba_approval", abh)
+
+    # 7. § 81a: BA asked nine days ago and silent: the sweep lets § 36(2) BeschV's fiction apply.
+    at(60)
+    skilled = open_case(procedure_id="skilled-worker-81a",
+                        applicant=person("Maria", "Santos", date(1994, 3, 14), "Philippinen"), office=offices["ABH-EF"],
+                        actor=abh, employer=klinik, received_on=today - timedelta(days=60),
+                        profession="BS Electrical Technology", reference_occupation="Elektroniker/in", assignee=abh)
+    at(58)
+    act(skilled, "conclude_agreement", abh, date=today - timedelta(days=58), fee_paid_on=today - timedelta(days=58))
+    at(55)
+    act(skilled, "start_recognition", abh, procedure="recognition-bqfg", recognition_office=offices["HWK-EF"].id)
+    recognition = skilled.children[0]
+    documents(recognition, hwk)
+    at(50)
+    act(recognition, "confirm_receipt_complete", hwk)
+    at(9)
+    act(skilled, "request_ba_approval", abh)
+    at(8)
+    act(recognition, "grant_full_equivalence", hwk, date=today - timedelta(days=8))
+    db.session.flush()
+    clock.resume()
+    from tracker.timers.sweep import sweep
+
+    sweep()  # applies the BA fiction to case 7 and flags the breach of case 1, recorded as done by the system
