@@ -180,13 +180,16 @@ def test_close_when_recognition_failed(ef, outcome, allowed):
 
 
 def test_start_recognition_offers_recognition_procedures(ef):
-    decision = check_transition(ef, "start_recognition", "agreement_concluded", ABH, {"procedure": "recognition-bqfg"},
-                                context())
-    assert decision.allowed and decision.inputs == {"procedure": "recognition-bqfg"}
+    decision = check_transition(ef, "start_recognition", "agreement_concluded", ABH,
+                                {"procedure": "recognition-bqfg", "recognition_office": "7"}, context())
+    assert decision.allowed and decision.inputs == {"procedure": "recognition-bqfg", "recognition_office": 7}
     assert ef.transitions["start_recognition"].effects == ("open_linked_recognition",)
-    refused = check_transition(ef, "start_recognition", "agreement_concluded", ABH, {"procedure": "skilled-worker-81a"},
-                               context())
+    refused = check_transition(ef, "start_recognition", "agreement_concluded", ABH,
+                               {"procedure": "skilled-worker-81a", "recognition_office": "7"}, context())
     assert codes(refused) == ["input_invalid_choice"]
+    no_office = check_transition(ef, "start_recognition", "agreement_concluded", ABH,
+                                 {"procedure": "recognition-bqfg", "recognition_office": "HWK"}, context())
+    assert codes(no_office) == ["input_invalid_office"]
 
 
 def test_self_loop_keeps_state(ef):
