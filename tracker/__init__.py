@@ -26,6 +26,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_templating(app)
     register_errorhandlers(app)
     register_commands(app)
+    register_background_jobs(app)
     return app
 
 
@@ -68,6 +69,14 @@ def register_errorhandlers(app: Flask) -> None:
     from tracker.errors import install
 
     install(app)
+
+
+def register_background_jobs(app: Flask) -> None:
+    """Without Redis (``make run``), recurring jobs such as the deadline sweep run in a thread of this process."""
+    if app.config["SWEEP_IN_PROCESS"] and not app.config.get("REDIS_URL") and not app.testing:
+        from tracker.queue import start_in_process_scheduler
+
+        start_in_process_scheduler(app)
 
 
 def register_commands(app: Flask) -> None:
