@@ -71,5 +71,8 @@ def input_summary(event, workflow: Workflow, lang: str, format_day) -> list[tupl
             value = format_day(date.fromisoformat(value))
         elif spec.type == "choice":
             value = next((c.label.get(lang) for c in spec.choices if c.value == value), value)
+        elif spec.name == "documents":
+            titles = {document.id: document.title.get(lang) for document in workflow.documents}
+            value = ", ".join(titles.get(item.strip(), item.strip()) for item in str(value).split(","))
         rows.append((spec.label.get(lang), str(value)))
     return rows
