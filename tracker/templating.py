@@ -23,6 +23,18 @@ def moment(value: datetime | None) -> str:
     return format_datetime(value, "dd.MM.yyyy HH:mm" if current_language() == "de" else "d MMM yyyy, HH:mm")
 
 
+def period(value) -> str:
+    """An ISO period from a definition in words: P2W is "2 Wochen" in German, "2 weeks" in English."""
+    from tracker.procedures.deadlines import parse_period
+
+    if not value:
+        return ""
+    try:
+        return parse_period(str(value)).describe(current_language())
+    except ValueError:
+        return str(value)
+
+
 def text(value) -> str:
     """A definition's {de, en} text in the reader's language."""
     return value.get(current_language()) if value is not None else ""
@@ -37,13 +49,27 @@ def describe_event(event, workflow) -> str:
 def event_inputs(event, workflow) -> list[tuple[str, str]]:
     from tracker.audit.describe import input_summary
 
-    return input_summary(event, workflow, current_language(), day)
+    return input_summary(event, workflow, current_language(), day, office_name)
+
+
+def office_name(office_id) -> str:
+    from tracker.extensions import db
+    from tracker.parties.models import Office
+
+    office = db.session.get(Office, int(office_id)) if str(office_id).isdigit() else None
+    return office.name if office else str(office_id)
 
 
 _PARTIES = {
     "authority": _l("Behörde"), "applicant": _l("Antragsteller/in"), "employer": _l("Arbeitgeber"),
     "ba": _l("Bundesagentur für Arbeit"), "mission": _l("Auslandsvertretung"),
     "recognition_body": _l("Anerkennungsstelle"), "none": _l("niemand"),
+}
+_ROLES = {
+    "immigration_clerk": _l("Sachbearbeitung Ausländerbehörde"),
+    "recognition_clerk": _l("Sachbearbeitung Anerkennungsstelle"),
+    "team_lead": _l("Teamleitung"), "employer": _l("Arbeitgeber"), "advisor": _l("Beratungsstelle"),
+    "admin": _l("Administration"), "system": _l("System (automatisch)"),
 }
 _DOCUMENT_STATUS = {
     "missing": _l("fehlt"), "requested": _l("angefordert"), "received": _l("eingegangen"),
@@ -53,6 +79,10 @@ _DOCUMENT_STATUS = {
 
 def party_name(party: str) -> str:
     return str(_PARTIES.get(party, party))
+
+
+def role_name(role: str) -> str:
+    return str(_ROLES.get(role, role))
 
 
 def document_status_name(status: str) -> str:
@@ -69,8 +99,8 @@ def install(app: Flask) -> None:
     from tracker.workflow_registry import workflow_of
 
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(day=day, moment=moment, t=text)
+    app.jinja_env.filters.update(day=day, moment=moment, t=text, period=period)
     app.jinja_env.globals.update(current_language=current_language, workflow_for=workflow_of,
                             describe_event=describe_event, event_inputs=event_inputs,
-                            party_name=party_name, document_status_name=document_status_name,
+                            party_name=party_name, role_name=role_name, document_status_name=document_status_name,
                             letter_title=letter_title)

@@ -57,7 +57,7 @@ def describe(event, workflow: Workflow, lang: str, format_day) -> str:
     return text
 
 
-def input_summary(event, workflow: Workflow, lang: str, format_day) -> list[tuple[str, str]]:
+def input_summary(event, workflow: Workflow, lang: str, format_day, office_name=str) -> list[tuple[str, str]]:
     """The inputs a transition was given, labelled as in its form (dates formatted, choices in words)."""
     transition = workflow.transitions.get(event.subject or "") if event.kind == "transition" else None
     if transition is None:
@@ -71,6 +71,8 @@ def input_summary(event, workflow: Workflow, lang: str, format_day) -> list[tupl
             value = format_day(date.fromisoformat(value))
         elif spec.type == "choice":
             value = next((c.label.get(lang) for c in spec.choices if c.value == value), value)
+        elif spec.type == "office":
+            value = office_name(value)
         elif spec.name == "documents":
             titles = {document.id: document.title.get(lang) for document in workflow.documents}
             value = ", ".join(titles.get(item.strip(), item.strip()) for item in str(value).split(","))

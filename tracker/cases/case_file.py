@@ -58,7 +58,7 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         if timer.is_open and user.is_staff:
             if spec.manual_pause and timer.status == TimerStatus.RUNNING:
                 timer_forms["pause"] = form_for(f"timer:{timer.id}:pause", forms.TimerActionForm)
-            if timer.status == TimerStatus.PAUSED and timer.open_pause() is not None:
+            if timer.status == TimerStatus.PAUSED and getattr(timer.open_pause(), "source", None) == "manual":
                 timer_forms["resume"] = form_for(f"timer:{timer.id}:resume", forms.TimerActionForm)
             if (spec.extension and not timer.extension and timer.status == TimerStatus.RUNNING
                     and timer.due_on and today <= timer.due_on):

@@ -6,6 +6,7 @@ with its audit event and the timers it starts, stops or pauses.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import select
@@ -67,12 +68,19 @@ def _require_access(actor, case: Case) -> None:
         raise AccessDenied([ACCESS_MESSAGE])
 
 
-def flush_or_conflict() -> None:
-    """Flush; a concurrent writer that got there first (version moved under us) becomes a ConflictError."""
+@contextmanager
+def conflicts_refused():
+    """A concurrent writer that got there first (the case's version moved under us) becomes a ConflictError,
+    wherever the flush happens: the explicit one at the end of a verb or an autoflush before a query inside it."""
     try:
-        db.session.flush()
+        yield
     except StaleDataError as error:
         raise ConflictError([CONFLICT_MESSAGE]) from error
+
+
+def flush_or_conflict() -> None:
+    with conflicts_refused():
+        db.session.flush()
 
 
 def next_reference(prefix: str, year: int) -> str:
@@ -131,9 +139,12 @@ def guard_context(case: Case, inputs: dict) -> GuardContext:
     )
 
 
+@conflicts_refused()
 def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | None = None, *,
-                     expected_version: int | None = None) -> Case:
-    """The one way a case changes state. Raises TransitionRefused, AccessDenied or ConflictError."""
+                     expected_version: int | None = None, reason: str = "") -> Case:
+    """The one way a case changes state. Raises TransitionRefused, AccessDenied or ConflictError.
+
+    ``reason`` is recorded when the transition has no ``reason`` input of its own (e.g. the sweep's fictions)."""
     check_version(case, expected_version)
     _require_access(actor, case)
     workflow = workflow_of(case)
@@ -151,8 +162,8 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
         case.outcome = target.outcome
         case.closed_at = clock.now()
     append_event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
-                 to_state=case.state, reason=str(inputs.get("reason", "")), basis=transition.basis,
-                 data={key: value for key, value in inputs.items() if key != "reason"})
+                 to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
+                 data={key: value for key, value in inputs.items() if key != "reason" and value is not None})
     if inputs.get("documents"):
         _mark_requested(case, inputs)
     for effect in transition.effects:
@@ -194,6 +205,7 @@ def _open_linked_recognition(case: Case, actor, inputs: dict) -> None:
 EFFECTS = {"open_linked_recognition": _open_linked_recognition}
 
 
+@conflicts_refused()
 def assign(case: Case, assignee, actor, *, expected_version: int | None = None) -> None:
     check_version(case, expected_version)
     _require_access(actor, case)
@@ -208,6 +220,7 @@ def assign(case: Case, assignee, actor, *, expected_version: int | None = None) 
     flush_or_conflict()
 
 
+@conflicts_refused()
 def set_document_status(case: Case, document_id: str, status: str, actor, *, reason: str = "",
                         expected_version: int | None = None) -> CaseDocument:
     check_version(case, expected_version)
@@ -228,6 +241,7 @@ def set_document_status(case: Case, document_id: str, status: str, actor, *, rea
     return document
 
 
+@conflicts_refused()
 def add_note(case: Case, actor, body: str) -> Note:
     if not actor.is_staff:
         raise AccessDenied([ACCESS_MESSAGE])

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -44,16 +45,19 @@ def load_case_for_change(case_id: int) -> Case:
 
 # --- work queue -------------------------------------------------------------------------------------------
 
+PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
+
 @blueprint.route("/cases")
 @staff_required
 def queue():
     filters = queries.QueueFilters.from_args(request.args)
-    page = queries.queue_page(current_user, filters, request.args.get("after"),
-                              page_size=request.args.get("size", 50, type=int) if request.args.get("size") else 50)
+    size = min(max(request.args.get("size", PAGE_SIZE, type=int), 1), MAX_PAGE_SIZE)
+    page = queries.queue_page(current_user, filters, request.args.get("after"), page_size=size)
     staff = queries.office_staff(current_user.office_id)
     bulk = forms.BulkAssignForm()
     bulk.assignee.choices = [(0, _("– niemand –"))] + [(user.id, user.name) for user in staff]
     return render_template("cases/queue.html", page=page, filters=filters, staff=staff, bulk_form=bulk,
+                           page_args={**filters.as_args(), **({"size": size} if size != PAGE_SIZE else {})},
                            workflows=registry().all(), offices=_offices_for_filter(), today=clock.today(),
                            lang=current_language())
 
@@ -86,7 +90,7 @@ def bulk_assign():
         db.session.rollback()
         flash(error.text(current_language()), "error")
     else:
-        flash(_("%(count)d Fälle zugewiesen.", count=len(cases)), "success")
+        flash(ngettext("%(num)d Fall zugewiesen.", "%(num)d Fälle zugewiesen.", len(cases)), "success")
     return redirect(request.referrer or url_for("cases.queue"))
 
 

@@ -187,6 +187,11 @@ def resume(case, timer: Timer, actor, reason: str) -> None:
     reason = _require_reason(reason)
     if timer.status != TimerStatus.PAUSED or timer.open_pause() is None:
         raise TimerError(LocalText("Die Frist ist nicht angehalten.", "The deadline is not paused."))
+    if timer.open_pause().source != "manual":
+        # A pause by rule (e.g. a skills analysis, § 14 BQFG) lasts until the step that ends it is recorded.
+        raise TimerError(LocalText("Diese Hemmung endet nicht von Hand, sondern mit ihrem Verfahrensschritt (z. B. "
+                                   "Abschluss der Qualifikationsanalyse).", "This suspension does not end by hand but "
+                                   "with its step (e.g. finishing the skills analysis)."))
     _resume(case, timer, spec, clock.today(), actor, reason=reason, source="manual")
     refresh_summary(case)
 

@@ -112,8 +112,8 @@ def _expire(timer: Timer, today, result: SweepResult) -> None:
         try:
             with db.session.begin_nested():
                 # The law's fiction (e.g. § 36(2) BeschV): the system performs the step, recorded with its basis.
-                apply_transition(case, spec.fiction_transition, SYSTEM,
-                                 {"reason": f"Fristablauf {timer.due_on.isoformat()} ({spec.basis})"})
+                apply_transition(case, spec.fiction_transition, SYSTEM, {}, reason=(
+                    f"Fristablauf am {timer.due_on.strftime('%d.%m.%Y')} ohne Antwort ({spec.basis})"))
                 timer.status = TimerStatus.FIRED
                 timer.finished_on = today
         except CaseError as error:
