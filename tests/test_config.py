@@ -1,0 +1,44 @@
+"""Configuration: safe defaults in development, explicit secrets in production."""
+import pytest
+
+from tracker.config import ConfigurationError, from_environment
+
+
+@pytest.fixture
+def clean_env(monkeypatch):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TRACKER_ENV"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_development_uses_sqlite_under_instance_and_keeps_a_generated_secret(clean_env, tmp_path):
+    first = from_environment(tmp_path)
+    assert first["SQLALCHEMY_DATABASE_URI"] == f"sqlite:///{tmp_path / 'tracker.sqlite'}"
+    assert len(first["SECRET_KEY"]) == 64
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0  # readable by the owner only
+    assert from_environment(tmp_path)["SECRET_KEY"] == first["SECRET_KEY"]  # sessions survive a restart
+    assert first["REDIS_URL"] is None
+
+
+def test_production_refuses_to_start_without_a_secret_key(clean_env, tmp_path):
+    clean_env.setenv("TRACKER_ENV", "production")
+    clean_env.setenv("DATABASE_URL", "postgresql://tracker@db/tracker")
+    with pytest.raises(ConfigurationError, match="SECRET_KEY"):
+        from_environment(tmp_path)
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_production_refuses_to_start_without_a_database_url(clean_env, tmp_path):
+    clean_env.setenv("TRACKER_ENV", "production")
+    clean_env.setenv("SECRET_KEY", "x" * 40)
+    with pytest.raises(ConfigurationError, match="DATABASE_URL"):
+        from_environment(tmp_path)
+
+
+def test_production_with_postgres_uses_psycopg3_and_secure_cookies(clean_env, tmp_path):
+    clean_env.setenv("TRACKER_ENV", "production")
+    clean_env.setenv("SECRET_KEY", "x" * 40)
+    clean_env.setenv("DATABASE_URL", "postgres://tracker@db/tracker")
+    config = from_environment(tmp_path)
+    assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://tracker@db/tracker"
+    assert config["SESSION_COOKIE_SECURE"] is True

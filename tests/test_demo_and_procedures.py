@@ -1,0 +1,45 @@
+"""Demo data for `make run`, and the procedure pages."""
+from sqlalchemy import func, select
+
+from tracker.audit.service import verify_all
+from tracker.cases.models import Case
+from tracker.demo import DEMO_PASSWORD, load_demo
+from tracker.extensions import db
+from tracker.workflow_registry import registry
+
+
+def test_demo_loads_once_through_the_engine_with_intact_audit_chains(app):
+    assert load_demo() is True
+    count = db.session.scalar(select(func.count(Case.id)))
+    assert load_demo() is False  # a second `make run` must not duplicate it
+    assert db.session.scalar(select(func.count(Case.id))) == count
+    procedures = set(db.session.scalars(select(Case.procedure_id)))
+    assert procedures == {"recognition-bqfg", "recognition-thuerbqfg", "skilled-worker-81a"}
+    assert len(set(db.session.scalars(select(Case.state)))) >= 6
+    assert list(verify_all()) == []
+
+
+def test_demo_applies_the_ba_fiction_as_the_system(app):
+    load_demo()
+    from tracker.audit.models import Event
+
+    fiction = db.session.scalar(select(Event).where(Event.subject == "deem_ba_approval_granted"))
+    assert fiction is not None and fiction.actor_id is None and "§ 36(2) BeschV" in fiction.basis
+
+
+def test_demo_logins_work(app, client):
+    load_demo()
+    response = client.post("/login", data={"email": "anerkennung@hwk-erfurt.demo", "password": DEMO_PASSWORD})
+    assert response.status_code == 302
+    assert client.get("/cases").status_code == 200
+
+
+def test_each_procedure_is_shown_as_a_diagram_with_every_state(app, client, make, login):
+    login(make.user(role="recognition_clerk", office=make.office()))
+    for workflow in registry().all():
+        page = client.get(f"/procedures/{workflow.id}").get_data(as_text=True)
+        assert "<svg" in page
+        for state in workflow.states.values():
+            assert state.title.de in page
+        for timer in workflow.timers.values():
+            assert timer.basis in page
