@@ -8,6 +8,7 @@ STAMP := $(VENV)/.installed
 .PHONY: run test test-sqlite test-postgres install migrate demo worker scheduler bench translations check-workflows
 
 run: $(STAMP) ## Serve http://127.0.0.1:5000 with SQLite and demo data (no Redis needed)
+	$(BIN)/pybabel compile -q -d tracker/translations
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	SWEEP_IN_PROCESS=1 $(FLASK) run --host 127.0.0.1 --port 5000
@@ -39,10 +40,14 @@ scheduler: $(STAMP) ## Enqueues the sweep every minute (needs REDIS_URL)
 check-workflows: $(STAMP)
 	$(FLASK) workflows check
 
-translations: $(STAMP) ## Extract German source texts and update the English catalog
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -o tracker/translations/messages.pot .
-	$(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l en --no-fuzzy-matching
-	$(BIN)/pybabel compile -d tracker/translations
+translations: $(STAMP) ## Extract German source texts and update the English catalog (then fill in empty msgstr)
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-wrap --ignore-dirs='.* __pycache__ node_modules' -o tracker/translations/messages.pot .
+	if [ -f tracker/translations/en/LC_MESSAGES/messages.po ]; then \
+	  $(BIN)/pybabel update -i tracker/translations/messages.pot -d tracker/translations -l en --no-fuzzy-matching --ignore-obsolete --no-wrap; \
+	else \
+	  $(BIN)/pybabel init -i tracker/translations/messages.pot -d tracker/translations -l en --no-wrap; \
+	fi
+	$(BIN)/pybabel compile --statistics -d tracker/translations
 
 bench: $(STAMP) ## Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local test database)
 	$(BIN)/python -m bench

@@ -106,8 +106,9 @@ def create_user_command(email, name, role, office_code, password):
 
 def install(app: Flask) -> None:
     from tracker.deadline_cli import due_date_command
+    from tracker.seed import seed_command
     from tracker.workflows_cli import workflows_command
 
     for command in (workflows_command, due_date_command, audit_command, sweep_command, worker_command,
-                    scheduler_command, demo_command, create_user_command):
+                    scheduler_command, demo_command, create_user_command, seed_command):
         app.cli.add_command(command)

@@ -46,9 +46,8 @@ def run_worker(app: Flask, burst: bool = False) -> None:
         worker.work(burst=burst, with_scheduler=False)
 
 
-def run_scheduler(app: Flask) -> None:
-    """Enqueue the recurring jobs (``tracker.schedule.RECURRING``) on time. Several schedulers may run: every
-    recurring job is idempotent."""
+def build_scheduler(app: Flask):
+    """An RQ cron scheduler with every recurring job (``tracker.schedule.RECURRING``) registered, not started."""
     from rq.cron import CronScheduler
 
     from tracker.schedule import RECURRING
@@ -56,7 +55,13 @@ def run_scheduler(app: Flask) -> None:
     scheduler = CronScheduler(connection=redis_connection(app))
     for func, seconds in RECURRING:
         scheduler.register(func, QUEUE_NAME, interval=seconds)
-    scheduler.start()
+    return scheduler
+
+
+def run_scheduler(app: Flask) -> None:
+    """Enqueue the recurring jobs on time, until stopped. Several schedulers may run: every recurring job is
+    idempotent."""
+    build_scheduler(app).start()
 
 
 def start_in_process_scheduler(app: Flask, stop: threading.Event | None = None) -> threading.Thread:

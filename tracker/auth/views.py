@@ -16,8 +16,10 @@ blueprint = Blueprint("auth", __name__)
 
 
 def _safe_next(target: str | None) -> str:
-    # Only local paths: an open redirect would let a phishing link bounce through our login.
-    if target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc:
+    # Only local paths: an open redirect would let a phishing link bounce through our login. Browsers read "/\"
+    # like "//" and drop tabs and newlines, so those never count as local.
+    if (target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
+            and "\\" not in target and not any(ord(char) < 32 for char in target)):
         return target
     return url_for("cases.queue")
 
@@ -32,6 +34,8 @@ def login():
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.strip().lower()))
         if user is not None and user.active and user.check_password(form.password.data):
             login_user(user)
+            if user.locale:
+                session["lang"] = user.locale  # the pages after logout on this device keep the user's language
             return redirect(_safe_next(request.args.get("next")))
         # Deliberately vague: do not tell whether the address or the password was wrong.
         form.password.errors.append(_("E-Mail-Adresse oder Passwort ist falsch."))

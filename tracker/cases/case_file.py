@@ -36,6 +36,8 @@ class ActionView:
     transition: Transition
     form: object
     blocked: list[str]  # why it cannot be done yet (guards), in the reader's language
+    #: refused because the case moved on meanwhile: shown only so the user keeps what they typed
+    outdated: bool = False
 
 
 def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | None = None) -> dict:
@@ -79,6 +81,13 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
             blocked = [GUARDS[name].refusal(context, titles).get(lang) for name in transition.guards
                        if not GUARDS[name].needs_input and not GUARDS[name].holds(context)]
             actions.append(ActionView(transition, form, blocked))
+    # A refused step that no longer fits the new state (a colleague moved the case on) is still shown with the
+    # user's input, as the conflict message promises; it can no longer be sent.
+    if failed_key and failed_key.startswith("transition:") and failed_key not in {
+            f"transition:{action.transition.id}" for action in actions}:
+        transition = workflow.transitions.get(failed_key.removeprefix("transition:"))
+        if transition is not None:
+            actions.append(ActionView(transition, failed_form, [], outdated=True))
 
     staff = queries.office_staff(case.office_id) if user.is_staff else []
     assign_form = form_for("assign", forms.AssignForm, assignee=case.assignee_id or 0)
@@ -90,6 +99,7 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     linked = ([case.parent] if case.parent else []) + list(case.children)
     return {
         "case": case, "workflow": workflow, "state": workflow.state(case.state), "lang": lang, "today": today,
+        "failed_key": failed_key,  # the refused form is shown open, with what the user typed
         "timers": timer_views, "actions": actions, "events": case_events(case.id, newest_first=True),
         "documents": [(d, titles.get(d.document_id), document_forms[d.document_id]) for d in case.documents],
         "notes": notes, "note_form": form_for("note", forms.NoteForm), "assign_form": assign_form,

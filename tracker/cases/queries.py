@@ -199,15 +199,23 @@ def team_workload(office_id: int) -> list[Workload]:
 
 
 def attention_timers(office_id: int, limit: int = 100) -> list[Timer]:
-    """Breached timers and timers in their warning period, for the team lead."""
-    from tracker.timers.models import TimerStatus
+    """Breached timers and timers in their warning period, for the team lead.
+
+    A running timer is in its warning period when its ``warn_on`` day has come (the sweep has not warned yet),
+    when the sweep has warned for its current due date, or when it ends within a week (timers without a
+    ``warn_before`` of their own)."""
+    from tracker.timers.models import TimerEffect, TimerEffectKind, TimerStatus
 
     today = clock.today()
+    warned = select(TimerEffect.id).where(TimerEffect.timer_pk == Timer.id,
+                                          TimerEffect.kind == TimerEffectKind.WARNING,
+                                          TimerEffect.due_on == Timer.due_on).exists()
     return list(db.session.scalars(
         select(Timer).join(Case, Case.id == Timer.case_id)
         .where(Case.office_id == office_id, or_(
             Timer.status == TimerStatus.BREACHED,
-            and_(Timer.status == TimerStatus.RUNNING, Timer.due_on <= today + timedelta(days=7))))
+            and_(Timer.status == TimerStatus.RUNNING,
+                 or_(Timer.due_on <= today + timedelta(days=7), Timer.warn_on <= today, warned))))
         .options(contains_eager(Timer.case))
         .order_by((Timer.status == TimerStatus.BREACHED).desc(), Timer.due_on).limit(limit)
     ))

@@ -76,7 +76,9 @@ def bulk_assign():
     form.assignee.choices = [(0, "")] + [(user.id, user.name) for user in staff]
     form.case_ids.choices = [(int(value), value) for value in request.form.getlist("case_ids") if value.isdigit()]
     if not form.validate_on_submit():
-        flash(_("Bitte wählen Sie mindestens einen Fall aus."), "error")
+        # Say what was wrong: no case ticked, or somebody outside the office chosen (a stale or forged form).
+        flash(_("Bitte wählen Sie mindestens einen Fall aus.") if form.case_ids.errors else _(
+            "Fälle können nur Beschäftigten der zuständigen Behörde zugewiesen werden."), "error")
         return redirect(request.referrer or url_for("cases.queue"))
     assignee = next((user for user in staff if user.id == form.assignee.data), None)
     cases = db.session.scalars(select(Case).where(Case.id.in_(form.case_ids.data))).all()
@@ -177,6 +179,9 @@ def _refused(case: Case, key: str, form, error: service.CaseError | timer_servic
         message = error.text(lang)
         status = 409 if isinstance(error, service.ConflictError) else 403 if isinstance(
             error, service.AccessDenied) else 422
+    if isinstance(error, service.ConflictError) and hasattr(form, "version"):
+        # The page now shows the colleague's change; sending the kept form again means "apply it to this state".
+        form.version.data = case.version
     return render_case(case, failed=(key, form), error=message, status=status)
 
 
@@ -210,6 +215,7 @@ def _raw(value):
 
 
 @blueprint.route("/cases/<int:case_id>/documents/<document_id>", methods=["POST"])
+@staff_required  # the authority judges the documents; employers and advisors only see the checklist
 def document_status(case_id: int, document_id: str):
     case = load_case_for_change(case_id)
     form = forms.DocumentStatusForm()

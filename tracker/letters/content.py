@@ -56,7 +56,8 @@ def _request_transitions(workflow) -> list[str]:
 def letters_for(case, workflow) -> list[str]:
     kinds = []
     if workflow.office_kind == "recognition_body":
-        kinds.append("receipt")
+        if _events(case, RECEIPT_TRANSITIONS):  # the § 6(2) confirmation exists once receipt was confirmed
+            kinds.append("receipt")
         if _events(case, _request_transitions(workflow)):
             kinds.append("documents_request")
     elif _events(case, [PRE_APPROVAL_TRANSITION]):

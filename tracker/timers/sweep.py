@@ -37,8 +37,10 @@ class SweepResult:
 
 
 def _locked(query):
-    # Two sweepers take disjoint rows instead of waiting on each other; SQLite ignores the clause.
-    return query.with_for_update(skip_locked=True, of=Timer)
+    # Two sweepers take disjoint timers instead of waiting on each other, and never two timers of one case at
+    # once: both would append to the case's audit chain (same seq) and bump its version. A case a clerk is
+    # changing right now is skipped too and swept on the next run. SQLite ignores the clause.
+    return query.join(Case, Case.id == Timer.case_id).with_for_update(skip_locked=True, of=(Timer, Case))
 
 
 def sweep(batch_size: int = 200, enqueue=None) -> SweepResult:

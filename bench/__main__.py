@@ -1,0 +1,173 @@
+"""``python -m bench``: seed PostgreSQL to two sizes and measure at each, then print the figures against the goals.
+
+At each size (100k and 1M cases; ``--quick``: 10k and 100k):
+
+- seeding rate of ``flask seed`` (goal >= 2,000 cases/s),
+- the work queue (``GET /cases`` as a clerk of the busiest office, first page and "my cases"; p95 <= 150 ms at the
+  small size, and p95 at the large size / p95 at the small size <= 1.5),
+- the case page (``GET /cases/<id>`` for random cases of that office; p95 <= 100 ms at both sizes),
+- the sweep's idle tick, nothing due (median and p95 of 50 ticks; <= 5 ms at the large size),
+- one sweep over 1,000 timers that expired yesterday, among all open ones (large / small <= 1.2, >= 500 timers/s).
+
+The database is ``BENCH_DATABASE_URL``, or a fresh ``tracker_bench`` on the local server that is dropped at the end
+unless ``--keep``. The clock is frozen at the start, so a run that crosses midnight measures the same day.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import sys
+from datetime import datetime, timezone
+
+import sqlalchemy as sa
+
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+DEFAULT_DATABASE = "tracker_bench"
+
+
+def _psycopg_url(url: str) -> str:
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
+
+
+def create_database() -> str:
+    engine = sa.create_engine(DEFAULT_SERVER, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{DEFAULT_DATABASE}" WITH (FORCE)'))
+        connection.execute(sa.text(f'CREATE DATABASE "{DEFAULT_DATABASE}"'))
+    engine.dispose()
+    return sa.engine.make_url(DEFAULT_SERVER).set(database=DEFAULT_DATABASE).render_as_string(hide_password=False)
+
+
+def drop_database() -> None:
+    engine = sa.create_engine(DEFAULT_SERVER, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{DEFAULT_DATABASE}" WITH (FORCE)'))
+    engine.dispose()
+
+
+def say(text: str = "") -> None:
+    print(text, flush=True)
+
+
+def run_size(app, size: int, args, rng: random.Random, used: set[int]) -> dict:
+    import click
+
+    from bench import measure
+    from tracker.extensions import db
+
+    say(f"\n== {size:,} cases ==")
+    have = db.session.scalar(sa.text("SELECT count(*) FROM cases"))
+    db.session.commit()
+    with click.progressbar(length=max(size - have, 0), label=f"seeding to {size:,}", show_pos=True,
+                           show_eta=True, file=sys.stdout) as bar:
+        added, rate = measure.grow_to(size, seed=args.seed + size, progress=bar.update)
+    if added:
+        say(f"seeded {added:,} cases at {rate:,.0f} cases/s")
+    clerk = measure.busiest_office_clerk()
+    figures = measure.counts(clerk.office_id)
+    say(f"{figures.cases:,} cases, {figures.open_cases:,} open, {figures.running_timers:,} running timers; "
+        f"queue of {clerk.email}: {figures.office_open_cases:,} open cases")
+    if args.explain:
+        say(measure.explain_queue(clerk))
+    client = measure.logged_in_client(app, clerk)
+    results = {"size": size, "seed_rate": rate if added else None, "counts": figures}
+    for label, urls in measure.queue_urls(args.requests).items():
+        results[label] = timing = measure.page_timing(client, urls)
+        say(f"{label}: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
+    results["case page"] = timing = measure.page_timing(
+        client, measure.case_urls(clerk.office_id, args.requests, rng))
+    say(f"case page: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
+    results["idle tick"] = timing = measure.idle_ticks(args.requests)
+    say(f"sweep idle tick: median {timing.median:.2f} ms, p95 {timing.p95:.2f} ms")
+    results["due sweep"] = due = measure.due_sweep(1000, rng, used)
+    say(f"sweep over {due.timers} due timers: {due.ms:.0f} ms ({due.per_second:,.0f} timers/s)")
+    return results
+
+
+def report(small: dict, large: dict) -> None:
+    rows: list[tuple[str, str, str, str, bool | None]] = []
+
+    def goal(name: str, small_value: str, large_value: str, target: str, ok: bool | None) -> None:
+        rows.append((name, small_value, large_value, target, ok))
+
+    def rate(result):
+        return f"{result['seed_rate']:,.0f}/s" if result["seed_rate"] else "-"
+
+    rates = [result["seed_rate"] for result in (small, large) if result["seed_rate"]]
+    goal("seed rate (cases/s)", rate(small), rate(large), ">= 2,000/s", min(rates) >= 2000 if rates else None)
+    for label in ("queue, first page", "queue, my cases (filter)"):
+        goal(f"{label} p95", f"{small[label].p95:.1f} ms", f"{large[label].p95:.1f} ms", "<= 150 ms (small)",
+             small[label].p95 <= 150)
+        ratio = large[label].p95 / small[label].p95
+        goal(f"{label} p95 large/small", "", f"{ratio:.2f}", "<= 1.5", ratio <= 1.5)
+    goal("case page p95", f"{small['case page'].p95:.1f} ms", f"{large['case page'].p95:.1f} ms", "<= 100 ms",
+         max(small["case page"].p95, large["case page"].p95) <= 100)
+    goal("sweep idle tick median", f"{small['idle tick'].median:.2f} ms", f"{large['idle tick'].median:.2f} ms",
+         "<= 5 ms (large)", large["idle tick"].median <= 5)
+    goal("sweep idle tick p95", f"{small['idle tick'].p95:.2f} ms", f"{large['idle tick'].p95:.2f} ms", "", None)
+    goal("sweep of 1,000 due timers", f"{small['due sweep'].ms:.0f} ms", f"{large['due sweep'].ms:.0f} ms", "", None)
+    ratio = large["due sweep"].ms / small["due sweep"].ms
+    goal("due sweep large/small", "", f"{ratio:.2f}", "<= 1.2", ratio <= 1.2)
+    slowest = min(small["due sweep"].per_second, large["due sweep"].per_second)
+    goal("due timers handled", f"{small['due sweep'].per_second:,.0f}/s", f"{large['due sweep'].per_second:,.0f}/s",
+         ">= 500/s", slowest >= 500)
+
+    header = ("", f"{small['size']:,} cases", f"{large['size']:,} cases", "goal", "")
+    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(4)]
+    say("\n" + "  ".join(str(cell).ljust(width) for cell, width in zip(header, widths)))
+    for name, small_value, large_value, target, ok in rows:
+        verdict = "" if ok is None else "PASS" if ok else "MISS"
+        say("  ".join(cell.ljust(width) for cell, width in zip((name, small_value, large_value, target), widths))
+            + "  " + verdict)
+    for result in (small, large):
+        figures = result["counts"]
+        say(f"at {result['size']:,}: {figures.cases:,} cases ({figures.open_cases:,} open), "
+            f"{figures.running_timers:,} running timers, busiest queue {figures.office_open_cases:,} open cases")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="10k and 100k cases instead of 100k and 1M")
+    parser.add_argument("--keep", action="store_true", help="keep the tracker_bench database")
+    parser.add_argument("--requests", type=int, default=50, help="timed requests (and sweep ticks) per figure")
+    parser.add_argument("--seed", type=int, default=20260302, help="random seed of the data and the samples")
+    parser.add_argument("--explain", action="store_true", help="print the work queue's query plans")
+    args = parser.parse_args(argv)
+    sizes = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
+
+    given = os.environ.get("BENCH_DATABASE_URL")
+    url = _psycopg_url(given) if given else create_database()
+    if not url.startswith("postgresql"):
+        say("The benchmarks measure PostgreSQL; BENCH_DATABASE_URL must be a postgresql:// URL.")
+        return 2
+    say(f"database: {sa.engine.make_url(url).render_as_string(hide_password=True)}")
+
+    from tracker import clock, create_app
+    from tracker.extensions import db
+
+    clock.travel_to(datetime.now(timezone.utc))
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
+                      "REDIS_URL": None, "SERVER_NAME": "bench.local"})
+    rng = random.Random(args.seed)
+    used: set[int] = set()
+    try:
+        with app.app_context():
+            db.create_all()
+            small = run_size(app, sizes[0], args, rng, used)
+            large = run_size(app, sizes[1], args, rng, used)
+            report(small, large)
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        clock.resume()
+        if not given and not args.keep:
+            drop_database()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,298 @@
+"""The case file page: header, the actions allowed now, refusals and conflicts, timeline and internal notes."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from tracker.audit.service import case_events
+from tracker.cases import service
+from tracker.cases.models import Case, Note
+from tracker.extensions import db
+from tracker.timers.sweep import sweep
+
+
+def step(case, transition_id, actor, **inputs):
+    service.apply_transition(case, transition_id, actor, inputs)
+    db.session.commit()
+
+
+def offered_actions(page: str) -> list[str]:
+    return re.findall(r'action="/cases/\d+/transitions/(\w+)"', page)
+
+
+def action_form(page: str, transition_id: str) -> str:
+    return re.search(rf'<details class="action"[^>]*id="action-{transition_id}">.*?</details>', page, re.S).group(0)
+
+
+def version_in(form_html: str) -> str:
+    return re.search(r'name="version" type="hidden" value="(\d+)"', form_html).group(1)
+
+
+def fresh(case) -> Case:
+    db.session.expire_all()
+    return db.session.get(Case, case.id)
+
+
+@pytest.fixture
+def office(make):
+    return make.office(name="Anerkennungsstelle Erfurt")
+
+
+@pytest.fixture
+def clerk(make, office):
+    return make.user(office=office, name="Clara Clerk")
+
+
+@pytest.fixture
+def case(make, office, clerk):
+    employer = make.employer(name="Pflege Erfurt GmbH")
+    return make.case(office=office, actor=clerk, employer=employer, received_on=date(2026, 2, 27),
+                     applicant=make.person(given="Thi Anh", family="Tran"))
+
+
+def test_header_shows_reference_procedure_state_parties_and_clerk(client, login, case, clerk):
+    service.assign(case, clerk, clerk)
+    db.session.commit()
+    login(clerk)
+
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    header = page[page.index('<div class="case-header">'):page.index('id="deadlines"')]
+
+    assert case.reference in header
+    assert "Anerkennung eines ausländischen Berufsabschlusses (BQFG" in header
+    assert "Version 1" in header
+    assert "Antrag eingegangen" in header  # the state in words, not "received"
+    assert "Thi Anh Tran" in header and "Vietnam" in header
+    assert "Pflege Erfurt GmbH" in header
+    assert "Anerkennungsstelle Erfurt" in header
+    assert "Clara Clerk" in header
+    assert "27.02.2026" in header
+
+
+def test_header_names_the_linked_case_with_its_state(client, login, make, office):
+    immigration = make.office(kind="immigration_office", name="Ausländerbehörde Erfurt")
+    immigration_clerk = make.user(role="immigration_clerk", office=immigration)
+    parent = make.case("skilled-worker-81a", office=immigration, actor=immigration_clerk, employer=make.employer())
+    step(parent, "conclude_agreement", immigration_clerk, date="2026-03-02", fee_paid_on="2026-03-02")
+    step(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg",
+         recognition_office=str(office.id))
+    child = parent.children[0]
+    login(immigration_clerk)
+
+    page = client.get(f"/cases/{parent.id}").get_data(as_text=True)
+
+    assert f'<a href="/cases/{child.id}">{child.reference}</a>' in page
+    assert "Antrag eingegangen" in page.split(child.reference, 1)[1].split("</dd>")[0]
+    child_page = client.get(f"/cases/{child.id}").get_data(as_text=True)
+    assert parent.reference in child_page
+    assert "beschleunigt nach § 14a BQFG" in child_page
+
+
+def test_only_the_actions_allowed_in_the_current_state_are_offered(client, login, case, clerk):
+    login(clerk)
+
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+    assert offered_actions(page) == ["confirm_receipt_complete", "confirm_receipt_incomplete", "withdraw"]
+    assert "grant_full_equivalence" not in page
+    # The one that cannot be done yet says why, naming the documents.
+    assert "Noch nicht möglich: Es fehlen noch Pflichtunterlagen: Identitätsnachweis" in action_form(
+        page, "confirm_receipt_complete")
+    # Each form asks for what the definition requires: a date for the withdrawal, documents for "incomplete".
+    assert 'name="date"' in action_form(page, "withdraw")
+    assert 'type="checkbox" name="documents" value="passport"' in action_form(page, "confirm_receipt_incomplete")
+
+
+def test_the_actions_change_with_the_state(client, login, case, clerk):
+    step(case, "confirm_receipt_incomplete", clerk, documents="passport, diploma")
+    login(clerk)
+
+    actions = offered_actions(client.get(f"/cases/{case.id}").get_data(as_text=True))
+
+    assert "request_missing_documents" in actions and "refuse" in actions
+    assert "confirm_receipt_incomplete" not in actions
+
+
+def test_a_closed_case_offers_no_actions(client, login, case, clerk):
+    step(case, "withdraw", clerk, date="2026-03-02")
+    login(clerk)
+
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+    assert offered_actions(page) == []
+    assert "Antrag zurückgenommen" in page
+
+
+def test_a_refused_action_says_why_and_keeps_what_was_typed(client, login, case, clerk):
+    login(clerk)
+    version = case.version
+
+    response = client.post(f"/cases/{case.id}/transitions/withdraw", data={"date": "2026-03-10", "version": version})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Das Datum darf nicht in der Zukunft liegen." in page
+    assert 'value="2026-03-10"' in action_form(page, "withdraw")
+    assert fresh(case).state == "received"
+
+
+def test_a_guard_refusal_on_submit_names_the_missing_documents(client, login, case, clerk):
+    login(clerk)
+
+    response = client.post(f"/cases/{case.id}/transitions/confirm_receipt_complete", data={"version": case.version})
+
+    assert response.status_code == 422
+    assert "Es fehlen noch Pflichtunterlagen: Identitätsnachweis" in response.get_data(as_text=True)
+    assert fresh(case).state == "received"
+
+
+def test_a_missing_input_is_reported_at_the_field(client, login, case, clerk):
+    login(clerk)
+
+    response = client.post(f"/cases/{case.id}/transitions/withdraw", data={"version": case.version})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Bitte prüfen Sie Ihre Eingaben." in page
+    assert 'id="tr-withdraw-date-error"' in action_form(page, "withdraw")
+
+
+def test_an_action_from_another_state_is_refused_with_the_reason(client, login, case, clerk):
+    login(clerk)
+
+    response = client.post(f"/cases/{case.id}/transitions/grant_full_equivalence",
+                           data={"date": "2026-03-02", "version": case.version})
+
+    assert response.status_code == 422
+    assert "ist im Status „Antrag eingegangen“ nicht möglich" in response.get_data(as_text=True)
+    assert fresh(case).state == "received"
+
+
+def test_a_colleague_s_change_is_reported_and_nothing_is_overwritten(client, login, make, office, case, clerk):
+    colleague = make.user(office=office, name="Max Kollege")
+    login(clerk)
+    loaded = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    version_seen = version_in(action_form(loaded, "withdraw"))
+    service.assign(fresh(case), colleague, colleague)  # meanwhile, at the next desk
+    db.session.commit()
+
+    response = client.post(f"/cases/{case.id}/transitions/withdraw",
+                           data={"date": "2026-03-01", "version": version_seen})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Der Fall wurde inzwischen von jemand anderem geändert" in page
+    assert 'value="2026-03-01"' in action_form(page, "withdraw")
+    assert "Max Kollege" in page  # the colleague's change is on screen
+    current = fresh(case)
+    assert (current.state, current.assignee_id) == ("received", colleague.id)
+    assert "withdraw" not in [e.subject for e in case_events(case.id)]
+
+    # Having seen the new state, the clerk sends the kept form again, and now it goes through.
+    again = client.post(f"/cases/{case.id}/transitions/withdraw",
+                        data={"date": "2026-03-01", "version": version_in(action_form(page, "withdraw"))})
+    assert again.status_code == 302
+    assert fresh(case).state == "withdrawn"
+
+
+def test_a_stale_document_change_is_a_conflict_too(client, login, make, office, case, clerk):
+    login(clerk)
+    stale = case.version
+    service.set_document_status(case, "passport", "received", make.user(office=office))
+    db.session.commit()
+
+    response = client.post(f"/cases/{case.id}/documents/diploma", data={"status": "accepted", "version": stale})
+
+    assert response.status_code == 409
+    assert next(d for d in fresh(case).documents if d.document_id == "diploma").status == "missing"
+
+
+def test_timeline_is_newest_first_and_marks_what_the_system_did(client, login, make, office, clerk):
+    late = make.case(office=office, actor=clerk, received_on=date(2026, 1, 15))
+    sweep()  # § 6(2) BQFG receipt confirmation was due 16.02.: the system records the breach
+    step(fresh(late), "confirm_receipt_incomplete", clerk, documents="passport")
+    login(clerk)
+
+    page = client.get(f"/cases/{late.id}").get_data(as_text=True)
+    timeline = page[page.index('id="timeline"'):]
+    events = re.findall(r'<li class="event( event-system)?">(.*?)</li>', timeline, re.S)
+
+    descriptions = [re.sub(r"\s+", " ", body) for _, body in events]
+    confirmed = next(i for i, text in enumerate(descriptions)
+                     if "Eingang bestätigen – Unterlagen fehlen → Eingang bestätigt – Unterlagen unvollständig" in text)
+    breach = next(i for i, text in enumerate(descriptions) if "Frist „Eingangsbestätigung“ überschritten" in text)
+    assert confirmed < breach < len(descriptions) - 1  # newest first
+    assert "Fall angelegt" in descriptions[-1]
+    assert events[breach][0] == " event-system"
+    assert "System (automatisch)" in descriptions[breach]
+    assert all(not marker for marker, body in events if "Clara Clerk" in body)
+
+
+def test_timeline_says_who_when_what_and_why(client, login, case, clerk):
+    step(case, "confirm_receipt_incomplete", clerk, documents="passport")
+    login(clerk)
+    client.post(f"/cases/{case.id}/transitions/refuse", data={
+        "date": "2026-03-02", "ground": "not_eligible", "reason": "Kein ausländischer Abschluss vorgelegt",
+        "version": fresh(case).version})
+
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    newest = re.search(r'<li class="event">(.*?)</li>', page[page.index('id="timeline"'):], re.S).group(1)
+
+    assert "Clara Clerk" in newest
+    assert "02.03.2026" in newest
+    assert "Antrag ablehnen → Abgelehnt" in newest
+    assert "Begründung: Kein ausländischer Abschluss vorgelegt" in newest
+    assert "§ 7(2), § 15(3) BQFG" in newest
+
+
+def test_staff_write_and_read_internal_notes(client, login, case, clerk):
+    login(clerk)
+
+    response = client.post(f"/cases/{case.id}/notes", data={"body": "Arbeitgeber ruft Freitag zurück."})
+
+    assert response.status_code == 302
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    notes = page[page.index('id="notes"'):]
+    assert "Arbeitgeber ruft Freitag zurück." in notes and "Clara Clerk" in notes
+    assert "Interne Notiz hinzugefügt" in page
+
+
+def test_an_empty_note_is_refused(client, login, case, clerk):
+    login(clerk)
+
+    response = client.post(f"/cases/{case.id}/notes", data={"body": "  "})
+
+    assert response.status_code == 422
+    assert db.session.query(Note).count() == 0
+
+
+def test_an_employer_sees_its_case_but_not_the_internal_notes_and_cannot_write_one(
+        client, login, make, case, clerk):
+    service.add_note(case, clerk, "Vertraulich: Zweifel an der Echtheit des Diploms")
+    db.session.commit()
+    employer_user = make.user(role="employer", employer=case.employer)
+    login(employer_user)
+
+    response = client.get(f"/cases/{case.id}")
+    page = response.get_data(as_text=True)
+
+    assert response.status_code == 200
+    assert case.reference in page
+    assert "Zweifel an der Echtheit" not in page
+    assert "Interne Notizen" not in page
+    assert client.post(f"/cases/{case.id}/notes", data={"body": "Hallo"}).status_code == 403
+    assert db.session.query(Note).count() == 1
+
+
+def test_an_employer_cannot_change_the_documents_checklist(client, login, make, case):
+    login(make.user(role="employer", employer=case.employer))
+
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    response = client.post(f"/cases/{case.id}/documents/diploma", data={"status": "accepted",
+                                                                         "version": case.version})
+
+    assert "/documents/" not in page  # no checklist forms
+    assert offered_actions(page) == []  # no recognition step is the employer's
+    assert response.status_code == 403
+    assert next(d for d in fresh(case).documents if d.document_id == "diploma").status == "missing"

@@ -1,0 +1,296 @@
+"""The documents checklist, requesting missing documents, and the letters (print view and PDF)."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import pytest
+
+from tracker.cases import service
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.timers.models import Timer
+
+
+def step(case, transition_id, actor, **inputs):
+    service.apply_transition(case, transition_id, actor, inputs)
+    db.session.commit()
+
+
+def fresh(case) -> Case:
+    db.session.expire_all()
+    return db.session.get(Case, case.id)
+
+
+def document(case, document_id):
+    return next(d for d in fresh(case).documents if d.document_id == document_id)
+
+
+def checklist_row(page: str, document_id: str) -> str:
+    return next(row for row in re.findall(r"<tr>.*?</tr>", page, re.S) if f"/documents/{document_id}\"" in row)
+
+
+def letter_text(response) -> str:
+    """The letter's body as one line of text (tags dropped), for asserting on sentences."""
+    assert response.status_code == 200, response.status_code
+    body = response.get_data(as_text=True).split('<main class="letter">')[1]
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
+
+
+def assert_pdf(response):
+    assert response.status_code == 200
+    assert response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+
+
+@pytest.fixture
+def office(make):
+    return make.office(name="Anerkennungsstelle Erfurt")
+
+
+@pytest.fixture
+def clerk(make, office):
+    return make.user(office=office, name="Clara Clerk")
+
+
+@pytest.fixture
+def case(make, office, clerk):
+    return make.case(office=office, actor=clerk, received_on=date(2026, 2, 27),
+                     applicant=make.person(given="Thi Anh", family="Tran"))
+
+
+@pytest.fixture
+def as_clerk(login, clerk):
+    return login(clerk)
+
+
+def mark(client, case, document_id, status, reason=""):
+    return client.post(f"/cases/{case.id}/documents/{document_id}",
+                       data={"status": status, "reason": reason, "version": fresh(case).version})
+
+
+# --- checklist --------------------------------------------------------------------------------------------
+
+def test_mark_a_document_received_then_accepted(client, as_clerk, case):
+    assert mark(client, case, "passport", "received").status_code == 302
+    assert document(case, "passport").status == "received"
+
+    assert mark(client, case, "passport", "accepted").status_code == 302
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert document(case, "passport").status == "accepted"
+    assert "<td>anerkannt</td>" in checklist_row(page, "passport")
+    assert "Unterlage „Identitätsnachweis (Pass oder Personalausweis)“: anerkannt" in page  # timeline
+
+
+def test_rejecting_a_document_needs_a_reason(client, as_clerk, case):
+    response = mark(client, case, "diploma", "rejected", reason="   ")
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Bitte geben Sie an, warum das Dokument abgelehnt wird." in page
+    assert '<option selected value="rejected">' in checklist_row(page, "diploma")  # the choice is kept
+    assert document(case, "diploma").status == "missing"
+
+    assert mark(client, case, "diploma", "rejected", reason="Kopie unleserlich").status_code == 302
+    assert (document(case, "diploma").status, document(case, "diploma").reason) == ("rejected", "Kopie unleserlich")
+    assert "abgelehnt: Kopie unleserlich" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+
+def test_an_unknown_document_is_refused(client, as_clerk, case):
+    response = mark(client, case, "horoscope", "received")
+
+    assert response.status_code == 422
+    assert "Unbekanntes Dokument." in response.get_data(as_text=True)
+
+
+# --- requesting missing documents and the letters ---------------------------------------------------------
+
+def test_letters_exist_only_once_their_event_happened(client, as_clerk, case, clerk):
+    for kind in ("receipt", "documents_request", "pre_approval", "no-such-letter"):
+        assert client.get(f"/cases/{case.id}/letters/{kind}").status_code == 404, kind
+        assert client.get(f"/cases/{case.id}/letters/{kind}.pdf").status_code == 404, kind
+    assert "Im jetzigen Stand gibt es kein Schreiben." in client.get(f"/cases/{case.id}").get_data(as_text=True)
+
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+
+    assert client.get(f"/cases/{case.id}/letters/receipt").status_code == 200
+    assert client.get(f"/cases/{case.id}/letters/documents_request").status_code == 404
+
+
+def test_receipt_confirmation_names_the_receipt_date_and_the_missing_documents(client, as_clerk, case):
+    for document_id in ("passport", "cv_german", "no_earlier_application"):
+        mark(client, case, document_id, "received")
+
+    response = client.post(f"/cases/{case.id}/transitions/confirm_receipt_incomplete",
+                           data={"documents": ["diploma", "transcript"], "version": fresh(case).version})
+
+    assert response.status_code == 302
+    assert response.location.endswith("#letters")
+    assert fresh(case).state == "incomplete"
+    assert document(case, "diploma").status == document(case, "transcript").status == "requested"
+    assert document(case, "passport").status == "received"
+    text = letter_text(client.get(f"/cases/{case.id}/letters/receipt"))
+    assert "Eingangsbestätigung" in text
+    assert "am 27.02.2026 bei uns eingegangen" in text
+    assert "Ausbildungsnachweis (Abschlusszeugnis, Diplom)" in text
+    assert "Fächer- und Notenübersicht" in text
+    assert "Identitätsnachweis" not in text
+    assert "beginnt erst, wenn alle Unterlagen vollständig vorliegen" in text
+    assert "§ 6(3) BQFG" in text
+    assert_pdf(client.get(f"/cases/{case.id}/letters/receipt.pdf"))
+
+
+def test_request_missing_documents_sets_the_deadline_and_offers_the_letter(client, as_clerk, case, clerk):
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma, transcript")
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "request_missing_documents" in page
+
+    response = client.post(f"/cases/{case.id}/transitions/request_missing_documents", data={
+        "due_date": "2026-03-31", "documents": ["diploma", "transcript"], "version": fresh(case).version})
+
+    assert response.status_code == 302
+    assert response.location.endswith("#letters")
+    assert fresh(case).state == "awaiting_documents"
+    for document_id in ("diploma", "transcript"):
+        assert (document(case, document_id).status, document(case, document_id).requested_until) == (
+            "requested", date(2026, 3, 31))
+    assert document(case, "passport").requested_until is None
+    deadline = db.session.query(Timer).filter_by(case_id=case.id, timer_id="documents_deadline").one()
+    assert deadline.due_on == date(2026, 3, 31)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "<td>31.03.2026</td>" in checklist_row(page, "diploma")
+    assert f'href="/cases/{case.id}/letters/documents_request"' in page
+    assert f'href="/cases/{case.id}/letters/documents_request.pdf"' in page
+
+
+def test_request_missing_documents_needs_a_deadline_and_keeps_the_picked_items(client, as_clerk, case, clerk):
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma, transcript")
+
+    response = client.post(f"/cases/{case.id}/transitions/request_missing_documents", data={
+        "documents": ["transcript"], "version": fresh(case).version})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    form = re.search(r'id="action-request_missing_documents">.*?</details>', page, re.S).group(0)
+    assert 'value="transcript" id="tr-request_missing_documents-documents-3" checked' in form
+    assert 'value="diploma" id="tr-request_missing_documents-documents-2" >' in form
+    assert fresh(case).state == "incomplete"
+
+
+def test_documents_request_letter_lists_the_items_the_deadline_and_the_suspension(client, as_clerk, case, clerk):
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma, transcript")
+    step(fresh(case), "request_missing_documents", clerk, due_date="2026-03-31", documents="transcript")
+
+    text = letter_text(client.get(f"/cases/{case.id}/letters/documents_request"))
+
+    assert "Anforderung fehlender Unterlagen" in text
+    assert "Fächer- und Notenübersicht" in text
+    assert "Ausbildungsnachweis" not in text  # only what was picked
+    assert "bis zum 31.03.2026" in text
+    assert "§ 6 Abs. 4 BQFG" in text
+    english = letter_text(client.get(f"/cases/{case.id}/letters/documents_request", query_string={"lang": "en"}))
+    assert "by 31 March 2026" in english and "section 6(4) BQFG" in english
+    assert_pdf(client.get(f"/cases/{case.id}/letters/documents_request.pdf"))
+
+
+def test_receipt_confirmation_gives_the_decision_deadline_once_documents_are_complete(
+        client, as_clerk, case, clerk):
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+    for d in fresh(case).documents:
+        mark(client, case, d.document_id, "received")
+
+    response = client.post(f"/cases/{case.id}/transitions/confirm_documents_complete",
+                           data={"version": fresh(case).version})
+
+    assert response.status_code == 302
+    text = letter_text(client.get(f"/cases/{case.id}/letters/receipt"))
+    assert "Ihre Unterlagen sind vollständig" in text
+    assert "bis zum 02.06.2026" in text  # 3 months from 02.03.2026 (§ 6(3) BQFG)
+    assert "§ 6(3)" in text
+    assert_pdf(client.get(f"/cases/{case.id}/letters/receipt.pdf"))
+
+
+def test_a_deadline_for_documents_during_review_suspends_the_decision_period(client, as_clerk, case, clerk):
+    for d in fresh(case).documents:
+        mark(client, case, d.document_id, "received")
+    step(fresh(case), "confirm_receipt_complete", clerk)  # decision due 02.06.2026
+
+    response = client.post(f"/cases/{case.id}/transitions/request_documents", data={
+        "due_date": "2026-03-16", "documents": ["experience"], "version": fresh(case).version})
+
+    assert response.status_code == 302
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "gehemmt bis 16.03.2026" in page
+    assert "16.06.2026" in page  # § 6(4) BQFG: 14 days of suspension added to the decision period
+    assert document(case, "experience").requested_until == date(2026, 3, 16)
+
+
+def test_the_confirm_complete_button_is_refused_while_documents_are_missing(client, as_clerk, case, clerk):
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+    mark(client, case, "passport", "received")
+
+    response = client.post(f"/cases/{case.id}/transitions/confirm_documents_complete",
+                           data={"version": fresh(case).version})
+
+    text = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Es fehlen noch Pflichtunterlagen: Ausbildungsnachweis" in text
+    assert "Identitätsnachweis (Pass" not in text.split("Es fehlen noch Pflichtunterlagen:")[1].split(".")[0]
+
+
+def test_pdf_letters_survive_names_outside_latin_1(client, as_clerk, make, office, clerk):
+    case = make.case(office=office, actor=clerk, applicant=make.person(given="Thị Ánh", family="Nguyễn"))
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+
+    assert_pdf(client.get(f"/cases/{case.id}/letters/receipt.pdf"))
+    assert "Thị Ánh Nguyễn" in letter_text(client.get(f"/cases/{case.id}/letters/receipt"))
+
+
+# --- § 81a pre-approval -----------------------------------------------------------------------------------
+
+@pytest.fixture
+def skilled_worker_case(make, office, clerk):
+    """A § 81a case at the immigration office, its accelerated recognition opened at ``office``, BA cleared."""
+    immigration = make.office(kind="immigration_office", name="Ausländerbehörde Erfurt")
+    immigration_clerk = make.user(role="immigration_clerk", office=immigration, name="Ines Immigration")
+    parent = make.case("skilled-worker-81a", office=immigration, actor=immigration_clerk,
+                       employer=make.employer(name="Klinikum Weimar gGmbH"))
+    step(parent, "conclude_agreement", immigration_clerk, date="2026-03-02", fee_paid_on="2026-03-02")
+    step(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg",
+         recognition_office=str(office.id))
+    step(parent, "record_ba_approval_not_required", immigration_clerk, reason="§ 39(1) AufenthG")
+    return parent, immigration_clerk
+
+
+def test_pre_approval_needs_a_positive_recognition_then_gives_its_letter(client, login, skilled_worker_case, clerk):
+    parent, immigration_clerk = skilled_worker_case
+    recognition = parent.children[0]
+    login(immigration_clerk)
+    assert client.get(f"/cases/{parent.id}/letters/pre_approval").status_code == 404
+
+    refused = client.post(f"/cases/{parent.id}/transitions/issue_pre_approval",
+                          data={"date": "2026-03-02", "version": fresh(parent).version})
+    assert refused.status_code == 422
+    assert "noch keine (teilweise) Gleichwertigkeit festgestellt" in refused.get_data(as_text=True)
+    assert 'value="2026-03-02"' in refused.get_data(as_text=True)
+
+    for d in recognition.documents:
+        service.set_document_status(recognition, d.document_id, "received", clerk)
+    step(recognition, "confirm_receipt_complete", clerk)
+    step(fresh(recognition), "grant_full_equivalence", clerk, date="2026-03-02")
+
+    issued = client.post(f"/cases/{parent.id}/transitions/issue_pre_approval",
+                         data={"date": "2026-03-02", "version": fresh(parent).version})
+    assert issued.status_code == 302
+    assert fresh(parent).state == "pre_approval_issued"
+    page = client.get(f"/cases/{parent.id}").get_data(as_text=True)
+    assert f'href="/cases/{parent.id}/letters/pre_approval"' in page
+    text = letter_text(client.get(f"/cases/{parent.id}/letters/pre_approval"))
+    assert "Vorabzustimmung" in text
+    assert "am 02.03.2026 die Vorabzustimmung" in text
+    assert "§ 81a Abs. 3 Nr. 6 AufenthG" in text
+    assert recognition.reference in text
+    assert "Klinikum Weimar gGmbH" in text
+    assert_pdf(client.get(f"/cases/{parent.id}/letters/pre_approval.pdf"))
+    # The recognition body's own letters are not the immigration office's to print for the § 81a case.
+    assert client.get(f"/cases/{parent.id}/letters/receipt").status_code == 404

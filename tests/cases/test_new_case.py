@@ -1,0 +1,148 @@
+"""The new case form: clear messages, nothing typed is lost, and a valid form opens the case through the engine."""
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from tracker.audit.service import case_events
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.parties.models import Person
+from tracker.timers.service import open_timers
+
+
+@pytest.fixture
+def office(make):
+    return make.office(name="Anerkennungsstelle Erfurt")
+
+
+@pytest.fixture
+def clerk(make, office, login):
+    return login(make.user(office=office, name="Clara Clerk"))
+
+
+@pytest.fixture
+def employer(make):
+    return make.employer(name="Pflege Erfurt GmbH")
+
+
+@pytest.fixture
+def complete(office, employer):
+    return {
+        "procedure": "recognition-bqfg", "office": str(office.id), "received_on": "2026-02-27",
+        "given_names": "Thi Anh", "family_name": "Tran", "date_of_birth": "1995-04-12", "nationality": "Vietnam",
+        "email": "anh.tran@example.org", "phone": "+84 90 1234567", "preferred_language": "en",
+        "profession": "Bachelor of Nursing (Vietnam)", "reference_occupation": "Pflegefachfrau",
+        "employer": str(employer.id),
+    }
+
+
+def input_value(page: str, name: str) -> str | None:
+    tag = re.search(rf'<input [^>]*name="{name}"[^>]*>', page)
+    value = re.search(r'value="([^"]*)"', tag.group(0)) if tag else None
+    return html.unescape(value.group(1)) if value else None
+
+
+def selected(page: str, name: str) -> str | None:
+    select = re.search(rf'<select [^>]*name="{name}"[^>]*>.*?</select>', page, re.S).group(0)
+    option = re.search(r'<option selected value="([^"]*)">', select)
+    return option.group(1) if option else None
+
+
+def field_error(page: str, name: str) -> str:
+    found = re.search(rf'<p class="error-message" id="{name}-error">([^<]*)</p>', page)
+    return found.group(1).strip() if found else ""
+
+
+def test_the_form_starts_with_today_and_the_clerk_s_office(client, clerk, office):
+    page = client.get("/cases/new").get_data(as_text=True)
+
+    assert input_value(page, "received_on") == "2026-03-02"
+    assert selected(page, "office") == str(office.id)
+    # A recognition body is offered recognition procedures only.
+    assert 'value="recognition-bqfg"' in page and 'value="skilled-worker-81a"' not in page
+
+
+def test_missing_fields_are_named_and_everything_typed_is_shown_again(client, clerk, complete):
+    typed = dict(complete, family_name="", nationality="", reference_occupation="")
+
+    response = client.post("/cases/new", data=typed)
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    for name in ("family_name", "nationality", "reference_occupation"):
+        assert field_error(page, name) == "Dieses Feld wird benötigt.", name
+    summary = page[page.index('id="error-summary"'):page.index("</ul>", page.index('id="error-summary"'))]
+    assert "Familienname" in summary and "Staatsangehörigkeit" in summary and "Deutscher Referenzberuf" in summary
+    for name in ("received_on", "given_names", "date_of_birth", "email", "phone", "profession"):
+        assert input_value(page, name) == complete[name], name
+    for name in ("procedure", "office", "preferred_language", "employer"):
+        assert selected(page, name) == complete[name], name
+    assert db.session.query(Case).count() == 0
+    assert db.session.query(Person).count() == 0
+
+
+def test_a_receipt_date_in_the_future_is_refused(client, clerk, complete):
+    response = client.post("/cases/new", data=dict(complete, received_on="2026-03-03"))
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_error(page, "received_on") == "Das Datum darf nicht in der Zukunft liegen."
+    assert input_value(page, "received_on") == "2026-03-03"
+    assert input_value(page, "family_name") == "Tran"
+    assert db.session.query(Case).count() == 0
+
+
+def test_a_birth_date_in_the_future_and_a_broken_email_are_refused(client, clerk, complete):
+    response = client.post("/cases/new", data=dict(complete, date_of_birth="2030-01-01", email="anh.tran@"))
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_error(page, "date_of_birth") == "Das Datum darf nicht in der Zukunft liegen."
+    assert field_error(page, "email") != ""
+    assert input_value(page, "email") == "anh.tran@"
+
+
+def test_a_procedure_of_another_kind_of_office_cannot_be_chosen(client, clerk, complete):
+    response = client.post("/cases/new", data=dict(complete, procedure="skilled-worker-81a"))
+
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "procedure") != ""
+    assert db.session.query(Case).count() == 0
+
+
+def test_a_valid_form_opens_the_case_through_the_engine_and_shows_it(client, clerk, complete, employer):
+    response = client.post("/cases/new", data=complete)
+
+    assert response.status_code == 302
+    case = db.session.query(Case).one()
+    assert response.location.endswith(f"/cases/{case.id}")
+    assert (case.procedure_id, case.procedure_version, case.state) == ("recognition-bqfg", 1, "received")
+    assert case.reference.startswith("ANR-BQ-2026-")
+    assert case.applicant.full_name == "Thi Anh Tran"
+    assert (case.applicant.nationality, case.applicant.preferred_language) == ("Vietnam", "en")
+    assert (case.profession, case.reference_occupation) == ("Bachelor of Nursing (Vietnam)", "Pflegefachfrau")
+    assert case.employer_id == employer.id
+    assert case.assignee_id == clerk.id
+    assert [e.kind for e in case_events(case.id)][:1] == ["opened"]
+    assert [t.timer_id for t in open_timers(case)] == ["receipt_confirmation"]
+    assert open_timers(case)[0].started_on.isoformat() == "2026-02-27"
+    assert len(case.documents) == 7  # the procedure's checklist
+    page = client.get(response.location).get_data(as_text=True)
+    assert f"Fall {case.reference} angelegt." in page
+
+
+def test_no_employer_is_a_valid_choice(client, clerk, complete):
+    response = client.post("/cases/new", data=dict(complete, employer="0"))
+
+    assert response.status_code == 302
+    assert db.session.query(Case).one().employer_id is None
+
+
+def test_only_staff_may_open_cases(client, login, make, complete):
+    login(make.user(role="employer", employer=make.employer()))
+
+    assert client.get("/cases/new").status_code == 403
+    assert client.post("/cases/new", data=complete).status_code == 403

@@ -1,0 +1,184 @@
+"""A recognition case from the clerk's desk, through the UI only: open it, chase missing documents with a letter,
+start the decision period and decide; and two clerks changing the same case at once."""
+from __future__ import annotations
+
+import re
+import uuid
+from datetime import timedelta
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.e2e.conftest import HWK_CLERK, HWK_CLERK_2, login
+from tracker import clock
+from tracker.procedures.deadlines import compute_due
+
+pytestmark = pytest.mark.browser
+
+BQFG_TITLE = "Anerkennung eines ausländischen Berufsabschlusses (BQFG, nicht reglementierter Beruf)"
+
+
+def german(day) -> str:
+    return day.strftime("%d.%m.%Y")
+
+
+def set_document(page, title: str, status_label: str) -> None:
+    """Uses the document's own row form, then waits for the reloaded row to show the new status."""
+    row = page.locator("#documents tbody tr").filter(has=page.get_by_role("rowheader", name=title))
+    row.get_by_label(f"Status von {title}").select_option(label=status_label)
+    row.get_by_role("button", name="Speichern").click()
+    expect(page.locator("#documents tbody tr").filter(has=page.get_by_role("rowheader", name=title))
+           .locator("td").first).to_have_text(re.compile(f"^{status_label}"))
+
+
+def open_action(page, transition_id: str):
+    action = page.locator(f"#action-{transition_id}")
+    action.locator("summary").click()
+    return action
+
+
+def expect_state(page, title: str) -> None:
+    expect(page.locator("h1 .state-badge")).to_have_text(title)
+
+
+def steps_in_timeline(page) -> list[str]:
+    """The procedure steps of the timeline as shown ("Action → new state"), in the order listed."""
+    return [text for text in page.locator("#timeline li.event > p:not(.event-head)").all_inner_texts() if "→" in text]
+
+
+def test_clerk_takes_a_recognition_case_from_application_to_decision(page):
+    family_name = f"Okonkwo-{uuid.uuid4().hex[:6]}"
+    today = clock.today()
+    login(page, HWK_CLERK)
+
+    page.get_by_role("navigation", name="Hauptnavigation").get_by_role("link", name="Neuer Fall").click()
+    page.get_by_label("Verfahren").select_option(label=BQFG_TITLE)
+    page.get_by_label("Zuständige Behörde").select_option(label="Handwerkskammer Erfurt, Anerkennungsstelle")
+    page.get_by_label("Vorname(n)").fill("Chiamaka")
+    page.get_by_label("Familienname").fill(family_name)
+    page.get_by_label("Geburtsdatum").fill("1994-05-17")
+    page.get_by_label("Staatsangehörigkeit").fill("Nigeria")
+    page.get_by_label("Ausländischer Berufsabschluss").fill("National Diploma Electrical Installation")
+    page.get_by_label("Deutscher Referenzberuf").fill("Elektroniker/in")
+    page.get_by_role("button", name="Fall anlegen").click()
+
+    expect(page).to_have_url(re.compile(r"/cases/\d+$"))
+    expect(page.get_by_role("status")).to_contain_text("angelegt")
+    expect_state(page, "Antrag eingegangen")
+    expect(page.locator(".facts")).to_contain_text(f"Chiamaka {family_name}")
+    expect(page.locator(".facts")).to_contain_text(german(today))
+
+    for title in ("Identitätsnachweis (Pass oder Personalausweis)", "Ausbildungsnachweis (Abschlusszeugnis, Diplom)",
+                  "Tabellarischer Lebenslauf in deutscher Sprache"):
+        set_document(page, title, "eingegangen")
+
+    missing = ("Fächer- und Notenübersicht", "Erklärung, dass noch kein Antrag gestellt wurde")
+    action = open_action(page, "confirm_receipt_incomplete")
+    for title in missing:
+        action.get_by_label(title).check()
+    action.get_by_role("button", name="Eingang bestätigen – Unterlagen fehlen").click()
+    expect_state(page, "Eingang bestätigt – Unterlagen unvollständig")
+
+    due = today + timedelta(days=14)
+    action = open_action(page, "request_missing_documents")
+    action.get_by_label("Frist bis").fill(due.isoformat())
+    for title in missing:
+        action.get_by_label(title).check()
+    action.get_by_role("button", name="Fehlende Unterlagen mit Frist nachfordern").click()
+    expect_state(page, "Unterlagen mit Frist nachgefordert")
+    documents_deadline = page.locator("#deadlines li.timer").filter(has_text="Frist für nachgeforderte Unterlagen")
+    expect(documents_deadline).to_contain_text(f"fällig am {german(due)}")
+
+    letter = page.locator("#letters li").filter(has_text="Anforderung fehlender Unterlagen")
+    letter.get_by_role("link", name="Druckansicht").click()
+    expect(page.locator("main.letter h1")).to_have_text("Anforderung fehlender Unterlagen")
+    expect(page.locator("main.letter li")).to_have_text(list(missing))
+    expect(page.locator("main.letter")).to_contain_text(german(due))
+    page.get_by_role("link", name="Zurück zur Akte").click()
+
+    for title in missing:
+        set_document(page, title, "eingegangen")
+    open_action(page, "confirm_documents_complete").get_by_role("button", name="Vollständigkeit bestätigen").click()
+    expect_state(page, "Gleichwertigkeitsprüfung")
+    decision_due = compute_due(today, "P3M", calendar="th").due  # the office's calendar: Thuringia
+    decision = page.locator("#deadlines li.timer").filter(has_text="Entscheidung über die Gleichwertigkeit")
+    expect(decision).to_contain_text(f"fällig am {german(decision_due)}")
+    expect(documents_deadline).to_contain_text(f"eingehalten am {german(today)}")
+
+    action = open_action(page, "grant_full_equivalence")
+    action.get_by_label("Datum des Bescheids").fill(today.isoformat())
+    action.get_by_role("button", name="Volle Gleichwertigkeit feststellen").click()
+    expect_state(page, "Volle Gleichwertigkeit festgestellt")
+    expect(page.locator("#actions")).to_have_count(0)
+    expect(decision).to_contain_text(f"eingehalten am {german(today)}")
+
+    assert [step.split(" → ")[0] for step in steps_in_timeline(page)] == [
+        "Volle Gleichwertigkeit feststellen", "Vollständigkeit bestätigen",
+        "Fehlende Unterlagen mit Frist nachfordern", "Eingang bestätigen – Unterlagen fehlen"]
+    expect(page.locator("#timeline li.event").last).to_contain_text("Fall angelegt")
+
+
+def test_second_clerk_acting_on_a_stale_page_is_refused_and_keeps_what_they_typed(new_page, hwk_case):
+    case_id = hwk_case("Gleichzeitig", in_review=True)
+    first, second = new_page(), new_page()
+    login(first, HWK_CLERK)
+    login(second, HWK_CLERK_2)
+    first.goto(f"/cases/{case_id}")
+    second.goto(f"/cases/{case_id}")
+
+    action = open_action(first, "request_documents")
+    action.get_by_label("Frist bis").fill((clock.today() + timedelta(days=21)).isoformat())
+    action.get_by_label("Fächer- und Notenübersicht").check()
+    action.get_by_role("button", name="Unterlagen nachfordern (Frist hemmen)").click()
+    expect_state(first, "Prüfung – Unterlagen nachgefordert (Frist gehemmt)")
+
+    reasons = "Keine Gleichwertigkeit: Inhalte der Elektroinstallation fehlen vollständig."
+    refuse = open_action(second, "refuse")
+    refuse.get_by_label("Datum des Bescheids").fill(clock.today().isoformat())
+    refuse.get_by_label("Ablehnungsgrund").select_option("no_equivalence")
+    refuse.get_by_label("Begründung").fill(reasons)
+    refuse.get_by_role("button", name="Antrag ablehnen").click()
+
+    expect(second.get_by_role("alert")).to_contain_text("inzwischen von jemand anderem geändert")
+    expect_state(second, "Prüfung – Unterlagen nachgefordert (Frist gehemmt)")
+    expect(second.locator("#action-refuse").get_by_label("Begründung")).to_have_value(reasons)
+    expect(second.locator("#action-refuse").get_by_label("Begründung")).to_be_visible()
+
+    first.reload()
+    expect_state(first, "Prüfung – Unterlagen nachgefordert (Frist gehemmt)")
+    assert [step.split(" → ")[0] for step in steps_in_timeline(first)] == [
+        "Unterlagen nachfordern (Frist hemmen)", "Eingang bestätigen – vollständig"]
+
+    # Having seen the new state, the second clerk can send the kept input again, and now it counts.
+    second.locator("#action-refuse").get_by_role("button", name="Antrag ablehnen").click()
+    expect_state(second, "Abgelehnt")
+    assert steps_in_timeline(second)[0].startswith("Antrag ablehnen")
+
+
+def test_stale_step_that_no_longer_fits_the_case_still_shows_what_was_typed(new_page, hwk_case):
+    case_id = hwk_case("Zuvorgekommen", in_review=True)
+    first, second = new_page(), new_page()
+    login(first, HWK_CLERK)
+    login(second, HWK_CLERK_2)
+    first.goto(f"/cases/{case_id}")
+    second.goto(f"/cases/{case_id}")
+
+    action = open_action(first, "grant_full_equivalence")
+    action.get_by_label("Datum des Bescheids").fill(clock.today().isoformat())
+    action.get_by_role("button", name="Volle Gleichwertigkeit feststellen").click()
+    expect_state(first, "Volle Gleichwertigkeit festgestellt")
+
+    reasons = "Keine Gleichwertigkeit: Praxisanteile fehlen."
+    refuse = open_action(second, "refuse")
+    refuse.get_by_label("Datum des Bescheids").fill(clock.today().isoformat())
+    refuse.get_by_label("Ablehnungsgrund").select_option("no_equivalence")
+    refuse.get_by_label("Begründung").fill(reasons)
+    refuse.get_by_role("button", name="Antrag ablehnen").click()
+
+    expect(second.get_by_role("alert")).to_contain_text("inzwischen von jemand anderem geändert")
+    expect_state(second, "Volle Gleichwertigkeit festgestellt")
+    kept = second.locator("#action-refuse")
+    expect(kept).to_contain_text("nicht mehr möglich")
+    expect(kept.get_by_label("Begründung")).to_have_value(reasons)
+    expect(kept.get_by_label("Begründung")).to_be_visible()
+    expect(kept.get_by_role("button")).to_have_count(0)  # the decided case cannot be refused as well

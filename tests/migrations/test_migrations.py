@@ -1,0 +1,94 @@
+"""The Alembic migrations build exactly the schema the models describe, on SQLite and PostgreSQL, with the audit
+trail's append-only triggers, and can be taken down to nothing and up again."""
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from flask_migrate import downgrade, upgrade
+
+from tests.conftest import create_postgres_database, drop_postgres_database
+from tests.factories import Factory
+from tracker import create_app
+from tracker.audit.service import case_events, verify_all
+from tracker.extensions import db
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def empty_database(request, tmp_path):
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'migrated.sqlite'}"
+        return
+    url = create_postgres_database("tracker_migrations")
+    yield url
+    drop_postgres_database(url)
+
+
+@pytest.fixture
+def migrated(empty_database):
+    """An app on the empty database, its context pushed; the test runs the migrations itself."""
+    app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": empty_database, "REDIS_URL": None,
+                      "SECRET_KEY": "test-secret"})
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+def schema_drift() -> list:
+    """What Alembic's autogenerate would change to make the database match the models (nothing, if no drift)."""
+    with db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True,
+                                                               "compare_server_default": True})
+        return compare_metadata(context, db.metadata)
+
+
+def tables() -> set[str]:
+    return set(sa.inspect(db.engine).get_table_names())
+
+
+def seed_case():
+    case = Factory().case("recognition-bqfg")
+    return case.id, case_events(case.id)[0].id
+
+
+def test_an_empty_database_upgraded_to_head_matches_the_models(migrated):
+    upgrade()
+
+    assert schema_drift() == []
+    assert tables() == {table.name for table in db.metadata.sorted_tables} | {"alembic_version"}
+
+
+def test_the_migrated_events_table_is_append_only(migrated):
+    upgrade()
+    case_id, event_id = seed_case()
+
+    for statement in ("UPDATE events SET reason = 'changed' WHERE id = :id", "DELETE FROM events WHERE id = :id"):
+        with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+            db.session.execute(sa.text(statement), {"id": event_id})
+        db.session.rollback()
+    assert list(verify_all()) == []
+    assert [event.id for event in case_events(case_id)][0] == event_id
+
+
+def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(migrated):
+    upgrade()
+    seed_case()
+    db.session.remove()
+
+    downgrade(revision="base")
+
+    assert tables() == {"alembic_version"}
+    if db.engine.dialect.name == "postgresql":
+        with db.engine.connect() as connection:
+            assert connection.scalar(sa.text("SELECT count(*) FROM pg_proc WHERE proname = 'events_append_only'")) == 0
+
+    upgrade()
+
+    assert schema_drift() == []
+    case_id, event_id = seed_case()
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        db.session.execute(sa.text("DELETE FROM events WHERE id = :id"), {"id": event_id})
+    db.session.rollback()
+    assert case_events(case_id)[0].id == event_id

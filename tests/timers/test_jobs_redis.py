@@ -1,0 +1,127 @@
+"""Deadline jobs on a real Redis with RQ: jobs carry ids only, a burst worker runs them in the app's context, the
+cron scheduler puts the sweep on the queue; without Redis the sweep runs in a thread of the web process."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from datetime import date
+
+import pytest
+from rq.job import Job
+from sqlalchemy import select
+
+from tests.timers import act, complete_documents, effect_count, timer_of
+from tracker import clock, create_app
+from tracker.extensions import db
+from tracker.queue import build_scheduler, enqueue, get_queue, run_worker, start_in_process_scheduler
+from tracker.timers.jobs import notify_timer_effect, run_sweep
+from tracker.timers.models import Timer, TimerEffect, TimerStatus
+from tracker.timers.sweep import sweep
+
+
+@pytest.fixture
+def redis_app(app, redis_url):
+    """A second app on the same test database, with REDIS_URL set: what a worker and a scheduler run."""
+    queued = create_app({"TESTING": True, "REDIS_URL": redis_url, "WTF_CSRF_ENABLED": False,
+                         **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SERVER_NAME")}})
+    yield queued
+    with queued.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def overdue(make):
+    """A case assigned to its clerk, with a team lead in the office, whose decision period ended Tue 2 Jun 2026.
+    Returns (case id, clerk id, team lead id, decision timer id); the clock stands on Wed 3 Jun."""
+    body = make.office(kind="recognition_body")
+    clerk, lead = make.user(role="recognition_clerk", office=body), make.user(role="team_lead", office=body)
+    case = make.case("recognition-bqfg", office=body, actor=clerk, assignee=clerk)
+    complete_documents(case, clerk)
+    act(case, "confirm_receipt_complete", clerk)
+    clock.travel_to(date(2026, 6, 3))
+    return case.id, clerk.id, lead.id, timer_of(case, "decision").id
+
+
+def notified_users(caplog) -> set[int]:
+    return {record.args[0] for record in caplog.records
+            if record.name == "tracker.timers.jobs" and record.msg.startswith("notified user")}
+
+
+def test_notification_job_carries_only_ids_and_a_burst_worker_runs_it(app, redis_app, overdue, caplog):
+    _case_id, clerk_id, lead_id, _timer_id = overdue
+    [effect_id] = sweep().effect_ids
+    with redis_app.app_context():
+        enqueue(notify_timer_effect, effect_id)
+        with pytest.raises(TypeError):
+            enqueue(notify_timer_effect, "Anh Nguyen")  # personal data never reaches Redis
+        queue = get_queue(redis_app)
+        [job] = queue.jobs
+    assert job.func_name == "tracker.timers.jobs.notify_timer_effect"
+    assert job.args == (effect_id,) and all(type(arg) is int for arg in job.args)
+    assert job.kwargs == {}
+
+    with caplog.at_level(logging.INFO, logger="tracker.timers.jobs"):
+        run_worker(redis_app, burst=True)
+    assert job.get_status(refresh=True) == "finished"
+    assert queue.count == 0
+    assert notified_users(caplog) == {clerk_id, lead_id}
+
+
+def test_sweep_job_run_by_the_worker_breaches_due_timers_and_queues_notifications(
+        app, redis_app, overdue, caplog):
+    case_id, clerk_id, lead_id, timer_id = overdue
+    with redis_app.app_context():
+        enqueue(run_sweep)
+        queue = get_queue(redis_app)
+        with caplog.at_level(logging.INFO, logger="tracker.timers.jobs"):
+            run_worker(redis_app, burst=True)
+        finished = [Job.fetch(job_id, connection=queue.connection)
+                    for job_id in queue.finished_job_registry.get_job_ids()]
+
+    assert sorted(job.func_name.rsplit(".", 1)[1] for job in finished) == ["notify_timer_effect", "run_sweep"]
+    [notify] = [job for job in finished if job.func_name.endswith("notify_timer_effect")]
+    [effect] = db.session.scalars(select(TimerEffect)).all()
+    assert notify.args == (effect.id,)
+    assert db.session.scalar(select(Timer.status).where(Timer.id == timer_id)) == TimerStatus.BREACHED
+    assert notified_users(caplog) == {clerk_id, lead_id}
+    assert queue.failed_job_registry.count == 0
+
+
+def test_cron_scheduler_puts_the_sweep_on_the_queue_every_minute(app, redis_app, overdue):
+    _case_id, _clerk_id, _lead_id, timer_id = overdue
+    scheduler = build_scheduler(redis_app)
+    [cron_job] = scheduler.get_jobs()
+    assert (cron_job.func_name, cron_job.interval, cron_job.queue_name) == (
+        "tracker.timers.jobs.run_sweep", 60, "tracker")
+
+    assert scheduler.enqueue_jobs() == [cron_job]
+    assert scheduler.enqueue_jobs() == []  # not again within the minute
+    queue = get_queue(redis_app)
+    assert [job.func_name for job in queue.jobs] == ["tracker.timers.jobs.run_sweep"]
+
+    run_worker(redis_app, burst=True)
+    assert db.session.scalar(select(Timer.status).where(Timer.id == timer_id)) == TimerStatus.BREACHED
+    assert effect_count("breach") == 1
+
+
+def test_without_redis_the_sweep_runs_in_a_thread_of_the_web_process_until_stopped(app, overdue):
+    _case_id, _clerk_id, _lead_id, timer_id = overdue
+    assert not app.config["REDIS_URL"]
+    stop = threading.Event()
+    thread = start_in_process_scheduler(app, stop)
+    try:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            status = db.session.scalar(select(Timer.status).where(Timer.id == timer_id))
+            db.session.rollback()
+            if status == TimerStatus.BREACHED:
+                break
+            time.sleep(0.05)
+        assert status == TimerStatus.BREACHED
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
+    assert effect_count("breach") == 1

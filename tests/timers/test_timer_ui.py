@@ -1,0 +1,172 @@
+"""The deadlines section of the case page: every timer with its dates, kind and basis, and the clerk's forms to
+pause, resume and extend, which keep what was typed when they refuse."""
+from __future__ import annotations
+
+import re
+from datetime import date
+from html import unescape
+
+import pytest
+
+from tests.timers import act, complete_documents, timer_of
+from tracker import clock
+from tracker.extensions import db
+
+
+@pytest.fixture
+def body(make):
+    return make.office(kind="recognition_body")
+
+
+@pytest.fixture
+def clerk(make, body):
+    return make.user(role="recognition_clerk", office=body)
+
+
+@pytest.fixture
+def logged_in(clerk, login):
+    return login(clerk)
+
+
+@pytest.fixture
+def in_review(make, body, clerk):
+    """Receipt confirmed complete on Mon 2 Mar 2026: decision due Tue 2 Jun 2026."""
+    case = make.case("recognition-bqfg", office=body, actor=clerk)
+    complete_documents(case, clerk)
+    return act(case, "confirm_receipt_complete", clerk)
+
+
+def deadlines_section(html: str) -> str:
+    return html.split('<section id="deadlines"', 1)[1].split("</section>", 1)[0]
+
+
+def timers_on_page(html: str) -> dict[str, str]:
+    """Timer name -> the text a reader sees in its entry, in page order."""
+    entries = {}
+    for item in deadlines_section(html).split('<li class="timer ')[1:]:
+        name = unescape(re.search(r"<h3>\s*(.*?)\s*<span", item, re.S).group(1))
+        entries[name] = " ".join(unescape(re.sub(r"<[^>]+>", " ", item)).split())
+    return entries
+
+
+def case_page(client, case) -> str:
+    response = client.get(f"/cases/{case.id}")
+    assert response.status_code == 200
+    return response.get_data(as_text=True)
+
+
+def post_timer(client, case, timer, action, **data):
+    return client.post(f"/cases/{case.id}/timers/{timer.id}/{action}", data={"version": case.version, **data})
+
+
+def test_case_page_lists_every_timer_open_and_finished_with_dates_kind_and_basis(client, in_review, clerk, logged_in):
+    clock.travel_to(date(2026, 3, 16))
+    act(in_review, "request_documents", clerk, due_date=date(2026, 3, 30), documents="diploma")
+    clock.travel_to(date(2026, 3, 20))
+    act(in_review, "record_requested_documents_received", clerk)
+
+    timers = timers_on_page(case_page(client, in_review))
+    assert list(timers) == ["Entscheidung über die Gleichwertigkeit",  # open first, then finished by due date
+                            "Frist für nachgeforderte Unterlagen", "Eingangsbestätigung"]
+    decision = timers["Entscheidung über die Gleichwertigkeit"]
+    assert "gesetzliche Frist" in decision
+    assert "fällig am 16.06.2026 noch 88 Tage" in decision  # 2 Jun + 14 days suspension
+    assert "Rechtsgrundlage: § 6(3) BQFG" in decision
+    assert "+ 14 Tage Hemmung (§ 6(4) BQFG) = Di 16.06.2026" in decision
+    receipt = timers["Eingangsbestätigung"]
+    assert "fällig am 02.04.2026 · eingehalten am 02.03.2026" in receipt
+    assert "Rechtsgrundlage: § 6(2) BQFG" in receipt
+    documents = timers["Frist für nachgeforderte Unterlagen"]
+    assert "fällig am 30.03.2026 · eingehalten am 20.03.2026" in documents
+    assert "noch" not in receipt + documents  # days left only for what is still open
+
+
+def test_accelerated_decision_is_shown_as_a_target_not_a_hard_deadline(client, make, body, clerk, logged_in):
+    abh = make.office(kind="immigration_office")
+    immigration_clerk = make.user(role="immigration_clerk", office=abh)
+    parent = make.case("skilled-worker-81a", office=abh, actor=immigration_clerk, employer=make.employer())
+    act(parent, "conclude_agreement", immigration_clerk, date=date(2026, 3, 2), fee_paid_on=date(2026, 3, 2))
+    act(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg", recognition_office=body.id)
+    [child] = parent.children
+    complete_documents(child, clerk)
+    act(child, "confirm_receipt_complete", clerk)
+
+    timers = timers_on_page(case_page(client, child))
+    assert "Sollfrist (Ziel)" in timers["Entscheidung über die Gleichwertigkeit (beschleunigt)"]
+    assert "fällig am 04.05.2026 noch 63 Tage" in timers["Entscheidung über die Gleichwertigkeit (beschleunigt)"]
+    assert "gesetzliche Frist" in timers["Eingangsbestätigung (beschleunigt)"]
+
+
+def test_clerk_extends_the_decision_period_with_a_reason(client, in_review, logged_in):
+    decision = timer_of(in_review, "decision")
+    response = post_timer(client, in_review, decision, "extend", period="P2W", reason="Gutachten der ZAB steht aus")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/cases/{in_review.id}#deadlines")
+
+    db.session.expire_all()
+    assert (timer_of(in_review, "decision").due_on, timer_of(in_review, "decision").extension) == (
+        date(2026, 6, 16), "P2W")
+    entry = timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+    assert "fällig am 16.06.2026" in entry and "verlängert" in entry
+    assert "Verlängerung begründet mit: Gutachten der ZAB steht aus" in entry
+    assert "Frist verlängern" not in entry  # only one extension
+
+
+def test_extension_without_reason_is_refused_and_keeps_the_chosen_length(client, in_review, logged_in):
+    decision = timer_of(in_review, "decision")
+    response = post_timer(client, in_review, decision, "extend", period="P1M", reason="")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Bitte geben Sie einen Grund an." in html
+    section = deadlines_section(html)
+    assert re.search(r'<option selected value="P1M">', section)
+    assert '<details class="timer-action" open>' in section
+    db.session.expire_all()
+    assert (timer_of(in_review, "decision").due_on, timer_of(in_review, "decision").extension) == (
+        date(2026, 6, 2), None)
+
+
+def test_extension_of_a_timer_without_extension_rule_is_refused_with_the_reason(client, make, body, clerk, logged_in):
+    case = make.case("recognition-bqfg", office=body, actor=clerk)
+    receipt = timer_of(case, "receipt_confirmation")
+    assert "Frist verlängern" not in timers_on_page(case_page(client, case))["Eingangsbestätigung"]
+
+    response = post_timer(client, case, receipt, "extend", period="P1W", reason="viel zu tun")
+    assert response.status_code == 422
+    assert "Diese Frist kann nicht verlängert werden." in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert timer_of(case, "receipt_confirmation").due_on == date(2026, 4, 2)
+
+
+def test_clerk_pauses_and_resumes_the_decision_period_by_hand(client, in_review, logged_in):
+    decision = timer_of(in_review, "decision")
+    clock.travel_to(date(2026, 3, 10))
+    assert post_timer(client, in_review, decision, "pause", reason="Originale angefordert").status_code == 302
+    entry = timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+    assert "angehalten seit 10.03.2026" in entry and "Frist fortsetzen" in entry
+
+    clock.travel_to(date(2026, 3, 20))
+    db.session.refresh(in_review)
+    assert post_timer(client, in_review, decision, "resume", reason="Originale liegen vor").status_code == 302
+    entry = timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+    assert "fällig am 12.06.2026" in entry
+    assert "Hemmung ab 10.03.2026 bis 20.03.2026: Originale angefordert" in entry
+
+
+def test_pause_without_reason_is_refused_and_the_form_stays_open(client, in_review, logged_in):
+    decision = timer_of(in_review, "decision")
+    response = post_timer(client, in_review, decision, "pause", reason="   ")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Bitte geben Sie einen Grund an." in html
+    assert '<details class="timer-action" open>' in deadlines_section(html)
+    db.session.expire_all()
+    assert timer_of(in_review, "decision").status == "running"
+
+
+def test_clerk_of_another_office_cannot_touch_the_timers(client, make, in_review, login):
+    login(make.user(role="recognition_clerk", office=make.office(kind="recognition_body")))
+    response = post_timer(client, in_review, timer_of(in_review, "decision"), "extend", period="P1M", reason="x")
+    assert response.status_code == 404
+    db.session.expire_all()
+    assert timer_of(in_review, "decision").extension is None
