@@ -73,6 +73,15 @@ def base_app(database_url):
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": "tracker.test",
     })
+    # The `app` fixture keeps one app context pushed for the whole test, and Flask reuses it for the test
+    # client's requests. Forget per-request state (Flask-Login's cached user) at the start of each request, so
+    # one request's login never leaks into the next client's request.
+    def forget_request_state():
+        from flask import g
+
+        g.__dict__.clear()
+
+    app.before_request_funcs.setdefault(None, []).insert(0, forget_request_state)
     with app.app_context():
         db.create_all()
     yield app
