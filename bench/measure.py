@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import math
+import os
 import random
 import statistics
 import time
@@ -48,7 +49,7 @@ def grow_to(size: int, seed: int, progress=None) -> tuple[int, float]:
     db.session.commit()
     if have >= size:
         return 0, 0.0
-    result = seed_cases(size - have, batch_size=2000, seed=seed, progress=progress)
+    result = seed_cases(size - have, batch_size=2000, seed=seed, progress=progress, workers=os.cpu_count() or 1)
     return result.cases, result.rate
 
 

@@ -14,6 +14,7 @@ Synthetic data only: invented names, ``*.seed.example`` addresses, one shared pa
 from __future__ import annotations
 
 import json
+import os
 import queue
 import random
 import threading
@@ -241,6 +242,20 @@ def _berlin_day(day: date) -> datetime:
         - timedelta(hours=12)
 
 
+@lru_cache(maxsize=1024)
+def _concerned(workflow, mode: str, event_id: str) -> tuple:
+    """The timer specs (in definition order) that ``event_id`` starts, stops, pauses or resumes in this mode: for the
+    others ``timers.service.on_event`` does nothing."""
+    return tuple(spec for spec in workflow.timers.values() if spec.applies_to(mode) and (
+        event_id in spec.stops_on or event_id in spec.starts_on
+        or any(event_id == rule.on or event_id in rule.resume_on for rule in spec.pauses)))
+
+
+@lru_cache(maxsize=64)
+def _required_documents(workflow) -> tuple[str, ...]:
+    return tuple(spec.id for spec in workflow.documents if spec.required)
+
+
 def _berlin(day: date, hour: int, minute: int, second: int = 0) -> datetime:
     return _berlin_day(day) + timedelta(seconds=hour * 3600 + minute * 60 + second)
 
@@ -288,11 +303,11 @@ class Player:
     # timers (timers.service.on_event and friends) -----------------------------------------------------------
 
     def _timers_on(self, case: SimCase, event_id: str, inputs: dict, day: date, actor) -> None:
-        mode = "accelerated" if case.accelerated else "standard"
+        specs = _concerned(case.workflow, "accelerated" if case.accelerated else "standard", event_id)
+        if not specs:
+            return
         by_spec = {timer.timer_id: timer for timer in case.open_timers()}
-        for spec in case.workflow.timers.values():
-            if not spec.applies_to(mode):
-                continue
+        for spec in specs:
             timer = by_spec.get(spec.id)
             if timer is not None and event_id in spec.stops_on:
                 late = timer.due_on is not None and day > timer.due_on
@@ -390,9 +405,9 @@ class Player:
         timer.effects.append((TimerEffectKind.FICTION.value if fiction else TimerEffectKind.BREACH.value,
                               timer.due_on, self._stamp(case, moment)))
         timer.warn_on = None
-        if fiction and self.transition(case, spec.fiction_transition, SYSTEM, day,
-                                       {"reason": f"Fristablauf {timer.due_on.isoformat()} ({spec.basis})"},
-                                       at=case.now, sweep=False):
+        if fiction and self.transition(case, spec.fiction_transition, SYSTEM, day, {}, at=case.now, sweep=False,
+                                       reason=f"Fristablauf am {timer.due_on.strftime('%d.%m.%Y')} ohne Antwort "
+                                              f"({spec.basis})"):
             timer.status = TimerStatus.FIRED.value
             timer.finished_on = day
             return
@@ -409,11 +424,11 @@ class Player:
             and clock.berlin_date(child.closed_at) < day else None
         return GuardContext(
             documents={document_id: row[0] for document_id, row in case.documents.items()},
-            required_documents=tuple(document_id for document_id, row in case.documents.items() if row[5]),
+            required_documents=_required_documents(case.workflow),
             linked_outcome=linked_outcome, linked_exists=child is not None, inputs={}, today=day)
 
     def transition(self, case: SimCase, transition_id: str, actor, day: date, raw_inputs: dict | None = None, *,
-                   at: datetime | None = None, sweep: bool = True) -> bool:
+                   at: datetime | None = None, sweep: bool = True, reason: str = "") -> bool:
         """``cases.service.apply_transition``: refused steps are skipped (the case stays where it is)."""
         if sweep:
             self.sweep_until(case, day)
@@ -433,8 +448,9 @@ class Player:
             case.outcome = target.outcome
             case.closed_at = moment
         self._event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
-                    to_state=case.state, reason=str(inputs.get("reason", "")), basis=transition.basis,
-                    data={key: value for key, value in inputs.items() if key != "reason"}, at=moment)
+                    to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
+                    data={key: value for key, value in inputs.items() if key != "reason" and value is not None},
+                    at=moment)
         if inputs.get("documents"):
             wanted = {item.strip() for item in str(inputs["documents"]).split(",")}
             due = inputs.get("due_date")
@@ -995,14 +1011,31 @@ class FastRandom(random.Random):
 
 
 def seed_cases(count: int, *, batch_size: int = 2000, seed: int | None = None, today: date | None = None,
-               progress=None) -> SeedResult:
-    """Create ``count`` cases (a § 81a case and the recognition case it opened count as two)."""
-    from tracker.workflow_registry import registry
+               progress=None, workers: int = 1) -> SeedResult:
+    """Create ``count`` cases (a § 81a case and the recognition case it opened count as two).
 
-    rng = FastRandom(seed)
+    ``workers`` > 1 (PostgreSQL only) splits the work over that many forked processes, each with its own
+    connection: playing and hashing cases is CPU work in Python, so one process cannot keep a server busy."""
     today = today or clock.today()
     started = time.perf_counter()
     parties = ensure_parties()
+    engine = db.engine
+    if workers > 1 and engine.dialect.name == "postgresql" and count >= 2 * batch_size:
+        result = _seed_in_processes(count, workers, batch_size, seed, today, parties, progress)
+    else:
+        result = _seed(count, batch_size, seed, today, parties, progress)
+    if engine.dialect.name == "postgresql":
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
+            for table in TABLES:
+                connection.execute(sa.text(f"ANALYZE {table}"))  # fresh statistics for the planner
+    result.seconds = time.perf_counter() - started
+    return result
+
+
+def _seed(count: int, batch_size: int, seed: int | None, today: date, parties: Parties, progress) -> SeedResult:
+    from tracker.workflow_registry import registry
+
+    rng = FastRandom(seed)
     engine = db.engine
     player = Player(rng, parties, today, registry())
     procedures = [procedure for procedure, _weight in PROCEDURE_MIX]
@@ -1035,23 +1068,63 @@ def seed_cases(count: int, *, batch_size: int = 2000, seed: int | None = None, t
             writer.submit(rows, done)
     finally:
         writer.close()
-    if engine.dialect.name == "postgresql":
-        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
-            for table in TABLES:
-                connection.execute(sa.text(f"ANALYZE {table}"))  # fresh statistics for the planner
-    result.seconds = time.perf_counter() - started
     return result
+
+
+def _seed_in_processes(count: int, workers: int, batch_size: int, seed: int | None, today: date,
+                       parties: Parties, progress) -> SeedResult:
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")  # the children inherit the app, its registry and the parties
+    totals = context.Array("q", 3)  # cases, events, timers written
+    shares = [count // workers + (1 if index < count % workers else 0) for index in range(workers)]
+    db.session.remove()
+
+    def work(index: int, share: int) -> None:
+        db.engine.dispose(close=False)  # the parent's pooled connections stay the parent's
+
+        def tally(size: int, events: int = 0, timers: int = 0) -> None:
+            with totals.get_lock():
+                totals[0] += size
+
+        result = _seed(share, batch_size, None if seed is None else seed + index, today, parties, tally)
+        with totals.get_lock():
+            totals[1] += result.events
+            totals[2] += result.timers
+
+    processes = [context.Process(target=work, args=(index, share), name=f"seed-{index}")
+                 for index, share in enumerate(shares) if share]
+    for process in processes:
+        process.start()
+    reported = 0
+    while any(process.is_alive() for process in processes):
+        time.sleep(0.2)
+        if progress is not None and totals[0] > reported:
+            progress(totals[0] - reported)
+            reported = totals[0]
+    for process in processes:
+        process.join()
+    if progress is not None and totals[0] > reported:
+        progress(totals[0] - reported)
+    failed = [process.name for process in processes if process.exitcode != 0]
+    if failed:
+        raise RuntimeError(f"seeding failed in {', '.join(failed)} after {totals[0]} cases")
+    return SeedResult(cases=totals[0], events=totals[1], timers=totals[2])
 
 
 @click.command("seed")
 @click.option("--cases", "count", type=click.IntRange(min=1), required=True, help="How many cases to create.")
 @click.option("--batch", "batch_size", type=click.IntRange(min=1), default=2000, show_default=True,
               help="Cases per transaction.")
-@click.option("--random-seed", type=int, default=None, help="Same number, same data (on an empty database).")
+@click.option("--random-seed", type=int, default=None, help="Same number, same data (on an empty database, with "
+              "the same number of workers).")
+@click.option("--workers", type=click.IntRange(min=1), default=None,
+              help="Processes seeding in parallel on PostgreSQL (default: one per CPU; SQLite always uses one).")
 @with_appcontext
-def seed_command(count: int, batch_size: int, random_seed: int | None):
+def seed_command(count: int, batch_size: int, random_seed: int | None, workers: int | None):
     """Create N realistic synthetic cases with timers and history (for load tests; never on production data)."""
+    workers = workers or os.cpu_count() or 1
     with click.progressbar(length=count, label="Seeding cases", show_pos=True, show_eta=True) as bar:
-        result = seed_cases(count, batch_size=batch_size, seed=random_seed, progress=bar.update)
+        result = seed_cases(count, batch_size=batch_size, seed=random_seed, progress=bar.update, workers=workers)
     click.echo(f"{result.cases} cases, {result.timers} timers, {result.events} events in {result.seconds:.1f} s "
                f"({result.rate:.0f} cases/s)")

@@ -90,23 +90,37 @@ def test_verify_reports_an_intact_trail(make, runner):
     assert "audit trail intact" in result.output
 
 
-def test_verify_names_the_case_and_the_first_altered_event(make, runner):
+def test_verify_names_the_case_and_the_event_whose_reason_was_altered(make, runner):
     untouched_id = walk_recognition(make).id
     case = walk_recognition(make)
     refusal = next(e for e in case_events(case.id) if e.subject == "refuse")
     assert refusal.reason == "Training differs substantially."
-    earlier = next(e for e in case_events(case.id) if e.subject == "confirm_receipt_incomplete")
-    case_id, earlier_id, earlier_seq = case.id, earlier.id, earlier.seq
+    case_id, refusal_id, refusal_seq = case.id, refusal.id, refusal.seq
 
-    tamper("UPDATE events SET reason = 'Fully equivalent.' WHERE id = :id", id=refusal.id)
+    tamper("UPDATE events SET reason = 'Fully equivalent.' WHERE id = :id", id=refusal_id)
+    result = verify(runner)
+
+    assert result.exit_code != 0
+    assert f"case {case_id}: event {refusal_id} (#{refusal_seq}): content altered after it was written" \
+        in result.output
+    assert "1 case(s) with a broken audit chain" in result.output
+    assert f"case {untouched_id}:" not in result.output
+
+
+def test_verify_names_the_first_of_several_altered_events(make, runner):
+    case = walk_recognition(make)
+    events = case_events(case.id)
+    refusal = next(e for e in events if e.subject == "refuse")
+    earlier = next(e for e in events if e.subject == "confirm_receipt_incomplete")
+    case_id, refusal_id, earlier_id, earlier_seq = case.id, refusal.id, earlier.id, earlier.seq
+
+    tamper("UPDATE events SET reason = 'Fully equivalent.' WHERE id = :id", id=refusal_id)
     tamper("UPDATE events SET data = :data WHERE id = :id", id=earlier_id, data='{"documents": "passport"}')
     result = verify(runner)
 
     assert result.exit_code != 0
-    assert f"case {case_id}: event {earlier_id} (#{earlier_seq}): content altered after it was written" \
-        in result.output
-    assert "1 case(s) with a broken audit chain" in result.output
-    assert f"case {untouched_id}:" not in result.output
+    assert f"case {case_id}: event {earlier_id} (#{earlier_seq}): content altered" in result.output
+    assert f"event {refusal_id} " not in result.output
 
 
 def test_verify_notices_that_the_newest_event_was_deleted(make, runner):

@@ -169,8 +169,8 @@ def describe_violations(violations: list[dict]) -> str:
     lines = []
     for violation in violations:
         for node in violation["nodes"]:
-            lines.append(f"{violation['id']} ({violation['impact']}): {' '.join(map(str, node['target']))} – "
-                         f"{node.get('failureSummary', '').splitlines()[-1].strip() if node.get('failureSummary') else violation['help']}")
+            hint = (node.get("failureSummary") or violation["help"]).strip().splitlines()[-1].strip()
+            lines.append(f"{violation['id']} ({violation['impact']}): {' '.join(map(str, node['target']))} – {hint}")
     return "\n".join(lines)
 
 

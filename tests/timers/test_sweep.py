@@ -182,6 +182,16 @@ def test_ba_reporting_missing_information_stops_the_fiction_and_supplying_it_sta
     assert case.state == "ba_cleared"
 
 
+def test_sweep_command_runs_the_sweep_once(in_review, runner):
+    timer_pk = timer_of(in_review, "decision").id
+    clock.travel_to(date(2026, 6, 3))
+    result = runner.invoke(args=["sweep"])
+    assert result.exit_code == 0, result.output
+    assert "1 timer effect(s)" in result.output
+    assert runner.invoke(args=["sweep"]).output.strip() == "0 timer effect(s)"
+    assert db.session.scalar(select(TimerEffect.kind).where(TimerEffect.timer_pk == timer_pk)) == "breach"
+
+
 # --- cost ---------------------------------------------------------------------------------------------------
 
 @contextmanager

@@ -52,10 +52,6 @@ class Case(db.Model):
     version: Mapped[int] = mapped_column(default=1)
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (
-        # The work queue's order: breached first, then nearest deadline; keyset pagination on (.., id).
-        Index("ix_cases_queue", "office_id", "breached", "next_due_on", "id"),
-    )
 
     applicant = relationship("Person", lazy="joined", innerjoin=True)
     employer = relationship("Employer", lazy="joined")
@@ -68,6 +64,13 @@ class Case(db.Model):
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
+
+
+# The work queue's order over open cases: breached first, then nearest deadline (none last: PostgreSQL's default for
+# ascending; SQLite cannot declare it), keyset pagination on (.., id). Partial and sorted like the queue, so
+# PostgreSQL reads the first page off the index instead of sorting every open case of the office.
+Index("ix_cases_queue", Case.office_id, Case.breached.desc(), Case.next_due_on, Case.id,
+      postgresql_where=Case.closed_at.is_(None), sqlite_where=Case.closed_at.is_(None))
 
 
 class DocumentStatus(StrEnum):

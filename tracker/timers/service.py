@@ -231,7 +231,12 @@ def _approx_days(period, month: int = 31) -> int:
 
 
 def refresh_summary(case) -> None:
-    """Recompute the case's queue summary (nearest open due date, any breach) from its timers."""
-    open_ = [timer for timer in open_timers(case) if timer.due_on is not None]
-    case.next_due_on = min((timer.due_on for timer in open_), default=None)
-    case.breached = any(timer.status == TimerStatus.BREACHED for timer in open_)
+    """Recompute the case's queue summary (nearest open due date, any breach) from its timers, in one query (the
+    deadline sweep calls it for every timer it acts on)."""
+    from sqlalchemy import func, select
+
+    next_due_on, breached = db.session.execute(
+        select(func.min(Timer.due_on), func.count(Timer.id).filter(Timer.status == TimerStatus.BREACHED))
+        .where(Timer.case_id == case.id, Timer.status.in_(OPEN_STATUSES), Timer.due_on.is_not(None))).one()
+    case.next_due_on = next_due_on
+    case.breached = bool(breached)

@@ -10,7 +10,6 @@ import logging
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from tracker import clock
 from tracker.actors import SYSTEM
@@ -51,6 +50,7 @@ def sweep(batch_size: int = 200, enqueue=None) -> SweepResult:
         expired = db.session.scalars(_locked(
             select(Timer).where(Timer.status == TimerStatus.RUNNING, Timer.due_on < today)
             .order_by(Timer.due_on, Timer.id).limit(batch_size))).all()
+        cases = _load_cases(expired)  # noqa: F841 (held while the loop runs: db.session.get finds them)
         for timer in expired:
             _expire(timer, today, result)
         db.session.commit()
@@ -60,6 +60,7 @@ def sweep(batch_size: int = 200, enqueue=None) -> SweepResult:
         warn = db.session.scalars(_locked(
             select(Timer).where(Timer.status == TimerStatus.RUNNING, Timer.warn_on <= today)
             .order_by(Timer.warn_on, Timer.id).limit(batch_size))).all()
+        cases = _load_cases(warn)  # noqa: F841 (held, see above)
         for timer in warn:
             _warn(timer, result)
         db.session.commit()
@@ -73,28 +74,37 @@ def sweep(batch_size: int = 200, enqueue=None) -> SweepResult:
     return result
 
 
-def _record_effect(timer: Timer, kind: TimerEffectKind) -> TimerEffect | None:
-    """Claim the effect; None when it already happened (another sweeper, an earlier run)."""
-    effect = TimerEffect(timer_pk=timer.id, kind=kind, due_on=timer.due_on, created_at=clock.now())
-    try:
-        with db.session.begin_nested():
-            db.session.add(effect)
-            db.session.flush()
-    except IntegrityError:
-        return None
-    return effect
+def _load_cases(timers: list[Timer]) -> list[Case]:
+    """The batch's cases in one query. ``db.session.get`` then finds them in the session, as long as the caller
+    keeps this list: the session holds loaded objects only weakly."""
+    if not timers:
+        return []
+    return db.session.scalars(select(Case).where(Case.id.in_({timer.case_id for timer in timers}))).unique().all()
+
+
+def _record_effect(timer: Timer, kind: TimerEffectKind) -> int | None:
+    """Claim the effect; its id, or None when it already happened (another sweeper, an earlier run). One
+    ``INSERT .. ON CONFLICT DO NOTHING`` on the unique key instead of a savepoint around a flush."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return db.session.scalar(
+        insert(TimerEffect.__table__).values(timer_pk=timer.id, kind=str(kind), due_on=timer.due_on,
+                                             created_at=clock.now())
+        .on_conflict_do_nothing(index_elements=["timer_pk", "kind", "due_on"]).returning(TimerEffect.__table__.c.id))
 
 
 def _warn(timer: Timer, result: SweepResult) -> None:
     timer.warn_on = None  # owed once per due date; recompute() sets it again if the due date moves
-    effect = _record_effect(timer, TimerEffectKind.WARNING)
-    if effect is None:
+    effect_id = _record_effect(timer, TimerEffectKind.WARNING)
+    if effect_id is None:
         result.skipped += 1
         return
     case = db.session.get(Case, timer.case_id)
     append_event(case, EventKind.TIMER_WARNING, SYSTEM, subject=timer.timer_id, data={"due_on": timer.due_on})
     result.warnings += 1
-    result.effect_ids.append(effect.id)
+    result.effect_ids.append(effect_id)
 
 
 def _expire(timer: Timer, today, result: SweepResult) -> None:
@@ -105,8 +115,8 @@ def _expire(timer: Timer, today, result: SweepResult) -> None:
     case = db.session.get(Case, timer.case_id)
     spec = workflow_of(case).timers[timer.timer_id]
     fiction = spec.on_expiry == "fiction"
-    effect = _record_effect(timer, TimerEffectKind.FICTION if fiction else TimerEffectKind.BREACH)
-    if effect is None:
+    effect_id = _record_effect(timer, TimerEffectKind.FICTION if fiction else TimerEffectKind.BREACH)
+    if effect_id is None:
         result.skipped += 1
         return
     timer.warn_on = None
@@ -123,7 +133,7 @@ def _expire(timer: Timer, today, result: SweepResult) -> None:
             fiction = False
         else:
             result.fictions += 1
-            result.effect_ids.append(effect.id)
+            result.effect_ids.append(effect_id)
             refresh_summary(case)
             return
     timer.status = TimerStatus.BREACHED
@@ -131,4 +141,4 @@ def _expire(timer: Timer, today, result: SweepResult) -> None:
                  data={"due_on": timer.due_on})
     refresh_summary(case)
     result.breaches += 1
-    result.effect_ids.append(effect.id)
+    result.effect_ids.append(effect_id)
