@@ -832,21 +832,23 @@ def _reserve_ids(connection, table: sa.Table, count: int) -> list[int]:
 
 
 def reserve_references(engine, wanted: Counter) -> dict[tuple[str, int], int]:
-    """Take ``wanted[(prefix, year)]`` running numbers from the ReferenceCounter rows, under their row locks, in a
-    short transaction of its own; returns the first number of each block."""
+    """Take ``wanted[(prefix, year)]`` running numbers from the ReferenceCounter rows (the ones
+    ``cases.service.next_reference`` counts with), in a short transaction of its own; returns the first number of
+    each block. The UPDATE takes the row lock, so concurrent clerks and seeders get disjoint numbers."""
     table = ReferenceCounter.__table__
+    if engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
     first = {}
     with engine.begin() as connection:
         for (prefix, year), count in sorted(wanted.items()):
-            last = connection.scalar(sa.select(table.c.last_number).where(
-                table.c.prefix == prefix, table.c.year == year).with_for_update())
-            if last is None:
-                connection.execute(table.insert().values(prefix=prefix, year=year, last_number=count))
-                last = 0
-            else:
-                connection.execute(table.update().where(table.c.prefix == prefix, table.c.year == year)
-                                   .values(last_number=last + count))
-            first[(prefix, year)] = last + 1
+            connection.execute(insert(table).values(prefix=prefix, year=year, last_number=0)
+                               .on_conflict_do_nothing(index_elements=["prefix", "year"]))
+            last = connection.scalar(table.update().where(table.c.prefix == prefix, table.c.year == year)
+                                     .values(last_number=table.c.last_number + count)
+                                     .returning(table.c.last_number))
+            first[(prefix, year)] = last - count + 1
     return first
 
 

@@ -119,6 +119,20 @@ def test_breached_deadline_met_later_is_late_and_clears_the_case_flag(in_review,
     assert met.data["late"] is True
 
 
+def test_expired_decision_period_is_not_suspended_by_a_later_skills_analysis(in_review, clerk):
+    clock.travel_to(date(2026, 6, 3))
+    sweep()
+    act(in_review, "start_skills_analysis", clerk)
+    decision = timer_of(in_review, "decision")
+    assert (decision.status, decision.due_on) == (TimerStatus.BREACHED, date(2026, 6, 2))
+    assert in_review.breached is True  # still flagged for the team lead
+
+    clock.travel_to(date(2026, 6, 10))
+    act(in_review, "finish_skills_analysis", clerk)
+    assert sweep().total == 0
+    assert len(events_of(in_review.id, "timer_breached", "decision")) == 1
+
+
 def test_breach_notifies_assignee_and_team_lead_and_a_warning_only_the_assignee(
         in_review, clerk, team_lead, make, caplog):
     other_lead = make.user(role="team_lead", office=make.office(kind="recognition_body"))

@@ -48,7 +48,7 @@ def on_event(case, workflow: Workflow, event_id: str, inputs: dict, day: date, a
         if timer is not None and event_id in spec.stops_on:
             _finish(case, timer, spec, TimerStatus.MET, day, actor)
             timer = None
-        if timer is not None:
+        if timer is not None and timer.status != TimerStatus.BREACHED:  # an expired period is not suspended
             for rule in spec.pauses:
                 if event_id in rule.resume_on and timer.open_pause() is not None:
                     _resume(case, timer, spec, day, actor, reason="", source=event_id)
