@@ -98,3 +98,10 @@ def test_seed_command_reports_its_rate(runner, app):
     assert result.exit_code == 0, result.output
     assert "12 cases" in result.output and "cases/s" in result.output
     assert count(Case) == 12
+
+
+def test_seeding_in_parallel_processes_keeps_references_unique_and_chains_valid(app):
+    result = seed_cases(60, batch_size=10, seed=5, workers=2)  # forked workers on PostgreSQL, one process on SQLite
+    assert result.cases == count(Case) == 60
+    assert db.session.scalar(select(func.count(func.distinct(Case.reference)))) == 60
+    assert list(verify_all()) == []

@@ -79,7 +79,9 @@ def test_the_queue_does_not_grow_with_the_number_of_cases(client, login, make, o
 
 def test_the_team_view_does_not_grow_with_the_number_of_cases(client, login, make, office, clerks):
     open_cases(make, office, clerks, 3, start=0)
-    login(make.user(role="team_lead", office=attached(office)[0]))
+    lead = make.user(role="team_lead", office=attached(office)[0])
+    db.session.commit()
+    login(lead)
     few = statements_for(client, "/team")
 
     open_cases(make, office, clerks, 27, start=3)

@@ -60,7 +60,8 @@ def test_81a_case_over_months_of_simulated_time_acts_exactly_once_on_every_deadl
         return db.session.get(User, ids[name])
 
     def start_recognition():
-        act(case("81a"), "start_recognition", user("abh"), procedure="recognition-bqfg", recognition_office=ids["body_office"])
+        act(case("81a"), "start_recognition", user("abh"), procedure="recognition-bqfg",
+            recognition_office=ids["body_office"])
         ids["recognition"] = case("81a").children[0].id
 
     story = {
@@ -99,9 +100,9 @@ def test_81a_case_over_months_of_simulated_time_acts_exactly_once_on_every_deadl
         day += timedelta(days=1)
 
     names = {ids["81a"]: "81a", ids["recognition"]: "recognition"}
-    happened = sorted(
-        (clock.berlin_date(effect.created_at), names[timer.case_id], timer.timer_id, effect.kind)
-        for effect, timer in db.session.execute(select(TimerEffect, Timer).join(Timer, Timer.id == TimerEffect.timer_pk)))
+    effects = db.session.execute(select(TimerEffect, Timer).join(Timer, Timer.id == TimerEffect.timer_pk))
+    happened = sorted((clock.berlin_date(effect.created_at), names[timer.case_id], timer.timer_id, effect.kind)
+                      for effect, timer in effects)
     assert happened == EXPECTED_EFFECTS
     assert acted_per_day == dict(Counter(day for day, *_ in EXPECTED_EFFECTS))
 

@@ -81,6 +81,14 @@ def test_case_page_lists_every_timer_open_and_finished_with_dates_kind_and_basis
     assert "noch" not in receipt + documents  # days left only for what is still open
 
 
+def test_days_left_are_counted_from_today_when_the_page_is_shown(client, in_review, logged_in):
+    assert "noch 92 Tage" in timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+    clock.travel_to(date(2026, 5, 27))  # nothing changed in the database, only the day
+    assert "noch 6 Tage" in timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+    clock.travel_to(date(2026, 6, 2))
+    assert "heute fällig" in timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+
+
 def test_accelerated_decision_is_shown_as_a_target_not_a_hard_deadline(client, make, body, clerk, logged_in):
     abh = make.office(kind="immigration_office")
     immigration_clerk = make.user(role="immigration_clerk", office=abh)

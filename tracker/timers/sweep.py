@@ -89,10 +89,12 @@ def _record_effect(timer: Timer, kind: TimerEffectKind) -> int | None:
         from sqlalchemy.dialects.postgresql import insert
     else:
         from sqlalchemy.dialects.sqlite import insert
-    return db.session.scalar(
-        insert(TimerEffect.__table__).values(timer_pk=timer.id, kind=str(kind), due_on=timer.due_on,
-                                             created_at=clock.now())
-        .on_conflict_do_nothing(index_elements=["timer_pk", "kind", "due_on"]).returning(TimerEffect.__table__.c.id))
+    with db.session.no_autoflush:  # nothing pending concerns it; the next query flushes
+        return db.session.scalar(
+            insert(TimerEffect.__table__).values(timer_pk=timer.id, kind=str(kind), due_on=timer.due_on,
+                                                 created_at=clock.now())
+            .on_conflict_do_nothing(index_elements=["timer_pk", "kind", "due_on"])
+            .returning(TimerEffect.__table__.c.id))
 
 
 def _warn(timer: Timer, result: SweepResult) -> None:
