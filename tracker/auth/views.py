@@ -1,11 +1,13 @@
 from __future__ import annotations
 
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
+from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.auth.access import public
 from tracker.auth.forms import LanguageForm, LoginForm
@@ -24,6 +26,11 @@ def _safe_next(target: str | None) -> str:
     return url_for("cases.queue")
 
 
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return generate_password_hash("no account has this password")
+
+
 @blueprint.route("/login", methods=["GET", "POST"])
 @public
 def login():
@@ -32,7 +39,10 @@ def login():
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.strip().lower()))
-        if user is not None and user.active and user.check_password(form.password.data):
+        if user is None:
+            # Hash anyway, so the response time does not tell whether the address has an account.
+            check_password_hash(_dummy_hash(), form.password.data)
+        elif user.active and user.check_password(form.password.data):
             login_user(user)
             if user.locale:
                 session["lang"] = user.locale  # the pages after logout on this device keep the user's language

@@ -126,13 +126,16 @@ def filtered(user, filters: QueueFilters):
         conditions.append(tuple_(Case.procedure_id, Case.procedure_version, Case.state).in_(states)
                           if states else Case.id.is_(None))
     if filters.q:
-        like = f"%{filters.q.lower()}%"
+        # Typed % and _ are searched for literally, not as wildcards.
+        term = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        like = f"%{term}%"
         conditions.append(or_(
-            Case.reference.ilike(f"{filters.q}%"),
+            Case.reference.ilike(f"{term}%", escape="\\"),
             Case.applicant_id.in_(select(Person.id).where(or_(
-                func.lower(Person.family_name).like(like), func.lower(Person.given_names).like(like),
-                func.lower(Person.given_names + " " + Person.family_name).like(like)))),
-            Case.employer_id.in_(select(Employer.id).where(func.lower(Employer.name).like(like))),
+                func.lower(Person.family_name).like(like, escape="\\"),
+                func.lower(Person.given_names).like(like, escape="\\"),
+                func.lower(Person.given_names + " " + Person.family_name).like(like, escape="\\")))),
+            Case.employer_id.in_(select(Employer.id).where(func.lower(Employer.name).like(like, escape="\\"))),
         ))
     return conditions
 

@@ -115,7 +115,9 @@ def _new_case_form() -> forms.NewCaseForm:
     kinds = {office.kind for office in offices if office.id == current_user.office_id} or {o.kind for o in offices}
     form.procedure.choices = [("", "–")] + [(w.id, w.title.get(lang)) for w in registry().all()
                                            if w.office_kind in kinds]
-    form.office.choices = [(office.id, office.name) for office in offices if office.kind in kinds]
+    # Clerks open cases for their own office (they could not see another office's case afterwards); admins for any.
+    form.office.choices = [(office.id, office.name) for office in offices if office.kind in kinds
+                           and (current_user.role == Role.ADMIN or office.id == current_user.office_id)]
     form.employer.choices = [(0, _("– kein Arbeitgeber –"))] + [
         (employer.id, employer.name) for employer in db.session.scalars(select(Employer).order_by(Employer.name))]
     if request.method == "GET":
