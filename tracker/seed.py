@@ -199,7 +199,7 @@ class SimCase:
 
 @dataclass
 class Parties:
-    offices: dict[str, dict]  #: code -> {"id", "kind", "calendar", "clerks": [Actor], "lead": Actor}
+    offices: dict[str, dict]  #: code -> {"id", "code", "kind", "calendar", "clerks": [Actor], "weight"}
     employer_ids: list[int]
 
 

@@ -36,16 +36,6 @@ def fresh(case) -> Case:
 
 
 @pytest.fixture
-def office(make):
-    return make.office(name="Anerkennungsstelle Erfurt")
-
-
-@pytest.fixture
-def clerk(make, office):
-    return make.user(office=office, name="Clara Clerk")
-
-
-@pytest.fixture
 def case(make, office, clerk):
     employer = make.employer(name="Pflege Erfurt GmbH")
     return make.case(office=office, actor=clerk, employer=employer, received_on=date(2026, 2, 27),

@@ -44,16 +44,6 @@ def assert_pdf(response):
 
 
 @pytest.fixture
-def office(make):
-    return make.office(name="Anerkennungsstelle Erfurt")
-
-
-@pytest.fixture
-def clerk(make, office):
-    return make.user(office=office, name="Clara Clerk")
-
-
-@pytest.fixture
 def case(make, office, clerk):
     return make.case(office=office, actor=clerk, received_on=date(2026, 2, 27),
                      applicant=make.person(given="Thi Anh", family="Tran"))

@@ -38,16 +38,6 @@ def step(case, transition_id, actor, **inputs):
     db.session.commit()
 
 
-@pytest.fixture
-def office(make):
-    return make.office(name="Anerkennungsstelle Erfurt")
-
-
-@pytest.fixture
-def clerk(make, office):
-    return make.user(office=office, name="Clara Clerk")
-
-
 def test_breached_cases_come_first_then_nearest_deadline_and_cases_without_deadline_last(
         client, login, make, office, clerk):
     later = make.case(office=office, actor=clerk, received_on=date(2026, 2, 25))  # due 25.03.

@@ -25,16 +25,6 @@ from tracker.timers.sweep import sweep
 
 
 @pytest.fixture
-def body(make):
-    return make.office(kind="recognition_body")
-
-
-@pytest.fixture
-def clerk(make, body):
-    return make.user(role="recognition_clerk", office=body)
-
-
-@pytest.fixture
 def team_lead(make, body):
     return make.user(role="team_lead", office=body)
 

@@ -20,16 +20,6 @@ from tracker.workflow_registry import workflow_of
 
 
 @pytest.fixture
-def body(make):
-    return make.office(kind="recognition_body")
-
-
-@pytest.fixture
-def clerk(make, body):
-    return make.user(role="recognition_clerk", office=body)
-
-
-@pytest.fixture
 def in_review(make, body, clerk):
     """A standard BQFG case whose receipt was confirmed complete today (Mon 2 Mar 2026): decision due Tue 2 Jun."""
     case = make.case("recognition-bqfg", office=body, actor=clerk)

@@ -14,16 +14,6 @@ from tracker.extensions import db
 
 
 @pytest.fixture
-def body(make):
-    return make.office(kind="recognition_body")
-
-
-@pytest.fixture
-def clerk(make, body):
-    return make.user(role="recognition_clerk", office=body)
-
-
-@pytest.fixture
 def logged_in(clerk, login):
     return login(clerk)
 

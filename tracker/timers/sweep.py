@@ -139,8 +139,11 @@ def _expire(timer: Timer, today, result: SweepResult) -> None:
             refresh_summary(case)
             return
     timer.status = TimerStatus.BREACHED
-    append_event(case, EventKind.TIMER_BREACHED, SYSTEM, subject=timer.timer_id, basis=spec.basis,
-                 data={"due_on": timer.due_on})
+    # The summary first: its query flushes everything pending, so no event of this case is left unwritten and the
+    # event's sequence number can be read without another flush. The case is then written once, not twice.
     refresh_summary(case)
+    with db.session.no_autoflush:
+        append_event(case, EventKind.TIMER_BREACHED, SYSTEM, subject=timer.timer_id, basis=spec.basis,
+                     data={"due_on": timer.due_on})
     result.breaches += 1
     result.effect_ids.append(effect_id)
