@@ -8,13 +8,13 @@ STAMP := $(VENV)/.installed
 .PHONY: run test test-sqlite test-postgres install migrate demo worker scheduler bench translations check-workflows
 
 run: $(STAMP) ## Serve http://127.0.0.1:5000 with SQLite and demo data (no Redis needed)
-	$(BIN)/pybabel compile -q -d tracker/translations
+	$(BIN)/pybabel compile -d tracker/translations
 	$(FLASK) db upgrade
 	$(FLASK) demo
 	SWEEP_IN_PROCESS=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
 test: $(STAMP) ## The whole test suite (SQLite; PostgreSQL and Redis when TEST_DATABASE_URL / REDIS_URL are set)
-	$(BIN)/pybabel compile -q -d tracker/translations
+	$(BIN)/pybabel compile -d tracker/translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 $(STAMP): pyproject.toml
