@@ -157,9 +157,15 @@ def main(argv: list[str] | None = None) -> int:
     try:
         with app.app_context():
             db.create_all()
+            version, buffers = db.session.execute(sa.text(
+                "SELECT current_setting('server_version'), current_setting('shared_buffers')")).one()
+            db.session.commit()
+            say(f"PostgreSQL {version}, shared_buffers {buffers}; {os.cpu_count()} CPUs, load average "
+                f"{os.getloadavg()[0]:.1f} (other work on the machine slows every figure)")
             small = run_size(app, sizes[0], args, rng, used)
             large = run_size(app, sizes[1], args, rng, used)
             report(small, large)
+            say(f"load average at the end: {os.getloadavg()[0]:.1f}")
             db.session.remove()
             db.engine.dispose()
     finally:

@@ -181,11 +181,11 @@ def explain_queue(user: User) -> str:
     """EXPLAIN ANALYZE of the work queue's count and first page for ``user`` (with ``--explain``)."""
     from sqlalchemy.dialects import postgresql
 
-    from tracker.cases.queries import QueueFilters, filtered
+    from tracker.cases.queries import COUNT_LIMIT, QueueFilters, filtered
 
     conditions = filtered(user, QueueFilters())
     statements = [
-        select(func.count(Case.id)).where(*conditions),
+        select(func.count()).select_from(select(Case.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()),
         select(Case.id).where(*conditions).order_by(Case.breached.desc(), Case.next_due_on.asc().nulls_last(),
                                                     Case.id).limit(51),
     ]

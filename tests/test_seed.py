@@ -105,3 +105,18 @@ def test_seeding_in_parallel_processes_keeps_references_unique_and_chains_valid(
     assert result.cases == count(Case) == 60
     assert db.session.scalar(select(func.count(func.distinct(Case.reference)))) == 60
     assert list(verify_all()) == []
+
+
+def test_a_queue_longer_than_the_count_limit_says_more_than(seeded, client, login, monkeypatch):
+    from tracker.cases import queries
+
+    monkeypatch.setattr(queries, "COUNT_LIMIT", 3)  # 50 seeded cases stand in for an office's thousands
+    office_id, open_cases = db.session.execute(
+        select(Case.office_id, func.count()).where(Case.closed_at.is_(None)).group_by(Case.office_id)
+        .order_by(func.count().desc()).limit(1)).one()
+    assert open_cases > 3
+    clerk = db.session.scalar(select(User).where(User.office_id == office_id, User.email.like("%.seed.example"),
+                                                 User.role != "team_lead").limit(1))
+    login(clerk, SEED_PASSWORD)
+    page = client.get("/cases").get_data(as_text=True)
+    assert '<p class="count" role="status">mehr als 3 Fälle</p>' in page

@@ -51,14 +51,27 @@ class QueueFilters:
         return {key: value for key, value in args.items() if value}
 
 
+#: The queue counts matching cases up to this many, then says "more than": an exact count reads every open case of
+#: the office on each page view, so it would slow down as the database grows while the page itself does not.
+COUNT_LIMIT = 1000
+
+
 @dataclass
 class QueuePage:
     cases: list[Case]
     next_timer: dict[int, Timer]
-    total: int
+    total: int  #: matching cases, counted up to COUNT_LIMIT + 1
     next_cursor: str | None
     filters: QueueFilters
     counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def count_limit(self) -> int:
+        return COUNT_LIMIT
+
+    @property
+    def more_than_limit(self) -> bool:
+        return self.total > COUNT_LIMIT
 
 
 def encode_cursor(case: Case) -> str:
@@ -142,7 +155,8 @@ def filtered(user, filters: QueueFilters):
 
 def queue_page(user, filters: QueueFilters, cursor: str | None = None, page_size: int = 50) -> QueuePage:
     conditions = filtered(user, filters)
-    total = db.session.scalar(select(func.count(Case.id)).where(*conditions))
+    total = db.session.scalar(select(func.count()).select_from(
+        select(Case.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()))
     query = select(Case).where(*conditions)
     position = decode_cursor(cursor) if cursor else None
     if position:

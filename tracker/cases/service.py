@@ -10,6 +10,8 @@ from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
@@ -85,13 +87,15 @@ def flush_or_conflict() -> None:
 
 def next_reference(prefix: str, year: int) -> str:
     """Next running number for (prefix, year), under a row lock so two clerks never get the same reference."""
+    # Create the counter row if this is the year's first case; a concurrent first case must not fail on it.
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    db.session.execute(insert(ReferenceCounter).values(prefix=prefix, year=year, last_number=0)
+                       .on_conflict_do_nothing())
     counter = db.session.scalar(
         select(ReferenceCounter).where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)
         .with_for_update()
     )
-    if counter is None:
-        counter = ReferenceCounter(prefix=prefix, year=year, last_number=0)
-        db.session.add(counter)
     counter.last_number += 1
     return f"{prefix}-{year}-{counter.last_number:06d}"
 

@@ -231,12 +231,20 @@ def _approx_days(period, month: int = 31) -> int:
 
 
 def refresh_summary(case) -> None:
-    """Recompute the case's queue summary (nearest open due date, any breach) from its timers, in one query (the
-    deadline sweep calls it for every timer it acts on)."""
+    """Recompute the case's queue summary (nearest open due date, any breach) from its timers."""
+    refresh_summaries([case])
+
+
+def refresh_summaries(cases) -> None:
+    """``refresh_summary`` for many cases in one query (the deadline sweep refreshes a batch at once)."""
     from sqlalchemy import func, select
 
-    next_due_on, breached = db.session.execute(
-        select(func.min(Timer.due_on), func.count(Timer.id).filter(Timer.status == TimerStatus.BREACHED))
-        .where(Timer.case_id == case.id, Timer.status.in_(OPEN_STATUSES), Timer.due_on.is_not(None))).one()
-    case.next_due_on = next_due_on
-    case.breached = bool(breached)
+    by_id = {case.id: case for case in cases}
+    found = {case_id: (next_due_on, breached) for case_id, next_due_on, breached in db.session.execute(
+        select(Timer.case_id, func.min(Timer.due_on), func.count(Timer.id).filter(Timer.status == TimerStatus.BREACHED))
+        .where(Timer.case_id.in_(by_id), Timer.status.in_(OPEN_STATUSES), Timer.due_on.is_not(None))
+        .group_by(Timer.case_id))}
+    for case_id, case in by_id.items():
+        next_due_on, breached = found.get(case_id, (None, 0))
+        case.next_due_on = next_due_on
+        case.breached = bool(breached)

@@ -50,20 +50,22 @@ def sweep(batch_size: int = 200, enqueue=None) -> SweepResult:
         expired = db.session.scalars(_locked(
             select(Timer).where(Timer.status == TimerStatus.RUNNING, Timer.due_on < today)
             .order_by(Timer.due_on, Timer.id).limit(batch_size))).all()
-        cases = _load_cases(expired)  # noqa: F841 (held while the loop runs: db.session.get finds them)
+        batch = _Batch(expired)
+        batch.claim(lambda timer: _expiry_kind(batch.case(timer), timer))
         for timer in expired:
-            _expire(timer, today, result)
-        db.session.commit()
+            _expire(batch, timer, today, result)
+        batch.finish()
         if len(expired) < batch_size:
             break
     while True:
         warn = db.session.scalars(_locked(
             select(Timer).where(Timer.status == TimerStatus.RUNNING, Timer.warn_on <= today)
             .order_by(Timer.warn_on, Timer.id).limit(batch_size))).all()
-        cases = _load_cases(warn)  # noqa: F841 (held, see above)
+        batch = _Batch(warn)
+        batch.claim(lambda timer: TimerEffectKind.WARNING)
         for timer in warn:
-            _warn(timer, result)
-        db.session.commit()
+            _warn(batch, timer, result)
+        batch.finish()
         if len(warn) < batch_size:
             break
     if enqueue is not None:
@@ -74,50 +76,92 @@ def sweep(batch_size: int = 200, enqueue=None) -> SweepResult:
     return result
 
 
-def _load_cases(timers: list[Timer]) -> list[Case]:
-    """The batch's cases in one query. ``db.session.get`` then finds them in the session, as long as the caller
-    keeps this list: the session holds loaded objects only weakly."""
-    if not timers:
-        return []
-    return db.session.scalars(select(Case).where(Case.id.in_({timer.case_id for timer in timers}))).unique().all()
+class _Batch:
+    """One batch of due timers, written with few statements per timer: the cases are loaded and the effects
+    claimed in one statement each, audit events are appended without flushing the session first, and the queue
+    summaries of breached cases are read in one query at the end, all in the batch's transaction."""
+
+    def __init__(self, timers: list[Timer]):
+        self.timers = timers
+        # Held for the batch: the session keeps loaded objects only weakly.
+        self.cases = {case.id: case for case in db.session.scalars(
+            select(Case).where(Case.id.in_({timer.case_id for timer in timers}))).unique()} if timers else {}
+        self.effects: dict[int, int] = {}  # timer pk -> id of the effect claimed for it
+        self.unwritten: set[int] = set()  # cases with an appended event not flushed yet
+        self.breached: dict[int, Case] = {}
+
+    def claim(self, kind_of) -> None:
+        """Claim every timer's effect in one ``INSERT .. ON CONFLICT DO NOTHING`` on the unique key: a timer whose
+        effect already happened (another sweeper, an earlier run) gets no id and is skipped."""
+        if not self.timers:
+            return
+        if db.session.get_bind().dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        table = TimerEffect.__table__
+        now = clock.now()
+        rows = [{"timer_pk": timer.id, "kind": str(kind_of(timer)), "due_on": timer.due_on, "created_at": now}
+                for timer in self.timers]
+        with db.session.no_autoflush:  # nothing pending concerns it
+            self.effects = dict(db.session.execute(
+                insert(table).values(rows).on_conflict_do_nothing(index_elements=["timer_pk", "kind", "due_on"])
+                .returning(table.c.timer_pk, table.c.id)).all())
+
+    def case(self, timer: Timer) -> Case:
+        return self.cases[timer.case_id]
+
+    def append(self, case: Case, kind: EventKind, **fields) -> None:
+        """``append_event`` reads the chain's last sequence number from the table: flush first only when this
+        case has an event that is not written yet (two due timers of one case in a batch)."""
+        if case.id in self.unwritten:
+            db.session.flush()
+            self.unwritten.clear()
+        with db.session.no_autoflush:
+            append_event(case, kind, SYSTEM, **fields)
+        self.unwritten.add(case.id)
+
+    def finish(self) -> None:
+        from tracker.timers.service import refresh_summaries
+
+        if self.breached:
+            # Read before the batch is written, so each case is updated once at commit (summary, chain head and
+            # version together). The batch only turned running timers into breached ones, which stay open with the
+            # same due date: the nearest due date reads the same either way, and each of these cases has a breach.
+            with db.session.no_autoflush:
+                refresh_summaries(list(self.breached.values()))
+            for case in self.breached.values():
+                case.breached = True
+        db.session.commit()
 
 
-def _record_effect(timer: Timer, kind: TimerEffectKind) -> int | None:
-    """Claim the effect; its id, or None when it already happened (another sweeper, an earlier run). One
-    ``INSERT .. ON CONFLICT DO NOTHING`` on the unique key instead of a savepoint around a flush."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    with db.session.no_autoflush:  # nothing pending concerns it; the next query flushes
-        return db.session.scalar(
-            insert(TimerEffect.__table__).values(timer_pk=timer.id, kind=str(kind), due_on=timer.due_on,
-                                                 created_at=clock.now())
-            .on_conflict_do_nothing(index_elements=["timer_pk", "kind", "due_on"])
-            .returning(TimerEffect.__table__.c.id))
-
-
-def _warn(timer: Timer, result: SweepResult) -> None:
+def _warn(batch: _Batch, timer: Timer, result: SweepResult) -> None:
     timer.warn_on = None  # owed once per due date; recompute() sets it again if the due date moves
-    effect_id = _record_effect(timer, TimerEffectKind.WARNING)
+    effect_id = batch.effects.get(timer.id)
     if effect_id is None:
         result.skipped += 1
         return
-    case = db.session.get(Case, timer.case_id)
-    append_event(case, EventKind.TIMER_WARNING, SYSTEM, subject=timer.timer_id, data={"due_on": timer.due_on})
+    batch.append(batch.case(timer), EventKind.TIMER_WARNING, subject=timer.timer_id, data={"due_on": timer.due_on})
     result.warnings += 1
     result.effect_ids.append(effect_id)
 
 
-def _expire(timer: Timer, today, result: SweepResult) -> None:
+def _expiry_kind(case: Case, timer: Timer) -> TimerEffectKind:
+    from tracker.workflow_registry import workflow_of
+
+    spec = workflow_of(case).timers[timer.timer_id]
+    return TimerEffectKind.FICTION if spec.on_expiry == "fiction" else TimerEffectKind.BREACH
+
+
+def _expire(batch: _Batch, timer: Timer, today, result: SweepResult) -> None:
     from tracker.cases.service import CaseError, apply_transition
     from tracker.timers.service import refresh_summary
     from tracker.workflow_registry import workflow_of
 
-    case = db.session.get(Case, timer.case_id)
+    case = batch.case(timer)
     spec = workflow_of(case).timers[timer.timer_id]
     fiction = spec.on_expiry == "fiction"
-    effect_id = _record_effect(timer, TimerEffectKind.FICTION if fiction else TimerEffectKind.BREACH)
+    effect_id = batch.effects.get(timer.id)
     if effect_id is None:
         result.skipped += 1
         return
@@ -139,11 +183,8 @@ def _expire(timer: Timer, today, result: SweepResult) -> None:
             refresh_summary(case)
             return
     timer.status = TimerStatus.BREACHED
-    # The summary first: its query flushes everything pending, so no event of this case is left unwritten and the
-    # event's sequence number can be read without another flush. The case is then written once, not twice.
-    refresh_summary(case)
-    with db.session.no_autoflush:
-        append_event(case, EventKind.TIMER_BREACHED, SYSTEM, subject=timer.timer_id, basis=spec.basis,
-                     data={"due_on": timer.due_on})
+    batch.append(case, EventKind.TIMER_BREACHED, subject=timer.timer_id, basis=spec.basis,
+                 data={"due_on": timer.due_on})
+    batch.breached[case.id] = case
     result.breaches += 1
     result.effect_ids.append(effect_id)
