@@ -39,7 +39,7 @@ from tracker.cases.models import Case, CaseDocument, DocumentStatus, ReferenceCo
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.engine import check_transition
-from tracker.procedures.guards import PRESENT_STATUSES, GuardContext
+from tracker.procedures.guards import GuardContext
 from tracker.timers import service as timer_service
 from tracker.timers.models import OPEN_STATUSES, Timer, TimerEffect, TimerEffectKind, TimerPause, TimerStatus
 

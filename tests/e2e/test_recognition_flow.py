@@ -35,6 +35,15 @@ def set_document(page, title: str, status_label: str) -> None:
            .locator("td").first).to_have_text(re.compile(f"^{status_label}"))
 
 
+def submit_refusal(page, reasons: str) -> None:
+    """Fill and send the "refuse" action as a clerk would, with today's date and the given reasons."""
+    refuse = open_action(page, "refuse")
+    refuse.get_by_label("Datum des Bescheids").fill(clock.today().isoformat())
+    refuse.get_by_label("Ablehnungsgrund").select_option("no_equivalence")
+    refuse.get_by_label("Begründung").fill(reasons)
+    refuse.get_by_role("button", name="Antrag ablehnen").click()
+
+
 def open_action(page, transition_id: str):
     action = page.locator(f"#action-{transition_id}")
     action.locator("summary").click()
@@ -137,11 +146,7 @@ def test_second_clerk_acting_on_a_stale_page_is_refused_and_keeps_what_they_type
     expect_state(first, "Prüfung – Unterlagen nachgefordert (Frist gehemmt)")
 
     reasons = "Keine Gleichwertigkeit: Inhalte der Elektroinstallation fehlen vollständig."
-    refuse = open_action(second, "refuse")
-    refuse.get_by_label("Datum des Bescheids").fill(clock.today().isoformat())
-    refuse.get_by_label("Ablehnungsgrund").select_option("no_equivalence")
-    refuse.get_by_label("Begründung").fill(reasons)
-    refuse.get_by_role("button", name="Antrag ablehnen").click()
+    submit_refusal(second, reasons)
 
     expect(second.get_by_role("alert")).to_contain_text("inzwischen von jemand anderem geändert")
     expect_state(second, "Prüfung – Unterlagen nachgefordert (Frist gehemmt)")
@@ -173,11 +178,7 @@ def test_stale_step_that_no_longer_fits_the_case_still_shows_what_was_typed(new_
     expect_state(first, "Volle Gleichwertigkeit festgestellt")
 
     reasons = "Keine Gleichwertigkeit: Praxisanteile fehlen."
-    refuse = open_action(second, "refuse")
-    refuse.get_by_label("Datum des Bescheids").fill(clock.today().isoformat())
-    refuse.get_by_label("Ablehnungsgrund").select_option("no_equivalence")
-    refuse.get_by_label("Begründung").fill(reasons)
-    refuse.get_by_role("button", name="Antrag ablehnen").click()
+    submit_refusal(second, reasons)
 
     expect(second.get_by_role("alert")).to_contain_text("inzwischen von jemand anderem geändert")
     expect_state(second, "Volle Gleichwertigkeit festgestellt")

@@ -105,12 +105,12 @@ def deadline_of(timer: Timer, spec: TimerSpec, today: date | None = None,
 def recompute(timer: Timer, spec: TimerSpec) -> None:
     deadline = deadline_of(timer, spec)
     timer.due_on = deadline.due if deadline else None
-    warn_on = timer.due_on - _period_days(spec.warn_before, timer.due_on) if timer.due_on else None
+    warn_on = timer.due_on - _period_days(spec.warn_before) if timer.due_on else None
     # A new due date means a new warning is owed (the sweep clears warn_on once it has warned).
     timer.warn_on = warn_on if timer.status == TimerStatus.RUNNING else None
 
 
-def _period_days(period: str, due: date) -> timedelta:
+def _period_days(period: str) -> timedelta:
     # A lead time, not a legal period: a month counts as 30 days here.
     return timedelta(days=_approx_days(deadlines.parse_period(period), month=30))
 
