@@ -15,10 +15,11 @@ from sqlalchemy import func, select
 from tracker import clock
 from tracker.auth.models import User
 from tracker.cases.models import Case
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
+from tracker.procedures.vocabulary import TimerStatus
 from tracker.seed import EMAIL_DOMAIN, SEED_PASSWORD, seed_cases
-from tracker.timers.models import Timer, TimerStatus
-from tracker.timers.sweep import sweep
+from tracker.timers.models import Timer
 
 
 @dataclass

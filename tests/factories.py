@@ -30,7 +30,7 @@ class Factory:
         number = next(_numbers)
         office = Office(code=code or f"OFF{number}", name=name or f"Office {number}", kind=kind, calendar=calendar)
         db.session.add(office)
-        db.session.flush()
+        db.session.commit()  # set-up data is committed, as in production; a request's rollback keeps it
         return office
 
     def user(self, role="recognition_clerk", office=None, employer=None, name=None):
@@ -41,7 +41,7 @@ class Factory:
                     office=office, employer=employer)
         user.password_hash = _password_hash()
         db.session.add(user)
-        db.session.flush()
+        db.session.commit()  # set-up data is committed, as in production; a request's rollback keeps it
         return user
 
     def employer(self, name=None):
@@ -49,7 +49,7 @@ class Factory:
 
         employer = Employer(name=name or f"Employer {next(_numbers)} GmbH", city="Erfurt")
         db.session.add(employer)
-        db.session.flush()
+        db.session.commit()  # set-up data is committed, as in production; a request's rollback keeps it
         return employer
 
     def person(self, given="Anh", family=None):
@@ -58,7 +58,7 @@ class Factory:
         person = Person(given_names=given, family_name=family or f"Nguyen{next(_numbers)}",
                         date_of_birth=date(1995, 4, 12), nationality="Vietnam", email="anh@example.org")
         db.session.add(person)
-        db.session.flush()
+        db.session.commit()  # set-up data is committed, as in production; a request's rollback keeps it
         return person
 
     def case(self, procedure_id="recognition-bqfg", office=None, actor=None, employer=None, received_on=None,

@@ -1,11 +1,11 @@
 """Demo data for `make run`, and the procedure pages."""
 from sqlalchemy import func, select
 
-from tracker.audit.service import verify_all
 from tracker.cases.models import Case
-from tracker.demo import DEMO_PASSWORD, load_demo
+from tracker.cases.queries import verify_audit_trail
+from tracker.cli.demo import DEMO_PASSWORD, load_demo
 from tracker.extensions import db
-from tracker.workflow_registry import registry
+from tracker.registry import registry
 
 
 def test_demo_loads_once_through_the_engine_with_intact_audit_chains(app):
@@ -16,7 +16,7 @@ def test_demo_loads_once_through_the_engine_with_intact_audit_chains(app):
     procedures = set(db.session.scalars(select(Case.procedure_id)))
     assert procedures == {"recognition-bqfg", "recognition-thuerbqfg", "skilled-worker-81a"}
     assert len(set(db.session.scalars(select(Case.state)))) >= 6
-    assert list(verify_all()) == []
+    assert list(verify_audit_trail()) == []
 
 
 def test_demo_applies_the_ba_fiction_as_the_system(app):

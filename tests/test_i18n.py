@@ -18,7 +18,7 @@ from babel.messages.pofile import read_po
 from tests.factories import PASSWORD
 from tracker.config import ROOT
 from tracker.extensions import db
-from tracker.workflow_registry import workflow_of
+from tracker.registry import workflow_of
 
 CATALOG = ROOT / "tracker" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]")

@@ -8,13 +8,14 @@ from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.audit.models import Event
-from tracker.audit.service import verify_all
 from tracker.auth.models import User
 from tracker.cases.models import Case, CaseDocument
+from tracker.cases.queries import verify_audit_trail
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
+from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, TimerStatus
 from tracker.seed import SEED_PASSWORD, seed_cases
-from tracker.timers.models import OPEN_STATUSES, Timer, TimerStatus
-from tracker.timers.sweep import sweep
+from tracker.timers.models import Timer
 
 
 @pytest.fixture
@@ -38,7 +39,7 @@ def test_seed_creates_cases_with_documents_timers_and_history(seeded):
 
 
 def test_every_seeded_audit_chain_verifies(seeded):
-    assert list(verify_all()) == []
+    assert list(verify_audit_trail()) == []
 
 
 def test_seeded_queue_summary_is_what_the_timers_say(seeded):
@@ -56,7 +57,7 @@ def test_nothing_is_left_for_todays_sweep_and_later_sweeps_keep_chains_valid(see
     clock.travel_to(date(2026, 4, 15))
     later = sweep()
     assert later.total > 0
-    assert list(verify_all()) == []
+    assert list(verify_audit_trail()) == []
     still_running_overdue = db.session.scalar(select(func.count(Timer.id)).where(
         Timer.status == TimerStatus.RUNNING, Timer.due_on < clock.today()))
     assert still_running_overdue == 0
@@ -87,7 +88,7 @@ def test_clerk_sees_seeded_cases_in_queue_and_case_pages(seeded, client, login):
 
 def test_open_timers_of_seeded_cases_are_due_in_the_future_or_breached(seeded):
     today = clock.today()
-    for timer in db.session.scalars(select(Timer).where(Timer.status.in_(OPEN_STATUSES))):
+    for timer in db.session.scalars(select(Timer).where(Timer.status.in_(OPEN_TIMER_STATUSES))):
         if timer.status == TimerStatus.RUNNING:
             assert timer.due_on >= today
             assert timer.warn_on is None or timer.warn_on > today
@@ -104,7 +105,7 @@ def test_seeding_in_parallel_processes_keeps_references_unique_and_chains_valid(
     result = seed_cases(60, batch_size=10, seed=5, workers=2)  # forked workers on PostgreSQL, one process on SQLite
     assert result.cases == count(Case) == 60
     assert db.session.scalar(select(func.count(func.distinct(Case.reference)))) == 60
-    assert list(verify_all()) == []
+    assert list(verify_audit_trail()) == []
 
 
 def test_a_queue_longer_than_the_count_limit_says_more_than(seeded, client, login, monkeypatch):

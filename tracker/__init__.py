@@ -5,7 +5,10 @@ from pathlib import Path
 
 from flask import Flask
 
+from tracker import cli, registry, web
 from tracker.config import ROOT, from_environment
+from tracker.extensions import csrf, db, migrate
+from tracker.jobs.worker import start_in_process_scheduler
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -21,65 +24,21 @@ def create_app(config: dict | None = None) -> Flask:
         app.config.from_mapping(config)
 
     register_extensions(app)
-    register_workflows(app)
-    register_blueprints(app)
-    register_templating(app)
-    register_errorhandlers(app)
-    register_commands(app)
+    registry.install(app)  # a broken definition stops the app here, naming file and key
+    web.register(app)
+    cli.install(app)
     register_background_jobs(app)
     return app
 
 
 def register_extensions(app: Flask) -> None:
-    from tracker import models  # noqa: F401  (every model known to SQLAlchemy and Alembic)
-    from tracker.auth.access import install_login
-    from tracker.extensions import babel, csrf, db, migrate
-    from tracker.i18n import select_locale, select_timezone
-
+    # Every model is imported by now (through the packages above), so Alembic sees the whole schema.
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
-    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    install_login(app)
-
-
-def register_workflows(app: Flask) -> None:
-    from tracker.workflow_registry import install
-
-    install(app)
-
-
-def register_blueprints(app: Flask) -> None:
-    from tracker.auth.views import blueprint as auth
-    from tracker.cases.views import blueprint as cases
-    from tracker.letters.views import blueprint as letters
-    from tracker.procedures_views import blueprint as procedures
-
-    for blueprint in (auth, cases, letters, procedures):
-        app.register_blueprint(blueprint)
-
-
-def register_templating(app: Flask) -> None:
-    from tracker.templating import install
-
-    install(app)
-
-
-def register_errorhandlers(app: Flask) -> None:
-    from tracker.errors import install
-
-    install(app)
 
 
 def register_background_jobs(app: Flask) -> None:
     """Without Redis (``make run``), recurring jobs such as the deadline sweep run in a thread of this process."""
     if app.config["SWEEP_IN_PROCESS"] and not app.config.get("REDIS_URL") and not app.testing:
-        from tracker.queue import start_in_process_scheduler
-
         start_in_process_scheduler(app)
-
-
-def register_commands(app: Flask) -> None:
-    from tracker.cli import install
-
-    install(app)

@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-11-25 10:26:39.817933
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # Audit events are append-only at the database level (copied here so this revision never changes with the code).
 APPEND_ONLY = {

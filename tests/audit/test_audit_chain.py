@@ -5,16 +5,22 @@ from __future__ import annotations
 import pytest
 import sqlalchemy as sa
 
-from tests.cases.test_transitions import (TODAY, complete_checklist, grant_equivalence, open_skilled_worker_case,
-                                          start_linked_recognition, step)
+from tests.cases.test_transitions import (
+    TODAY,
+    complete_checklist,
+    grant_equivalence,
+    open_skilled_worker_case,
+    start_linked_recognition,
+    step,
+)
 from tracker import clock
 from tracker.audit.chain import GENESIS, event_hash
 from tracker.audit.models import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL, Event
 from tracker.audit.service import case_events
 from tracker.cases import service
 from tracker.cases.models import Case
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
-from tracker.timers.sweep import sweep
 
 
 def walk_recognition(make):

@@ -9,8 +9,8 @@ import pytest
 from tracker.audit.service import case_events
 from tracker.cases import service
 from tracker.cases.models import Case, Note
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
-from tracker.timers.sweep import sweep
 
 
 def step(case, transition_id, actor, **inputs):

@@ -8,8 +8,13 @@ from pathlib import Path
 
 import pytest
 
-from tests.cases.test_transitions import (TODAY, open_skilled_worker_case, refused, start_linked_recognition,
-                                          step)
+from tests.cases.test_transitions import (
+    TODAY,
+    open_skilled_worker_case,
+    refused,
+    start_linked_recognition,
+    step,
+)
 from tests.factories import PASSWORD, Factory
 from tracker import create_app
 from tracker.audit.service import case_events
@@ -19,8 +24,8 @@ from tracker.cases.models import Case
 from tracker.config import ROOT
 from tracker.extensions import db
 from tracker.parties.models import Office
+from tracker.registry import registry, workflow_of
 from tracker.timers.service import open_timers
-from tracker.workflow_registry import registry, workflow_of
 
 
 def login_as(app, user):

@@ -9,8 +9,8 @@ from sqlalchemy import event, inspect
 
 from tracker.cases import service
 from tracker.cases.models import Case
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
-from tracker.timers.sweep import sweep
 
 
 @contextmanager

@@ -11,8 +11,8 @@ from tracker import clock
 from tracker.audit.service import case_events
 from tracker.cases import service
 from tracker.cases.models import Case
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
-from tracker.timers.sweep import sweep
 
 REFERENCE = re.compile(r'<a href="/cases/\d+">([A-Z]+-[A-Z]+-\d{4}-\d{6})</a>')
 NEXT_PAGE = re.compile(r'<a href="([^"]+)" rel="next">')
@@ -329,11 +329,17 @@ def test_bulk_assign_with_another_office_s_case_changes_nothing(client, login, m
     foreign = make.case()
     login(clerk)
 
-    response = client.post("/cases/assign", data={"case_ids": [own.id, foreign.id], "assignee": clerk.id})
+    response = client.post("/cases/assign", data={"case_ids": [own.id, foreign.id], "assignee": clerk.id},
+                           headers={"Referer": "https://evil.example/"}, follow_redirects=True)
+    missing = client.post("/cases/assign", data={"case_ids": [own.id, 99999999], "assignee": clerk.id},
+                          follow_redirects=True)
 
-    assert response.status_code == 403
+    # A foreign case and one that does not exist are refused alike: nothing tells them apart.
+    assert response.request.path == missing.request.path == "/cases"  # never where the Referer points
+    assert "Mindestens einen der gewählten Fälle dürfen Sie nicht zuweisen." in response.get_data(as_text=True)
+    assert "Mindestens einen der gewählten Fälle dürfen Sie nicht zuweisen." in missing.get_data(as_text=True)
     db.session.rollback()
-    assert db.session.get(Case, own.id).assignee_id is None
+    assert db.session.get(Case, own.id).assignee_id is None  # all or nothing
     assert db.session.get(Case, foreign.id).assignee_id is None
 
 

@@ -13,7 +13,7 @@ from tracker.audit.service import case_events
 from tracker.cases import service
 from tracker.cases.models import Case
 from tracker.extensions import db
-from tracker.timers.models import TimerStatus
+from tracker.procedures.vocabulary import TimerStatus
 from tracker.timers.service import case_timers, open_timers
 
 TODAY = "2026-03-02"  # the frozen clock of the ``app`` fixture

@@ -14,7 +14,11 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import create_postgres_database, drop_postgres_database, service_missing
+from tests.conftest import (
+    create_postgres_database,
+    drop_postgres_database,
+    service_missing,
+)
 from tracker import clock
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,7 +53,7 @@ def live_server(tmp_path_factory):
     from werkzeug.serving import make_server
 
     from tracker import create_app
-    from tracker.demo import load_demo
+    from tracker.cli.demo import load_demo
     from tracker.extensions import db
 
     postgres = bool(os.environ.get("TEST_DATABASE_URL"))
@@ -127,7 +131,7 @@ def page(new_page):
 
 def login(page, email: str, password: str | None = None, lang: str = "de") -> None:
     """Log in through the form, then make sure the pages speak ``lang`` (a user's language choice is remembered)."""
-    from tracker.demo import DEMO_PASSWORD
+    from tracker.cli.demo import DEMO_PASSWORD
 
     page.goto("/login")
     page.get_by_label(re.compile("E-Mail-Adresse|Email address")).fill(email)

@@ -4,7 +4,12 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tracker.procedures.deadlines import Period, add_working_days, compute_due, get_calendar
+from tracker.procedures.deadlines import (
+    Period,
+    add_working_days,
+    compute_due,
+    get_calendar,
+)
 
 starts = st.dates(min_value=date(2024, 1, 1), max_value=date(2032, 12, 31))
 units = st.sampled_from(["D", "W", "M"])

@@ -2,7 +2,7 @@
 import pytest
 from click.testing import CliRunner
 
-from tracker.deadline_cli import due_date_command
+from tracker.cli.due_date import due_date_command
 
 
 def run(*args):

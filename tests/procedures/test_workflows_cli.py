@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from tracker.workflows_cli import workflows_command
+from tracker.cli.workflows import workflows_command
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 

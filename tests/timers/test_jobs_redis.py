@@ -13,11 +13,13 @@ from sqlalchemy import select
 
 from tests.timers import act, complete_documents, effect_count, timer_of
 from tracker import clock, create_app
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
-from tracker.queue import build_scheduler, enqueue, get_queue, run_worker, start_in_process_scheduler
-from tracker.timers.jobs import notify_timer_effect, run_sweep
-from tracker.timers.models import Timer, TimerEffect, TimerStatus
-from tracker.timers.sweep import sweep
+from tracker.jobs.deadlines import notify_timer_effect, run_sweep
+from tracker.jobs.queue import enqueue, get_queue
+from tracker.jobs.worker import build_scheduler, run_worker, start_in_process_scheduler
+from tracker.procedures.vocabulary import TimerStatus
+from tracker.timers.models import Timer, TimerEffect
 
 
 @pytest.fixture
@@ -46,7 +48,7 @@ def overdue(make):
 
 def notified_users(caplog) -> set[int]:
     return {record.args[0] for record in caplog.records
-            if record.name == "tracker.timers.jobs" and record.msg.startswith("notified user")}
+            if record.name == "tracker.jobs.deadlines" and record.msg.startswith("notified user")}
 
 
 def test_notification_job_carries_only_ids_and_a_burst_worker_runs_it(app, redis_app, overdue, caplog):
@@ -58,11 +60,11 @@ def test_notification_job_carries_only_ids_and_a_burst_worker_runs_it(app, redis
             enqueue(notify_timer_effect, "Anh Nguyen")  # personal data never reaches Redis
         queue = get_queue(redis_app)
         [job] = queue.jobs
-    assert job.func_name == "tracker.timers.jobs.notify_timer_effect"
+    assert job.func_name == "tracker.jobs.deadlines.notify_timer_effect"
     assert job.args == (effect_id,) and all(type(arg) is int for arg in job.args)
     assert job.kwargs == {}
 
-    with caplog.at_level(logging.INFO, logger="tracker.timers.jobs"):
+    with caplog.at_level(logging.INFO, logger="tracker.jobs.deadlines"):
         run_worker(redis_app, burst=True)
     assert job.get_status(refresh=True) == "finished"
     assert queue.count == 0
@@ -75,7 +77,7 @@ def test_sweep_job_run_by_the_worker_breaches_due_timers_and_queues_notification
     with redis_app.app_context():
         enqueue(run_sweep)
         queue = get_queue(redis_app)
-        with caplog.at_level(logging.INFO, logger="tracker.timers.jobs"):
+        with caplog.at_level(logging.INFO, logger="tracker.jobs.deadlines"):
             run_worker(redis_app, burst=True)
         finished = [Job.fetch(job_id, connection=queue.connection)
                     for job_id in queue.finished_job_registry.get_job_ids()]
@@ -94,12 +96,12 @@ def test_cron_scheduler_puts_the_sweep_on_the_queue_every_minute(app, redis_app,
     scheduler = build_scheduler(redis_app)
     [cron_job] = scheduler.get_jobs()
     assert (cron_job.func_name, cron_job.interval, cron_job.queue_name) == (
-        "tracker.timers.jobs.run_sweep", 60, "tracker")
+        "tracker.jobs.deadlines.run_sweep", 60, "tracker")
 
     assert scheduler.enqueue_jobs() == [cron_job]
     assert scheduler.enqueue_jobs() == []  # not again within the minute
     queue = get_queue(redis_app)
-    assert [job.func_name for job in queue.jobs] == ["tracker.timers.jobs.run_sweep"]
+    assert [job.func_name for job in queue.jobs] == ["tracker.jobs.deadlines.run_sweep"]
 
     run_worker(redis_app, burst=True)
     assert db.session.scalar(select(Timer.status).where(Timer.id == timer_id)) == TimerStatus.BREACHED

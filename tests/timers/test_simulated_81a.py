@@ -18,9 +18,10 @@ from tracker.audit.models import Event
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.extensions import db
+from tracker.jobs.deadlines import run_sweep
 from tracker.procedures.deadlines import get_calendar
-from tracker.timers.jobs import run_sweep
-from tracker.timers.models import Timer, TimerEffect, TimerStatus
+from tracker.procedures.vocabulary import TimerStatus
+from tracker.timers.models import Timer, TimerEffect
 
 FIRST_DAY, LAST_DAY = date(2026, 3, 2), date(2026, 7, 31)
 

@@ -16,12 +16,13 @@ from tests.factories import Factory
 from tests.timers import act, complete_documents, effect_count, events_of, timer_of
 from tracker import clock, create_app
 from tracker.audit.models import Event
-from tracker.audit.service import verify_all
+from tracker.cases.queries import verify_audit_trail
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
+from tracker.jobs.deadlines import notify_timer_effect
+from tracker.procedures.vocabulary import TimerStatus
 from tracker.timers import service as timers
-from tracker.timers.jobs import notify_timer_effect
-from tracker.timers.models import TimerEffect, TimerStatus
-from tracker.timers.sweep import sweep
+from tracker.timers.models import TimerEffect
 
 
 @pytest.fixture
@@ -136,7 +137,7 @@ def test_breach_notifies_assignee_and_team_lead_and_a_warning_only_the_assignee(
 
     def notified(effect_id):
         caplog.clear()
-        with caplog.at_level(logging.INFO, logger="tracker.timers.jobs"):
+        with caplog.at_level(logging.INFO, logger="tracker.jobs.deadlines"):
             notify_timer_effect(effect_id)
         return {record.args[0] for record in caplog.records if record.msg.startswith("notified user")}
 
@@ -324,5 +325,5 @@ def test_two_sweepers_at_once_act_exactly_once_on_postgresql(pg_app):
         assert per_kind == {"timer_breached": 16, "timer_warning": 6}
         fictions = db.session.scalars(select(Event.case_id).where(Event.subject == "deem_ba_approval_granted"))
         assert sorted(fictions) == sorted(fast_track)
-        assert list(verify_all()) == []
+        assert list(verify_audit_trail()) == []
         assert sweep().total == 0

@@ -13,10 +13,10 @@ from tests.timers import act, complete_documents, events_of, timer_of
 from tracker import clock
 from tracker.extensions import db
 from tracker.procedures.deadlines import compute_due
+from tracker.procedures.vocabulary import TimerStatus
+from tracker.registry import workflow_of
 from tracker.timers import service as timers
-from tracker.timers.models import TimerStatus
 from tracker.timers.service import TimerError
-from tracker.workflow_registry import workflow_of
 
 
 @pytest.fixture
@@ -255,7 +255,7 @@ def test_recognition_opened_from_an_81a_case_gets_the_accelerated_periods(make, 
 
 
 def test_hard_deadlines_and_targets_are_told_apart(app):
-    from tracker.workflow_registry import registry
+    from tracker.registry import registry
 
     bqfg, fast_track = registry().latest("recognition-bqfg"), registry().latest("skilled-worker-81a")
     assert bqfg.timers["decision"].kind == "deadline"  # § 6(3) BQFG: "muss"

@@ -4,6 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.procedures.definition import LocalText, Workflow
+from tracker.procedures import labels
 
 _KIND_TEXT = {
     "opened": LocalText("Fall angelegt", "Case opened"),
@@ -21,11 +22,6 @@ _KIND_TEXT = {
     "letter": LocalText("Schreiben erstellt: {letter}", "Letter produced: {letter}"),
 }
 _LATE = LocalText(" – verspätet", " – late")
-_STATUS = {
-    "missing": LocalText("fehlt", "missing"), "requested": LocalText("angefordert", "requested"),
-    "received": LocalText("eingegangen", "received"), "accepted": LocalText("anerkannt", "accepted"),
-    "rejected": LocalText("abgelehnt", "rejected"),
-}
 
 
 def describe(event, workflow: Workflow, lang: str, format_day) -> str:
@@ -44,7 +40,7 @@ def describe(event, workflow: Workflow, lang: str, format_day) -> str:
     text = template.get(lang).format(
         assignee=data.get("assignee") or ("–"),
         document=document.title.get(lang) if document else event.subject,
-        status=_STATUS[data["status"]].get(lang) if data.get("status") in _STATUS else data.get("status", ""),
+        status=labels.label(labels.DOCUMENT_STATUS, data.get("status", ""), lang),
         timer=timer.name.get(lang) if timer else event.subject,
         due_on=format_day(date.fromisoformat(due)) if due else "–",
         letter=data.get("letter", ""),

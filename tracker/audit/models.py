@@ -3,11 +3,11 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, DDL, ForeignKey, String, Text, UniqueConstraint, event
+from sqlalchemy import DDL, JSON, ForeignKey, String, Text, UniqueConstraint, event
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from tracker.db_types import UTCDateTime
 from tracker.extensions import db
-from tracker.types import UTCDateTime
 
 
 class EventKind(StrEnum):

@@ -1,12 +1,12 @@
 """Writing to and checking the audit trail. The only code that creates events."""
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 from sqlalchemy import func, select
 
 from tracker import clock
-from tracker.audit.chain import ChainBreak, event_hash, verify_events
+from tracker.audit.chain import GENESIS, ChainBreak, event_hash, verify_events
 from tracker.audit.models import Event
 from tracker.extensions import db
 
@@ -39,18 +39,10 @@ def case_events(case_id: int, newest_first: bool = False) -> list[Event]:
     return list(db.session.scalars(select(Event).where(Event.case_id == case_id).order_by(order)))
 
 
-def verify_all(batch_size: int = 5000) -> Iterator[ChainBreak]:
-    """Check every case's chain and its head; yields the first break of each broken case."""
-    from tracker.cases.models import Case
-
-    last_id = 0
-    while True:
-        cases = db.session.execute(
-            select(Case.id, Case.audit_head).where(Case.id > last_id).order_by(Case.id).limit(batch_size)
-        ).all()
-        if not cases:
-            return
-        heads = dict(cases)
+def verify_chains(head_batches: Iterable[dict[int, str]]) -> Iterator[ChainBreak]:
+    """Check each case's chain against the head the case stores (batches of case id -> head, e.g.
+    ``cases.queries.audit_heads``); yields the first break of each broken case."""
+    for heads in head_batches:
         events = db.session.scalars(
             select(Event).where(Event.case_id.in_(heads)).order_by(Event.case_id, Event.seq)
         ).all()
@@ -59,10 +51,9 @@ def verify_all(batch_size: int = 5000) -> Iterator[ChainBreak]:
             by_case[event.case_id].append(event)
         for case_id, chain in by_case.items():
             broken = verify_events(chain)
-            if broken is None and (chain[-1].hash if chain else "0" * 64) != heads[case_id]:
+            if broken is None and (chain[-1].hash if chain else GENESIS) != heads[case_id]:
                 last_seq = chain[-1].seq if chain else 0
                 broken = ChainBreak(case_id, None, last_seq + 1, "events after #%d are missing" % last_seq)
             if broken is not None:
                 yield broken
         db.session.expunge_all()
-        last_id = cases[-1][0]

@@ -8,9 +8,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import clock
-from tracker.auth.roles import Role
+from tracker.db_types import UTCDateTime
 from tracker.extensions import db
-from tracker.types import UTCDateTime
+from tracker.procedures.vocabulary import Role
 
 
 class User(UserMixin, db.Model):

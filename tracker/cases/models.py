@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
+from tracker.audit.chain import GENESIS
+from tracker.db_types import UTCDateTime
 from tracker.extensions import db
-from tracker.types import UTCDateTime
+from tracker.procedures.vocabulary import DocumentStatus
 
 
 class Case(db.Model):
@@ -47,7 +48,7 @@ class Case(db.Model):
     next_due_on: Mapped[date | None]
     breached: Mapped[bool] = mapped_column(default=False)
     #: Hash of the newest audit event: lets `audit verify` notice events cut off the end of the chain.
-    audit_head: Mapped[str] = mapped_column(String(64), default="0" * 64)
+    audit_head: Mapped[str] = mapped_column(String(64), default=GENESIS)
     #: Optimistic lock: every change bumps it; a stale writer gets a conflict instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -77,12 +78,6 @@ Index("ix_cases_open_assignee", Case.office_id, Case.assignee_id,
       postgresql_where=Case.closed_at.is_(None), sqlite_where=Case.closed_at.is_(None))
 
 
-class DocumentStatus(StrEnum):
-    MISSING = "missing"
-    REQUESTED = "requested"
-    RECEIVED = "received"
-    ACCEPTED = "accepted"
-    REJECTED = "rejected"
 
 
 class CaseDocument(db.Model):

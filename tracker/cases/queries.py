@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -14,12 +15,16 @@ from sqlalchemy import and_, func, or_, select, tuple_
 from sqlalchemy.orm import contains_eager
 
 from tracker import clock
-from tracker.auth.access import case_visibility
+from tracker.audit.chain import ChainBreak
+from tracker.audit.service import verify_chains
 from tracker.auth.models import User
+from tracker.cases.access import case_visibility
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.parties.models import Employer, Person
-from tracker.timers.models import OPEN_STATUSES, Timer
+from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, TimerStatus
+from tracker.registry import registry
+from tracker.timers.models import Timer, TimerEffect, TimerEffectKind
 
 
 @dataclass
@@ -102,8 +107,6 @@ def _after(cursor) -> object:
 
 def waiting_states(party: str) -> list[tuple[str, int, str]]:
     """(procedure id, version, state id) of every state in which ``party`` must act."""
-    from tracker.workflow_registry import registry
-
     pairs = []
     workflows = registry()
     for workflow in (workflows.get(latest.id, version) for latest in workflows.all()
@@ -174,7 +177,7 @@ def next_timers(case_ids: list[int]) -> dict[int, Timer]:
     if not case_ids:
         return {}
     timers = db.session.scalars(
-        select(Timer).where(Timer.case_id.in_(case_ids), Timer.status.in_(OPEN_STATUSES), Timer.due_on.is_not(None))
+        select(Timer).where(Timer.case_id.in_(case_ids), Timer.status.in_(OPEN_TIMER_STATUSES), Timer.due_on.is_not(None))
         .order_by(Timer.case_id, Timer.due_on)
     ).all()
     nearest: dict[int, Timer] = {}
@@ -221,8 +224,6 @@ def attention_timers(office_id: int, limit: int = 100) -> list[Timer]:
     A running timer is in its warning period when its ``warn_on`` day has come (the sweep has not warned yet),
     when the sweep has warned for its current due date, or when it ends within a week (timers without a
     ``warn_before`` of their own)."""
-    from tracker.timers.models import TimerEffect, TimerEffectKind, TimerStatus
-
     today = clock.today()
     warned = select(TimerEffect.id).where(TimerEffect.timer_pk == Timer.id,
                                           TimerEffect.kind == TimerEffectKind.WARNING,
@@ -236,3 +237,20 @@ def attention_timers(office_id: int, limit: int = 100) -> list[Timer]:
         .options(contains_eager(Timer.case))
         .order_by((Timer.status == TimerStatus.BREACHED).desc(), Timer.due_on).limit(limit)
     ))
+
+
+def audit_heads(batch_size: int = 5000) -> Iterator[dict[int, str]]:
+    """Every case's newest audit hash, in batches of case id -> hash (for ``audit.service.verify_chains``)."""
+    last_id = 0
+    while True:
+        rows = db.session.execute(
+            select(Case.id, Case.audit_head).where(Case.id > last_id).order_by(Case.id).limit(batch_size)).all()
+        if not rows:
+            return
+        yield dict(rows)
+        last_id = rows[-1][0]
+
+
+def verify_audit_trail() -> Iterator[ChainBreak]:
+    """Every case's audit chain checked against the head the case stores: the first break of each broken case."""
+    return verify_chains(audit_heads())

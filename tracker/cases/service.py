@@ -10,21 +10,23 @@ from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event
-from tracker.auth.access import can_act_on_case
-from tracker.cases.models import Case, CaseDocument, DocumentStatus, Note, ReferenceCounter
+from tracker.cases.access import can_act_on_case
+from tracker.cases.models import Case, CaseDocument, Note, ReferenceCounter
+from tracker.db_types import dialect_insert
 from tracker.extensions import db
+from tracker.parties.models import Office
 from tracker.procedures.definition import LocalText
 from tracker.procedures.engine import Refusal, check_transition
 from tracker.procedures.guards import GuardContext
+from tracker.procedures.vocabulary import DocumentStatus, Role
+from tracker.registry import registry, workflow_of
 from tracker.timers import service as timers
-from tracker.workflow_registry import registry, workflow_of
+from tracker.timers.models import Timer
 
 
 class CaseError(Exception):
@@ -66,7 +68,7 @@ def check_version(case: Case, expected_version: int | None) -> None:
 
 
 def _require_access(actor, case: Case) -> None:
-    if actor.role != "system" and not can_act_on_case(actor, case):
+    if actor.role != Role.SYSTEM and not can_act_on_case(actor, case):
         raise AccessDenied([ACCESS_MESSAGE])
 
 
@@ -88,9 +90,7 @@ def flush_or_conflict() -> None:
 def next_reference(prefix: str, year: int) -> str:
     """Next running number for (prefix, year), under a row lock so two clerks never get the same reference."""
     # Create the counter row if this is the year's first case; a concurrent first case must not fail on it.
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    db.session.execute(insert(ReferenceCounter).values(prefix=prefix, year=year, last_number=0)
+    db.session.execute(dialect_insert(ReferenceCounter).values(prefix=prefix, year=year, last_number=0)
                        .on_conflict_do_nothing())
     counter = db.session.scalar(
         select(ReferenceCounter).where(ReferenceCounter.prefix == prefix, ReferenceCounter.year == year)
@@ -193,8 +193,6 @@ def _mark_requested(case: Case, inputs: dict) -> None:
 
 def _open_linked_recognition(case: Case, actor, inputs: dict) -> None:
     """§ 81a(3) no. 2 AufenthG: the immigration office starts the recognition, accelerated under § 14a BQFG."""
-    from tracker.parties.models import Office
-
     procedure_id = inputs["procedure"]
     workflow = registry().latest(procedure_id)
     office = db.session.get(Office, inputs["recognition_office"])
@@ -224,6 +222,18 @@ def assign(case: Case, assignee, actor, *, expected_version: int | None = None) 
     flush_or_conflict()
 
 
+def assign_many(case_ids: list[int], assignee, actor) -> list[Case]:
+    """Assign several cases at once, all or nothing. A case that does not exist and one the actor may not change
+    are refused alike, so the answer never tells whether another office's case exists."""
+    cases = list(db.session.scalars(select(Case).where(Case.id.in_(case_ids)).order_by(Case.id)))
+    if len(cases) != len(set(case_ids)) or not all(can_act_on_case(actor, case) for case in cases):
+        raise AccessDenied([LocalText("Mindestens einen der gewählten Fälle dürfen Sie nicht zuweisen.",
+                                      "You may not assign at least one of the chosen cases.")])
+    for case in cases:
+        assign(case, assignee, actor)
+    return cases
+
+
 @conflicts_refused()
 def set_document_status(case: Case, document_id: str, status: str, actor, *, reason: str = "",
                         expected_version: int | None = None) -> CaseDocument:
@@ -243,6 +253,52 @@ def set_document_status(case: Case, document_id: str, status: str, actor, *, rea
                  data={"status": str(status)})
     flush_or_conflict()
     return document
+
+
+@contextmanager
+def timer_refusals():
+    """A timer rule's refusal (not pausable, already extended …) is a refusal of the verb like any other."""
+    try:
+        yield
+    except timers.TimerError as error:
+        raise CaseError([error.message]) from error
+
+
+def _timer_of(case: Case, timer_pk: int) -> Timer:
+    timer = db.session.get(Timer, timer_pk)
+    if timer is None or timer.case_id != case.id:
+        raise CaseError([LocalText("Diese Frist gehört nicht zu diesem Fall.", "This deadline is not part of this case.")])
+    return timer
+
+
+@conflicts_refused()
+def pause_timer(case: Case, timer_pk: int, actor, reason: str, *, expected_version: int | None = None) -> None:
+    """Suspend a deadline by hand (a suspension the definition allows to be recorded manually), with a reason."""
+    check_version(case, expected_version)
+    _require_access(actor, case)
+    with timer_refusals():
+        timers.pause(case, _timer_of(case, timer_pk), actor, reason)
+    flush_or_conflict()
+
+
+@conflicts_refused()
+def resume_timer(case: Case, timer_pk: int, actor, reason: str, *, expected_version: int | None = None) -> None:
+    check_version(case, expected_version)
+    _require_access(actor, case)
+    with timer_refusals():
+        timers.resume(case, _timer_of(case, timer_pk), actor, reason)
+    flush_or_conflict()
+
+
+@conflicts_refused()
+def extend_timer(case: Case, timer_pk: int, actor, period: str, reason: str, *,
+                 expected_version: int | None = None) -> None:
+    """The one extension a definition allows (e.g. § 6(3) s. 3-4 BQFG), with a reason, before expiry."""
+    check_version(case, expected_version)
+    _require_access(actor, case)
+    with timer_refusals():
+        timers.extend(case, _timer_of(case, timer_pk), actor, period, reason)
+    flush_or_conflict()
 
 
 @conflicts_refused()

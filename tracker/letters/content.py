@@ -13,10 +13,11 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.audit.models import Event
-from tracker.cases.models import DocumentStatus
 from tracker.extensions import db
+from tracker.procedures.deadlines import parse_period
 from tracker.procedures.definition import LocalText
-from tracker.timers.models import OPEN_STATUSES, Timer
+from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, DocumentStatus
+from tracker.timers.models import Timer
 
 LETTER_TITLES = {
     "receipt": LocalText("Eingangsbestätigung", "Confirmation of receipt"),
@@ -94,8 +95,6 @@ def _missing(case, workflow, lang) -> list[str]:
 
 
 def build(case, workflow, kind: str, lang: str | None = None) -> Letter:
-    from tracker.procedures.deadlines import parse_period
-
     lang = lang or (case.applicant.preferred_language if case.applicant.preferred_language in ("de", "en") else "de")
     de = lang == "de"
     recipient = [case.applicant.full_name]
@@ -129,7 +128,7 @@ def _receipt(letter: Letter, case, workflow, lang: str, parse_period) -> None:
         return
     period = parse_period(spec.period).describe(lang) if spec.period else ""
     target = spec.kind == "target"
-    if timer is not None and timer.status in OPEN_STATUSES and timer.due_on:
+    if timer is not None and timer.status in OPEN_TIMER_STATUSES and timer.due_on:
         due = _day(timer.due_on, lang)
         letter.paragraphs.append(
             f"Ihre Unterlagen sind vollständig. Wir entscheiden über Ihren Antrag {'möglichst ' if target else ''}"

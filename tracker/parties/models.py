@@ -1,17 +1,12 @@
 from __future__ import annotations
 
 from datetime import date
-from enum import StrEnum
 
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker.extensions import db
-
-
-class OfficeKind(StrEnum):
-    IMMIGRATION_OFFICE = "immigration_office"  # Ausländerbehörde
-    RECOGNITION_BODY = "recognition_body"  # zuständige Stelle (§ 8 BQFG, professional law)
+from tracker.procedures.vocabulary import CalendarName
 
 
 class Office(db.Model):
@@ -23,7 +18,7 @@ class Office(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     kind: Mapped[str] = mapped_column(String(32))
     #: Holiday calendar for this office's deadlines: "th", "th-fronleichnam" (Eichsfeld etc.) or "none".
-    calendar: Mapped[str] = mapped_column(String(32), default="th")
+    calendar: Mapped[str] = mapped_column(String(32), default=CalendarName.TH)
     city: Mapped[str] = mapped_column(String(100), default="")
 
 

@@ -11,7 +11,9 @@ from functools import lru_cache
 import holidays
 from holidays.constants import CATHOLIC, PUBLIC
 
-CALENDAR_NAMES = ("th", "th-fronleichnam", "none")
+from .vocabulary import CalendarName
+
+CALENDAR_NAMES = tuple(name.value for name in CalendarName)
 LANGUAGES = ("de", "en")
 MAX_AMOUNT = 9999  #: keeps every period inside the range of datetime.date
 
@@ -101,9 +103,9 @@ class Calendar:
 
 
 _CALENDARS = {
-    "th": Calendar("th", (PUBLIC,)),
-    "th-fronleichnam": Calendar("th-fronleichnam", (PUBLIC, CATHOLIC)),
-    "none": Calendar("none", (), shifts=False),
+    CalendarName.TH: Calendar(CalendarName.TH, (PUBLIC,)),
+    CalendarName.TH_FRONLEICHNAM: Calendar(CalendarName.TH_FRONLEICHNAM, (PUBLIC, CATHOLIC)),
+    CalendarName.NONE: Calendar(CalendarName.NONE, (), shifts=False),
 }
 
 
@@ -236,7 +238,7 @@ def _framed(start: date, start_label: str | None, steps: list[Step], basis: str 
     return (first, *steps, *((Step("basis", None, {"basis": basis}),) if basis else ()))
 
 
-def compute_due(start: date, period: Period | str, *, calendar: Calendar | str = "th",
+def compute_due(start: date, period: Period | str, *, calendar: Calendar | str = CalendarName.TH,
                 extension: Period | str | None = None, paused_days: int = 0, basis: str | None = None,
                 start_label: str | None = None) -> Deadline:
     """Due date of a period triggered on `start` (receipt, complete documents …).
@@ -272,7 +274,7 @@ def compute_due(start: date, period: Period | str, *, calendar: Calendar | str =
     return Deadline(due=due, raw_end=end, steps=_framed(start, start_label, steps, basis))
 
 
-def add_working_days(start: date, count: int, *, calendar: Calendar | str = "th", basis: str | None = None,
+def add_working_days(start: date, count: int, *, calendar: Calendar | str = CalendarName.TH, basis: str | None = None,
                      start_label: str | None = None, saturday_counts: bool = True) -> Deadline:
     """The `count`-th Werktag after `start`, e.g. the 3 Werktage of § 81a(3) no. 3 AufenthG.
 

@@ -7,17 +7,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ROLES = ("immigration_clerk", "recognition_clerk", "team_lead", "employer", "advisor", "admin", "system")
+from .vocabulary import (
+    OFFICE_CALENDAR,
+    CalendarName,
+    Mode,
+    OfficeKind,
+    Outcome,
+    Role,
+    TimerKind,
+)
+
+ROLES = tuple(Role)
 #: Who must act next in a state, and who owes a timer's step.
 RESPONSIBLE_PARTIES = ("authority", "applicant", "employer", "ba", "mission", "recognition_body", "none")
-OUTCOMES = ("positive", "partial", "negative", "withdrawn")
-OFFICE_KINDS = ("immigration_office", "recognition_body")
+OUTCOMES = tuple(Outcome)
+OFFICE_KINDS = tuple(OfficeKind)
 #: "office": a recognition body chosen from the offices set up in the app (the service checks it exists).
 INPUT_TYPES = ("text", "date", "choice", "office")
-TIMER_KINDS = ("deadline", "target")
-CALENDARS = ("office", "th", "th-fronleichnam", "none")
-#: Which timers apply: recognition cases opened from a § 81a case run accelerated (§ 14a BQFG).
-MODES = ("standard", "accelerated")
+TIMER_KINDS = tuple(TimerKind)
+CALENDARS = (OFFICE_CALENDAR, *CalendarName)
+MODES = tuple(Mode)
 #: Side effects the service performs when a transition is applied; a fixed set so typos fail at load time.
 EFFECTS = ("open_linked_recognition",)
 #: Pseudo event that starts timers when a case is created.
@@ -91,7 +100,7 @@ class Transition:
     @property
     def is_system(self) -> bool:
         """Only the deadline sweep performs it (a legal fiction such as § 36(2) BeschV)."""
-        return self.roles == frozenset({"system"})
+        return self.roles == frozenset({Role.SYSTEM})
 
     @property
     def stays(self) -> bool:

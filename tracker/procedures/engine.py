@@ -13,6 +13,7 @@ from datetime import date
 
 from .definition import InputSpec, LocalText, Transition, Workflow
 from .guards import GUARDS, GuardContext
+from .vocabulary import Role
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -79,7 +80,7 @@ def _check_state(workflow: Workflow, transition: Transition, current_state: str)
 
 def _check_roles(transition: Transition, roles: set[str]) -> Refusal | None:
     if transition.is_system:
-        if "system" in roles:
+        if Role.SYSTEM in roles:
             return None
         # A legal fiction (e.g. § 36(2) BeschV) happens by expiry of time, never by a click.
         return Refusal("system_only", LocalText(

@@ -10,15 +10,15 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .definition import LocalText
+from .vocabulary import DocumentStatus
 
-DOCUMENT_STATUSES = ("requested", "received", "accepted", "rejected", "missing")
 #: A required document counts as present in these statuses (README: "received or accepted").
-PRESENT_STATUSES = frozenset({"received", "accepted"})
+PRESENT_STATUSES = frozenset(status for status in DocumentStatus if status.is_in_hand)
 
 
 @dataclass(frozen=True)
 class GuardContext:
-    documents: Mapping[str, str] = field(default_factory=dict)  #: document id -> one of DOCUMENT_STATUSES
+    documents: Mapping[str, str] = field(default_factory=dict)  #: document id -> a DocumentStatus
     required_documents: tuple[str, ...] = ()
     linked_outcome: str | None = None  #: outcome of the linked recognition case once it has ended
     linked_exists: bool = False

@@ -15,6 +15,7 @@ import yaml
 from . import definition as d
 from .deadlines import parse_period
 from .guards import GUARDS
+from .vocabulary import Role
 
 
 class DefinitionError(Exception):
@@ -148,7 +149,7 @@ class _Checks:
         for i, timer in enumerate(self.data.get("timers") or ()):
             performed |= self.check_timer(f"timers[{i}]", timer)
         for i, transition in enumerate(self.data["transitions"]):
-            if transition["roles"] == ["system"] and transition["id"] not in performed:
+            if transition["roles"] == [Role.SYSTEM] and transition["id"] not in performed:
                 self.error(f"transitions[{i}].roles", "system transition is not the fiction of any timer")
         return self.errors
 
@@ -178,13 +179,13 @@ class _Checks:
         for j, role in enumerate(roles):
             if role not in d.ROLES:
                 self.error(f"{key}.roles[{j}]", f"unknown role {role!r}")
-        if "system" in roles and len(roles) > 1:
+        if Role.SYSTEM in roles and len(roles) > 1:
             self.error(f"{key}.roles", "'system' cannot be combined with other roles")
         inputs = transition.get("inputs") or []
         self.unique(inputs, "name", f"{key}.inputs")
         names = {spec["name"] for spec in inputs}
         for j, spec in enumerate(inputs):
-            self.check_input(f"{key}.inputs[{j}]", spec, system="system" in roles)
+            self.check_input(f"{key}.inputs[{j}]", spec, system=Role.SYSTEM in roles)
         for j, guard in enumerate(transition.get("guards") or ()):
             if guard not in GUARDS:
                 self.error(f"{key}.guards[{j}]", f"unknown guard {guard!r}")
@@ -272,7 +273,7 @@ class _Checks:
             target = self.transitions.get(expiry["fiction"])
             if target is None:
                 self.error(f"{key}.on_expiry.fiction", f"unknown transition {expiry['fiction']!r}")
-            elif target["roles"] != ["system"]:
+            elif target["roles"] != [Role.SYSTEM]:
                 self.error(f"{key}.on_expiry.fiction", f"transition {expiry['fiction']!r} is not a system transition")
             else:
                 return {expiry["fiction"]}

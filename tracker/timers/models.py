@@ -7,20 +7,9 @@ from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
+from tracker.db_types import UTCDateTime
 from tracker.extensions import db
-from tracker.types import UTCDateTime
-
-
-class TimerStatus(StrEnum):
-    RUNNING = "running"
-    PAUSED = "paused"
-    MET = "met"
-    BREACHED = "breached"  # expired without the step being done; stays visible until met
-    FIRED = "fired"  # expired and the legal fiction was applied
-    CANCELLED = "cancelled"  # the case ended before the step was owed
-
-
-OPEN_STATUSES = (TimerStatus.RUNNING, TimerStatus.PAUSED, TimerStatus.BREACHED)
+from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, TimerStatus
 
 
 class Timer(db.Model):
@@ -63,7 +52,7 @@ class Timer(db.Model):
 
     @property
     def is_open(self) -> bool:
-        return self.status in OPEN_STATUSES
+        return self.status in OPEN_TIMER_STATUSES
 
     def open_pause(self):
         return next((pause for pause in self.pauses if pause.ended_on is None and pause.until_on is None), None)

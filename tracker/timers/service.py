@@ -7,13 +7,17 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from sqlalchemy import func, select
+
 from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event
 from tracker.extensions import db
 from tracker.procedures import deadlines
 from tracker.procedures.definition import LocalText, TimerSpec, Workflow
-from tracker.timers.models import OPEN_STATUSES, Timer, TimerPause, TimerStatus
+from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, TimerStatus
+from tracker.registry import workflow_of
+from tracker.timers.models import Timer, TimerPause
 
 
 class TimerError(Exception):
@@ -27,12 +31,10 @@ def mode_of(case) -> str:
 
 
 def open_timers(case) -> list[Timer]:
-    return [timer for timer in case_timers(case) if timer.status in OPEN_STATUSES]
+    return [timer for timer in case_timers(case) if timer.status in OPEN_TIMER_STATUSES]
 
 
 def case_timers(case) -> list[Timer]:
-    from sqlalchemy import select
-
     return list(db.session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.id)))
 
 
@@ -158,8 +160,6 @@ def _resume(case, timer, spec, day, actor, *, reason, source) -> None:
 
 
 def _spec(case, timer) -> TimerSpec:
-    from tracker.workflow_registry import workflow_of
-
     return workflow_of(case).timers[timer.timer_id]
 
 
@@ -237,12 +237,10 @@ def refresh_summary(case) -> None:
 
 def refresh_summaries(cases) -> None:
     """``refresh_summary`` for many cases in one query (the deadline sweep refreshes a batch at once)."""
-    from sqlalchemy import func, select
-
     by_id = {case.id: case for case in cases}
     found = {case_id: (next_due_on, breached) for case_id, next_due_on, breached in db.session.execute(
         select(Timer.case_id, func.min(Timer.due_on), func.count(Timer.id).filter(Timer.status == TimerStatus.BREACHED))
-        .where(Timer.case_id.in_(by_id), Timer.status.in_(OPEN_STATUSES), Timer.due_on.is_not(None))
+        .where(Timer.case_id.in_(by_id), Timer.status.in_(OPEN_TIMER_STATUSES), Timer.due_on.is_not(None))
         .group_by(Timer.case_id))}
     for case_id, case in by_id.items():
         next_due_on, breached = found.get(case_id, (None, 0))

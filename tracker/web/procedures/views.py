@@ -3,9 +3,9 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, render_template, request
 
-from tracker.i18n import current_language
 from tracker.procedures.diagram import layout
-from tracker.workflow_registry import registry
+from tracker.registry import registry
+from tracker.web.i18n import current_language
 
 blueprint = Blueprint("procedures", __name__, url_prefix="/procedures")
 

@@ -30,18 +30,26 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from tracker import clock
-from tracker.actors import SYSTEM
 from tracker.audit.chain import GENESIS, event_hash
 from tracker.audit.models import Event, EventKind
 from tracker.audit.service import _jsonable
+from tracker.auth.actors import SYSTEM
 from tracker.auth.models import User
-from tracker.cases.models import Case, CaseDocument, DocumentStatus, ReferenceCounter
+from tracker.cases.models import Case, CaseDocument, ReferenceCounter
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.engine import check_transition
 from tracker.procedures.guards import GuardContext
+from tracker.procedures.vocabulary import (
+    OPEN_TIMER_STATUSES,
+    CalendarName,
+    DocumentStatus,
+    OfficeKind,
+    Role,
+    TimerStatus,
+)
 from tracker.timers import service as timer_service
-from tracker.timers.models import OPEN_STATUSES, Timer, TimerEffect, TimerEffectKind, TimerPause, TimerStatus
+from tracker.timers.models import Timer, TimerEffect, TimerEffectKind, TimerPause
 
 SEED_PASSWORD = "seed-passwort"  # every seeded account; synthetic data only
 EMAIL_DOMAIN = "seed.example"
@@ -110,15 +118,15 @@ PROFESSIONS = {
 }
 #: (code, name, kind, holiday calendar, city, weight among offices of its kind)
 OFFICES = (
-    ("ABH-EF", "Ausländerbehörde Stadt Erfurt", "immigration_office", "th", "Erfurt", 4),
-    ("ABH-J", "Ausländerbehörde Stadt Jena", "immigration_office", "th", "Jena", 2),
-    ("ABH-G", "Ausländerbehörde Stadt Gera", "immigration_office", "th", "Gera", 1),
-    ("ABH-EIC", "Ausländerbehörde Landkreis Eichsfeld", "immigration_office", "th-fronleichnam",
+    ("ABH-EF", "Ausländerbehörde Stadt Erfurt", OfficeKind.IMMIGRATION_OFFICE, CalendarName.TH, "Erfurt", 4),
+    ("ABH-J", "Ausländerbehörde Stadt Jena", OfficeKind.IMMIGRATION_OFFICE, CalendarName.TH, "Jena", 2),
+    ("ABH-G", "Ausländerbehörde Stadt Gera", OfficeKind.IMMIGRATION_OFFICE, CalendarName.TH, "Gera", 1),
+    ("ABH-EIC", "Ausländerbehörde Landkreis Eichsfeld", OfficeKind.IMMIGRATION_OFFICE, CalendarName.TH_FRONLEICHNAM,
      "Heilbad Heiligenstadt", 1),
-    ("TLVWA-550", "Thüringer Landesverwaltungsamt, Referat 550", "recognition_body", "th", "Weimar", 0),
-    ("HWK-EF", "Handwerkskammer Erfurt, Anerkennungsstelle", "recognition_body", "th", "Erfurt", 5),
-    ("HWK-SHL", "Handwerkskammer Südthüringen, Anerkennungsstelle", "recognition_body", "th", "Suhl", 3),
-    ("HWK-GE", "Handwerkskammer für Ostthüringen, Anerkennungsstelle", "recognition_body", "th", "Gera", 2),
+    ("TLVWA-550", "Thüringer Landesverwaltungsamt, Referat 550", OfficeKind.RECOGNITION_BODY, CalendarName.TH, "Weimar", 0),
+    ("HWK-EF", "Handwerkskammer Erfurt, Anerkennungsstelle", OfficeKind.RECOGNITION_BODY, CalendarName.TH, "Erfurt", 5),
+    ("HWK-SHL", "Handwerkskammer Südthüringen, Anerkennungsstelle", OfficeKind.RECOGNITION_BODY, CalendarName.TH, "Suhl", 3),
+    ("HWK-GE", "Handwerkskammer für Ostthüringen, Anerkennungsstelle", OfficeKind.RECOGNITION_BODY, CalendarName.TH, "Gera", 2),
 )
 #: Which recognition bodies decide which procedure (the ThürBQFG professions go to the Landesverwaltungsamt).
 DECIDING_OFFICES = {"recognition-thuerbqfg": ("TLVWA-550",), "recognition-bqfg": ("HWK-EF", "HWK-SHL", "HWK-GE")}
@@ -194,7 +202,7 @@ class SimCase:
         self.reference = None
 
     def open_timers(self):
-        return [timer for timer in self.timers if timer.status in OPEN_STATUSES]
+        return [timer for timer in self.timers if timer.status in OPEN_TIMER_STATUSES]
 
 
 @dataclass
@@ -778,9 +786,9 @@ def ensure_parties() -> Parties:
     emails = set(db.session.scalars(sa.select(User.email).where(User.email.like(f"%.{EMAIL_DOMAIN}"))))
     password_hash = None
     for index, (code, _name, kind, _calendar, _city, weight) in enumerate(OFFICES):
-        clerk_role = "immigration_clerk" if kind == "immigration_office" else "recognition_clerk"
+        clerk_role = Role.IMMIGRATION_CLERK if kind == OfficeKind.IMMIGRATION_OFFICE else Role.RECOGNITION_CLERK
         for number in range(max(3, 2 * weight) + 1):
-            role = "team_lead" if number == 0 else clerk_role
+            role = Role.TEAM_LEAD if number == 0 else clerk_role
             given = GERMAN_GIVEN[(index * 7 + number * 3) % len(GERMAN_GIVEN)]
             family = GERMAN_FAMILY[(index * 5 + number * 11) % len(GERMAN_FAMILY)]
             email = f"{_slug(given)}.{_slug(family)}@{code.lower()}.{EMAIL_DOMAIN}"
@@ -811,8 +819,8 @@ def ensure_parties() -> Parties:
     for code, office in existing.items():
         members = [user for user in staff if user.office_id == office.id]
         clerks = [Actor(user.id, user.role, user.name) for user in members
-                  if user.role in ("immigration_clerk", "recognition_clerk")]
-        leads = [Actor(user.id, user.role, user.name) for user in members if user.role == "team_lead"]
+                  if user.role in (Role.IMMIGRATION_CLERK, Role.RECOGNITION_CLERK)]
+        leads = [Actor(user.id, user.role, user.name) for user in members if user.role == Role.TEAM_LEAD]
         offices[code] = {"id": office.id, "code": code, "kind": office.kind, "calendar": office.calendar,
                          "clerks": clerks or leads, "weight": weights.get(code, 0)}
     employer_ids = list(db.session.scalars(sa.select(Employer.id).order_by(Employer.id)))
@@ -1045,7 +1053,7 @@ def seed_cases(count: int, *, batch_size: int = 2000, seed: int | None = None, t
 
 
 def _seed(count: int, batch_size: int, seed: int | None, today: date, parties: Parties, progress) -> SeedResult:
-    from tracker.workflow_registry import registry
+    from tracker.registry import registry
 
     rng = FastRandom(seed)
     engine = db.engine

@@ -12,12 +12,17 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 
 from tracker import clock
-from tracker.actors import SYSTEM
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event
+from tracker.auth.actors import SYSTEM
 from tracker.cases.models import Case
+from tracker.cases.service import CaseError, apply_transition
+from tracker.db_types import dialect_insert
 from tracker.extensions import db
-from tracker.timers.models import Timer, TimerEffect, TimerEffectKind, TimerStatus
+from tracker.procedures.vocabulary import TimerStatus
+from tracker.registry import workflow_of
+from tracker.timers.models import Timer, TimerEffect, TimerEffectKind
+from tracker.timers.service import refresh_summaries, refresh_summary
 
 log = logging.getLogger(__name__)
 
@@ -95,17 +100,13 @@ class _Batch:
         effect already happened (another sweeper, an earlier run) gets no id and is skipped."""
         if not self.timers:
             return
-        if db.session.get_bind().dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
         table = TimerEffect.__table__
         now = clock.now()
         rows = [{"timer_pk": timer.id, "kind": str(kind_of(timer)), "due_on": timer.due_on, "created_at": now}
                 for timer in self.timers]
         with db.session.no_autoflush:  # nothing pending concerns it
             self.effects = dict(db.session.execute(
-                insert(table).values(rows).on_conflict_do_nothing(index_elements=["timer_pk", "kind", "due_on"])
+                dialect_insert(table).values(rows).on_conflict_do_nothing(index_elements=["timer_pk", "kind", "due_on"])
                 .returning(table.c.timer_pk, table.c.id)).all())
 
     def case(self, timer: Timer) -> Case:
@@ -122,8 +123,6 @@ class _Batch:
         self.unwritten.add(case.id)
 
     def finish(self) -> None:
-        from tracker.timers.service import refresh_summaries
-
         if self.breached:
             # Read before the batch is written, so each case is updated once at commit (summary, chain head and
             # version together). The batch only turned running timers into breached ones, which stay open with the
@@ -147,17 +146,11 @@ def _warn(batch: _Batch, timer: Timer, result: SweepResult) -> None:
 
 
 def _expiry_kind(case: Case, timer: Timer) -> TimerEffectKind:
-    from tracker.workflow_registry import workflow_of
-
     spec = workflow_of(case).timers[timer.timer_id]
     return TimerEffectKind.FICTION if spec.on_expiry == "fiction" else TimerEffectKind.BREACH
 
 
 def _expire(batch: _Batch, timer: Timer, today, result: SweepResult) -> None:
-    from tracker.cases.service import CaseError, apply_transition
-    from tracker.timers.service import refresh_summary
-    from tracker.workflow_registry import workflow_of
-
     case = batch.case(timer)
     spec = workflow_of(case).timers[timer.timer_id]
     fiction = spec.on_expiry == "fiction"

@@ -10,28 +10,31 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.auth.models import User
 from tracker.cases.service import apply_transition, open_case, set_document_status
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
+from tracker.procedures.vocabulary import CalendarName, OfficeKind, Role
 
 DEMO_PASSWORD = "demo-passwort"  # printed by `flask demo`; demo accounts only, never in production
 
 OFFICES = [
-    ("ABH-EF", "Ausländerbehörde Stadt Erfurt", "immigration_office", "th", "Erfurt"),
-    ("ABH-EIC", "Ausländerbehörde Landkreis Eichsfeld", "immigration_office", "th-fronleichnam", "Heilbad Heiligenstadt"),
-    ("TLVWA-550", "Thüringer Landesverwaltungsamt, Referat 550", "recognition_body", "th", "Weimar"),
-    ("HWK-EF", "Handwerkskammer Erfurt, Anerkennungsstelle", "recognition_body", "th", "Erfurt"),
+    ("ABH-EF", "Ausländerbehörde Stadt Erfurt", OfficeKind.IMMIGRATION_OFFICE, CalendarName.TH, "Erfurt"),
+    ("ABH-EIC", "Ausländerbehörde Landkreis Eichsfeld", OfficeKind.IMMIGRATION_OFFICE, CalendarName.TH_FRONLEICHNAM, "Heilbad Heiligenstadt"),
+    ("TLVWA-550", "Thüringer Landesverwaltungsamt, Referat 550", OfficeKind.RECOGNITION_BODY, CalendarName.TH, "Weimar"),
+    ("HWK-EF", "Handwerkskammer Erfurt, Anerkennungsstelle", OfficeKind.RECOGNITION_BODY, CalendarName.TH, "Erfurt"),
 ]
 DEMO_USERS = [  # email, name, role, office code
-    ("sachbearbeitung@abh-erfurt.demo", "Katrin Vogel", "immigration_clerk", "ABH-EF"),
-    ("leitung@abh-erfurt.demo", "Thomas Richter", "team_lead", "ABH-EF"),
-    ("anerkennung@hwk-erfurt.demo", "Miriam Schulze", "recognition_clerk", "HWK-EF"),
-    ("anerkennung2@hwk-erfurt.demo", "Jonas Becker", "recognition_clerk", "HWK-EF"),
-    ("leitung@hwk-erfurt.demo", "Sabine Krause", "team_lead", "HWK-EF"),
-    ("anerkennung@tlvwa.demo", "Andreas Wolf", "recognition_clerk", "TLVWA-550"),
-    ("personal@stadtwerke-erfurt.demo", "Petra Neumann (Stadtwerke Erfurt)", "employer", None),
-    ("beratung@thaff.demo", "Lena Hoffmann (ThAFF)", "advisor", None),
-    ("admin@tracker.demo", "Administration", "admin", None),
+    ("sachbearbeitung@abh-erfurt.demo", "Katrin Vogel", Role.IMMIGRATION_CLERK, "ABH-EF"),
+    ("leitung@abh-erfurt.demo", "Thomas Richter", Role.TEAM_LEAD, "ABH-EF"),
+    ("anerkennung@hwk-erfurt.demo", "Miriam Schulze", Role.RECOGNITION_CLERK, "HWK-EF"),
+    ("anerkennung2@hwk-erfurt.demo", "Jonas Becker", Role.RECOGNITION_CLERK, "HWK-EF"),
+    ("leitung@hwk-erfurt.demo", "Sabine Krause", Role.TEAM_LEAD, "HWK-EF"),
+    ("anerkennung@tlvwa.demo", "Andreas Wolf", Role.RECOGNITION_CLERK, "TLVWA-550"),
+    ("personal@stadtwerke-erfurt.demo", "Petra Neumann (Stadtwerke Erfurt)", Role.EMPLOYER, None),
+    ("beratung@thaff.demo", "Lena Hoffmann (ThAFF)", Role.ADVISOR, None),
+    ("admin@tracker.demo", "Administration", Role.ADMIN, None),
 ]
 
 
@@ -48,8 +51,6 @@ def load_demo() -> bool:
 
 
 def _create() -> None:
-    from tracker.auth.models import User
-
     offices = {code: Office(code=code, name=name, kind=kind, calendar=calendar, city=city)
                for code, name, kind, calendar, city in OFFICES}
     db.session.add_all(offices.values())
@@ -60,7 +61,7 @@ def _create() -> None:
     users = {}
     for email, name, role, office_code in DEMO_USERS:
         user = User(email=email, name=name, role=role, office=offices.get(office_code),
-                    employer=stadtwerke if role == "employer" else None)
+                    employer=stadtwerke if role == Role.EMPLOYER else None)
         user.set_password(DEMO_PASSWORD)
         users[email] = user
         db.session.add(user)
@@ -178,6 +179,5 @@ def _create() -> None:
     act(recognition, "grant_full_equivalence", hwk, date=today - timedelta(days=8))
     db.session.flush()
     clock.resume()
-    from tracker.timers.sweep import sweep
 
     sweep()  # applies the BA fiction to case 7 and flags the breach of case 1, recorded as done by the system

@@ -8,17 +8,18 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from tracker import clock
-from tracker.auth.access import can_act_on_case, can_view_case, staff_required
-from tracker.auth.roles import Role
-from tracker.cases import forms, queries, service
-from tracker.cases.case_file import transition_form_class
+from tracker.cases import queries, service
 from tracker.cases.models import Case
 from tracker.extensions import db
-from tracker.i18n import current_language
 from tracker.parties.models import Employer, Office, Person
+from tracker.procedures.vocabulary import Role
+from tracker.registry import registry, workflow_of
 from tracker.timers.models import Timer
-from tracker.timers import service as timer_service
-from tracker.workflow_registry import registry
+from tracker.web.guards import load_case, load_case_for_change, staff_required
+from tracker.web.i18n import current_language
+from tracker.web.unit_of_work import perform
+from tracker.web.workspace import forms
+from tracker.web.workspace.case_file import build_case_file, transition_form_class
 
 blueprint = Blueprint("cases", __name__)
 
@@ -26,21 +27,6 @@ blueprint = Blueprint("cases", __name__)
 @blueprint.route("/")
 def home():
     return redirect(url_for("cases.queue"))
-
-
-def load_case(case_id: int) -> Case:
-    """The case, if the current user may see it (object-level check on every route)."""
-    case = db.session.get(Case, case_id)
-    if case is None or not can_view_case(current_user, case):
-        abort(404)  # 404, not 403: do not confirm that another party's case exists
-    return case
-
-
-def load_case_for_change(case_id: int) -> Case:
-    case = load_case(case_id)
-    if not can_act_on_case(current_user, case):
-        abort(403)
-    return case
 
 
 # --- work queue -------------------------------------------------------------------------------------------
@@ -79,21 +65,16 @@ def bulk_assign():
         # Say what was wrong: no case ticked, or somebody outside the office chosen (a stale or forged form).
         flash(_("Bitte wählen Sie mindestens einen Fall aus.") if form.case_ids.errors else _(
             "Fälle können nur Beschäftigten der zuständigen Behörde zugewiesen werden."), "error")
-        return redirect(request.referrer or url_for("cases.queue"))
+        return redirect(url_for("cases.queue"))
     assignee = next((user for user in staff if user.id == form.assignee.data), None)
-    cases = db.session.scalars(select(Case).where(Case.id.in_(form.case_ids.data))).all()
     try:
-        for case in cases:
-            if not can_act_on_case(current_user, case):
-                abort(403)
-            service.assign(case, assignee, current_user)
-        db.session.commit()
+        cases = perform(service.assign_many, form.case_ids.data, assignee, current_user)
     except service.CaseError as error:
-        db.session.rollback()
         flash(error.text(current_language()), "error")
     else:
         flash(ngettext("%(num)d Fall zugewiesen.", "%(num)d Fälle zugewiesen.", len(cases)), "success")
-    return redirect(request.referrer or url_for("cases.queue"))
+    # Back to the queue, never to wherever the Referer header points.
+    return redirect(url_for("cases.queue"))
 
 
 @blueprint.route("/team")
@@ -138,15 +119,14 @@ def new_case():
                            preferred_language=form.preferred_language.data)
         db.session.add(applicant)
         try:
-            case = service.open_case(
+            case = perform(
+                service.open_case,
                 procedure_id=form.procedure.data, applicant=applicant, office=office, actor=current_user,
                 employer=db.session.get(Employer, form.employer.data) if form.employer.data else None,
                 received_on=form.received_on.data, profession=form.profession.data.strip(),
                 reference_occupation=form.reference_occupation.data.strip(),
                 assignee=current_user if office.id == current_user.office_id else None)
-            db.session.commit()
         except service.CaseError as error:
-            db.session.rollback()
             form.procedure.errors = list(form.procedure.errors) + [error.text(current_language())]
         else:
             flash(_("Fall %(reference)s angelegt.", reference=case.reference), "success")
@@ -165,22 +145,16 @@ def show(case_id: int):
 def render_case(case: Case, *, failed: tuple[str, object] | None = None, error: str | None = None,
                 status: int = 200):
     """The case file. ``failed`` = (form key, form) re-shows a refused form with what the user typed."""
-    from tracker.cases.case_file import build_case_file
-
     context = build_case_file(case, current_user, current_language(), failed)
     return render_template("cases/show.html", error=error, **context), status
 
 
-def _refused(case: Case, key: str, form, error: service.CaseError | timer_service.TimerError):
-    db.session.rollback()
+def _refused(case: Case, key: str, form, error: service.CaseError):
+    """Show the case as it stands now, with the refused form as the user filled it in and why it was refused."""
     db.session.refresh(case)
-    lang = current_language()
-    if isinstance(error, timer_service.TimerError):
-        message, status = error.message.get(lang), 422
-    else:
-        message = error.text(lang)
-        status = 409 if isinstance(error, service.ConflictError) else 403 if isinstance(
-            error, service.AccessDenied) else 422
+    message = error.text(current_language())
+    status = 409 if isinstance(error, service.ConflictError) else 403 if isinstance(
+        error, service.AccessDenied) else 422
     if isinstance(error, service.ConflictError) and hasattr(form, "version"):
         # The page now shows the colleague's change; sending the kept form again means "apply it to this state".
         form.version.data = case.version
@@ -190,8 +164,6 @@ def _refused(case: Case, key: str, form, error: service.CaseError | timer_servic
 @blueprint.route("/cases/<int:case_id>/transitions/<transition_id>", methods=["POST"])
 def transition(case_id: int, transition_id: str):
     case = load_case_for_change(case_id)
-    from tracker.workflow_registry import workflow_of
-
     definition = workflow_of(case).transitions.get(transition_id)
     if definition is None:
         abort(404)
@@ -201,8 +173,8 @@ def transition(case_id: int, transition_id: str):
         return render_case(case, failed=(key, form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)
     inputs = {spec.name: _raw(getattr(form, spec.name).data) for spec in definition.inputs}
     try:
-        service.apply_transition(case, transition_id, current_user, inputs, expected_version=form.version.data)
-        db.session.commit()
+        perform(service.apply_transition, case, transition_id, current_user, inputs,
+                expected_version=form.version.data)
     except service.CaseError as error:
         return _refused(case, key, form, error)
     flash(_("Erledigt: %(action)s", action=definition.label.get(current_language())), "success")
@@ -225,9 +197,8 @@ def document_status(case_id: int, document_id: str):
     if not form.validate_on_submit():
         return render_case(case, failed=(key, form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)
     try:
-        service.set_document_status(case, document_id, form.status.data, current_user, reason=form.reason.data or "",
-                                    expected_version=form.version.data)
-        db.session.commit()
+        perform(service.set_document_status, case, document_id, form.status.data, current_user,
+                reason=form.reason.data or "", expected_version=form.version.data)
     except service.CaseError as error:
         return _refused(case, key, form, error)
     return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
@@ -243,9 +214,8 @@ def assign(case_id: int):
     if not form.validate_on_submit():
         return render_case(case, failed=("assign", form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)
     try:
-        service.assign(case, next((u for u in staff if u.id == form.assignee.data), None), current_user,
-                       expected_version=form.version.data)
-        db.session.commit()
+        perform(service.assign, case, next((u for u in staff if u.id == form.assignee.data), None), current_user,
+                expected_version=form.version.data)
     except service.CaseError as error:
         return _refused(case, "assign", form, error)
     return redirect(url_for("cases.show", case_id=case.id))
@@ -259,11 +229,13 @@ def add_note(case_id: int):
     if not form.validate_on_submit():
         return render_case(case, failed=("note", form), error=_("Die Notiz ist leer."), status=422)
     try:
-        service.add_note(case, current_user, form.body.data)
-        db.session.commit()
+        perform(service.add_note, case, current_user, form.body.data)
     except service.CaseError as error:
         return _refused(case, "note", form, error)
     return redirect(url_for("cases.show", case_id=case.id, _anchor="notes"))
+
+
+TIMER_ACTIONS = {"pause": service.pause_timer, "resume": service.resume_timer, "extend": service.extend_timer}
 
 
 @blueprint.route("/cases/<int:case_id>/timers/<int:timer_pk>/<action>", methods=["POST"])
@@ -271,22 +243,16 @@ def add_note(case_id: int):
 def timer_action(case_id: int, timer_pk: int, action: str):
     case = load_case_for_change(case_id)
     timer = db.session.get(Timer, timer_pk)
-    if timer is None or timer.case_id != case.id or action not in ("pause", "resume", "extend"):
+    if timer is None or timer.case_id != case.id or action not in TIMER_ACTIONS:
         abort(404)
     form = forms.TimerActionForm()
     key = f"timer:{timer.id}:{action}"
     if not form.validate_on_submit():
         return render_case(case, failed=(key, form), error=_("Bitte geben Sie einen Grund an."), status=422)
+    extra = (form.period.data,) if action == "extend" else ()
     try:
-        service.check_version(case, form.version.data)
-        if action == "pause":
-            timer_service.pause(case, timer, current_user, form.reason.data)
-        elif action == "resume":
-            timer_service.resume(case, timer, current_user, form.reason.data)
-        else:
-            timer_service.extend(case, timer, current_user, form.period.data, form.reason.data)
-        service.flush_or_conflict()
-        db.session.commit()
-    except (service.CaseError, timer_service.TimerError) as error:
+        perform(TIMER_ACTIONS[action], case, timer.id, current_user, *extra, form.reason.data,
+                expected_version=form.version.data)
+    except service.CaseError as error:
         return _refused(case, key, form, error)
     return redirect(url_for("cases.show", case_id=case.id, _anchor="deadlines"))

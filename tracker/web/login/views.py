@@ -3,16 +3,25 @@ from __future__ import annotations
 from functools import lru_cache
 from urllib.parse import urlsplit
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from tracker.auth.access import public
-from tracker.auth.forms import LanguageForm, LoginForm
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.web.guards import public
+from tracker.web.login.forms import LanguageForm, LoginForm
 
 blueprint = Blueprint("auth", __name__)
 

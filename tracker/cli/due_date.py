@@ -7,7 +7,13 @@ from datetime import date
 
 import click
 
-from tracker.procedures.deadlines import CALENDAR_NAMES, add_working_days, compute_due, parse_period
+from tracker.procedures.deadlines import (
+    CALENDAR_NAMES,
+    add_working_days,
+    compute_due,
+    parse_period,
+)
+from tracker.procedures.vocabulary import CalendarName
 
 
 def _parse_start(ctx, param, value):
@@ -36,7 +42,7 @@ def _parse_period(ctx, param, value):
               help="One extension, running from the unshifted end of PERIOD (§ 190 BGB).")
 @click.option("--working-days", type=click.IntRange(1, 9999), metavar="N",
               help="Count N Werktage (Mon–Sat, not holidays) instead of a PERIOD.")
-@click.option("--calendar", type=click.Choice(CALENDAR_NAMES), default="th", show_default=True,
+@click.option("--calendar", type=click.Choice(CALENDAR_NAMES), default=CalendarName.TH.value, show_default=True,
               help="Holiday calendar; 'none' (missions abroad) never shifts.")
 @click.option("--explain", is_flag=True, help="Print how the date was reached.")
 @click.option("--lang", type=click.Choice(("de", "en")), default="de", show_default=True,

@@ -3,12 +3,21 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import (DateField, EmailField, HiddenField, SelectField, SelectMultipleField, StringField,
-                     TextAreaField, widgets)
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+    widgets,
+)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from tracker import clock
 from tracker.procedures.definition import Transition
+from tracker.procedures.vocabulary import DocumentStatus
 
 
 class VersionedForm(FlaskForm):
@@ -52,9 +61,8 @@ class NewCaseForm(FlaskForm):
 
 
 class DocumentStatusForm(VersionedForm):
-    status = SelectField(_l("Status"), choices=[
-        ("missing", _l("fehlt")), ("requested", _l("angefordert")), ("received", _l("eingegangen")),
-        ("accepted", _l("anerkannt")), ("rejected", _l("abgelehnt"))])
+    #: Choices are labelled per request in the reader's language (labels.DOCUMENT_STATUS).
+    status = SelectField(_l("Status"), choices=[(status.value, status.value) for status in DocumentStatus])
     reason = StringField(_l("Grund (bei Ablehnung)"), validators=[Optional(), Length(max=500)])
 
 

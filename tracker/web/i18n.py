@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask import current_app, request, session
+from flask_babel import get_locale
 from flask_login import current_user
 
 
@@ -19,7 +20,5 @@ def select_timezone() -> str:
 
 
 def current_language() -> str:
-    from flask_babel import get_locale
-
     locale = get_locale()
     return locale.language if locale else "de"

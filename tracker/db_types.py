@@ -2,7 +2,11 @@
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
+
+from tracker.extensions import db
 
 
 class UTCDateTime(TypeDecorator):
@@ -24,3 +28,8 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=timezone.utc)
         return value.astimezone(timezone.utc)
+
+
+def dialect_insert(table):
+    """An INSERT that supports ``on_conflict_do_nothing`` on the session's database (PostgreSQL or SQLite)."""
+    return (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.auth.roles import SYSTEM_ROLE
+from tracker.procedures.vocabulary import Role
 
 
 @dataclass(frozen=True)
 class SystemActor:
     id: None = None
-    role: str = SYSTEM_ROLE
+    role: str = Role.SYSTEM
     name: str = "System"
     is_staff: bool = False
 

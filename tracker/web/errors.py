@@ -1,13 +1,17 @@
-"""Error pages (HTML) for the web UI."""
+"""Error pages (HTML) for the web UI. Each rolls the session back first: the error may come from a failed flush,
+and the page itself reads the database (the logged-in user in the header)."""
 from __future__ import annotations
 
 from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from tracker.web.unit_of_work import roll_back_quietly
+
 
 def install(app: Flask) -> None:
     def page(status: int, title: str, message: str):
+        roll_back_quietly()
         return render_template("errors.html", status=status, title=title, message=message), status
 
     app.register_error_handler(403, lambda e: page(403, _("Kein Zugriff"),

@@ -7,7 +7,14 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
-from tracker.i18n import current_language
+from tracker.audit.describe import describe, input_summary
+from tracker.extensions import db
+from tracker.letters.content import LETTER_TITLES
+from tracker.parties.models import Office
+from tracker.procedures import labels
+from tracker.procedures.deadlines import parse_period
+from tracker.registry import workflow_of
+from tracker.web.i18n import current_language
 
 
 def day(value: date | None) -> str:
@@ -25,8 +32,6 @@ def moment(value: datetime | None) -> str:
 
 def period(value) -> str:
     """An ISO period from a definition in words: P2W is "2 Wochen" in German, "2 weeks" in English."""
-    from tracker.procedures.deadlines import parse_period
-
     if not value:
         return ""
     try:
@@ -41,21 +46,14 @@ def text(value) -> str:
 
 
 def describe_event(event, workflow) -> str:
-    from tracker.audit.describe import describe
-
     return describe(event, workflow, current_language(), day)
 
 
 def event_inputs(event, workflow) -> list[tuple[str, str]]:
-    from tracker.audit.describe import input_summary
-
     return input_summary(event, workflow, current_language(), day, office_name)
 
 
 def office_name(office_id) -> str:
-    from tracker.extensions import db
-    from tracker.parties.models import Office
-
     office = db.session.get(Office, int(office_id)) if str(office_id).isdigit() else None
     return office.name if office else str(office_id)
 
@@ -65,16 +63,6 @@ _PARTIES = {
     "ba": _l("Bundesagentur für Arbeit"), "mission": _l("Auslandsvertretung"),
     "recognition_body": _l("Anerkennungsstelle"), "none": _l("niemand"),
 }
-_ROLES = {
-    "immigration_clerk": _l("Sachbearbeitung Ausländerbehörde"),
-    "recognition_clerk": _l("Sachbearbeitung Anerkennungsstelle"),
-    "team_lead": _l("Teamleitung"), "employer": _l("Arbeitgeber"), "advisor": _l("Beratungsstelle"),
-    "admin": _l("Administration"), "system": _l("System (automatisch)"),
-}
-_DOCUMENT_STATUS = {
-    "missing": _l("fehlt"), "requested": _l("angefordert"), "received": _l("eingegangen"),
-    "accepted": _l("anerkannt"), "rejected": _l("abgelehnt"),
-}
 
 
 def party_name(party: str) -> str:
@@ -82,22 +70,18 @@ def party_name(party: str) -> str:
 
 
 def role_name(role: str) -> str:
-    return str(_ROLES.get(role, role))
+    return labels.label(labels.ROLE, role, current_language())
 
 
 def document_status_name(status: str) -> str:
-    return str(_DOCUMENT_STATUS.get(status, status))
+    return labels.label(labels.DOCUMENT_STATUS, status, current_language())
 
 
 def letter_title(kind: str) -> str:
-    from tracker.letters.content import LETTER_TITLES
-
     return LETTER_TITLES[kind].get(current_language())
 
 
 def install(app: Flask) -> None:
-    from tracker.workflow_registry import workflow_of
-
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(day=day, moment=moment, t=text, period=period)
     app.jinja_env.globals.update(current_language=current_language, workflow_for=workflow_of,

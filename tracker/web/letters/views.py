@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, abort, render_template, request
 
-from tracker.cases.views import load_case
 from tracker.letters.content import LETTER_TITLES, build, letters_for
 from tracker.letters.pdf import render_pdf
-from tracker.workflow_registry import workflow_of
+from tracker.registry import workflow_of
+from tracker.web.guards import load_case
 
 blueprint = Blueprint("letters", __name__, url_prefix="/cases/<int:case_id>/letters")
 

@@ -4,9 +4,19 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
+from sqlalchemy import select
 
-from tracker.auth.roles import Role
+from tracker.auth.models import User
+from tracker.cases.queries import verify_audit_trail
+from tracker.cli.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from tracker.cli.due_date import due_date_command
+from tracker.cli.workflows import workflows_command
 from tracker.extensions import db
+from tracker.jobs.deadlines import run_sweep
+from tracker.jobs.worker import run_scheduler, run_worker
+from tracker.parties.models import Office
+from tracker.procedures.vocabulary import Role
+from tracker.seed import seed_command
 
 
 @click.group("audit")
@@ -18,10 +28,8 @@ def audit_command():
 @with_appcontext
 def audit_verify():
     """Check every case's hash chain; name the first broken event of each broken case."""
-    from tracker.audit.service import verify_all
-
     broken = 0
-    for chain_break in verify_all():
+    for chain_break in verify_audit_trail():
         broken += 1
         where = f"event {chain_break.event_id}" if chain_break.event_id else "end of chain"
         click.echo(f"case {chain_break.case_id}: {where} (#{chain_break.seq}): {chain_break.problem}", err=True)
@@ -34,8 +42,6 @@ def audit_verify():
 @with_appcontext
 def sweep_command():
     """Run the deadline sweep once (warnings, breaches, legal fictions)."""
-    from tracker.timers.jobs import run_sweep
-
     click.echo(f"{run_sweep()} timer effect(s)")
 
 
@@ -43,8 +49,6 @@ def sweep_command():
 @click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
 def worker_command(burst: bool):
     """Run an RQ worker for the tracker's jobs (needs REDIS_URL)."""
-    from tracker.queue import run_worker
-
     app = current_app._get_current_object()
     _require_redis(app)
     run_worker(app, burst=burst)
@@ -53,8 +57,6 @@ def worker_command(burst: bool):
 @click.command("scheduler")
 def scheduler_command():
     """Enqueue recurring jobs (the deadline sweep every minute) on RQ (needs REDIS_URL)."""
-    from tracker.queue import run_scheduler
-
     app = current_app._get_current_object()
     _require_redis(app)
     run_scheduler(app)
@@ -69,13 +71,9 @@ def _require_redis(app: Flask) -> None:
 @with_appcontext
 def demo_command():
     """Load the demo offices, users and cases (once; a second run changes nothing)."""
-    from tracker.demo import DEMO_PASSWORD, load_demo
-
     created = load_demo()
     click.echo("demo data loaded" if created else "demo data already present")
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
-    from tracker.demo import DEMO_USERS
-
     for email, name, role, _office in DEMO_USERS:
         click.echo(f"  {email:32} {role:18} {name}")
 
@@ -83,17 +81,12 @@ def demo_command():
 @click.command("create-user")
 @click.option("--email", required=True)
 @click.option("--name", required=True)
-@click.option("--role", required=True, type=click.Choice([role.value for role in Role]))
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role.people()]))
 @click.option("--office", "office_code", help="Office code for staff.")
 @click.password_option()
 @with_appcontext
 def create_user_command(email, name, role, office_code, password):
     """Create an account (passwords are stored hashed)."""
-    from sqlalchemy import select
-
-    from tracker.auth.models import User
-    from tracker.parties.models import Office
-
     office = db.session.scalar(select(Office).where(Office.code == office_code)) if office_code else None
     if office_code and office is None:
         raise click.ClickException(f"unknown office {office_code}")
@@ -105,10 +98,6 @@ def create_user_command(email, name, role, office_code, password):
 
 
 def install(app: Flask) -> None:
-    from tracker.deadline_cli import due_date_command
-    from tracker.seed import seed_command
-    from tracker.workflows_cli import workflows_command
-
     for command in (workflows_command, due_date_command, audit_command, sweep_command, worker_command,
                     scheduler_command, demo_command, create_user_command, seed_command):
         app.cli.add_command(command)

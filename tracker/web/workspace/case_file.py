@@ -7,15 +7,22 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.audit.service import case_events
-from tracker.cases import forms, queries
+from tracker.cases import queries
+from tracker.cases.access import can_act_on_case
 from tracker.cases.models import Case, Note
+from tracker.cases.service import guard_context
 from tracker.extensions import db
+from tracker.letters.content import letters_for
+from tracker.parties.models import Office
 from tracker.procedures.definition import TimerSpec, Transition
 from tracker.procedures.engine import available_transitions
 from tracker.procedures.guards import GUARDS
+from tracker.procedures.labels import DOCUMENT_STATUS, label
+from tracker.procedures.vocabulary import DocumentStatus, OfficeKind, TimerStatus
+from tracker.registry import workflow_of
 from tracker.timers import service as timer_service
-from tracker.timers.models import Timer, TimerStatus
-from tracker.workflow_registry import workflow_of
+from tracker.timers.models import Timer
+from tracker.web.workspace import forms
 
 
 @dataclass
@@ -70,7 +77,6 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     # Open timers first (nearest due first), then the finished ones as history.
     timer_views.sort(key=lambda v: (not v.open, v.timer.due_on or today, v.timer.id))
 
-    from tracker.cases.service import guard_context
 
     context = guard_context(case, {})
     titles = {document.id: document.title for document in workflow.documents}
@@ -94,6 +100,8 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     assign_form.assignee.choices = [(0, "–")] + [(u.id, u.name) for u in staff]
     document_forms = {d.document_id: form_for(f"document:{d.document_id}", forms.DocumentStatusForm,
                                               status=d.status, reason=d.reason) for d in case.documents}
+    for document_form in document_forms.values():
+        document_form.status.choices = [(status.value, label(DOCUMENT_STATUS, status, lang)) for status in DocumentStatus]
     notes = list(db.session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at.desc()))) \
         if user.is_staff else []
     linked = ([case.parent] if case.parent else []) + list(case.children)
@@ -112,8 +120,6 @@ def transition_form_class(case: Case, transition: Transition, lang: str):
     """The form for one transition of this case, with the case's checklist and the offices to choose from."""
     office_choices = []
     if any(spec.type == "office" for spec in transition.inputs):
-        from tracker.parties.models import Office, OfficeKind
-
         office_choices = [(str(office.id), office.name) for office in db.session.scalars(
             select(Office).where(Office.kind == OfficeKind.RECOGNITION_BODY).order_by(Office.name))]
     return forms.transition_form_class(transition, lang, document_choices(case, lang), office_choices)
@@ -127,12 +133,8 @@ def document_choices(case: Case, lang: str) -> list[tuple[str, str]]:
 
 
 def _may_act(user, case) -> bool:
-    from tracker.auth.access import can_act_on_case
-
     return can_act_on_case(user, case)
 
 
 def available_letters(case: Case, workflow) -> list[str]:
-    from tracker.letters.content import letters_for
-
     return letters_for(case, workflow)

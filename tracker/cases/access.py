@@ -1,0 +1,102 @@
+"""The one access rule: which cases a user may see, and on which they may act.
+
+The rule is written once, as a ``Scope`` per user and purpose. Every scope has two faces that must agree: a SQL
+condition (``condition``: every list, search, count and export) and a check of one loaded case (``admits``: every
+case route, download and API call). A property test generates users, offices, employers, advisors and linked cases
+and asserts that both faces give the same answer for every pair.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy.orm import aliased
+
+from tracker.cases.models import Case
+from tracker.procedures.vocabulary import Role
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The cases a scope admits: the union of every part that is set."""
+
+    everything: bool = False
+    #: Cases held by one of these offices.
+    offices: frozenset[int] = frozenset()
+    #: Cases linked (as § 81a parent or recognition child) to a case held by one of these offices: the immigration
+    #: office drives the recognition it started (§ 81a(3) AufenthG, § 14a BQFG) and the recognition body sees the
+    #: § 81a case its recognition belongs to.
+    linked_to_offices: frozenset[int] = frozenset()
+    #: Cases of one of these employers.
+    employers: frozenset[int] = frozenset()
+
+    def condition(self) -> ColumnElement[bool]:
+        if self.everything:
+            return true()
+        parts = []
+        if self.offices:
+            parts.append(Case.office_id.in_(self.offices))
+        if self.linked_to_offices:
+            other = aliased(Case)
+            parts.append(Case.parent_id.in_(select(other.id).where(other.office_id.in_(self.linked_to_offices))))
+            parts.append(Case.id.in_(select(other.parent_id).where(other.office_id.in_(self.linked_to_offices),
+                                                                   other.parent_id.is_not(None))))
+        if self.employers:
+            parts.append(Case.employer_id.in_(self.employers))
+        return or_(*parts) if parts else false()
+
+    def admits(self, case: Case) -> bool:
+        if self.everything:
+            return True
+        if case.office_id in self.offices:
+            return True
+        if self.linked_to_offices:
+            if case.parent is not None and case.parent.office_id in self.linked_to_offices:
+                return True
+            if any(child.office_id in self.linked_to_offices for child in case.children):
+                return True
+        return case.employer_id is not None and case.employer_id in self.employers
+
+
+NOTHING = Scope()
+
+
+def view_scope(user) -> Scope:
+    """What ``user`` may see."""
+    role = Role(user.role)
+    if role is Role.ADMIN:
+        return Scope(everything=True)
+    if role.is_staff:
+        own = frozenset({user.office_id}) if user.office_id is not None else frozenset()
+        return Scope(offices=own, linked_to_offices=own)
+    if role is Role.EMPLOYER:
+        return Scope(employers=frozenset({user.employer_id})) if user.employer_id is not None else NOTHING
+    if role is Role.ADVISOR:
+        return Scope(employers=frozenset(employer.id for employer in user.accompanied_employers))
+    return NOTHING
+
+
+def act_scope(user) -> Scope:
+    """What ``user`` may change: staff only their own office's cases (a linked case is read-only to them);
+    advisors accompany, they act for neither the authority nor the employer."""
+    role = Role(user.role)
+    if role is Role.ADMIN:
+        return Scope(everything=True)
+    if role.is_staff:
+        return Scope(offices=frozenset({user.office_id})) if user.office_id is not None else NOTHING
+    if role is Role.EMPLOYER:
+        return view_scope(user)
+    return NOTHING
+
+
+def case_visibility(user) -> ColumnElement[bool]:
+    """A SQL condition selecting the cases ``user`` may see."""
+    return view_scope(user).condition()
+
+
+def can_view_case(user, case: Case) -> bool:
+    return view_scope(user).admits(case)
+
+
+def can_act_on_case(user, case: Case) -> bool:
+    return act_scope(user).admits(case)

@@ -1,0 +1,29 @@
+"""Words for the vocabularies, in German and English, spelled once for every page, form, letter and timeline."""
+from __future__ import annotations
+
+from .definition import LocalText
+from .vocabulary import DocumentStatus, Role
+
+DOCUMENT_STATUS = {
+    DocumentStatus.MISSING: LocalText("fehlt", "missing"),
+    DocumentStatus.REQUESTED: LocalText("angefordert", "requested"),
+    DocumentStatus.RECEIVED: LocalText("eingegangen", "received"),
+    DocumentStatus.ACCEPTED: LocalText("anerkannt", "accepted"),
+    DocumentStatus.REJECTED: LocalText("abgelehnt", "rejected"),
+}
+
+ROLE = {
+    Role.IMMIGRATION_CLERK: LocalText("Sachbearbeitung Ausländerbehörde", "Immigration office clerk"),
+    Role.RECOGNITION_CLERK: LocalText("Sachbearbeitung Anerkennungsstelle", "Recognition body clerk"),
+    Role.TEAM_LEAD: LocalText("Teamleitung", "Team lead"),
+    Role.EMPLOYER: LocalText("Arbeitgeber", "Employer"),
+    Role.ADVISOR: LocalText("Beratungsstelle", "Advisory service"),
+    Role.ADMIN: LocalText("Administration", "Administrator"),
+    Role.SYSTEM: LocalText("System (automatisch)", "System (automatic)"),
+}
+
+
+def label(table: dict, value, lang: str) -> str:
+    """The word for ``value`` in ``lang``; the raw value for anything the table does not know (old data)."""
+    text = table.get(value)
+    return text.get(lang) if text else str(value)

@@ -1,0 +1,103 @@
+"""The tracker's fixed vocabularies, spelled once. Definitions, models, forms and templates use these enums; a
+value written as a string literal anywhere else is a bug waiting to drift.
+
+Pure: no Flask, no database. ``StrEnum`` members compare equal to their values, so they can be stored as strings.
+"""
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    """The roles people have in the tracker."""
+
+    IMMIGRATION_CLERK = "immigration_clerk"
+    RECOGNITION_CLERK = "recognition_clerk"
+    TEAM_LEAD = "team_lead"
+    EMPLOYER = "employer"
+    ADVISOR = "advisor"
+    ADMIN = "admin"
+    #: The deadline sweep acting on its own (legal fictions, breaches): not a person, has no account.
+    SYSTEM = "system"
+
+    @property
+    def is_staff(self) -> bool:
+        """Authority staff: see internal notes, work queues and every case of their office."""
+        return self in STAFF_ROLES
+
+    @classmethod
+    def people(cls) -> tuple[Role, ...]:
+        """The roles a user account can have."""
+        return tuple(role for role in cls if role is not cls.SYSTEM)
+
+
+STAFF_ROLES = frozenset({Role.IMMIGRATION_CLERK, Role.RECOGNITION_CLERK, Role.TEAM_LEAD, Role.ADMIN})
+
+
+class OfficeKind(StrEnum):
+    IMMIGRATION_OFFICE = "immigration_office"  #: Ausländerbehörde
+    RECOGNITION_BODY = "recognition_body"  #: zuständige Stelle (§ 8 BQFG, professional law)
+
+
+class CalendarName(StrEnum):
+    """Holiday calendars for the shift of a period's end (§ 31(3) VwVfG, § 193 BGB)."""
+
+    TH = "th"  #: Thuringia (ThürFGtG § 2(1))
+    TH_FRONLEICHNAM = "th-fronleichnam"  #: Thuringia plus Corpus Christi (Eichsfeld etc., § 2(2) ThürFGtG)
+    NONE = "none"  #: no shift: missions abroad (§ 2(3) no. 3 VwVfG)
+
+
+#: In a timer definition: count with the calendar of the case's office.
+OFFICE_CALENDAR = "office"
+
+
+class Mode(StrEnum):
+    """Which timers apply: recognition cases opened from a § 81a case run accelerated (§ 14a BQFG)."""
+
+    STANDARD = "standard"
+    ACCELERATED = "accelerated"
+
+    @classmethod
+    def of(cls, accelerated: bool) -> Mode:
+        return cls.ACCELERATED if accelerated else cls.STANDARD
+
+
+class DocumentStatus(StrEnum):
+    MISSING = "missing"
+    REQUESTED = "requested"
+    RECEIVED = "received"
+    ACCEPTED = "accepted"
+    REJECTED = "rejected"
+
+    @property
+    def is_in_hand(self) -> bool:
+        """The authority has the document (whether or not it has judged it yet)."""
+        return self in (DocumentStatus.RECEIVED, DocumentStatus.ACCEPTED)
+
+
+class TimerStatus(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    MET = "met"
+    BREACHED = "breached"  #: expired without the step being done; stays visible until met
+    FIRED = "fired"  #: expired and the legal fiction was applied
+    CANCELLED = "cancelled"  #: nothing is owed any more (the case ended, the step became moot)
+
+    @property
+    def is_open(self) -> bool:
+        return self in OPEN_TIMER_STATUSES
+
+
+OPEN_TIMER_STATUSES = (TimerStatus.RUNNING, TimerStatus.PAUSED, TimerStatus.BREACHED)
+
+
+class TimerKind(StrEnum):
+    DEADLINE = "deadline"  #: binding ("muss")
+    TARGET = "target"  #: "soll", "in der Regel"
+
+
+class Outcome(StrEnum):
+    POSITIVE = "positive"
+    PARTIAL = "partial"
+    NEGATIVE = "negative"
+    WITHDRAWN = "withdrawn"

@@ -1,0 +1,27 @@
+"""The web interface for staff and everyone who logs in: login, the clerk workspace, letters, procedures.
+
+Each blueprint is a thin layer: parse input, check access (``guards``), call one service verb through
+``unit_of_work.perform``, render."""
+from __future__ import annotations
+
+from flask import Flask
+
+from tracker.extensions import babel
+from tracker.web import errors, guards, templating, unit_of_work
+from tracker.web.i18n import select_locale, select_timezone
+from tracker.web.letters.views import blueprint as letters
+from tracker.web.login.views import blueprint as login
+from tracker.web.procedures.views import blueprint as procedures
+from tracker.web.workspace.views import blueprint as workspace
+
+BLUEPRINTS = (login, workspace, letters, procedures)
+
+
+def register(app: Flask) -> None:
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    guards.install_login(app)
+    unit_of_work.install(app)
+    for blueprint in BLUEPRINTS:
+        app.register_blueprint(blueprint)
+    templating.install(app)
+    errors.install(app)
