@@ -64,5 +64,20 @@ def from_environment(instance_path: Path) -> dict:
         "LANGUAGES": ("de", "en"),
         #: Run the deadline sweep in a background thread of the web process when there is no Redis/RQ.
         "SWEEP_IN_PROCESS": os.environ.get("SWEEP_IN_PROCESS", "0") == "1",
-        "QUEUE_PAGE_SIZE": 50,
+        #: Outgoing mail; without MAIL_SERVER notifications are only logged (with user ids, never addresses).
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _integer("MAIL_PORT", 25),
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "tracker@localhost",
+        #: The address users reach the tracker at, for links in e-mails.
+        "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
     }
+
+
+def _integer(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}") from None

@@ -19,7 +19,8 @@ _KIND_TEXT = {
     "timer_warning": LocalText("Frist „{timer}“ läuft am {due_on} ab", "Deadline '{timer}' expires on {due_on}"),
     "timer_breached": LocalText("Frist „{timer}“ überschritten (fällig {due_on})",
                                 "Deadline '{timer}' breached (due {due_on})"),
-    "letter": LocalText("Schreiben erstellt: {letter}", "Letter produced: {letter}"),
+    "timer_cancelled": LocalText("Frist „{timer}“ entfallen (Verfahren beendet)",
+                                 "Deadline '{timer}' cancelled (procedure ended)"),
 }
 _LATE = LocalText(" – verspätet", " – late")
 

@@ -23,7 +23,7 @@ class EventKind(StrEnum):
     TIMER_MET = "timer_met"
     TIMER_WARNING = "timer_warning"
     TIMER_BREACHED = "timer_breached"
-    LETTER = "letter"
+    TIMER_CANCELLED = "timer_cancelled"
 
 
 class Event(db.Model):

@@ -44,7 +44,7 @@ def notify_timer_effect(effect_id: int) -> None:
                                                                 User.role == Role.TEAM_LEAD, User.active)).all()
         subject = f"[{case.reference}] {effect.kind}: {timer.timer_id} (due {effect.due_on.isoformat()})"
         for user in {user.id: user for user in recipients}.values():
-            _send(user.email, subject, f"{subject}\n\n{current_app.config.get('BASE_URL', '')}/cases/{case.id}")
+            _send(user.email, subject, f"{subject}\n\n{current_app.config['BASE_URL']}/cases/{case.id}")
             log.info("notified user %s of timer effect %s", user.id, effect_id)
     finally:
         db.session.remove()
@@ -55,9 +55,9 @@ def _send(address: str, subject: str, body: str) -> None:
     if not server:
         return
     message = EmailMessage()
-    message["From"] = current_app.config.get("MAIL_FROM", "tracker@localhost")
+    message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = address
     message["Subject"] = subject
     message.set_content(body)
-    with smtplib.SMTP(server, int(current_app.config.get("MAIL_PORT", 25))) as smtp:
+    with smtplib.SMTP(server, current_app.config["MAIL_PORT"]) as smtp:
         smtp.send_message(message)

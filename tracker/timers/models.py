@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from tracker import clock
 from tracker.db_types import UTCDateTime
 from tracker.extensions import db
+from tracker.procedures.timer_plan import open_pause, pause_days
 from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, TimerStatus
 
 
@@ -54,8 +55,8 @@ class Timer(db.Model):
     def is_open(self) -> bool:
         return self.status in OPEN_TIMER_STATUSES
 
-    def open_pause(self):
-        return next((pause for pause in self.pauses if pause.ended_on is None and pause.until_on is None), None)
+    def open_pause(self) -> TimerPause | None:
+        return open_pause(self)
 
 
 class TimerPause(db.Model):
@@ -77,11 +78,7 @@ class TimerPause(db.Model):
     timer = relationship("Timer", back_populates="pauses")
 
     def days(self, today: date) -> int:
-        """Days the period is suspended by this pause (LAW.md open point 5: the set deadline's length)."""
-        if self.until_on is not None:
-            return max((self.until_on - self.started_on).days, 0)
-        end = self.ended_on or today
-        return max((end - self.started_on).days, 0)
+        return pause_days(self, today)
 
 
 class TimerEffectKind(StrEnum):

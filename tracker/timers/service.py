@@ -1,11 +1,12 @@
-"""Timers follow case events: a transition starts, meets, pauses or resumes them as the definition declares.
+"""Timers follow case events: the pure timer plan says what an event starts, meets, pauses or resumes; this module
+applies it to the timer rows and writes the audit events.
 
 Due dates are computed by the pure ``tracker.procedures.deadlines`` module from the trigger day, the pauses and the
 extension stored on the timer, never edited by hand, so every date can explain itself.
 """
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
@@ -13,9 +14,10 @@ from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event
 from tracker.extensions import db
-from tracker.procedures import deadlines
-from tracker.procedures.definition import LocalText, TimerSpec, Workflow
-from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, TimerStatus
+from tracker.procedures import deadlines, timer_plan
+from tracker.procedures.definition import OPENED, LocalText, TimerSpec, Workflow
+from tracker.procedures.timer_plan import Action
+from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, Mode, TimerStatus
 from tracker.registry import workflow_of
 from tracker.timers.models import Timer, TimerPause
 
@@ -26,8 +28,8 @@ class TimerError(Exception):
         self.message = message
 
 
-def mode_of(case) -> str:
-    return "accelerated" if case.accelerated else "standard"
+def mode_of(case) -> Mode:
+    return Mode.of(case.accelerated)
 
 
 def open_timers(case) -> list[Timer]:
@@ -39,39 +41,29 @@ def case_timers(case) -> list[Timer]:
 
 
 def on_event(case, workflow: Workflow, event_id: str, inputs: dict, day: date, actor) -> None:
-    """React to one case event (a transition id, or "opened"): meet, resume, pause, then start timers."""
-    mode = mode_of(case)
-    timers = open_timers(case)
-    by_spec = {timer.timer_id: timer for timer in timers}
-    for spec in workflow.timers.values():
-        if not spec.applies_to(mode):
-            continue
-        timer = by_spec.get(spec.id)
-        if timer is not None and event_id in spec.stops_on:
+    """Apply the timer plan (``procedures.timer_plan``) for one case event: a transition id or "opened"."""
+    timers = {timer.timer_id: timer for timer in open_timers(case)}
+    known = {timer_id: timer_plan.OpenTimer(timer_id, TimerStatus(timer.status), timer.open_pause() is not None)
+             for timer_id, timer in timers.items()}
+    for step in timer_plan.plan(workflow, mode_of(case), event_id, inputs, known):
+        spec, timer = step.spec, timers.get(step.spec.id)
+        if step.action is Action.MEET:
             _finish(case, timer, spec, TimerStatus.MET, day, actor)
-            timer = None
-        if timer is not None and timer.status != TimerStatus.BREACHED:  # an expired period is not suspended
-            for rule in spec.pauses:
-                if event_id in rule.resume_on and timer.open_pause() is not None:
-                    _resume(case, timer, spec, day, actor, reason="", source=event_id)
-                if rule.on == event_id:
-                    until = inputs.get(rule.until_input) if rule.until_input else None
-                    _pause(case, timer, spec, day, actor, reason=str(inputs.get("reason", "")), source=event_id,
-                           until_on=_as_date(until) if until else None)
-        if timer is None and event_id in spec.starts_on:
-            start(case, spec, day, inputs, actor, event_id)
+            timers.pop(spec.id)
+        elif step.action is Action.RESUME:
+            _resume(case, timer, spec, day, actor, reason="", source=event_id)
+        elif step.action is Action.PAUSE:
+            _pause(case, timer, spec, day, actor, reason=str(inputs.get("reason", "")), source=event_id,
+                   until_on=step.until_on)
+        else:
+            timers[spec.id] = start(case, spec, day, inputs, actor, event_id)
     refresh_summary(case)
 
 
-def _as_date(value) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(str(value))
-
-
-def start(case, spec: TimerSpec, day: date, inputs: dict, actor, event_id: str = "opened") -> Timer:
-    calendar = case.office.calendar if spec.calendar == "office" else spec.calendar
-    fixed = _as_date(inputs[spec.due_input]) if spec.due_input else None
+def start(case, spec: TimerSpec, day: date, inputs: dict, actor, event_id: str = OPENED) -> Timer:
     timer = Timer(case_id=case.id, timer_id=spec.id, status=TimerStatus.RUNNING, started_on=day, started_by=event_id,
-                  fixed_due_on=fixed, calendar=calendar, created_at=clock.now())
+                  fixed_due_on=timer_plan.fixed_due(spec, inputs),
+                  calendar=timer_plan.calendar_for(spec, case.office.calendar), created_at=clock.now())
     db.session.add(timer)
     recompute(timer, spec)
     db.session.flush()
@@ -81,8 +73,8 @@ def start(case, spec: TimerSpec, day: date, inputs: dict, actor, event_id: str =
 
 
 def start_label(workflow: Workflow, timer: Timer, lang: str) -> str:
-    if timer.started_by == "opened":
-        return LocalText("Eingang des Antrags", "application received").get(lang)
+    if timer.started_by == OPENED:
+        return timer_plan.START_LABEL.get(lang)
     transition = workflow.transitions.get(timer.started_by)
     return transition.label.get(lang) if transition else timer.started_by
 
@@ -90,31 +82,12 @@ def start_label(workflow: Workflow, timer: Timer, lang: str) -> str:
 def deadline_of(timer: Timer, spec: TimerSpec, today: date | None = None,
                 label: str | None = None) -> deadlines.Deadline | None:
     """The computed deadline with its explanation, or None while an open-ended pause leaves it undetermined."""
-    today = today or clock.today()
-    if timer.open_pause() is not None and timer.status == TimerStatus.PAUSED:
-        return None
-    if spec.due_input:
-        return deadlines.set_by_authority(timer.started_on, timer.fixed_due_on, basis=spec.basis,
-                                          start_label=label)
-    if spec.working_days:
-        return deadlines.add_working_days(timer.started_on, spec.working_days, calendar=timer.calendar,
-                                          basis=spec.basis, start_label=label)
-    paused = sum(pause.days(today) for pause in timer.pauses)
-    return deadlines.compute_due(timer.started_on, spec.period, calendar=timer.calendar, extension=timer.extension,
-                                 paused_days=paused, basis=spec.basis, start_label=label)
+    return timer_plan.deadline_of(timer, spec, today or clock.today(), label)
 
 
 def recompute(timer: Timer, spec: TimerSpec) -> None:
-    deadline = deadline_of(timer, spec)
-    timer.due_on = deadline.due if deadline else None
-    warn_on = timer.due_on - _period_days(spec.warn_before) if timer.due_on else None
     # A new due date means a new warning is owed (the sweep clears warn_on once it has warned).
-    timer.warn_on = warn_on if timer.status == TimerStatus.RUNNING else None
-
-
-def _period_days(period: str) -> timedelta:
-    # A lead time, not a legal period: a month counts as 30 days here.
-    return timedelta(days=_approx_days(deadlines.parse_period(period), month=30))
+    timer.due_on, timer.warn_on = timer_plan.due_and_warning(timer, spec, clock.today())
 
 
 def _finish(case, timer: Timer, spec: TimerSpec, status: TimerStatus, day: date, actor) -> None:
@@ -131,11 +104,13 @@ def _finish(case, timer: Timer, spec: TimerSpec, status: TimerStatus, day: date,
 
 
 def cancel_open(case, actor) -> None:
-    """The case ended: nothing is owed any more."""
+    """The case ended: nothing is owed any more. Each cancellation is an audit event, so the timeline says why a
+    period stopped without being met."""
     for timer in open_timers(case):
         timer.status = TimerStatus.CANCELLED
         timer.finished_on = clock.today()
         timer.warn_on = None
+        append_event(case, EventKind.TIMER_CANCELLED, actor, subject=timer.timer_id, data={"due_on": timer.due_on})
     refresh_summary(case)
 
 
@@ -215,7 +190,7 @@ def extend(case, timer: Timer, actor, period: str, reason: str) -> None:
         raise TimerError(LocalText("Ungültige Dauer, z. B. P2W oder P1M.",
                                    "Invalid length, e.g. P2W or P1M.")) from None
     maximum = deadlines.parse_period(spec.extension.max)
-    if _approx_days(wanted) > _approx_days(maximum):
+    if timer_plan.approximate_days(wanted) > timer_plan.approximate_days(maximum):
         raise TimerError(LocalText(f"Höchstens {maximum.describe('de')} Verlängerung.",
                                    f"At most {maximum.describe('en')} extension."))
     timer.extension = str(wanted)
@@ -225,9 +200,6 @@ def extend(case, timer: Timer, actor, period: str, reason: str) -> None:
                  basis=spec.extension.basis, data={"extension": str(wanted), "due_on": timer.due_on})
     refresh_summary(case)
 
-
-def _approx_days(period, month: int = 31) -> int:
-    return period.amount * {"D": 1, "W": 7, "M": month}[period.unit]
 
 
 def refresh_summary(case) -> None:

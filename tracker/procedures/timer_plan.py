@@ -1,0 +1,157 @@
+"""The timer plan: which timers one case event starts, meets, pauses or resumes, and each timer's due date.
+
+Pure (no Flask, no database). The timer service applies a plan to timer rows; the seed generator applies the same
+plan to its in-memory cases; neither decides on its own, so they cannot drift apart. Due dates are computed by
+``deadlines`` from a timer's own dates (trigger day, pauses, extension), never stored by hand, so every date can
+explain itself.
+"""
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+from typing import Protocol
+
+from . import deadlines
+from .definition import OPENED, LocalText, TimerSpec, Workflow
+from .vocabulary import OFFICE_CALENDAR, Mode, TimerStatus
+
+
+class Action(StrEnum):
+    MEET = "meet"  #: the owed step was done: the timer ends as met
+    RESUME = "resume"  #: an open-ended suspension ends
+    PAUSE = "pause"  #: a suspension starts (open-ended, or until a date the authority set)
+    START = "start"  #: the period starts running
+
+
+@dataclass(frozen=True)
+class OpenTimer:
+    """What the plan needs to know of a case's open timer."""
+
+    timer_id: str
+    status: TimerStatus
+    suspended: bool  #: an open-ended pause is running
+
+
+@dataclass(frozen=True)
+class Step:
+    action: Action
+    spec: TimerSpec
+    #: For PAUSE: the last day of the suspension when a date ends it (§ 6(4) BQFG: the deadline set), else None.
+    until_on: date | None = None
+
+
+def plan(workflow: Workflow, mode: Mode | str, event_id: str, inputs: Mapping[str, object],
+         open_timers: Mapping[str, OpenTimer]) -> list[Step]:
+    """The steps, in the order to apply them, for one event (a transition id or ``OPENED``) of a case in ``mode``.
+
+    Per timer: the event first meets it (the owed act), then ends or starts a suspension, then starts it anew if the
+    event is one of its triggers. An expired (breached) period is not suspended any more: there is nothing left to
+    suspend."""
+    steps: list[Step] = []
+    for spec in workflow.timers.values():
+        if not spec.applies_to(mode):
+            continue
+        timer = open_timers.get(spec.id)
+        if timer is not None and event_id in spec.stops_on:
+            steps.append(Step(Action.MEET, spec))
+            timer = None
+        if timer is not None and timer.status != TimerStatus.BREACHED:
+            for rule in spec.pauses:
+                if event_id in rule.resume_on and timer.suspended:
+                    steps.append(Step(Action.RESUME, spec))
+                    timer = OpenTimer(timer.timer_id, TimerStatus.RUNNING, suspended=False)
+                if rule.on == event_id:
+                    until = inputs.get(rule.until_input) if rule.until_input else None
+                    if until is None and timer.suspended:
+                        continue  # already suspended without end: one open pause at a time
+                    steps.append(Step(Action.PAUSE, spec, as_date(until) if until else None))
+                    if until is None:
+                        timer = OpenTimer(timer.timer_id, TimerStatus.PAUSED, suspended=True)
+        if timer is None and event_id in spec.starts_on:
+            steps.append(Step(Action.START, spec))
+    return steps
+
+
+def as_date(value) -> date:
+    return value if isinstance(value, date) else date.fromisoformat(str(value))
+
+
+def calendar_for(spec: TimerSpec, office_calendar: str) -> str:
+    return office_calendar if spec.calendar == OFFICE_CALENDAR else spec.calendar
+
+
+def fixed_due(spec: TimerSpec, inputs: Mapping[str, object]) -> date | None:
+    """For a deadline the authority set (``due_input``): the date it named."""
+    return as_date(inputs[spec.due_input]) if spec.due_input else None
+
+
+# --- due dates ---------------------------------------------------------------------------------------------------
+
+class PauseLike(Protocol):
+    started_on: date
+    until_on: date | None
+    ended_on: date | None
+
+
+class TimerLike(Protocol):
+    """A timer row or the seed's in-memory timer: the dates a due date is computed from."""
+
+    status: str
+    started_on: date
+    fixed_due_on: date | None
+    calendar: str
+    extension: str | None
+    pauses: Sequence[PauseLike]
+
+
+def pause_days(pause: PauseLike, today: date) -> int:
+    """Days a pause suspends the period: until the date set when there is one (LAW.md open point 5: the set
+    deadline's length, even if the answer came earlier), else until it ended or today."""
+    if pause.until_on is not None:
+        return max((pause.until_on - pause.started_on).days, 0)
+    end = pause.ended_on or today
+    return max((end - pause.started_on).days, 0)
+
+
+def open_pause(timer: TimerLike) -> PauseLike | None:
+    return next((pause for pause in timer.pauses if pause.ended_on is None and pause.until_on is None), None)
+
+
+START_LABEL = LocalText("Eingang des Antrags", "application received")
+
+
+def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | None = None) -> deadlines.Deadline | None:
+    """The computed deadline with its explanation, or None while an open-ended pause leaves it undetermined."""
+    if timer.status == TimerStatus.PAUSED and open_pause(timer) is not None:
+        return None
+    if spec.due_input:
+        return deadlines.set_by_authority(timer.started_on, timer.fixed_due_on, basis=spec.basis, start_label=label)
+    if spec.working_days:
+        return deadlines.add_working_days(timer.started_on, spec.working_days, calendar=timer.calendar,
+                                          basis=spec.basis, start_label=label)
+    paused = sum(pause_days(pause, today) for pause in timer.pauses)
+    return deadlines.compute_due(timer.started_on, spec.period, calendar=timer.calendar, extension=timer.extension,
+                                 paused_days=paused, basis=spec.basis, start_label=label)
+
+
+def due_and_warning(timer: TimerLike, spec: TimerSpec, today: date) -> tuple[date | None, date | None]:
+    """(due date, day to warn on). A warning is owed only for a running timer with a due date."""
+    deadline = deadline_of(timer, spec, today)
+    due = deadline.due if deadline else None
+    warn = due - lead_time(spec.warn_before) if due and timer.status == TimerStatus.RUNNING else None
+    return due, warn
+
+
+def lead_time(period: str) -> timedelta:
+    """A warning's lead time, not a legal period: a month counts as 30 days here."""
+    return timedelta(days=approximate_days(deadlines.parse_period(period), month=30))
+
+
+def approximate_days(period: deadlines.Period, month: int = 31) -> int:
+    return period.amount * {"D": 1, "W": 7, "M": month}[period.unit]
+
+
+__all__ = ["OPENED", "Action", "OpenTimer", "Step", "plan", "deadline_of", "due_and_warning", "pause_days",
+           "open_pause", "calendar_for", "fixed_due", "approximate_days", "lead_time", "as_date"]
