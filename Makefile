@@ -13,7 +13,8 @@ run: $(STAMP) ## Serve http://127.0.0.1:5000 with SQLite and demo data (no Redis
 	$(FLASK) demo
 	SWEEP_IN_PROCESS=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(STAMP) ## The whole test suite (SQLite; PostgreSQL and Redis when TEST_DATABASE_URL / REDIS_URL are set)
+test: $(STAMP) ## Import contracts, then the whole test suite (SQLite; PostgreSQL and Redis when TEST_DATABASE_URL / REDIS_URL are set)
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/pybabel compile -d tracker/translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

@@ -3,22 +3,24 @@ and the page itself reads the database (the logged-in user in the header)."""
 from __future__ import annotations
 
 from flask import Flask, render_template
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
 from tracker.web.unit_of_work import roll_back_quietly
 
 
 def install(app: Flask) -> None:
-    def page(status: int, title: str, message: str):
-        roll_back_quietly()
-        return render_template("errors.html", status=status, title=title, message=message), status
+    def page(status: int, title, message):
+        def handle(error):
+            roll_back_quietly()  # before anything reads the database, even the language of the page
+            return render_template("errors.html", status=status, title=title, message=message), status
 
-    app.register_error_handler(403, lambda e: page(403, _("Kein Zugriff"),
-                                                  _("Sie haben keinen Zugriff auf diese Seite.")))
-    app.register_error_handler(404, lambda e: page(404, _("Nicht gefunden"),
-                                                  _("Diese Seite gibt es nicht oder nicht mehr.")))
-    app.register_error_handler(CSRFError, lambda e: page(400, _("Formular abgelaufen"), _(
+        return handle
+
+    app.register_error_handler(403, page(403, _l("Kein Zugriff"), _l("Sie haben keinen Zugriff auf diese Seite.")))
+    app.register_error_handler(404, page(404, _l("Nicht gefunden"),
+                                         _l("Diese Seite gibt es nicht oder nicht mehr.")))
+    app.register_error_handler(CSRFError, page(400, _l("Formular abgelaufen"), _l(
         "Das Formular war zu alt oder unvollständig. Bitte laden Sie die Seite neu und senden Sie es erneut.")))
-    app.register_error_handler(500, lambda e: page(500, _("Fehler"), _(
+    app.register_error_handler(500, page(500, _l("Fehler"), _l(
         "Ein unerwarteter Fehler ist aufgetreten. Ihre letzte Änderung wurde nicht gespeichert.")))
