@@ -1,7 +1,9 @@
 """Configuration: safe defaults in development, explicit secrets in production."""
+import re
+
 import pytest
 
-from tracker.config import ConfigurationError, from_environment
+from tracker.config import ROOT, ConfigurationError, from_environment
 
 
 @pytest.fixture
@@ -42,3 +44,37 @@ def test_production_with_postgres_uses_psycopg3_and_secure_cookies(clean_env, tm
     config = from_environment(tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://tracker@db/tracker"
     assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def _documented_variables() -> set[str]:
+    readme = (ROOT / "README.md").read_text()
+    table = readme.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    names = set()
+    for row in table.splitlines():
+        if row.startswith("| `"):
+            names.update(re.findall(r"`([A-Z][A-Z0-9_]+)`", row.split("|")[1]))
+    return names
+
+
+def _variables_read_by_config() -> set[str]:
+    source = (ROOT / "tracker" / "config.py").read_text()
+    return set(re.findall(r"""(?:environ\.get|environ\[|_integer|_flag)\(?\s*["']([A-Z][A-Z0-9_]+)["']""", source))
+
+
+def test_the_readme_documents_exactly_the_variables_the_config_reads():
+    documented, read = _documented_variables(), _variables_read_by_config()
+    assert documented, "no configuration table found in the README"
+    assert documented - read == set(), "documented in the README but never read by tracker/config.py"
+    assert read - documented == set(), "read by tracker/config.py but missing from the README's table"
+
+
+def test_mail_settings_are_read_from_the_environment(clean_env, tmp_path):
+    clean_env.setenv("MAIL_SERVER", "smtp.example.org")
+    clean_env.setenv("MAIL_PORT", "2525")
+    clean_env.setenv("MAIL_FROM", "anerkennung@example.org")
+    config = from_environment(tmp_path)
+    assert (config["MAIL_SERVER"], config["MAIL_PORT"], config["MAIL_FROM"]) == (
+        "smtp.example.org", 2525, "anerkennung@example.org")
+    clean_env.setenv("MAIL_PORT", "twenty-five")
+    with pytest.raises(ConfigurationError, match="MAIL_PORT"):
+        from_environment(tmp_path)

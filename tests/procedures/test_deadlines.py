@@ -1,7 +1,7 @@
-"""Worked cases for tracker.procedures.deadlines, derived by hand from LAW.md §§ 4-6.
+"""Worked cases for tracker.procedures.deadlines, derived by hand from docs/law.md §§ 4-6.
 
 Weekday anchors: 1 Jan 2026 is a Thursday, 1 Jan 2027 a Friday, 1 Jan 2028 a Saturday (2028 is a leap year).
-Holiday dates are those of LAW.md § 5's table.
+Holiday dates are those of docs/law.md § 5's table.
 """
 from datetime import date
 

@@ -14,7 +14,7 @@ from tracker.procedures.deadlines import (
 starts = st.dates(min_value=date(2024, 1, 1), max_value=date(2032, 12, 31))
 units = st.sampled_from(["D", "W", "M"])
 calendars = st.sampled_from(["th", "th-fronleichnam"])
-MAX = {"D": 400, "W": 60, "M": 24}  # up to about two years, the longest spans in LAW.md plus extensions
+MAX = {"D": 400, "W": 60, "M": 24}  # up to about two years, the longest spans in docs/law.md plus extensions
 
 
 @st.composite

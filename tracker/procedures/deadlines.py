@@ -1,4 +1,4 @@
-"""German legal deadline arithmetic (LAW.md §§ 4-6): § 31 VwVfG with §§ 187-193 BGB, which ThürVwVfG § 1(1)
+"""German legal deadline arithmetic (docs/law.md §§ 4-6): § 31 VwVfG with §§ 187-193 BGB, which ThürVwVfG § 1(1)
 extends to Thuringian authorities. Results carry language-neutral, JSON-friendly steps for German/English text."""
 from __future__ import annotations
 
@@ -77,7 +77,7 @@ def _holiday_table(categories: tuple[str, ...], year: int, lang: str) -> dict[da
 
 @dataclass(frozen=True)
 class Calendar:
-    """Holidays, and whether period ends move off non-working days (LAW.md § 5). `th`: ThürFGtG § 2(1).
+    """Holidays, and whether period ends move off non-working days (docs/law.md § 5). `th`: ThürFGtG § 2(1).
     `th-fronleichnam`: plus Corpus Christi (§ 2(2), § 10(1) ThürFGtG; `holidays` category "catholic"), a per-office
     option. `none`, missions abroad (open point 3): no holidays and no shift, deadlines end on their last day."""
 
@@ -93,7 +93,7 @@ class Calendar:
         return d.weekday() < 5 and self.holiday_name(d) is None
 
     def is_werktag(self, d: date) -> bool:
-        """Mon–Sat and not a holiday: a "Werktag" in the reading of LAW.md open point 2."""
+        """Mon–Sat and not a holiday: a "Werktag" in the reading of docs/law.md open point 2."""
         return d.weekday() < 6 and self.holiday_name(d) is None
 
     def next_working_day(self, d: date) -> date:
@@ -245,12 +245,12 @@ def compute_due(start: date, period: Period | str, *, calendar: Calendar | str =
 
     1. raw end = add_period(start, period): § 31(1) VwVfG with §§ 187(1), 188 BGB.
     2. + paused_days calendar days: suspension (Hemmung) while a deadline set by the body runs, § 6(4)/§ 13(4)
-       BQFG, time not counted as in § 209 BGB (LAW.md open point 5: the pause lasts the set deadline's length;
+       BQFG, time not counted as in § 209 BGB (docs/law.md open point 5: the pause lasts the set deadline's length;
        the caller decides that length and flags edge cases).
     3. + extension, running from the end of the previous period (§ 190 BGB) taken UNSHIFTED, i.e. before
-       step 4: LAW.md open point 4 recommends the earlier of the two possible dates.
+       step 4: docs/law.md open point 4 recommends the earlier of the two possible dates.
     4. end on a Saturday, Sunday or holiday → next working day (§ 31(3) s. 1 VwVfG, § 193 BGB), also for
-       deadlines binding the authority (LAW.md § 4, our reading). Calendar `none` (missions abroad, open
+       deadlines binding the authority (docs/law.md § 4, our reading). Calendar `none` (missions abroad, open
        point 3) neither knows holidays nor shifts: the deadline ends on its last day.
     Not covered: a fixed end date communicated under § 31(3) s. 2 VwVfG, which the caller simply keeps.
     """
@@ -279,7 +279,7 @@ def add_working_days(start: date, count: int, *, calendar: Calendar | str = Cale
     """The `count`-th Werktag after `start`, e.g. the 3 Werktage of § 81a(3) no. 3 AufenthG.
 
     The trigger day is not counted (§ 187(1) BGB). With saturday_counts a Werktag is Mon–Sat and not a holiday
-    (LAW.md open point 2, recommended reading because it gives the earlier date); otherwise Mon–Fri. The result
+    (docs/law.md open point 2, recommended reading because it gives the earlier date); otherwise Mon–Fri. The result
     is itself a Werktag and is not shifted again, even when it is a Saturday: that is the point of the reading.
     Calendar `none` has no holidays but still skips Sundays (and Saturdays if they do not count).
     """

@@ -107,7 +107,7 @@ class TimerLike(Protocol):
 
 
 def pause_days(pause: PauseLike, today: date) -> int:
-    """Days a pause suspends the period: until the date set when there is one (LAW.md open point 5: the set
+    """Days a pause suspends the period: until the date set when there is one (docs/law.md open point 5: the set
     deadline's length, even if the answer came earlier), else until it ended or today."""
     if pause.until_on is not None:
         return max((pause.until_on - pause.started_on).days, 0)
