@@ -168,3 +168,36 @@ def test_clerk_of_another_office_cannot_touch_the_timers(client, make, in_review
     assert response.status_code == 404
     db.session.expire_all()
     assert timer_of(in_review, "decision").extension is None
+
+
+def test_two_document_requests_are_told_apart_and_labelled_as_set_by_the_authority(client, in_review, clerk,
+                                                                                  logged_in):
+    act(in_review, "request_documents", clerk, due_date=date(2026, 3, 16), documents="diploma")
+    act(in_review, "record_requested_documents_received", clerk)
+    clock.travel_to(date(2026, 3, 20))
+    act(in_review, "request_documents", clerk, due_date=date(2026, 4, 3), documents="transcript")
+
+    html = case_page(client, in_review)
+    titles = [unescape(re.search(r"<h3>\s*(.*?)\s*<span", item, re.S).group(1))
+              for item in deadlines_section(html).split('<li class="timer ')[1:]]
+    assert "Frist für nachgeforderte Unterlagen (Nr. 1 vom 02.03.2026)" in titles
+    assert "Frist für nachgeforderte Unterlagen (Nr. 2 vom 20.03.2026)" in titles
+    entries = timers_on_page(html)
+    assert "von der Behörde gesetzte Frist" in entries["Frist für nachgeforderte Unterlagen (Nr. 2 vom 20.03.2026)"]
+    assert "gesetzliche Frist" in entries["Entscheidung über die Gleichwertigkeit"]
+
+
+def test_a_suspended_timer_offers_no_pause_and_a_finished_one_shows_no_suspension(client, in_review, clerk,
+                                                                                  logged_in):
+    act(in_review, "request_documents", clerk, due_date=date(2026, 3, 16), documents="diploma")
+    html = case_page(client, in_review)
+    decision = deadlines_section(html).split("Entscheidung über die Gleichwertigkeit", 1)[1].split("</li>", 1)[0]
+    assert "gehemmt bis 16.03.2026" in decision
+    assert "/pause" not in decision  # already suspended: "Frist anhalten" is not offered
+
+    act(in_review, "record_requested_documents_received", clerk)
+    act(in_review, "grant_full_equivalence", clerk, date=date(2026, 3, 2))
+    html = case_page(client, in_review)
+    decision = deadlines_section(html).split("Entscheidung über die Gleichwertigkeit", 1)[1].split("</li>", 1)[0]
+    assert "eingehalten am 02.03.2026" in decision
+    assert "gehemmt bis" not in decision

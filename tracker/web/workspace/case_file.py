@@ -32,6 +32,8 @@ class TimerView:
     explanation: list[str]
     paused_until: object  # date while a § 6(4) pause runs, else None
     forms: dict
+    #: 1, 2 … when the case has had this timer more than once (e.g. two document requests), else None.
+    occurrence: int | None = None
 
     @property
     def open(self) -> bool:
@@ -62,18 +64,24 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     for timer in timers:
         spec = workflow.timers[timer.timer_id]
         deadline = timer_service.deadline_of(timer, spec, today, timer_service.start_label(workflow, timer, lang))
-        paused_until = max((p.until_on for p in timer.pauses if p.until_on and p.until_on >= today), default=None)
+        # A finished timer is suspended no more, whatever its last pause said.
+        paused_until = max((p.until_on for p in timer.pauses if p.until_on and p.until_on >= today),
+                           default=None) if timer.is_open else None
         timer_forms = {}
         if timer.is_open and user.is_staff:
-            if spec.manual_pause and timer.status == TimerStatus.RUNNING:
+            # Not offered while a suspension already runs (open-ended, or until a date the authority set).
+            if spec.manual_pause and timer.status == TimerStatus.RUNNING and paused_until is None:
                 timer_forms["pause"] = form_for(f"timer:{timer.id}:pause", forms.TimerActionForm)
             if timer.status == TimerStatus.PAUSED and getattr(timer.open_pause(), "source", None) == "manual":
                 timer_forms["resume"] = form_for(f"timer:{timer.id}:resume", forms.TimerActionForm)
             if (spec.extension and not timer.extension and timer.status == TimerStatus.RUNNING
                     and timer.due_on and today <= timer.due_on):
                 timer_forms["extend"] = form_for(f"timer:{timer.id}:extend", forms.TimerActionForm)
+        occurrence = None
+        if sum(1 for other in timers if other.timer_id == timer.timer_id) > 1:
+            occurrence = 1 + sum(1 for other in timers if other.timer_id == timer.timer_id and other.id < timer.id)
         timer_views.append(TimerView(timer, spec, deadline.explain(lang) if deadline else [], paused_until,
-                                     timer_forms))
+                                     timer_forms, occurrence))
     # Open timers first (nearest due first), then the finished ones as history.
     timer_views.sort(key=lambda v: (not v.open, v.timer.due_on or today, v.timer.id))
 
