@@ -65,4 +65,7 @@ def from_environment(instance_path: Path) -> dict:
         #: Run the deadline sweep in a background thread of the web process when there is no Redis/RQ.
         "SWEEP_IN_PROCESS": os.environ.get("SWEEP_IN_PROCESS", "0") == "1",
         "QUEUE_PAGE_SIZE": 50,
+        #: Unicode TrueType fonts for PDF letters; unset: DejaVu Sans from Debian's fonts-dejavu-core.
+        "LETTER_FONT": os.environ.get("LETTER_FONT") or None,
+        "LETTER_FONT_BOLD": os.environ.get("LETTER_FONT_BOLD") or None,
     }

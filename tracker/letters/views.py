@@ -1,10 +1,10 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from tracker.cases.views import load_case
 from tracker.letters.content import LETTER_TITLES, build, letters_for
-from tracker.letters.pdf import render_pdf
+from tracker.letters.pdf import LetterFonts, render_pdf
 from tracker.workflow_registry import workflow_of
 
 blueprint = Blueprint("letters", __name__, url_prefix="/cases/<int:case_id>/letters")
@@ -29,5 +29,5 @@ def show(case_id: int, kind: str):
 def pdf(case_id: int, kind: str):
     case, letter = _letter(case_id, kind)
     filename = f"{case.reference}-{kind}.pdf"
-    return Response(render_pdf(letter), mimetype="application/pdf",
+    return Response(render_pdf(letter, LetterFonts.from_config(current_app.config)), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
