@@ -224,3 +224,35 @@ def test_an_anonymous_visitor_can_switch_the_login_page_to_english(browser, cler
     assert "Anmelden" not in login_page and "Passwort" not in login_page
     assert "The email address or password is incorrect." in refused
     assert "Anmelden" in browser().get("/login")  # the choice lives in this visitor's session only
+
+
+# --- English wording ----------------------------------------------------------------------------------------
+
+VISIBLE_ISO_DATE = re.compile(r">[^<]*\b\d{4}-\d{2}-\d{2}\b[^<]*<")
+
+
+def test_english_navigation_says_procedures_and_the_procedure_field_stays_singular(browser, clerk, case):
+    english = browser()
+    english.log_in(clerk)
+    english.choose_language("en", back_to="/cases")
+
+    queue = english.get("/cases")
+    procedures = english.get("/procedures/")
+
+    nav = queue.split('<nav aria-label="Main navigation">')[1].split("</nav>")[0]
+    assert re.search(r">\s*Procedures\s*</a>", nav)
+    assert "<h1>Procedures</h1>" in procedures
+    assert ">Procedure<" in english.get("/cases/new").replace("\n", "")  # the form field: one procedure
+
+
+def test_english_case_file_shows_dates_as_2_mar_2026_with_capitalised_explanations(browser, clerk, case):
+    english = browser()
+    english.log_in(clerk)
+    english.choose_language("en", back_to="/cases")
+
+    case_file = english.get(f"/cases/{case.id}")
+
+    assert VISIBLE_ISO_DATE.findall(case_file) == []
+    assert "Application received Mon 2 Mar 2026" in case_file  # the receipt timer's explanation, first line
+    assert "+ 1 month = Thu 2 Apr 2026" in case_file
+    assert "2 Apr 2026" in case_file

@@ -70,6 +70,9 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "tracker@localhost",
         #: The address users reach the tracker at, for links in e-mails.
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
+        #: Unicode TrueType fonts for PDF letters; unset: DejaVu Sans from Debian's fonts-dejavu-core.
+        "LETTER_FONT": os.environ.get("LETTER_FONT") or None,
+        "LETTER_FONT_BOLD": os.environ.get("LETTER_FONT_BOLD") or None,
     }
 
 

@@ -190,6 +190,32 @@ def test_search_by_reference_prefix(client, login, make, office, clerk, query):
     assert references(client.get("/cases", query_string={"q": "ABH-"})) == []
 
 
+@pytest.mark.parametrize("query", ["000123", "2026-000123", "BQ-2026-000123", "bq-2026-000123", "-000123",
+                                   "ANR-BQ-2026-000123"])
+def test_search_finds_a_case_by_any_part_of_its_reference(client, login, make, office, clerk, query):
+    wanted, neighbour, last_year = (make.case(office=office, actor=clerk) for _ in range(3))
+    for case, reference in ((wanted, "ANR-BQ-2026-000123"), (neighbour, "ANR-BQ-2026-001230"),
+                            (last_year, "ANR-BQ-2025-000123")):
+        case.reference = reference
+    db.session.commit()
+    login(clerk)
+
+    found = references(client.get("/cases", query_string={"q": query}))
+
+    assert wanted.reference in found
+    assert neighbour.reference not in found
+    assert (last_year.reference in found) == ("2026" not in query)
+
+
+def test_search_by_the_middle_of_a_reference_finds_every_case_that_contains_it(client, login, make, office, clerk):
+    cases = [make.case(office=office, actor=clerk) for _ in range(2)]
+    login(clerk)
+
+    assert sorted(references(client.get("/cases", query_string={"q": "BQ-2026"}))) == \
+        sorted(case.reference for case in cases)
+    assert references(client.get("/cases", query_string={"q": "BQ-2025"})) == []
+
+
 def test_search_by_applicant_name_and_by_employer(client, login, make, office, clerk):
     employer = make.employer(name="Pflegedienst Sonnenschein GmbH")
     by_name = make.case(office=office, actor=clerk, applicant=make.person(given="Priya", family="Raman"))

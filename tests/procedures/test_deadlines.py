@@ -127,10 +127,10 @@ def test_explain_weekend_shift_in_both_languages():
         "Rechtsgrundlage § 6(2) BQFG",
     ]
     assert deadline.explain("en") == [
-        "received Thu 2026-01-15",
-        "+ 1 month = Sun 2026-02-15",
-        "Sunday, so next working day Mon 2026-02-16",
-        "basis § 6(2) BQFG",
+        "Received Thu 15 Jan 2026",
+        "+ 1 month = Sun 15 Feb 2026",
+        "Sunday, so next working day Mon 16 Feb 2026",
+        "Legal basis § 6(2) BQFG",
     ]
     assert deadline.explain() == deadline.explain("de")
 
@@ -141,7 +141,7 @@ def test_explain_names_holidays_from_the_holidays_package():
         "Karfreitag, daher nächster Werktag Di 07.04.2026 (auch Feiertag: Ostermontag Mo 06.04.2026)"
     )
     assert deadline.explain("en")[-1] == (
-        "Good Friday, so next working day Tue 2026-04-07 (also a holiday: Easter Monday Mon 2026-04-06)"
+        "Good Friday, so next working day Tue 7 Apr 2026 (also a holiday: Easter Monday Mon 6 Apr 2026)"
     )
 
 
@@ -158,10 +158,10 @@ def test_explain_pause_extension_and_start_label():
     ]
     english = compute_due(D("2026-01-02"), "P3M", paused_days=1, extension="P2W", start_label="documents complete")
     assert english.explain("en") == [
-        "documents complete Fri 2026-01-02",
-        "+ 3 months = Thu 2026-04-02",
-        "+ 1 day suspension (§ 6(4) BQFG) = Fri 2026-04-03",
-        "extension + 2 weeks from end of period (§ 190 BGB) = Fri 2026-04-17",
+        "Documents complete Fri 2 Jan 2026",
+        "+ 3 months = Thu 2 Apr 2026",
+        "+ 1 day suspension (§ 6(4) BQFG) = Fri 3 Apr 2026",
+        "Extension + 2 weeks from end of period (§ 190 BGB) = Fri 17 Apr 2026",
     ]
 
 
@@ -180,9 +180,28 @@ def test_explain_working_days():
         "Rechtsgrundlage § 81a(3) Nr. 3 AufenthG",
     ]
     assert add_working_days(D("2026-01-15"), 1, saturday_counts=False).explain("en") == [
-        "received Thu 2026-01-15",
-        "+ 1 working day (Werktage: Mon–Fri, not holidays) = Fri 2026-01-16",
+        "Received Thu 15 Jan 2026",
+        "+ 1 working day (Werktage: Mon–Fri, not holidays) = Fri 16 Jan 2026",
     ]
+
+
+def test_every_explanation_line_starts_with_a_capital_in_both_languages():
+    cases = [compute_due(D("2026-01-02"), "P3M", paused_days=1, extension="P2W", start_label="documents complete",
+                         basis="§ 6(3) BQFG"),
+             compute_due(D("2026-03-03"), "P1M"), compute_due(D("2026-01-15"), "P1M", calendar="none"),
+             add_working_days(D("2026-04-01"), 3, basis="§ 81a(3) Nr. 3 AufenthG")]
+    for lang in ("de", "en"):
+        for deadline in cases:
+            for line in deadline.explain(lang):
+                assert not line[0].islower(), (lang, line)
+
+
+def test_english_holiday_names_are_british():
+    th = get_calendar("th")
+    assert th.holiday_name(D("2026-05-01"), "en") == "Labour Day"
+    assert th.holiday_name(D("2026-05-25"), "en") == "Whit Monday"
+    assert th.holiday_name(D("2026-05-01"), "de") == "Erster Mai"
+    assert compute_due(D("2026-04-27"), "P4D").explain("en")[-1] == "Labour Day, so next working day Mon 4 May 2026"
 
 
 def test_steps_are_language_neutral():
@@ -260,7 +279,9 @@ def test_unknown_calendar():
 
 def test_format_day():
     assert format_day(D("2026-01-15"), "de") == "Do 15.01.2026"
-    assert format_day(D("2026-01-15"), "en") == "Thu 2026-01-15"
+    assert format_day(D("2026-01-15"), "en") == "Thu 15 Jan 2026"
+    assert format_day(D("2026-03-02"), "en") == "Mon 2 Mar 2026"
+    assert format_day(D("2026-09-07"), "en-GB") == "Mon 7 Sep 2026"
     assert format_day(D("2026-01-18"), "de_DE") == "So 18.01.2026"
 
 

@@ -25,9 +25,19 @@ def test_explain_in_german_by_default_and_in_english():
     ]
     english = run("2026-01-15", "P1M", "--explain", "--lang", "en")
     assert english.output.splitlines()[1:] == [
-        "received Thu 2026-01-15",
-        "+ 1 month = Sun 2026-02-15",
-        "Sunday, so next working day Mon 2026-02-16",
+        "Received Thu 15 Jan 2026",
+        "+ 1 month = Sun 15 Feb 2026",
+        "Sunday, so next working day Mon 16 Feb 2026",
+    ]
+
+
+def test_english_explanation_names_the_holiday_in_british_english():
+    english = run("2026-04-27", "P4D", "--explain", "--lang", "en")
+    assert english.output.splitlines() == [
+        "2026-05-04",
+        "Received Mon 27 Apr 2026",
+        "+ 4 days = Fri 1 May 2026",
+        "Labour Day, so next working day Mon 4 May 2026",
     ]
 
 

@@ -281,7 +281,7 @@ def test_aptitude_test_must_be_possible_within_six_months_of_the_choice(make):
 
 @pytest.mark.parametrize("lang, start, basis", [
     ("de", "Eingang bestätigen – vollständig Mo 02.03.2026", "Rechtsgrundlage § 6(3) BQFG"),
-    ("en", "Confirm receipt – complete Mon 2026-03-02", "basis § 6(3) BQFG"),
+    ("en", "Confirm receipt – complete Mon 2 Mar 2026", "Legal basis § 6(3) BQFG"),
 ])
 def test_due_date_explains_itself_in_german_and_english(in_review, lang, start, basis):
     decision = timer_of(in_review, "decision")

@@ -142,11 +142,13 @@ def filtered(user, filters: QueueFilters):
         conditions.append(tuple_(Case.procedure_id, Case.procedure_version, Case.state).in_(states)
                           if states else Case.id.is_(None))
     if filters.q:
-        # Typed % and _ are searched for literally, not as wildcards.
+        # Typed % and _ are searched for literally, not as wildcards. Any part of the reference matches
+        # ("000123", "2026-000123", "BQ-2026"), as names do. Like the name conditions, this filters the rows the
+        # office (or other access) conditions select through the queue index; no index serves a substring alone.
         term = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         like = f"%{term}%"
         conditions.append(or_(
-            Case.reference.ilike(f"{term}%", escape="\\"),
+            func.lower(Case.reference).like(like, escape="\\"),
             Case.applicant_id.in_(select(Person.id).where(or_(
                 func.lower(Person.family_name).like(like, escape="\\"),
                 func.lower(Person.given_names).like(like, escape="\\"),

@@ -1,62 +1,61 @@
-"""A letter as PDF (fpdf2, built-in Helvetica: no font files, no network)."""
+"""A letter as PDF (fpdf2) in a Unicode TrueType font that a package installs, so every name prints as written.
+
+The built-in PDF fonts know Windows-1252 only: "Kỹ thuật viên", "Łukasz" or "Олександр" would lose letters. The font
+comes from Debian's ``fonts-dejavu-core`` by default (DejaVu Sans covers Latin with every diacritic, Cyrillic, Greek
+and Arabic); ``LETTER_FONT`` and ``LETTER_FONT_BOLD`` point elsewhere. Text is shaped with HarfBuzz (uharfbuzz), so
+Arabic letters join and run right to left, and the text layer keeps the characters as written.
+"""
 from __future__ import annotations
 
-import dataclasses
-import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
 
 from fpdf import FPDF
 
 from tracker.letters.content import Letter
 
-ENCODING = "windows-1252"
-#: Letters with a stroke have no decomposition: write them as their base letter (Vietnamese Đặng -> Dang).
-_STROKED = str.maketrans({"Đ": "D", "đ": "d", "Ł": "L", "ł": "l", "ı": "i", "Ħ": "H", "ħ": "h"})
+DEFAULT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+DEFAULT_FONT_BOLD = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
+FAMILY = "letter"
 
 
-def _encodable(text: str) -> str:
-    """The built-in fonts know Windows-1252 only. A character outside it (Vietnamese "ễ", Polish "ł") loses its
-    diacritics as in a passport's machine-readable zone ("ễ" -> "e"), or becomes "?"; the print view keeps it."""
-    kept = []
-    for char in text:
-        if not _fits(char):
-            char = "".join(c for c in unicodedata.normalize("NFKD", char.translate(_STROKED))
-                           if not unicodedata.combining(c))
-        kept.append(char if char and _fits(char) else "?")
-    return "".join(kept)
+class LetterFontMissing(RuntimeError):
+    """The configured letter font is not on this machine: letters cannot be printed as written."""
 
 
-def _fits(text: str) -> bool:
-    try:
-        text.encode(ENCODING)
-    except UnicodeEncodeError:
-        return False
-    return True
+@dataclass(frozen=True)
+class LetterFonts:
+    regular: str = DEFAULT_FONT
+    bold: str = DEFAULT_FONT_BOLD
+
+    @classmethod
+    def from_config(cls, config) -> "LetterFonts":
+        return cls(regular=config.get("LETTER_FONT") or DEFAULT_FONT,
+                   bold=config.get("LETTER_FONT_BOLD") or DEFAULT_FONT_BOLD)
+
+    def check(self) -> "LetterFonts":
+        for setting, path in (("LETTER_FONT", self.regular), ("LETTER_FONT_BOLD", self.bold)):
+            if not Path(path).is_file():
+                raise LetterFontMissing(
+                    f"Letter font not found: {path} ({setting}). Install Debian's fonts-dejavu-core "
+                    f"(apt-get install fonts-dejavu-core) or set {setting} to a Unicode TrueType font file.")
+        return self
 
 
-def _printable(letter: Letter) -> Letter:
-    def clean(value):
-        if isinstance(value, str):
-            return _encodable(value)
-        if isinstance(value, list):
-            return [clean(item) for item in value]
-        return value
-
-    return dataclasses.replace(letter, **{f.name: clean(getattr(letter, f.name)) for f in dataclasses.fields(letter)})
-
-
-def render_pdf(letter: Letter) -> bytes:
-    letter = _printable(letter)
+def render_pdf(letter: Letter, fonts: LetterFonts | None = None) -> bytes:
+    fonts = (fonts or LetterFonts()).check()
     pdf = FPDF(format="A4")
-    # Windows-1252 has the German quotes, dashes and the euro sign that Latin-1 lacks.
-    pdf.core_fonts_encoding = ENCODING
+    pdf.add_font(FAMILY, "", fonts.regular)
+    pdf.add_font(FAMILY, "B", fonts.bold)
+    pdf.set_text_shaping(True)  # HarfBuzz: joined Arabic, right-to-left runs, combining marks placed
     pdf.set_title(f"{letter.title} {letter.reference}")
     pdf.set_lang(letter.lang)
     pdf.set_margins(25, 20, 20)
     pdf.add_page()
-    pdf.set_font("Helvetica", size=9)
+    pdf.set_font(FAMILY, size=9)
     pdf.cell(0, 5, letter.office, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
-    pdf.set_font("Helvetica", size=11)
+    pdf.set_font(FAMILY, size=11)
     for line in letter.recipient:
         pdf.cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
@@ -64,10 +63,10 @@ def render_pdf(letter: Letter) -> bytes:
              new_x="LMARGIN", new_y="NEXT")
     pdf.cell(0, 6, f"{'Datum' if letter.lang == 'de' else 'Date'}: {letter.dated}", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
-    pdf.set_font("Helvetica", style="B", size=12)
+    pdf.set_font(FAMILY, style="B", size=12)
     pdf.multi_cell(0, 7, letter.title, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(3)
-    pdf.set_font("Helvetica", size=11)
+    pdf.set_font(FAMILY, size=11)
     pdf.multi_cell(0, 6, letter.salutation, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
     for index, paragraph in enumerate(letter.paragraphs):

@@ -21,18 +21,22 @@ _WEEKDAYS = {
     "de": ("Montag", "Dienstag", "Mittwoch", "Donnerstag", "Freitag", "Samstag", "Sonntag"),
     "en": ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
 }
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+#: `holidays` names Germany's holidays in German, American English, Thai and Ukrainian only: the British names differ
+#: in these.
 _HOLIDAY_LANGUAGE = {"de": "de", "en": "en_US"}
+_BRITISH = {"Labor Day": "Labour Day", "Pentecost Monday": "Whit Monday"}
 _WORDS = {  # singular and plural per unit; "WT" = Werktag for add_working_days
     "de": {"D": ("Tag", "Tage"), "W": ("Woche", "Wochen"), "M": ("Monat", "Monate"), "WT": ("Werktag", "Werktage")},
     "en": {"D": ("day", "days"), "W": ("week", "weeks"), "M": ("month", "months"),
            "WT": ("working day", "working days")},
 }
 _TEXT = {  # key: (German, English)
-    "start": ("Eingang {day}", "received {day}"),
+    "start": ("Eingang {day}", "Received {day}"),
     "period": ("+ {what} = {day}", "+ {what} = {day}"),
     "pause": ("+ {what} Hemmung (§ 6(4) BQFG) = {day}", "+ {what} suspension (§ 6(4) BQFG) = {day}"),
     "extension": ("Verlängerung + {what} ab Fristende (§ 190 BGB) = {day}",
-                  "extension + {what} from end of period (§ 190 BGB) = {day}"),
+                  "Extension + {what} from end of period (§ 190 BGB) = {day}"),
     "shift": ("{reason}, daher nächster Werktag {day}", "{reason}, so next working day {day}"),
     "also": (" (auch Feiertag: {names})", " (also a holiday: {names})"),
     "no_shift": ("{reason}, keine Verschiebung (Kalender ohne Feiertage, Auslandsvertretung)",
@@ -40,9 +44,9 @@ _TEXT = {  # key: (German, English)
     "working_days": ("+ {what} ({week}, ohne Feiertage) = {day}", "+ {what} (Werktage: {week}, not holidays) = {day}"),
     "week": (("Mo–Fr", "Mo–Sa"), ("Mon–Fri", "Mon–Sat")),
     "skipped": (" (übersprungen: {names})", " (skipped: {names})"),
-    "basis": ("Rechtsgrundlage {basis}", "basis {basis}"),
-    "fixed": ("von der Behörde gesetzte Frist bis {day} (§ 31(2) VwVfG)",
-              "deadline set by the authority until {day} (§ 31(2) VwVfG)"),
+    "basis": ("Rechtsgrundlage {basis}", "Legal basis {basis}"),
+    "fixed": ("Von der Behörde gesetzte Frist bis {day} (§ 31(2) VwVfG)",
+              "Deadline set by the authority until {day} (§ 31(2) VwVfG)"),
 }
 
 
@@ -55,10 +59,12 @@ def _lang(lang: str) -> str:
 
 
 def format_day(d: date, lang: str) -> str:
-    """"Do 15.01.2026" in German, "Thu 2026-01-15" in English (independent of the process locale)."""
+    """"Do 15.01.2026" in German, "Thu 15 Jan 2026" in English (independent of the process locale)."""
     lang = _lang(lang)
     weekday = _WEEKDAYS[lang][d.weekday()]
-    return f"{weekday[:2]} {d:%d.%m.%Y}" if lang == "de" else f"{weekday[:3]} {d.isoformat()}"
+    if lang == "de":
+        return f"{weekday[:2]} {d:%d.%m.%Y}"
+    return f"{weekday[:3]} {d.day} {_MONTHS_EN[d.month - 1]} {d.year}"
 
 
 def _count(amount: int, unit: str, lang: str) -> str:
@@ -72,7 +78,10 @@ def _holiday_table(categories: tuple[str, ...], year: int, lang: str) -> dict[da
     if not categories:
         return {}
     language = _HOLIDAY_LANGUAGE[lang]
-    return dict(holidays.country_holidays("DE", subdiv="TH", years=year, categories=categories, language=language))
+    table = holidays.country_holidays("DE", subdiv="TH", years=year, categories=categories, language=language)
+    if lang == "en":
+        return {day: _BRITISH.get(name, name) for day, name in table.items()}
+    return dict(table)
 
 
 @dataclass(frozen=True)
@@ -189,7 +198,7 @@ class Deadline:
 
     def explain(self, lang: str = "de") -> list[str]:
         lang = _lang(lang)
-        return [_explain(step, lang) for step in self.steps]
+        return [_capitalised(_explain(step, lang)) for step in self.steps]
 
 
 def _holidays_in(calendar: str, first: date, last: date, lang: str) -> str:
@@ -200,6 +209,11 @@ def _holidays_in(calendar: str, first: date, last: date, lang: str) -> str:
             names.append(f"{name} {format_day(day, lang)}")
         day += timedelta(days=1)
     return ", ".join(names)
+
+
+def _capitalised(line: str) -> str:
+    """Every line starts with a capital, whatever comes first (a start label from a definition, a holiday)."""
+    return line[:1].upper() + line[1:]
 
 
 def _explain(step: Step, lang: str) -> str:

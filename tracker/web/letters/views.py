@@ -1,9 +1,9 @@
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 
 from tracker.letters.content import LETTER_TITLES, build, letters_for
-from tracker.letters.pdf import render_pdf
+from tracker.letters.pdf import LetterFonts, render_pdf
 from tracker.registry import workflow_of
 from tracker.web.guards import load_case
 
@@ -29,5 +29,5 @@ def show(case_id: int, kind: str):
 def pdf(case_id: int, kind: str):
     case, letter = _letter(case_id, kind)
     filename = f"{case.reference}-{kind}.pdf"
-    return Response(render_pdf(letter), mimetype="application/pdf",
+    return Response(render_pdf(letter, LetterFonts.from_config(current_app.config)), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})
