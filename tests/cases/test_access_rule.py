@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tracker.auth.models import User
-from tracker.cases.access import can_act_on_case, can_view_case, case_visibility
+from tracker.cases.access import can_act_on_case, can_view_case, case_visibility, queue_scope
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
@@ -80,6 +80,8 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
             listed = set(db.session.scalars(select(Case.id).where(case_visibility(user))))
             checked = {case.id for case in cases if can_view_case(user, case)}
             assert listed == checked, (user.role, user.office_id, user.employer_id)
+            # The work queue lists only what the user may see.
+            assert set(db.session.scalars(select(Case.id).where(queue_scope(user).condition()))) <= checked
             # Acting needs seeing: no user may change a case they could not open.
             assert {case.id for case in cases if can_act_on_case(user, case)} <= checked
     finally:

@@ -89,6 +89,16 @@ def act_scope(user) -> Scope:
     return NOTHING
 
 
+def queue_scope(user) -> Scope:
+    """What the work queue lists: for staff, the cases their own office holds (linked cases of other offices are
+    reachable from the case file, not listed); for everyone else what they may see. Always within ``view_scope``:
+    the property test checks it."""
+    scope = view_scope(user)
+    if Role(user.role).is_staff and not scope.everything:
+        return Scope(offices=scope.offices)
+    return scope
+
+
 def case_visibility(user) -> ColumnElement[bool]:
     """A SQL condition selecting the cases ``user`` may see."""
     return view_scope(user).condition()

@@ -18,7 +18,7 @@ from tracker import clock
 from tracker.audit.chain import ChainBreak
 from tracker.audit.service import verify_chains
 from tracker.auth.models import User
-from tracker.cases.access import case_visibility
+from tracker.cases.access import queue_scope
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.parties.models import Employer, Person
@@ -117,7 +117,8 @@ def waiting_states(party: str) -> list[tuple[str, int, str]]:
 
 
 def filtered(user, filters: QueueFilters):
-    conditions = [case_visibility(user)]
+    # The office's own cases: a plain equality the queue's index serves (linked cases add OR-subqueries).
+    conditions = [queue_scope(user).condition()]
     conditions.append(Case.closed_at.is_not(None) if filters.closed else Case.closed_at.is_(None))
     if filters.procedure:
         conditions.append(Case.procedure_id == filters.procedure)
