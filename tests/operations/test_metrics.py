@@ -68,7 +68,7 @@ def test_due_timers_and_sweep_lag_show_a_sweep_that_is_not_running_and_clear_aft
         assert value(state, "tracker_sweep_lag_seconds") >= 36 * 3600  # owed since the start of the day after
 
         with migrated_app.app_context():
-            from tracker.timers.jobs import run_sweep
+            from tracker.jobs.deadlines import run_sweep
 
             run_sweep()
         state = scrape(client)
@@ -80,8 +80,8 @@ def test_due_timers_and_sweep_lag_show_a_sweep_that_is_not_running_and_clear_aft
 
 
 def test_queue_lengths_come_from_redis(migrated_app, redis7_url):
-    from tracker.queue import enqueue
-    from tracker.timers.jobs import notify_timer_effect
+    from tracker.jobs.queue import enqueue
+    from tracker.jobs.deadlines import notify_timer_effect
 
     migrated_app.config["REDIS_URL"] = redis7_url
     client = migrated_app.test_client()
