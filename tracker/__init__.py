@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     web.register(app)
     cli.install(app)
     register_background_jobs(app)
+    register_operations(app)
     return app
 
 
@@ -42,3 +43,10 @@ def register_background_jobs(app: Flask) -> None:
     """Without Redis (``make run``), recurring jobs such as the deadline sweep run in a thread of this process."""
     if app.config["SWEEP_IN_PROCESS"] and not app.config.get("REDIS_URL") and not app.testing:
         start_in_process_scheduler(app)
+
+
+def register_operations(app: Flask) -> None:
+    """Health, metrics, structured logs and backup commands (``tracker/operations``)."""
+    from tracker.operations import register
+
+    register(app)

@@ -73,6 +73,20 @@ def from_environment(instance_path: Path) -> dict:
         #: Unicode TrueType fonts for PDF letters; unset: DejaVu Sans from Debian's fonts-dejavu-core.
         "LETTER_FONT": os.environ.get("LETTER_FONT") or None,
         "LETTER_FONT_BOLD": os.environ.get("LETTER_FONT_BOLD") or None,
+        **_operations(instance_path),
+    }
+
+
+def _operations(instance_path: Path) -> dict:
+    """Settings of ``tracker/operations`` (logs, metrics, backups), kept apart so they merge cleanly."""
+    return {
+        #: ``text`` (default) or ``json``: one JSON object per log line, for a log collector.
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text").lower(),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        #: Bearer token that opens ``/metrics`` to a scraper that is not on this host; unset: loopback only.
+        "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
+        #: Stored documents; included in backups. May not exist yet.
+        "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR") or str(instance_path / "documents"),
     }
 
 

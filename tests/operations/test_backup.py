@@ -1,0 +1,178 @@
+"""Backup and restore drill: a populated database and its documents, backed up, restored into an empty database,
+the audit trail intact there and the case pages the same; tampered backups and occupied targets are refused."""
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from tests.factories import PASSWORD, Factory
+from tests.operations.conftest import make_app, migrate_to_head
+from tracker import clock
+from tracker.extensions import db
+
+CSRF_FIELD = re.compile(r"<input[^>]*csrf_token[^>]*>")
+
+
+@pytest.fixture(autouse=True)
+def frozen_clock():
+    clock.travel_to(date(2026, 3, 2))  # both apps render "days left" on the same day
+    yield
+    clock.resume()
+
+
+def populate(app) -> dict:
+    """Cases played through the service layer: opened, a transition, a note, an assignment; and stored documents."""
+    from tracker.cases import service
+
+    with app.app_context():
+        make = Factory()
+        office = make.office(name="Anerkennungsstelle Erfurt")
+        clerk = make.user(office=office, name="Clara Clerk")
+        first = make.case(office=office, actor=clerk)
+        service.apply_transition(first, "confirm_receipt_incomplete", clerk, {"documents": "passport"})
+        service.add_note(first, clerk, "Diplom im Original angefordert")
+        service.assign(first, clerk, clerk)
+        db.session.commit()
+        make.case(office=office, actor=clerk)
+        make.case("skilled-worker-81a")
+        facts = {"case_id": first.id, "email": clerk.email}
+        db.session.remove()
+    documents = Path(app.config["DOCUMENTS_DIR"]) / "cases" / str(facts["case_id"])
+    documents.mkdir(parents=True)
+    (documents / "diploma.pdf").write_bytes(b"%PDF-1.4 diploma " + bytes(range(256)))
+    (documents / "passport.pdf").write_bytes(b"%PDF-1.4 passport")
+    return facts
+
+
+def run(app, *args):
+    result = app.test_cli_runner().invoke(args=list(args))
+    return result.exit_code, result.output
+
+
+def case_page(app, email: str, case_id: int) -> str:
+    client = app.test_client()
+    assert client.post("/login", data={"email": email, "password": PASSWORD}).status_code == 302
+    response = client.get(f"/cases/{case_id}")
+    assert response.status_code == 200
+    return CSRF_FIELD.sub("<csrf>", response.get_data(as_text=True))
+
+
+@pytest.fixture
+def source(backend, new_database, tmp_path):
+    app = make_app(new_database(backend, "source"), DOCUMENTS_DIR=str(tmp_path / "source-documents"))
+    migrate_to_head(app)
+    facts = populate(app)
+    yield app, facts
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def empty_target(backend, new_database, tmp_path):
+    app = make_app(new_database(backend, "target"), DOCUMENTS_DIR=str(tmp_path / "target-documents"))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+def test_restore_drill(source, empty_target, tmp_path):
+    app, facts = source
+    backup_dir = tmp_path / "backup"
+    code, output = run(app, "backup", "--to", str(backup_dir))
+    assert code == 0, output
+
+    manifest = json.loads((backup_dir / "manifest.json").read_text())
+    assert manifest["alembic_revision"] == "0003"
+    listed = {entry["path"] for entry in manifest["files"]}
+    case_dir = f"documents/cases/{facts['case_id']}"
+    assert {f"{case_dir}/diploma.pdf", f"{case_dir}/passport.pdf"} <= listed
+    assert listed & {"database.dump", "database.sqlite"}
+    assert all(len(entry["sha256"]) == 64 for entry in manifest["files"])
+
+    code, output = run(empty_target, "restore", "--from", str(backup_dir))
+    assert code == 0, output
+    assert "revision 0003" in output
+
+    code, output = run(empty_target, "audit", "verify")
+    assert code == 0, output
+    assert "audit trail intact" in output
+    assert empty_target.test_client().get("/readyz").status_code == 200  # schema at head: the app can serve
+
+    restored = Path(empty_target.config["DOCUMENTS_DIR"]) / "cases" / str(facts["case_id"])
+    original = Path(app.config["DOCUMENTS_DIR"]) / "cases" / str(facts["case_id"])
+    assert (restored / "diploma.pdf").read_bytes() == (original / "diploma.pdf").read_bytes()
+
+    before = case_page(app, facts["email"], facts["case_id"])
+    after = case_page(empty_target, facts["email"], facts["case_id"])
+    assert "Diplom im Original angefordert" in after  # the page is the case's, not an empty shell
+    assert after == before
+
+
+def test_a_tampered_backup_is_refused_before_anything_is_touched(source, empty_target, tmp_path):
+    app, facts = source
+    backup_dir = tmp_path / "backup"
+    assert run(app, "backup", "--to", str(backup_dir))[0] == 0
+    document = backup_dir / "documents" / "cases" / str(facts["case_id"]) / "diploma.pdf"
+    document.write_bytes(document.read_bytes().replace(b"diploma", b"diplomb"))
+
+    code, output = run(empty_target, "restore", "--from", str(backup_dir))
+    assert code != 0
+    assert f"checksum mismatch: documents/cases/{facts['case_id']}/diploma.pdf" in output
+    with empty_target.app_context():
+        from tracker.operations.backup import is_empty
+
+        assert is_empty(db.engine)
+    assert not Path(empty_target.config["DOCUMENTS_DIR"]).exists()
+
+
+def test_a_backup_with_a_missing_or_extra_file_is_refused(source, empty_target, tmp_path):
+    app, facts = source
+    backup_dir = tmp_path / "backup"
+    assert run(app, "backup", "--to", str(backup_dir))[0] == 0
+    (backup_dir / "documents" / "cases" / str(facts["case_id"]) / "passport.pdf").unlink()
+    (backup_dir / "documents" / "smuggled.pdf").write_bytes(b"not from us")
+
+    code, output = run(empty_target, "restore", "--from", str(backup_dir))
+    assert code != 0
+    assert f"missing: documents/cases/{facts['case_id']}/passport.pdf" in output
+    assert "not in the manifest: documents/smuggled.pdf" in output
+
+
+def test_a_non_empty_database_is_refused_unless_forced(source, empty_target, tmp_path):
+    app, facts = source
+    backup_dir = tmp_path / "backup"
+    assert run(app, "backup", "--to", str(backup_dir))[0] == 0
+    migrate_to_head(empty_target)
+    with empty_target.app_context():
+        Factory().case()  # work someone would lose
+        db.session.remove()
+    old_documents = Path(empty_target.config["DOCUMENTS_DIR"])
+    old_documents.mkdir()
+    (old_documents / "kept.pdf").write_bytes(b"older upload")
+
+    code, output = run(empty_target, "restore", "--from", str(backup_dir))
+    assert code != 0
+    assert "not empty" in output and "--force" in output
+
+    code, output = run(empty_target, "restore", "--from", str(backup_dir), "--force")
+    assert code == 0, output
+    assert run(empty_target, "audit", "verify")[0] == 0
+    assert case_page(empty_target, facts["email"], facts["case_id"]) == case_page(app, facts["email"],
+                                                                                facts["case_id"])
+    moved_aside = [path for path in old_documents.parent.iterdir() if ".before-restore-" in path.name]
+    assert len(moved_aside) == 1 and (moved_aside[0] / "kept.pdf").read_bytes() == b"older upload"
+
+
+def test_backup_without_a_documents_directory_and_into_an_occupied_directory(source, tmp_path):
+    app, _facts = source
+    app.config["DOCUMENTS_DIR"] = str(tmp_path / "never-created")
+    code, output = run(app, "backup", "--to", str(tmp_path / "plain"))
+    assert code == 0, output
+    assert json.loads((tmp_path / "plain" / "manifest.json").read_text())["documents"] is False
+
+    code, output = run(app, "backup", "--to", str(tmp_path / "plain"))
+    assert code != 0 and "not empty" in output  # never overwrites an earlier backup
