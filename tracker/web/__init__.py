@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tracker.extensions import babel
-from tracker.web import errors, guards, templating, unit_of_work
+from tracker.web import errors, guards, sessions, templating, unit_of_work
 from tracker.web.i18n import select_locale, select_timezone
 from tracker.web.letters.views import blueprint as letters
 from tracker.web.login.views import blueprint as login
@@ -20,6 +20,7 @@ BLUEPRINTS = (login, workspace, letters, procedures)
 def register(app: Flask) -> None:
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     guards.install_login(app)
+    sessions.install(app)
     unit_of_work.install(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)

@@ -14,12 +14,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.web import sessions
 from tracker.web.guards import public
 from tracker.web.login.forms import LanguageForm, LoginForm
 
@@ -52,7 +53,7 @@ def login():
             # Hash anyway, so the response time does not tell whether the address has an account.
             check_password_hash(_dummy_hash(), form.password.data)
         elif user.active and user.check_password(form.password.data):
-            login_user(user)
+            sessions.start(user)
             if user.locale:
                 session["lang"] = user.locale  # the pages after logout on this device keep the user's language
             return redirect(_safe_next(request.args.get("next")))
@@ -63,7 +64,7 @@ def login():
 
 @blueprint.route("/logout", methods=["POST"])
 def logout():
-    logout_user()
+    sessions.end(current_user._get_current_object())
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("auth.login"))
 
