@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFError
 
+from tracker.web.login.views import too_many_attempts
 from tracker.web.unit_of_work import roll_back_quietly
 
 
@@ -20,5 +21,6 @@ def install(app: Flask) -> None:
                                                   _("Diese Seite gibt es nicht oder nicht mehr.")))
     app.register_error_handler(CSRFError, lambda e: page(400, _("Formular abgelaufen"), _(
         "Das Formular war zu alt oder unvollständig. Bitte laden Sie die Seite neu und senden Sie es erneut.")))
+    app.register_error_handler(429, lambda e: (roll_back_quietly(), too_many_attempts(e))[1])
     app.register_error_handler(500, lambda e: page(500, _("Fehler"), _(
         "Ein unerwarteter Fehler ist aufgetreten. Ihre letzte Änderung wurde nicht gespeichert.")))
