@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tracker.extensions import babel
-from tracker.web import errors, guards, sessions, templating, unit_of_work
+from tracker.web import errors, guards, headers, sessions, templating, unit_of_work
 from tracker.web.i18n import select_locale, select_timezone
 from tracker.web.letters.views import blueprint as letters
 from tracker.web.login.views import blueprint as login
@@ -26,3 +26,4 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     templating.install(app)
     errors.install(app)
+    headers.install(app)
