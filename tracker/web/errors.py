@@ -15,6 +15,8 @@ def install(app: Flask) -> None:
         roll_back_quietly()
         return render_template("errors.html", status=status, title=title, message=message), status
 
+    app.register_error_handler(400, lambda e: page(400, _("Ungültige Anfrage"), _(
+        "Die Adresse oder das Formular enthält Zeichen oder Werte, die hier nicht möglich sind.")))
     app.register_error_handler(403, lambda e: page(403, _("Kein Zugriff"),
                                                   _("Sie haben keinen Zugriff auf diese Seite.")))
     app.register_error_handler(404, lambda e: page(404, _("Nicht gefunden"),
