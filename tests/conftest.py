@@ -13,7 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tracker import clock, create_app
-from tracker.extensions import db
+from tracker.extensions import db, limiter
 
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
@@ -72,6 +72,7 @@ def base_app(database_url):
         "REDIS_URL": None,
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": "tracker.test",
+        "RATELIMIT_STORAGE_URI": "memory://",
     })
     # The `app` fixture keeps one app context pushed for the whole test, and Flask reuses it for the test
     # client's requests. Forget per-request state (Flask-Login's cached user) at the start of each request, so
@@ -114,6 +115,7 @@ def app(base_app):
     clock.travel_to(date(2026, 3, 2))  # a Monday; tests move the clock explicitly
     ctx = base_app.app_context()
     ctx.push()
+    limiter.reset()  # each test starts with no failed logins counted
     yield base_app
     db.session.remove()
     ctx.pop()

@@ -7,7 +7,7 @@ from flask import Flask
 
 from tracker import cli, registry, web
 from tracker.config import ROOT, from_environment
-from tracker.extensions import csrf, db, migrate
+from tracker.extensions import csrf, db, limiter, migrate
 from tracker.jobs.worker import start_in_process_scheduler
 
 
@@ -37,6 +37,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
+    limiter.init_app(app)
 
 
 def register_background_jobs(app: Flask) -> None:

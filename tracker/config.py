@@ -57,7 +57,21 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": production,
+        #: ``__Host-``: the browser only accepts the cookie over HTTPS, for this host, for every path; no subdomain
+        #: can set or overwrite it.
+        "SESSION_COOKIE_NAME": "__Host-session" if production else "session",
+        "SESSION_COOKIE_PATH": "/",
         "REMEMBER_COOKIE_SECURE": production,
+        #: A session ends after this many minutes without a request, and this many hours after login.
+        "SESSION_IDLE_MINUTES": _integer("SESSION_IDLE_MINUTES", 30),
+        "SESSION_MAX_HOURS": _integer("SESSION_MAX_HOURS", 10),
+        #: Login throttling (Flask-Limiter): failed attempts per account and per source address. Memory storage
+        #: counts per process; with several processes set Redis (the default when REDIS_URL is set).
+        "RATELIMIT_STORAGE_URI": (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
+                                  or "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": False,
+        "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
+        "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
         "BABEL_DEFAULT_LOCALE": "de",
         "BABEL_DEFAULT_TIMEZONE": "Europe/Berlin",
         "BABEL_TRANSLATION_DIRECTORIES": str(ROOT / "tracker" / "translations"),

@@ -4,7 +4,7 @@ from datetime import datetime
 
 from flask_login import UserMixin
 from sqlalchemy import ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import clock
@@ -28,6 +28,9 @@ class User(UserMixin, db.Model):
     #: Preferred UI language ("de"/"en"); None means "as the browser asks".
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)
+    #: Part of every session's login id: raising it ends all sessions of this user at once (logout, password
+    #: change, deactivation), although the session itself lives in a signed cookie the server cannot delete.
+    session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     office = relationship("Office")
@@ -44,6 +47,21 @@ class User(UserMixin, db.Model):
     @property
     def is_staff(self) -> bool:
         return self.role_enum.is_staff
+
+    def get_id(self) -> str:
+        """The login id kept in the session: user id and session generation (see ``end_sessions``)."""
+        return f"{self.id}:{self.session_generation or 1}"
+
+    def end_sessions(self) -> None:
+        """Every session of this user, on every device, ends with its next request."""
+        self.session_generation = (self.session_generation or 1) + 1
+
+    @validates("active", "password_hash")
+    def _end_sessions_on_change(self, key, value):
+        # A new password or a deactivation ends every open session; the first password of a new user ends none.
+        if self.id is not None and (key == "password_hash" or value is False):
+            self.end_sessions()
+        return value
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

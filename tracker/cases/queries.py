@@ -43,7 +43,7 @@ class QueueFilters:
     def from_args(cls, args) -> QueueFilters:
         return cls(
             procedure=args.get("procedure", ""), state=args.get("state", ""),
-            office=args.get("office", type=int), assignee=args.get("assignee", ""),
+            office=_id(args.get("office")), assignee=args.get("assignee", ""),
             overdue=args.get("overdue") == "1", due_this_week=args.get("week") == "1",
             waiting_for=args.get("waiting", ""), q=args.get("q", "").strip(), closed=args.get("closed") == "1",
         )
@@ -79,16 +79,33 @@ class QueuePage:
         return self.total > COUNT_LIMIT
 
 
+#: The largest id the database holds (PostgreSQL ``integer``); larger ones in a URL name nothing.
+MAX_ID = 2**31 - 1
+
+
+def _id(value) -> int | None:
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10 and 0 < int(value) <= MAX_ID:
+        return int(value)
+    return None
+
+
 def encode_cursor(case: Case) -> str:
     raw = json.dumps([case.breached, case.next_due_on.isoformat() if case.next_due_on else None, case.id])
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
 def decode_cursor(cursor: str):
+    """The position a cursor names, or None (first page) for anything that is not exactly what
+    ``encode_cursor`` writes: the cursor comes from the URL and may be anything."""
     try:
-        breached, due, case_id = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
-        return bool(breached), date.fromisoformat(due) if due else None, int(case_id)
-    except (ValueError, TypeError):
+        position = json.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+        breached, due, case_id = position
+        if not isinstance(breached, bool) or not (due is None or isinstance(due, str)):
+            return None
+        if type(case_id) is not int or not 0 < case_id <= MAX_ID:
+            return None
+        return breached, date.fromisoformat(due) if due else None, case_id
+    except (ValueError, TypeError, UnicodeDecodeError, RecursionError):
         return None
 
 
@@ -130,8 +147,8 @@ def filtered(user, filters: QueueFilters):
         conditions.append(Case.assignee_id == user.id)
     elif filters.assignee == "unassigned":
         conditions.append(Case.assignee_id.is_(None))
-    elif filters.assignee.isdigit():
-        conditions.append(Case.assignee_id == int(filters.assignee))
+    elif (assignee_id := _id(filters.assignee)) is not None:
+        conditions.append(Case.assignee_id == assignee_id)
     today = clock.today()
     if filters.overdue:
         conditions.append(or_(Case.breached.is_(True), Case.next_due_on < today))

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
@@ -80,6 +81,11 @@ def conflicts_refused():
         yield
     except StaleDataError as error:
         raise ConflictError([CONFLICT_MESSAGE]) from error
+    except IntegrityError as error:
+        # Two writers took the same place in the case's audit chain: the second one is a conflict.
+        if "uq_events_case_id_seq" in str(error.orig) or "events.case_id, events.seq" in str(error.orig):
+            raise ConflictError([CONFLICT_MESSAGE]) from error
+        raise
 
 
 def flush_or_conflict() -> None:
@@ -308,6 +314,10 @@ def add_note(case: Case, actor, body: str) -> Note:
     body = body.strip()
     if not body:
         raise CaseError([LocalText("Die Notiz ist leer.", "The note is empty.")])
+    # Notes never conflict with each other: wait for a colleague's note (or any change) on this case to commit,
+    # then append after it. Without the lock both would take the same event number.
+    db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
+    db.session.refresh(case, ["version", "audit_head", "updated_at"])
     note = Note(case_id=case.id, author_id=actor.id, body=body, created_at=clock.now())
     db.session.add(note)
     db.session.flush()

@@ -4,9 +4,10 @@ from __future__ import annotations
 import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker.auth.models import User
+from tracker.auth.passwords import password_problems
 from tracker.cases.queries import verify_audit_trail
 from tracker.cli.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from tracker.cli.due_date import due_date_command
@@ -87,6 +88,7 @@ def demo_command():
 @with_appcontext
 def create_user_command(email, name, role, office_code, password):
     """Create an account (passwords are stored hashed)."""
+    _require_good_password(password, email=email, name=name)
     office = db.session.scalar(select(Office).where(Office.code == office_code)) if office_code else None
     if office_code and office is None:
         raise click.ClickException(f"unknown office {office_code}")
@@ -97,7 +99,45 @@ def create_user_command(email, name, role, office_code, password):
     click.echo(f"user {user.id} created")
 
 
+def _require_good_password(password: str, *, email: str, name: str = "") -> None:
+    problems = password_problems(password, email=email, name=name)
+    if problems:
+        raise click.ClickException(" ".join(problem.get("en") for problem in problems))
+
+
+def _user_by_email(email: str) -> User:
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        raise click.ClickException("no such user")
+    return user
+
+
+@click.command("set-password")
+@click.option("--email", required=True)
+@click.password_option()
+@with_appcontext
+def set_password_command(email, password):
+    """Set a user's password; every open session of that user ends."""
+    user = _user_by_email(email)
+    _require_good_password(password, email=user.email, name=user.name)
+    user.set_password(password)
+    db.session.commit()
+    click.echo(f"password of user {user.id} set; their sessions have ended")
+
+
+@click.command("deactivate-user")
+@click.option("--email", required=True)
+@with_appcontext
+def deactivate_user_command(email):
+    """Deactivate an account: it can no longer log in and every open session of it ends."""
+    user = _user_by_email(email)
+    user.active = False
+    db.session.commit()
+    click.echo(f"user {user.id} deactivated; their sessions have ended")
+
+
 def install(app: Flask) -> None:
     for command in (workflows_command, due_date_command, audit_command, sweep_command, worker_command,
-                    scheduler_command, demo_command, create_user_command, seed_command):
+                    scheduler_command, demo_command, create_user_command, set_password_command,
+                    deactivate_user_command, seed_command):
         app.cli.add_command(command)

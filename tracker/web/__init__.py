@@ -7,7 +7,7 @@ from __future__ import annotations
 from flask import Flask
 
 from tracker.extensions import babel
-from tracker.web import errors, guards, templating, unit_of_work
+from tracker.web import edge, errors, guards, headers, sessions, templating, unit_of_work
 from tracker.web.i18n import select_locale, select_timezone
 from tracker.web.letters.views import blueprint as letters
 from tracker.web.login.views import blueprint as login
@@ -18,10 +18,13 @@ BLUEPRINTS = (login, workspace, letters, procedures)
 
 
 def register(app: Flask) -> None:
+    edge.install(app)  # before the blueprints: their URL rules use its bounded int converter
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
     guards.install_login(app)
+    sessions.install(app)
     unit_of_work.install(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
     templating.install(app)
     errors.install(app)
+    headers.install(app)

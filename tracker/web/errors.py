@@ -6,6 +6,7 @@ from flask import Flask, render_template
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
+from tracker.web.login.views import too_many_attempts
 from tracker.web.unit_of_work import roll_back_quietly
 
 
@@ -17,10 +18,13 @@ def install(app: Flask) -> None:
 
         return handle
 
+    app.register_error_handler(400, page(400, _l("Ungültige Anfrage"), _l(
+        "Die Adresse oder das Formular enthält Zeichen oder Werte, die hier nicht möglich sind.")))
     app.register_error_handler(403, page(403, _l("Kein Zugriff"), _l("Sie haben keinen Zugriff auf diese Seite.")))
     app.register_error_handler(404, page(404, _l("Nicht gefunden"),
                                          _l("Diese Seite gibt es nicht oder nicht mehr.")))
     app.register_error_handler(CSRFError, page(400, _l("Formular abgelaufen"), _l(
         "Das Formular war zu alt oder unvollständig. Bitte laden Sie die Seite neu und senden Sie es erneut.")))
+    app.register_error_handler(429, lambda e: (roll_back_quietly(), too_many_attempts(e))[1])
     app.register_error_handler(500, page(500, _l("Fehler"), _l(
         "Ein unerwarteter Fehler ist aufgetreten. Ihre letzte Änderung wurde nicht gespeichert.")))

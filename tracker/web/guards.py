@@ -6,11 +6,11 @@ from functools import wraps
 from flask import Flask, abort, request
 from flask_login import current_user
 
-from tracker.auth.models import User
 from tracker.cases.access import can_act_on_case, can_view_case
 from tracker.cases.models import Case
 from tracker.extensions import db, login_manager
 from tracker.procedures.vocabulary import Role
+from tracker.web import sessions
 
 
 def public(view):
@@ -48,9 +48,7 @@ def install_login(app: Flask) -> None:
     login_manager.login_message = None  # the login page explains itself
     login_manager.session_protection = "strong"
 
-    @login_manager.user_loader
-    def load_user(user_id: str):
-        return db.session.get(User, int(user_id))
+    login_manager.user_loader(sessions.load_user)
 
     @app.before_request
     def require_login():

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     DateField,
     EmailField,
@@ -13,15 +12,21 @@ from wtforms import (
     TextAreaField,
     widgets,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp, ValidationError
 
 from tracker import clock
 from tracker.procedures.definition import Transition
 from tracker.procedures.vocabulary import DocumentStatus
+from tracker.web.forms import EARLIEST_BIRTH_DATE, Form, plausible_date
 
 
-class VersionedForm(FlaskForm):
-    version = HiddenField()
+class VersionedForm(Form):
+    #: Required: a form without it would be applied to whatever state the case is in now, unseen by the user.
+    version = HiddenField(validators=[InputRequired(), Regexp(r"^[0-9]{1,9}$")])
+
+    @property
+    def expected_version(self) -> int:
+        return int(self.version.data)
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -39,16 +44,17 @@ def in_future(form, field):
         raise ValidationError(_l("Die Frist muss nach dem heutigen Tag enden."))
 
 
-class NewCaseForm(FlaskForm):
+class NewCaseForm(Form):
     procedure = SelectField(_l("Verfahren"), validators=[DataRequired()])
     office = SelectField(_l("Zuständige Behörde"), coerce=int, validators=[DataRequired()])
-    received_on = DateField(_l("Eingang des Antrags"), validators=[DataRequired(), not_in_future],
+    received_on = DateField(_l("Eingang des Antrags"), validators=[DataRequired(), not_in_future, plausible_date()],
                             description=_l("Tag, an dem der Antrag bei der Behörde eingegangen ist."))
     given_names = StringField(_l("Vorname(n)"), validators=[DataRequired(), Length(max=200)],
                               render_kw={"autocomplete": "off"})
     family_name = StringField(_l("Familienname"), validators=[DataRequired(), Length(max=200)],
                               render_kw={"autocomplete": "off"})
-    date_of_birth = DateField(_l("Geburtsdatum"), validators=[DataRequired(), not_in_future])
+    date_of_birth = DateField(_l("Geburtsdatum"), validators=[DataRequired(), not_in_future,
+                                                                plausible_date(EARLIEST_BIRTH_DATE)])
     nationality = StringField(_l("Staatsangehörigkeit"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("E-Mail"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=50)])
@@ -70,13 +76,14 @@ class AssignForm(VersionedForm):
     assignee = SelectField(_l("Zuständig"), coerce=int)
 
 
-class BulkAssignForm(FlaskForm):
+class BulkAssignForm(Form):
     case_ids = SelectMultipleField(_l("Fälle"), coerce=int, validators=[DataRequired(
         message=_l("Bitte wählen Sie mindestens einen Fall aus."))])
     assignee = SelectField(_l("Zuweisen an"), coerce=int)
 
 
-class NoteForm(VersionedForm):
+class NoteForm(Form):
+    #: No version: a note changes nothing a colleague could have changed meanwhile.
     body = TextAreaField(_l("Interne Notiz"), validators=[DataRequired(), Length(max=5000)])
 
 
@@ -103,7 +110,7 @@ def transition_form_class(transition: Transition, lang: str, document_choices=()
         elif spec.type == "office":
             field = SelectField(label, validators=validators, choices=[("", "–")] + list(office_choices))
         elif spec.type == "date":
-            field = DateField(label, validators=validators)
+            field = DateField(label, validators=validators + [plausible_date()])
         elif spec.type == "choice":
             field = SelectField(label, validators=validators,
                                 choices=[("", "–")] + [(c.value, c.label.get(lang)) for c in spec.choices])

@@ -15,6 +15,7 @@ from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.vocabulary import Role
 from tracker.registry import registry, workflow_of
 from tracker.timers.models import Timer
+from tracker.web.forms import parse_id
 from tracker.web.guards import load_case, load_case_for_change, staff_required
 from tracker.web.i18n import current_language
 from tracker.web.unit_of_work import perform
@@ -37,7 +38,7 @@ PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 @staff_required
 def queue():
     filters = queries.QueueFilters.from_args(request.args)
-    size = min(max(request.args.get("size", PAGE_SIZE, type=int), 1), MAX_PAGE_SIZE)
+    size = min(parse_id(request.args.get("size", "")) or PAGE_SIZE, MAX_PAGE_SIZE)
     page = queries.queue_page(current_user, filters, request.args.get("after"), page_size=size)
     staff = queries.office_staff(current_user.office_id)
     bulk = forms.BulkAssignForm()
@@ -60,7 +61,8 @@ def bulk_assign():
     form = forms.BulkAssignForm()
     staff = queries.office_staff(current_user.office_id)
     form.assignee.choices = [(0, "")] + [(user.id, user.name) for user in staff]
-    form.case_ids.choices = [(int(value), value) for value in request.form.getlist("case_ids") if value.isdigit()]
+    form.case_ids.choices = [(number, value) for value in request.form.getlist("case_ids")
+                             if (number := parse_id(value)) is not None]
     if not form.validate_on_submit():
         # Say what was wrong: no case ticked, or somebody outside the office chosen (a stale or forged form).
         flash(_("Bitte wählen Sie mindestens einen Fall aus.") if form.case_ids.errors else _(
@@ -170,16 +172,25 @@ def transition(case_id: int, transition_id: str):
     form = transition_form_class(case, definition, current_language())()
     key = f"transition:{transition_id}"
     if not form.validate_on_submit():
-        return render_case(case, failed=(key, form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)
+        return render_case(case, failed=(key, form), error=_invalid(form), status=422)
     inputs = {spec.name: _raw(getattr(form, spec.name).data) for spec in definition.inputs}
     try:
         perform(service.apply_transition, case, transition_id, current_user, inputs,
-                expected_version=form.version.data)
+                expected_version=form.expected_version)
     except service.CaseError as error:
         return _refused(case, key, form, error)
     flash(_("Erledigt: %(action)s", action=definition.label.get(current_language())), "success")
     anchor = "letters" if definition.input("documents") is not None else None
     return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
+
+
+def _invalid(form, message: str | None = None) -> str:
+    """What to say above a refused form. A missing or garbled version means the page was not ours or is broken:
+    nothing was applied, and reloading gives a form that works."""
+    if getattr(form, "version", None) is not None and form.version.errors:
+        return _("Das Formular ist unvollständig oder beschädigt; es wurde nichts geändert. Bitte laden Sie die "
+                 "Seite neu und versuchen Sie es erneut.")
+    return message or _("Bitte prüfen Sie Ihre Eingaben.")
 
 
 def _raw(value):
@@ -195,10 +206,10 @@ def document_status(case_id: int, document_id: str):
     form = forms.DocumentStatusForm()
     key = f"document:{document_id}"
     if not form.validate_on_submit():
-        return render_case(case, failed=(key, form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)
+        return render_case(case, failed=(key, form), error=_invalid(form), status=422)
     try:
         perform(service.set_document_status, case, document_id, form.status.data, current_user,
-                reason=form.reason.data or "", expected_version=form.version.data)
+                reason=form.reason.data or "", expected_version=form.expected_version)
     except service.CaseError as error:
         return _refused(case, key, form, error)
     return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
@@ -212,10 +223,10 @@ def assign(case_id: int):
     staff = queries.office_staff(case.office_id)
     form.assignee.choices = [(0, "")] + [(user.id, user.name) for user in staff]
     if not form.validate_on_submit():
-        return render_case(case, failed=("assign", form), error=_("Bitte prüfen Sie Ihre Eingaben."), status=422)
+        return render_case(case, failed=("assign", form), error=_invalid(form), status=422)
     try:
         perform(service.assign, case, next((u for u in staff if u.id == form.assignee.data), None), current_user,
-                expected_version=form.version.data)
+                expected_version=form.expected_version)
     except service.CaseError as error:
         return _refused(case, "assign", form, error)
     return redirect(url_for("cases.show", case_id=case.id))
@@ -227,7 +238,8 @@ def add_note(case_id: int):
     case = load_case(case_id)
     form = forms.NoteForm()
     if not form.validate_on_submit():
-        return render_case(case, failed=("note", form), error=_("Die Notiz ist leer."), status=422)
+        return render_case(case, failed=("note", form), error=_("Die Notiz ist leer.") if not form.body.errors or not (
+            form.body.data or "").strip() else _("Bitte prüfen Sie Ihre Eingaben."), status=422)
     try:
         perform(service.add_note, case, current_user, form.body.data)
     except service.CaseError as error:
@@ -248,11 +260,12 @@ def timer_action(case_id: int, timer_pk: int, action: str):
     form = forms.TimerActionForm()
     key = f"timer:{timer.id}:{action}"
     if not form.validate_on_submit():
-        return render_case(case, failed=(key, form), error=_("Bitte geben Sie einen Grund an."), status=422)
+        return render_case(case, failed=(key, form), error=_invalid(form, _("Bitte geben Sie einen Grund an.")),
+                           status=422)
     extra = (form.period.data,) if action == "extend" else ()
     try:
         perform(TIMER_ACTIONS[action], case, timer.id, current_user, *extra, form.reason.data,
-                expected_version=form.version.data)
+                expected_version=form.expected_version)
     except service.CaseError as error:
         return _refused(case, key, form, error)
     return redirect(url_for("cases.show", case_id=case.id, _anchor="deadlines"))

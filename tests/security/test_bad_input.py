@@ -1,0 +1,132 @@
+"""Malformed input never gives a 500: ids out of range, forged cursors, broken versions, control characters and
+implausible dates are refused at the edge (404, 400 or 422 with the form re-shown) and change nothing."""
+from __future__ import annotations
+
+import base64
+import json
+
+import pytest
+
+from tracker.cases.models import Case, Note
+from tracker.extensions import db
+from tracker.timers.models import Timer
+
+HUGE = "99999999999999999999"
+
+
+@pytest.fixture
+def clerk(make, login):
+    office = make.office()
+    return login(make.user(office=office))
+
+
+@pytest.fixture
+def case(make, clerk):
+    return make.case(office=clerk.office, actor=clerk)
+
+
+def cursor(raw: str) -> str:
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+@pytest.mark.parametrize("url", [
+    f"/cases/{HUGE}", f"/cases/{HUGE}/letters/receipt", f"/cases/{HUGE}/letters/receipt.pdf",
+    "/cases/2147483648", "/cases/0",
+])
+def test_an_id_out_of_range_in_the_url_is_not_found(client, case, url):
+    assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize("query", [
+    f"office={HUGE}", f"assignee={HUGE}", f"size={HUGE}", "size=-5", "size=abc", "office=²",
+    "after=" + cursor("[true,null,1e400]"), "after=" + cursor(f"[false,null,{HUGE}]"),
+    "after=" + cursor('[false,"0001-01-01",1]'), "after=" + cursor('[1,"2026-13-45",1]'),
+    "after=" + cursor('"just a string"'), "after=" + cursor("[" * 5000), "after=%%%", "after=" + cursor("[[],{},[]]"),
+])
+def test_a_malformed_query_shows_the_queue(client, case, query):
+    response = client.get(f"/cases?{query}")
+    assert response.status_code == 200, query
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "state=%00", "procedure=x%01"])
+def test_control_characters_in_the_query_are_refused(client, case, query):
+    assert client.get(f"/cases?{query}").status_code == 400
+
+
+def test_an_id_out_of_range_in_a_form_is_refused(client, case, clerk):
+    response = client.post("/cases/assign", data={"case_ids": [HUGE], "assignee": str(clerk.id)})
+    assert response.status_code == 302  # back to the queue with a message
+    assert client.post(f"/cases/{case.id}/assign", data={"assignee": HUGE, "version": str(case.version)}
+                       ).status_code == 422
+
+
+@pytest.mark.parametrize("version", ["abc", "", None, HUGE, "-1", "1.5"])
+def test_a_transition_without_a_valid_version_is_refused_and_nothing_applied(client, case, version):
+    data = {"date": "2026-03-02"}
+    if version is not None:
+        data["version"] = version
+
+    response = client.post(f"/cases/{case.id}/transitions/withdraw", data=data)
+
+    assert response.status_code == 422
+    text = response.get_data(as_text=True)
+    assert "Das Formular ist unvollständig oder beschädigt; es wurde nichts geändert." in text
+    assert 'value="2026-03-02"' in text  # the form is shown again as typed
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == "received"
+
+
+@pytest.mark.parametrize("path,data", [
+    ("notes", {"body": "Rückruf\x00vereinbart"}),
+    ("transitions/withdraw", {"date": "2026-03-02\x00", "version": "VERSION"}),
+    ("timers/TIMER/pause", {"reason": "weil\x00", "version": "VERSION"}),
+    ("documents/passport", {"status": "rejected", "reason": "unleserlich\x07", "version": "VERSION"}),
+])
+def test_control_characters_in_a_form_are_refused_with_a_message(client, case, path, data):
+    timer = db.session.query(Timer).filter_by(case_id=case.id).first()
+    path = path.replace("TIMER", str(timer.id))
+    data = {key: value.replace("VERSION", str(case.version)) for key, value in data.items()}
+    version = case.version
+
+    response = client.post(f"/cases/{case.id}/{path}", data=data)
+
+    assert response.status_code == 422
+    if "timers" not in path:  # this case's timer offers no pause form to show the message in
+        assert "unzulässige Steuerzeichen" in response.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.query(Note).count() == 0
+    assert db.session.get(Case, case.id).version == version
+
+
+def new_case_form(clerk, **changes):
+    data = {"procedure": "recognition-bqfg", "office": str(clerk.office_id), "received_on": "2026-02-27",
+            "given_names": "Thi Anh", "family_name": "Tran", "date_of_birth": "1995-04-12", "nationality": "Vietnam",
+            "preferred_language": "en", "profession": "Bachelor of Nursing (Vietnam)",
+            "reference_occupation": "Pflegefachfrau", "employer": "0"}
+    data.update(changes)
+    return data
+
+
+@pytest.mark.parametrize("changes", [
+    {"received_on": "0001-01-01"}, {"received_on": "1949-12-31"}, {"date_of_birth": "0001-01-01"},
+    {"date_of_birth": "1899-12-31"}, {"family_name": "Tran\x00"}, {"office": HUGE}, {"employer": HUGE},
+    {"received_on": "99999-01-01"},
+])
+def test_new_case_refuses_implausible_input_and_keeps_the_form(client, clerk, changes):
+    response = client.post("/cases/new", data=new_case_form(clerk, **changes))
+
+    assert response.status_code == 422, changes
+    assert "Thi Anh" in response.get_data(as_text=True)
+    assert db.session.query(Case).count() == 0
+
+
+def test_a_plausible_receipt_date_is_accepted(client, clerk):
+    assert client.post("/cases/new", data=new_case_form(clerk, received_on="1950-01-01")).status_code == 302
+
+
+def test_a_transition_date_far_in_the_past_is_refused(client, case):
+    response = client.post(f"/cases/{case.id}/transitions/withdraw",
+                           data={"date": "0001-01-01", "version": str(case.version)})
+    assert response.status_code == 422
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == "received"

@@ -1,0 +1,62 @@
+"""The base of every form in the web interface: what no field may contain, whatever the form."""
+from __future__ import annotations
+
+import re
+from datetime import date
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms.validators import ValidationError
+
+from tracker import clock
+
+#: Control characters (NUL above all: PostgreSQL refuses it in text). Tab and line breaks are ordinary text.
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: The largest id a URL, query or form may carry: PostgreSQL's ``integer``. Larger numbers name nothing.
+MAX_ID = 2**31 - 1
+#: Dates before this are typing errors (a receipt date, a decision date), not history this tracker holds.
+EARLIEST_DATE = date(1950, 1, 1)
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
+#: How far ahead a date typed into a form may lie.
+LATEST_YEARS_AHEAD = 10
+
+
+class Form(FlaskForm):
+    """Refuses control characters in every field, with a message on the field, before any validator of the form
+    sees the value."""
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        for field in self:
+            values = list(field.raw_data or [])
+            if any(isinstance(value, str) and CONTROL_CHARACTERS.search(value) for value in values):
+                field.errors = [*field.errors, _l("Dieses Feld enthält unzulässige Steuerzeichen. Bitte entfernen "
+                                                  "Sie sie.")]
+                valid = False
+        return valid
+
+
+def parse_id(value) -> int | None:
+    """An id from a query string or form: digits only, within the database's range; anything else is None."""
+    if isinstance(value, str) and value.isascii() and value.isdigit() and len(value) <= 10:
+        number = int(value)
+        if 1 <= number <= MAX_ID:
+            return number
+    return None
+
+
+def plausible_date(earliest: date = EARLIEST_DATE):
+    """A date within what this tracker can hold: from ``earliest`` to ``LATEST_YEARS_AHEAD`` years from today."""
+
+    def check(form, field):
+        if field.data is None:
+            return
+        latest = clock.today().replace(year=clock.today().year + LATEST_YEARS_AHEAD, day=28 if (
+            clock.today().month, clock.today().day) == (2, 29) else clock.today().day)
+        if field.data < earliest:
+            raise ValidationError(_l("Das Datum darf nicht vor dem %(date)s liegen.",
+                                     date=earliest.strftime("%d.%m.%Y")))
+        if field.data > latest:
+            raise ValidationError(_l("Das Datum liegt zu weit in der Zukunft."))
+
+    return check
