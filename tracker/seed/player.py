@@ -107,6 +107,7 @@ class SimCase:
         return [timer for timer in self.timers if timer.status in OPEN_TIMER_STATUSES]
 
 
+@lru_cache(maxsize=4096)
 def sweep_moment(day: date) -> datetime:
     """The modelled daily sweep's run on ``day``, in UTC."""
     return datetime.combine(day, SWEEP_TIME, tzinfo=clock.BERLIN).astimezone(timezone.utc)

@@ -7,7 +7,8 @@ refuses is simply not taken.
 from __future__ import annotations
 
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta, timezone
+from functools import lru_cache
 
 from tracker import clock
 from tracker.procedures.vocabulary import DocumentStatus, OfficeKind, Outcome
@@ -78,8 +79,10 @@ PROCEDURE_MIX = (("recognition-bqfg", 40), ("recognition-thuerbqfg", 25), ("skil
 OFFICE_OPENS = time(7, 0)
 
 
+@lru_cache(maxsize=4096)
 def _office_opens(day: date) -> datetime:
-    return datetime.combine(day, OFFICE_OPENS, tzinfo=clock.BERLIN)
+    """When the office opens on ``day``, in UTC (so moments compare and hash without time zone look-ups)."""
+    return datetime.combine(day, OFFICE_OPENS, tzinfo=clock.BERLIN).astimezone(timezone.utc)
 
 
 class Stories:
