@@ -19,6 +19,7 @@ from tracker.cases.models import Case
 from tracker.cases.service import CaseError, apply_transition
 from tracker.db_types import dialect_insert
 from tracker.extensions import db
+from tracker.procedures import timer_plan
 from tracker.procedures.vocabulary import TimerStatus
 from tracker.registry import workflow_of
 from tracker.timers.models import Timer, TimerEffect, TimerEffectKind
@@ -163,8 +164,8 @@ def _expire(batch: _Batch, timer: Timer, today, result: SweepResult) -> None:
         try:
             with db.session.begin_nested():
                 # The law's fiction (e.g. § 36(2) BeschV): the system performs the step, recorded with its basis.
-                apply_transition(case, spec.fiction_transition, SYSTEM, {}, reason=(
-                    f"Fristablauf am {timer.due_on.strftime('%d.%m.%Y')} ohne Antwort ({spec.basis})"))
+                apply_transition(case, spec.fiction_transition, SYSTEM, {},
+                                 reason=timer_plan.fiction_reason(spec, timer.due_on))
                 timer.status = TimerStatus.FIRED
                 timer.finished_on = today
         except CaseError as error:

@@ -7,7 +7,7 @@ explain itself.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping, MutableSequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -100,10 +100,13 @@ class TimerLike(Protocol):
 
     status: str
     started_on: date
+    due_on: date | None
+    warn_on: date | None
+    finished_on: date | None
     fixed_due_on: date | None
     calendar: str
     extension: str | None
-    pauses: Sequence[PauseLike]
+    pauses: MutableSequence[PauseLike]
 
 
 def pause_days(pause: PauseLike, today: date) -> int:
@@ -117,6 +120,50 @@ def pause_days(pause: PauseLike, today: date) -> int:
 
 def open_pause(timer: TimerLike) -> PauseLike | None:
     return next((pause for pause in timer.pauses if pause.ended_on is None and pause.until_on is None), None)
+
+
+# --- applying a step to a timer's own fields ------------------------------------------------------------------
+# The timer service applies these to timer rows, the seed generator to its in-memory timers: one rule each.
+
+def finish(timer: TimerLike, status: TimerStatus, day: date) -> bool:
+    """End the timer (met, fired, cancelled …) on ``day``; an open-ended pause ends with it. True if it ended late."""
+    late = timer.due_on is not None and day > timer.due_on
+    timer.status = status
+    timer.finished_on = day
+    timer.warn_on = None
+    for pause in timer.pauses:
+        if pause.ended_on is None and pause.until_on is None:
+            pause.ended_on = day
+    return late
+
+
+def suspend(timer: TimerLike, pause: PauseLike) -> None:
+    """Add a pause; an open-ended one (no date set) stops the clock until it is resumed."""
+    timer.pauses.append(pause)
+    if pause.until_on is None:
+        timer.status = TimerStatus.PAUSED
+
+
+def cancel(timer: TimerLike, day: date) -> None:
+    """The case ended: nothing is owed any more (its pauses stay as they were)."""
+    timer.status = TimerStatus.CANCELLED
+    timer.finished_on = day
+    timer.warn_on = None
+
+
+def end_suspension(timer: TimerLike, day: date) -> None:
+    open_pause(timer).ended_on = day
+    timer.status = TimerStatus.RUNNING
+
+
+def pause_reason(inputs: Mapping[str, object]) -> str:
+    """The reason a rule's pause records: the transition's ``reason`` input as given."""
+    return str(inputs.get("reason", ""))
+
+
+def fiction_reason(spec: TimerSpec, due_on: date) -> str:
+    """What the sweep records when it performs a legal fiction (e.g. § 36(2) BeschV)."""
+    return f"Fristablauf am {due_on.strftime('%d.%m.%Y')} ohne Antwort ({spec.basis})"
 
 
 START_LABEL = LocalText("Eingang des Antrags", "application received")
@@ -154,4 +201,4 @@ def approximate_days(period: deadlines.Period, month: int = 31) -> int:
 
 
 __all__ = ["OPENED", "Action", "OpenTimer", "Step", "plan", "deadline_of", "due_and_warning", "pause_days",
-           "open_pause", "calendar_for", "fixed_due", "approximate_days", "lead_time", "as_date"]
+           "open_pause", "finish", "cancel", "suspend", "end_suspension", "pause_reason", "fiction_reason", "calendar_for", "fixed_due", "approximate_days", "lead_time", "as_date"]

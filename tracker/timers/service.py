@@ -53,7 +53,7 @@ def on_event(case, workflow: Workflow, event_id: str, inputs: dict, day: date, a
         elif step.action is Action.RESUME:
             _resume(case, timer, spec, day, actor, reason="", source=event_id)
         elif step.action is Action.PAUSE:
-            _pause(case, timer, spec, day, actor, reason=str(inputs.get("reason", "")), source=event_id,
+            _pause(case, timer, spec, day, actor, reason=timer_plan.pause_reason(inputs), source=event_id,
                    until_on=step.until_on)
         else:
             timers[spec.id] = start(case, spec, day, inputs, actor, event_id)
@@ -91,13 +91,7 @@ def recompute(timer: Timer, spec: TimerSpec) -> None:
 
 
 def _finish(case, timer: Timer, spec: TimerSpec, status: TimerStatus, day: date, actor) -> None:
-    late = timer.due_on is not None and day > timer.due_on
-    timer.status = status
-    timer.finished_on = day
-    timer.warn_on = None
-    for pause in timer.pauses:
-        if pause.ended_on is None and pause.until_on is None:
-            pause.ended_on = day
+    late = timer_plan.finish(timer, status, day)
     if status == TimerStatus.MET:
         append_event(case, EventKind.TIMER_MET, actor, subject=spec.id, basis=spec.basis,
                      data={"due_on": timer.due_on, "late": late})
@@ -107,9 +101,7 @@ def cancel_open(case, actor) -> None:
     """The case ended: nothing is owed any more. Each cancellation is an audit event, so the timeline says why a
     period stopped without being met."""
     for timer in open_timers(case):
-        timer.status = TimerStatus.CANCELLED
-        timer.finished_on = clock.today()
-        timer.warn_on = None
+        timer_plan.cancel(timer, clock.today())
         append_event(case, EventKind.TIMER_CANCELLED, actor, subject=timer.timer_id, data={"due_on": timer.due_on})
     refresh_summary(case)
 
@@ -117,18 +109,14 @@ def cancel_open(case, actor) -> None:
 def _pause(case, timer, spec, day, actor, *, reason, source, until_on=None) -> None:
     if until_on is None and timer.open_pause() is not None:
         return
-    timer.pauses.append(TimerPause(started_on=day, until_on=until_on, reason=reason, source=source))
-    if until_on is None:
-        timer.status = TimerStatus.PAUSED
+    timer_plan.suspend(timer, TimerPause(started_on=day, until_on=until_on, reason=reason, source=source))
     recompute(timer, spec)
     append_event(case, EventKind.TIMER_PAUSED, actor, subject=spec.id, reason=reason, basis=spec.basis,
                  data={"until_on": until_on, "source": source, "due_on": timer.due_on})
 
 
 def _resume(case, timer, spec, day, actor, *, reason, source) -> None:
-    pause = timer.open_pause()
-    pause.ended_on = day
-    timer.status = TimerStatus.RUNNING
+    timer_plan.end_suspension(timer, day)
     recompute(timer, spec)
     append_event(case, EventKind.TIMER_RESUMED, actor, subject=spec.id, reason=reason, basis=spec.basis,
                  data={"source": source, "due_on": timer.due_on})
