@@ -90,8 +90,9 @@ def test_only_the_actions_allowed_in_the_current_state_are_offered(client, login
     # The one that cannot be done yet says why, naming the documents.
     assert "Noch nicht möglich: Es fehlen noch Pflichtunterlagen: Identitätsnachweis" in action_form(
         page, "confirm_receipt_complete")
-    # Each form asks for what the definition requires: a date for the withdrawal, documents for "incomplete".
-    assert 'name="date"' in action_form(page, "withdraw")
+    # Each form asks for what the definition requires: documents for "incomplete"; every step the date of its fact
+    # (a withdrawal takes effect on receipt).
+    assert 'name="effective_on"' in action_form(page, "withdraw")
     assert 'type="checkbox" name="documents" value="passport"' in action_form(page, "confirm_receipt_incomplete")
 
 
@@ -106,7 +107,7 @@ def test_the_actions_change_with_the_state(client, login, case, clerk):
 
 
 def test_a_closed_case_offers_no_actions(client, login, case, clerk):
-    step(case, "withdraw", clerk, date="2026-03-02")
+    step(case, "withdraw", clerk, effective_on="2026-03-02")
     login(clerk)
 
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -119,11 +120,11 @@ def test_a_refused_action_says_why_and_keeps_what_was_typed(client, login, case,
     login(clerk)
     version = case.version
 
-    response = client.post(f"/cases/{case.id}/transitions/withdraw", data={"date": "2026-03-10", "version": version})
+    response = client.post(f"/cases/{case.id}/transitions/withdraw", data={"effective_on": "2026-03-10", "version": version})
 
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert "Das Datum darf nicht in der Zukunft liegen." in page
+    assert "Das Datum des Ereignisses darf nicht in der Zukunft liegen." in page
     assert 'value="2026-03-10"' in action_form(page, "withdraw")
     assert fresh(case).state == "received"
 
@@ -141,11 +142,11 @@ def test_a_guard_refusal_on_submit_names_the_missing_documents(client, login, ca
 def test_a_missing_input_is_reported_at_the_field(client, login, case, clerk):
     login(clerk)
 
-    response = client.post(f"/cases/{case.id}/transitions/withdraw", data={"version": case.version})
+    response = client.post(f"/cases/{case.id}/transitions/confirm_receipt_incomplete", data={"version": case.version})
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Bitte prüfen Sie Ihre Eingaben." in page
-    assert 'id="tr-withdraw-date-error"' in action_form(page, "withdraw")
+    assert 'id="tr-confirm_receipt_incomplete-documents-error"' in action_form(page, "confirm_receipt_incomplete")
 
 
 def test_an_action_from_another_state_is_refused_with_the_reason(client, login, case, clerk):
@@ -168,7 +169,7 @@ def test_a_colleague_s_change_is_reported_and_nothing_is_overwritten(client, log
     db.session.commit()
 
     response = client.post(f"/cases/{case.id}/transitions/withdraw",
-                           data={"date": "2026-03-01", "version": version_seen})
+                           data={"effective_on": "2026-03-01", "version": version_seen})
 
     page = response.get_data(as_text=True)
     assert response.status_code == 409
@@ -181,7 +182,7 @@ def test_a_colleague_s_change_is_reported_and_nothing_is_overwritten(client, log
 
     # Having seen the new state, the clerk sends the kept form again, and now it goes through.
     again = client.post(f"/cases/{case.id}/transitions/withdraw",
-                        data={"date": "2026-03-01", "version": version_in(action_form(page, "withdraw"))})
+                        data={"effective_on": "2026-03-01", "version": version_in(action_form(page, "withdraw"))})
     assert again.status_code == 302
     assert fresh(case).state == "withdrawn"
 

@@ -261,7 +261,7 @@ def test_pre_approval_needs_a_positive_recognition_then_gives_its_letter(client,
     refused = client.post(f"/cases/{parent.id}/transitions/issue_pre_approval",
                           data={"date": "2026-03-02", "version": fresh(parent).version})
     assert refused.status_code == 422
-    assert "noch keine (teilweise) Gleichwertigkeit festgestellt" in refused.get_data(as_text=True)
+    assert "Eine Vorabzustimmung setzt die festgestellte Gleichwertigkeit voraus" in refused.get_data(as_text=True)
     assert 'value="2026-03-02"' in refused.get_data(as_text=True)
 
     for d in recognition.documents:

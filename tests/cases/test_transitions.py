@@ -321,8 +321,8 @@ def test_the_pre_approval_waits_for_a_positive_recognition(make):
     step(worker.case, "record_ba_approval_not_required", worker.clerk, reason="§ 39(1) AufenthG")
 
     refusal = refused(worker.case, "issue_pre_approval", worker.clerk, date=TODAY)
-    assert codes(refusal) == [("guard:linked_recognition_positive", None)]
-    assert "has not (yet) established full or partial equivalence" in refusal.text("en")
+    assert codes(refusal) == [("guard:pre_approval_recognition", "purpose")]
+    assert "A pre-approval needs equivalence established" in refusal.text("en")
 
     grant_equivalence(recognition_case, worker.body_clerk)
     step(worker.case, "issue_pre_approval", worker.clerk, date=TODAY)

@@ -70,9 +70,9 @@ CASES = [
     ("2026-03-03", "P1M", "none", None, 0, "2026-04-03", "2026-04-03"),  # Good Friday means nothing abroad
     ("2025-11-25", "P1M", "none", None, 0, "2025-12-25", "2025-12-25"),  # nor does Christmas
     ("2026-01-10", "P3W", "none", None, 0, "2026-01-31", "2026-01-31"),  # § 31a(2) AufenthV 3 weeks, ends Sat
-    # -- extension from the UNSHIFTED end (§ 190 BGB, open point 4: the earlier date) --
-    ("2026-01-31", "P1M", "th", "P1M", 0, "2026-03-28", "2026-03-30"),  # 28 Feb (not Mon 2 Mar) + 1M = Sat 28 Mar
-    ("2026-01-03", "P3M", "th", "P1M", 0, "2026-05-03", "2026-05-04"),  # Good Friday 3 Apr + 1M = Sun 3 May -> Mon
+    # -- extension from the SHIFTED end (§ 190 BGB; BGH IX ZB 198/04, LAW.md open point 4) --
+    ("2026-01-31", "P1M", "th", "P1M", 0, "2026-04-02", "2026-04-02"),  # Sat 28 Feb -> Mon 2 Mar + 1M = Thu 2 Apr
+    ("2026-01-03", "P3M", "th", "P1M", 0, "2026-05-07", "2026-05-07"),  # Good Fri 3 Apr -> Tue 7 Apr + 1M = Thu 7 May
     ("2026-01-15", "P3M", "th", "P2W", 0, "2026-04-29", "2026-04-29"),  # Wed 15 Apr + 2 weeks = Wed 29 Apr
     # -- suspension: paused days added as calendar days (§ 6(4) BQFG, § 209 BGB analogy, open point 5) --
     ("2026-01-02", "P3M", "th", None, 14, "2026-04-16", "2026-04-16"),  # Thu 2 Apr + 14 = Thu 16 Apr
@@ -91,7 +91,7 @@ def test_compute_due(start, period, calendar, extension, paused, raw_end, due):
 WORKING_DAY_CASES = [
     ("2026-01-15", 3, "th", True, "2026-01-19"),  # Thu: Fri 16, Sat 17, (Sun), Mon 19
     ("2026-01-15", 3, "th", False, "2026-01-20"),  # Mon-Fri reading: Fri 16, Mon 19, Tue 20
-    ("2026-01-14", 3, "th", True, "2026-01-17"),  # Wed: Thu, Fri, Sat 17: a Saturday result is kept (open point 2)
+    ("2026-01-14", 3, "th", True, "2026-01-19"),  # Wed: Thu, Fri, Sat 17 -> Mon 19 (§ 31(3) s. 1 VwVfG, rule 1)
     ("2026-04-01", 3, "th", True, "2026-04-07"),  # Wed: Thu 2, (Good Friday), Sat 4, (Sun), (Easter Mon), Tue 7
     ("2026-04-01", 3, "th", False, "2026-04-08"),  # Mon-Fri: Thu 2, Tue 7, Wed 8
     ("2026-12-23", 3, "th", True, "2026-12-29"),  # Thu 24 (not a holiday), 25/26 Dec, Sun, Mon 28, Tue 29
@@ -105,7 +105,7 @@ WORKING_DAY_CASES = [
 @pytest.mark.parametrize("start, count, calendar, saturday_counts, due", WORKING_DAY_CASES)
 def test_add_working_days(start, count, calendar, saturday_counts, due):
     deadline = add_working_days(D(start), count, calendar=calendar, saturday_counts=saturday_counts)
-    assert deadline.due == deadline.raw_end == D(due)
+    assert deadline.due == D(due)
 
 
 def test_same_end_for_one_week_and_seven_days():
@@ -123,13 +123,13 @@ def test_explain_weekend_shift_in_both_languages():
     assert deadline.explain("de") == [
         "Eingang Do 15.01.2026",
         "+ 1 Monat = So 15.02.2026",
-        "Sonntag, daher nächster Werktag Mo 16.02.2026",
+        "Sonntag, daher nächster Werktag Mo 16.02.2026 (§ 31(3) VwVfG, § 193 BGB)",
         "Rechtsgrundlage § 6(2) BQFG",
     ]
     assert deadline.explain("en") == [
         "Received Thu 15 Jan 2026",
         "+ 1 month = Sun 15 Feb 2026",
-        "Sunday, so next working day Mon 16 Feb 2026",
+        "Sunday, so next working day Mon 16 Feb 2026 (§ 31(3) VwVfG, § 193 BGB)",
         "Legal basis § 6(2) BQFG",
     ]
     assert deadline.explain() == deadline.explain("de")
@@ -138,10 +138,10 @@ def test_explain_weekend_shift_in_both_languages():
 def test_explain_names_holidays_from_the_holidays_package():
     deadline = compute_due(D("2026-03-03"), "P1M")
     assert deadline.explain("de")[-1] == (
-        "Karfreitag, daher nächster Werktag Di 07.04.2026 (auch Feiertag: Ostermontag Mo 06.04.2026)"
+        "Karfreitag, daher nächster Werktag Di 07.04.2026 (§ 31(3) VwVfG, § 193 BGB) (auch Feiertag: Ostermontag Mo 06.04.2026)"
     )
     assert deadline.explain("en")[-1] == (
-        "Good Friday, so next working day Tue 7 Apr 2026 (also a holiday: Easter Monday Mon 6 Apr 2026)"
+        "Good Friday, so next working day Tue 7 Apr 2026 (§ 31(3) VwVfG, § 193 BGB) (also a holiday: Easter Monday Mon 6 Apr 2026)"
     )
 
 
@@ -153,7 +153,7 @@ def test_explain_pause_extension_and_start_label():
         "+ 3 Monate = Do 02.04.2026",
         "+ 14 Tage Hemmung (§ 6(4) BQFG) = Do 16.04.2026",
         "Verlängerung + 1 Monat ab Fristende (§ 190 BGB) = Sa 16.05.2026",
-        "Samstag, daher nächster Werktag Mo 18.05.2026",
+        "Samstag, daher nächster Werktag Mo 18.05.2026 (§ 31(3) VwVfG, § 193 BGB)",
         "Rechtsgrundlage § 6(3) BQFG",
     ]
     english = compute_due(D("2026-01-02"), "P3M", paused_days=1, extension="P2W", start_label="documents complete")
@@ -161,7 +161,9 @@ def test_explain_pause_extension_and_start_label():
         "Documents complete Fri 2 Jan 2026",
         "+ 3 months = Thu 2 Apr 2026",
         "+ 1 day suspension (§ 6(4) BQFG) = Fri 3 Apr 2026",
-        "Extension + 2 weeks from end of period (§ 190 BGB) = Fri 17 Apr 2026",
+        "Good Friday, so next working day Tue 7 Apr 2026 (§ 31(3) VwVfG, § 193 BGB) (also a holiday: Easter Monday "
+        "Mon 6 Apr 2026)",
+        "Extension + 2 weeks from end of period (§ 190 BGB) = Tue 21 Apr 2026",
     ]
 
 

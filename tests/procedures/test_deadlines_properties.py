@@ -68,9 +68,11 @@ def test_missions_abroad_never_shift(start, period):
 @given(starts, st.integers(1, 30), calendars, st.booleans())
 def test_working_day_results_are_werktage(start, count, calendar, saturday_counts):
     cal = get_calendar(calendar)
-    due = add_working_days(start, count, calendar=calendar, saturday_counts=saturday_counts).due
+    deadline = add_working_days(start, count, calendar=calendar, saturday_counts=saturday_counts)
+    due = deadline.raw_end  # the counted end; the due date is it moved off a non-working day (§ 31(3) VwVfG)
     counts = cal.is_werktag if saturday_counts else cal.is_working_day
     assert counts(due)
+    assert deadline.due == (cal.next_working_day(due) if cal.shifts else due)
     # exactly `count` counted days after the trigger day, the last of them being the result
     days = [start + timedelta(days=n) for n in range(1, (due - start).days + 1)]
     assert sum(map(counts, days)) == count

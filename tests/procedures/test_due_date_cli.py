@@ -21,13 +21,13 @@ def test_explain_in_german_by_default_and_in_english():
         "2026-02-16",
         "Eingang Do 15.01.2026",
         "+ 1 Monat = So 15.02.2026",
-        "Sonntag, daher nächster Werktag Mo 16.02.2026",
+        "Sonntag, daher nächster Werktag Mo 16.02.2026 (§ 31(3) VwVfG, § 193 BGB)",
     ]
     english = run("2026-01-15", "P1M", "--explain", "--lang", "en")
     assert english.output.splitlines()[1:] == [
         "Received Thu 15 Jan 2026",
         "+ 1 month = Sun 15 Feb 2026",
-        "Sunday, so next working day Mon 16 Feb 2026",
+        "Sunday, so next working day Mon 16 Feb 2026 (§ 31(3) VwVfG, § 193 BGB)",
     ]
 
 
@@ -37,12 +37,12 @@ def test_english_explanation_names_the_holiday_in_british_english():
         "2026-05-04",
         "Received Mon 27 Apr 2026",
         "+ 4 days = Fri 1 May 2026",
-        "Labour Day, so next working day Mon 4 May 2026",
+        "Labour Day, so next working day Mon 4 May 2026 (§ 31(3) VwVfG, § 193 BGB)",
     ]
 
 
 def test_extension_and_calendars():
-    assert run("2026-01-31", "P1M", "--extend", "P1M").output == "2026-03-30\n"  # from unshifted 28 Feb
+    assert run("2026-01-31", "P1M", "--extend", "P1M").output == "2026-04-02\n"  # from the shifted end Mon 2 Mar (BGH IX ZB 198/04)
     assert run("2026-05-04", "P1M", "--calendar", "th").output == "2026-06-04\n"
     assert run("2026-05-04", "P1M", "--calendar", "th-fronleichnam").output == "2026-06-05\n"
     assert run("2026-01-15", "P1M", "--calendar", "none").output == "2026-02-15\n"

@@ -47,7 +47,7 @@ def test_allowed_with_typed_inputs(bqfg):
     decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK,
                                 {"due_date": " 2026-03-16 ", "documents": "Diplom", "extra": "dropped"}, context())
     assert decision.allowed and decision.refusals == ()
-    assert decision.inputs == {"due_date": date(2026, 3, 16), "documents": "Diplom"}
+    assert decision.inputs == {"due_date": date(2026, 3, 16), "documents": "Diplom", "effective_on": None}
 
 
 def test_optional_input_missing_is_none(bqfg):
@@ -182,7 +182,7 @@ def test_close_when_recognition_failed(ef, outcome, allowed):
 def test_start_recognition_offers_recognition_procedures(ef):
     decision = check_transition(ef, "start_recognition", "agreement_concluded", ABH,
                                 {"procedure": "recognition-bqfg", "recognition_office": "7"}, context())
-    assert decision.allowed and decision.inputs == {"procedure": "recognition-bqfg", "recognition_office": 7}
+    assert decision.allowed and decision.inputs == {"procedure": "recognition-bqfg", "recognition_office": 7, "effective_on": None}
     assert ef.transitions["start_recognition"].effects == ("open_linked_recognition",)
     refused = check_transition(ef, "start_recognition", "agreement_concluded", ABH,
                                {"procedure": "skilled-worker-81a", "recognition_office": "7"}, context())

@@ -32,8 +32,10 @@ EXPECTED_EFFECTS = sorted([
     (date(2026, 4, 7), "81a", "employer_invitation", "warning"),  # due Wed 8 Apr: 3rd Werktag after Thu 2 Apr
     (date(2026, 4, 8), "81a", "ba_approval", "fiction"),
     (date(2026, 4, 9), "81a", "employer_invitation", "breach"),
-    (date(2026, 5, 18), "recognition", "decision_accelerated", "warning"),  # due Mon 1 Jun after a 14-day pause
-    (date(2026, 6, 2), "recognition", "decision_accelerated", "breach"),
+    # The period runs from the last document's arrival Fri 13 Mar (§ 14a(3) s. 2 BQFG), not from the confirmation
+    # on Mon 16 Mar: 13 May + 14-day pause = due Wed 27 May.
+    (date(2026, 5, 13), "recognition", "decision_accelerated", "warning"),
+    (date(2026, 5, 28), "recognition", "decision_accelerated", "breach"),
     (date(2026, 6, 24), "81a", "visa_appointment", "warning"),  # due Mon 29 Jun
     (date(2026, 7, 11), "81a", "visa_decision", "warning"),  # due Thu 16 Jul
 ])

@@ -95,8 +95,16 @@ def test_documents_request_suspends_decision_for_the_set_deadlines_length_even_i
     assert paused.data["until_on"] == "2026-03-30"
 
 
-def test_documents_deadline_set_by_the_body_is_kept_even_on_a_saturday(in_review, clerk):
+def test_documents_deadline_set_on_a_saturday_moves_to_monday_unless_the_letter_named_the_day(in_review, clerk):
+    # § 31(3) s. 1 VwVfG moves a deadline the authority set off a Saturday; the suspension runs to the moved end.
     act(in_review, "request_documents", clerk, due_date=date(2026, 3, 28))  # a Saturday the body chose
+    assert timer_of(in_review, "documents_deadline").due_on == date(2026, 3, 30)
+    [paused] = events_of(in_review.id, "timer_paused", "decision")
+    assert paused.data["until_on"] == "2026-03-30"
+
+
+def test_documents_deadline_named_with_reference_to_31_3_s_2_stays_on_the_saturday(in_review, clerk):
+    act(in_review, "request_documents", clerk, due_date=date(2026, 3, 28), end_day_named="yes")
     assert timer_of(in_review, "documents_deadline").due_on == date(2026, 3, 28)
 
 
@@ -280,8 +288,9 @@ def test_aptitude_test_must_be_possible_within_six_months_of_the_choice(make):
 
 
 @pytest.mark.parametrize("lang, start, basis", [
-    ("de", "Eingang bestätigen – vollständig Mo 02.03.2026", "Rechtsgrundlage § 6(3) BQFG"),
-    ("en", "Confirm receipt – complete Mon 2 Mar 2026", "Legal basis § 6(3) BQFG"),
+    # The first line names the legal trigger (§ 6(3) s. 2 BQFG), not the clerk's step.
+    ("de", "Eingang der vollständigen Unterlagen Mo 02.03.2026", "Rechtsgrundlage § 6(3) BQFG"),
+    ("en", "Complete documents received Mon 2 Mar 2026", "Legal basis § 6(3) BQFG"),
 ])
 def test_due_date_explains_itself_in_german_and_english(in_review, lang, start, basis):
     decision = timer_of(in_review, "decision")

@@ -57,7 +57,7 @@ def test_case_page_lists_every_timer_open_and_finished_with_dates_kind_and_basis
 
     timers = timers_on_page(case_page(client, in_review))
     assert list(timers) == ["Entscheidung über die Gleichwertigkeit",  # open first, then finished by due date
-                            "Frist für nachgeforderte Unterlagen", "Eingangsbestätigung"]
+                            "Von der Behörde gesetzte Frist für nachgeforderte Unterlagen", "Eingangsbestätigung"]
     decision = timers["Entscheidung über die Gleichwertigkeit"]
     assert "gesetzliche Frist" in decision
     assert "fällig am 16.06.2026 noch 88 Tage" in decision  # 2 Jun + 14 days suspension
@@ -66,7 +66,7 @@ def test_case_page_lists_every_timer_open_and_finished_with_dates_kind_and_basis
     receipt = timers["Eingangsbestätigung"]
     assert "fällig am 02.04.2026 · eingehalten am 02.03.2026" in receipt
     assert "Rechtsgrundlage: § 6(2) BQFG" in receipt
-    documents = timers["Frist für nachgeforderte Unterlagen"]
+    documents = timers["Von der Behörde gesetzte Frist für nachgeforderte Unterlagen"]
     assert "fällig am 30.03.2026 · eingehalten am 20.03.2026" in documents
     assert "noch" not in receipt + documents  # days left only for what is still open
 

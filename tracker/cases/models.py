@@ -96,6 +96,9 @@ class CaseDocument(db.Model):
     reason: Mapped[str] = mapped_column(Text, default="")
     #: Deadline set for the applicant when the document was requested.
     requested_until: Mapped[date | None]
+    #: Day the document arrived (the fact's date, not the day it was recorded): the decision period runs from the
+    #: arrival of the last document the file needs (§ 6(3) s. 2, § 14a(3) s. 2 BQFG).
+    received_on: Mapped[date | None]
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     case = relationship("Case", back_populates="documents")

@@ -21,10 +21,11 @@ from tracker.cases.models import Case, CaseDocument, Note, ReferenceCounter
 from tracker.db_types import dialect_insert
 from tracker.extensions import db
 from tracker.parties.models import Office
-from tracker.procedures.definition import LocalText
+from tracker.procedures.definition import EFFECTIVE_ON, LocalText
 from tracker.procedures.engine import Refusal, check_transition
 from tracker.procedures.guards import GuardContext
-from tracker.procedures.vocabulary import DocumentStatus, Role
+from tracker.procedures.timer_plan import EventDays
+from tracker.procedures.vocabulary import DocumentStatus, Role, TimerStatus
 from tracker.registry import registry, workflow_of
 from tracker.timers import service as timers
 from tracker.timers.models import Timer
@@ -138,15 +139,53 @@ def open_case(*, procedure_id: str, applicant, office, actor, employer=None, adv
 
 
 def guard_context(case: Case, inputs: dict) -> GuardContext:
-    linked = case.children[0] if case.children else None
+    linked = case.children[-1] if case.children else None
+    facts = _facts(case)
     return GuardContext(
         documents={document.document_id: document.status for document in case.documents},
-        required_documents=tuple(document.document_id for document in case.documents if document.required),
+        required_documents=tuple(document.document_id for document in needed_documents(case)),
         linked_outcome=linked.outcome if linked else None,
         linked_exists=linked is not None,
         inputs=inputs,
         today=clock.today(),
+        earliest_fact_on=max([case.received_on, *(day for _, day, _ in facts)]),
+        cooperation_deadline=next((timer.due_on for timer in reversed(timers.case_timers(case))
+                                   if timer.timer_id == COOPERATION_TIMER), None) if case.id else None,
     )
+
+
+#: The deadline of the written warning of refusal for non-cooperation (§ 15(3) BQFG): a refusal on that ground
+#: needs it to have run out (its due date, moved off a weekend and extended as the case may be).
+COOPERATION_TIMER = "cooperation_deadline"
+
+
+def _facts(case: Case) -> list[tuple[str, date, dict]]:
+    """(transition, date of the fact, data) of the case's steps taken by people, oldest first. The system's own
+    steps (a legal fiction) are no fact from outside: a late-recorded fact may lie before them (§ 36(2) BeschV)."""
+    from tracker.audit.service import case_events
+
+    facts = []
+    for event in case_events(case.id) if case.id else ():
+        if event.kind == EventKind.TRANSITION and event.actor_role != Role.SYSTEM:
+            data = event.data or {}
+            facts.append((event.subject, date.fromisoformat(data.get(EFFECTIVE_ON) or clock.berlin_date(event.occurred_at).isoformat()),
+                          data))
+    return facts
+
+
+def needed_documents(case: Case) -> list[CaseDocument]:
+    """The documents the file needs to be complete: the required ones, and optional ones that are part of the
+    file (requested or submitted, e.g. the translations § 5(2) s. 2 BQFG asks for; § 23(3) VwVfG)."""
+    return [document for document in case.documents
+            if document.required or document.status != DocumentStatus.MISSING]
+
+
+def documents_complete_on(case: Case) -> date | None:
+    """The arrival of the last document the file needs (§ 6(3) s. 2 BQFG), once every one is in hand."""
+    needed = needed_documents(case)
+    if not needed or not all(DocumentStatus(d.status).is_in_hand for d in needed):
+        return None
+    return max((d.received_on or case.received_on) for d in needed)
 
 
 @conflicts_refused()
@@ -165,6 +204,10 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
         raise TransitionRefused([refusal.message for refusal in decision.refusals], decision.refusals)
     transition = workflow.transitions[transition_id]
     inputs = decision.inputs
+    today = clock.today()
+    days = EventDays(recorded_on=today, effective_on=inputs.get(EFFECTIVE_ON),
+                     documents_complete_on=documents_complete_on(case), calendar=case.office.calendar)
+    inputs[EFFECTIVE_ON] = days.fact_on  # the audit trail keeps the fact's date beside the recording time
     from_state = case.state
     case.state = transition.target_from(from_state)
     target = workflow.state(case.state)
@@ -178,9 +221,9 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
         _mark_requested(case, inputs)
     for effect in transition.effects:
         EFFECTS[effect](case, actor, inputs)
-    timers.on_event(case, workflow, transition.id, inputs, clock.today(), actor)
+    timers.on_event(case, workflow, transition.id, inputs, today, actor, days)
     if target.terminal:
-        timers.cancel_open(case, actor)
+        timers.cancel_open(case, actor, days.fact_on)
     flush_or_conflict()
     return case
 
@@ -206,11 +249,33 @@ def _open_linked_recognition(case: Case, actor, inputs: dict) -> None:
         raise TransitionRefused([LocalText("Bitte wählen Sie eine Anerkennungsstelle aus.",
                                            "Please choose a recognition body.")])
     open_case(procedure_id=procedure_id, applicant=case.applicant, office=office, actor=actor,
-              employer=case.employer, advisor=case.advisor, received_on=clock.today(),
+              employer=case.employer, advisor=case.advisor, received_on=inputs.get(EFFECTIVE_ON) or clock.today(),
               profession=case.profession, reference_occupation=case.reference_occupation, parent=case)
 
 
-EFFECTS = {"open_linked_recognition": _open_linked_recognition}
+def _reverse_fiction(case: Case, actor, inputs: dict) -> None:
+    """A legal fiction the sweep applied (§ 36(2) BeschV) never happened when the notice that excludes it arrived
+    within the period, even if recorded late: the fiction's timer becomes met on the notice's date. Nothing is
+    deleted; the correcting step and this event stand beside the fiction in the audit trail."""
+    notice_on = inputs[EFFECTIVE_ON]
+    fired = [timer for timer in timers.case_timers(case) if timer.status == TimerStatus.FIRED]
+    if not fired:
+        raise TransitionRefused([LocalText("In diesem Fall ist keine Fiktion eingetreten.",
+                                           "No legal fiction took effect in this case.")])
+    timer = fired[-1]
+    if timer.due_on is None or notice_on > timer.due_on:
+        raise TransitionRefused([LocalText(
+            "Die Mitteilung ging nach Fristablauf ein; die Fiktion bleibt bestehen.",
+            "The notice arrived after the period ended; the fiction stands.")])
+    spec = workflow_of(case).timers[timer.timer_id]
+    timer.status = TimerStatus.MET
+    timer.finished_on = notice_on
+    append_event(case, EventKind.TIMER_MET, actor, subject=timer.timer_id, basis=spec.basis,
+                 reason=str(inputs.get("reason") or ""),
+                 data={"due_on": timer.due_on, "late": False, "corrects_fiction": True, "notice_on": notice_on})
+
+
+EFFECTS = {"open_linked_recognition": _open_linked_recognition, "reverse_fiction": _reverse_fiction}
 
 
 @conflicts_refused()
@@ -242,7 +307,9 @@ def assign_many(case_ids: list[int], assignee, actor) -> list[Case]:
 
 @conflicts_refused()
 def set_document_status(case: Case, document_id: str, status: str, actor, *, reason: str = "",
-                        expected_version: int | None = None) -> CaseDocument:
+                        received_on: date | None = None, expected_version: int | None = None) -> CaseDocument:
+    """Set a checklist item's status. A document marked received carries the day it arrived (default today;
+    never in the future, never before the application)."""
     check_version(case, expected_version)
     _require_access(actor, case)
     document = next((d for d in case.documents if d.document_id == document_id), None)
@@ -252,11 +319,20 @@ def set_document_status(case: Case, document_id: str, status: str, actor, *, rea
     if status is DocumentStatus.REJECTED and not reason.strip():
         raise CaseError([LocalText("Bitte geben Sie an, warum das Dokument abgelehnt wird.",
                                    "Please say why the document is rejected.")])
+    if status.is_in_hand:
+        arrived = received_on or (document.received_on if DocumentStatus(document.status).is_in_hand else None) \
+            or clock.today()
+        if arrived > clock.today() or arrived < case.received_on:
+            raise CaseError([LocalText("Das Eingangsdatum muss zwischen Antragseingang und heute liegen.",
+                                       "The date received must lie between the application's receipt and today.")])
+        document.received_on = arrived
+    else:
+        document.received_on = None
     document.status = status
     document.reason = reason.strip() if status is DocumentStatus.REJECTED else ""
     document.updated_at = clock.now()
     append_event(case, EventKind.DOCUMENT, actor, subject=document_id, reason=document.reason,
-                 data={"status": str(status)})
+                 data={"status": str(status), "received_on": document.received_on})
     flush_or_conflict()
     return document
 
@@ -297,13 +373,13 @@ def resume_timer(case: Case, timer_pk: int, actor, reason: str, *, expected_vers
 
 
 @conflicts_refused()
-def extend_timer(case: Case, timer_pk: int, actor, period: str, reason: str, *,
+def extend_timer(case: Case, timer_pk: int, actor, period: str, reason: str, *, until: date | None = None,
                  expected_version: int | None = None) -> None:
     """The one extension a definition allows (e.g. § 6(3) s. 3-4 BQFG), with a reason, before expiry."""
     check_version(case, expected_version)
     _require_access(actor, case)
     with timer_refusals():
-        timers.extend(case, _timer_of(case, timer_pk), actor, period, reason)
+        timers.extend(case, _timer_of(case, timer_pk), actor, period, reason, until=until)
     flush_or_conflict()
 
 

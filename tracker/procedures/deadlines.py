@@ -34,10 +34,15 @@ _WORDS = {  # singular and plural per unit; "WT" = Werktag for add_working_days
 _TEXT = {  # key: (German, English)
     "start": ("Eingang {day}", "Received {day}"),
     "period": ("+ {what} = {day}", "+ {what} = {day}"),
-    "pause": ("+ {what} Hemmung (§ 6(4) BQFG) = {day}", "+ {what} suspension (§ 6(4) BQFG) = {day}"),
+    "pause": ("+ {what} Hemmung ({basis}) = {day}", "+ {what} suspension ({basis}) = {day}"),
     "extension": ("Verlängerung + {what} ab Fristende (§ 190 BGB) = {day}",
                   "Extension + {what} from end of period (§ 190 BGB) = {day}"),
-    "shift": ("{reason}, daher nächster Werktag {day}", "{reason}, so next working day {day}"),
+    "shift": ("{reason}, daher nächster Werktag {day} (§ 31(3) VwVfG, § 193 BGB)",
+              "{reason}, so next working day {day} (§ 31(3) VwVfG, § 193 BGB)"),
+    "until": ("verlängert bis {day} (mitgeteiltes Fristende, § 31(3) S. 2, (7) VwVfG)",
+              "Extended until {day} (end date communicated, § 31(3) s. 2, (7) VwVfG)"),
+    "named": ("Fristende mit Hinweis auf § 31(3) S. 2 VwVfG benannt, keine Verschiebung",
+              "End day named with reference to § 31(3) s. 2 VwVfG, no shift"),
     "also": (" (auch Feiertag: {names})", " (also a holiday: {names})"),
     "no_shift": ("{reason}, keine Verschiebung (Kalender ohne Feiertage, Auslandsvertretung)",
                  "{reason}, no shift (no holiday calendar, mission abroad)"),
@@ -45,8 +50,8 @@ _TEXT = {  # key: (German, English)
     "week": (("Mo–Fr", "Mo–Sa"), ("Mon–Fri", "Mon–Sat")),
     "skipped": (" (übersprungen: {names})", " (skipped: {names})"),
     "basis": ("Rechtsgrundlage {basis}", "Legal basis {basis}"),
-    "fixed": ("Von der Behörde gesetzte Frist bis {day} (§ 31(2) VwVfG)",
-              "Deadline set by the authority until {day} (§ 31(2) VwVfG)"),
+    "fixed": ("Von der Behörde gesetzte Frist bis {day} (§ 31(2) VwVfG), keine gesetzliche Frist",
+              "Deadline set by the authority until {day} (§ 31(2) VwVfG), not a statutory one"),
 }
 
 
@@ -225,7 +230,8 @@ def _explain(step: Step, lang: str) -> str:
     if step.key in ("period", "extension"):
         return text[step.key].format(what=parse_period(params["period"]).describe(lang), day=day)
     if step.key == "pause":
-        return text["pause"].format(what=_count(params["days"], "D", lang), day=day)
+        return text["pause"].format(what=_count(params["days"], "D", lang), day=day,
+                                    basis=params.get("basis", "§ 6(4) BQFG"))
     if step.key in ("shift", "no_shift"):
         end = date.fromisoformat(params["from"])
         cal = get_calendar(params["calendar"])
@@ -239,8 +245,8 @@ def _explain(step: Step, lang: str) -> str:
         first = date.fromisoformat(params["from"]) + timedelta(days=1)
         skipped = _holidays_in(params["calendar"], first, step.day, lang)
         return line + text["skipped"].format(names=skipped) if skipped else line
-    if step.key == "fixed":
-        return text["fixed"].format(day=day)
+    if step.key in ("fixed", "until", "named"):
+        return text[step.key].format(day=day)
     if step.key == "basis":
         return text["basis"].format(basis=params["basis"])
     raise ValueError(f"unknown explanation step {step.key!r}")
@@ -254,15 +260,17 @@ def _framed(start: date, start_label: str | None, steps: list[Step], basis: str 
 
 def compute_due(start: date, period: Period | str, *, calendar: Calendar | str = CalendarName.TH,
                 extension: Period | str | None = None, paused_days: int = 0, basis: str | None = None,
-                start_label: str | None = None) -> Deadline:
+                start_label: str | None = None, pause_basis: str = "§ 6(4) BQFG",
+                extended_until: date | None = None) -> Deadline:
     """Due date of a period triggered on `start` (receipt, complete documents …).
 
     1. raw end = add_period(start, period): § 31(1) VwVfG with §§ 187(1), 188 BGB.
     2. + paused_days calendar days: suspension (Hemmung) while a deadline set by the body runs, § 6(4)/§ 13(4)
        BQFG, time not counted as in § 209 BGB (docs/law.md open point 5: the pause lasts the set deadline's length;
        the caller decides that length and flags edge cases).
-    3. + extension, running from the end of the previous period (§ 190 BGB) taken UNSHIFTED, i.e. before
-       step 4: docs/law.md open point 4 recommends the earlier of the two possible dates.
+    3. + extension, running from the end of the previous period (§ 190 BGB) as shifted by step 4 (docs/law.md open
+       point 4: BGH IX ZB 198/04, the extended part begins only when the next working day ends); or, with
+       `extended_until`, the end date communicated with the extension, which governs as it is.
     4. end on a Saturday, Sunday or holiday → next working day (§ 31(3) s. 1 VwVfG, § 193 BGB), also for
        deadlines binding the authority (docs/law.md § 4, our reading). Calendar `none` (missions abroad, open
        point 3) neither knows holidays nor shifts: the deadline ends on its last day.
@@ -275,10 +283,16 @@ def compute_due(start: date, period: Period | str, *, calendar: Calendar | str =
     steps = [Step("period", end, {"period": str(period)})]
     if paused_days:
         end += timedelta(days=paused_days)
-        steps.append(Step("pause", end, {"days": paused_days}))
+        steps.append(Step("pause", end, {"days": paused_days, "basis": pause_basis}))
+    if extended_until is not None:
+        steps.append(Step("until", extended_until))
+        return Deadline(due=extended_until, raw_end=extended_until, steps=_framed(start, start_label, steps, basis))
     if extension is not None:
         extension = _as_period(extension)
-        end = add_period(end, extension)
+        shifted = cal.next_working_day(end) if cal.shifts else end
+        if shifted != end:
+            steps.append(Step("shift", shifted, {"from": end.isoformat(), "calendar": cal.name}))
+        end = add_period(shifted, extension)
         steps.append(Step("extension", end, {"period": str(extension)}))
     due = cal.next_working_day(end) if cal.shifts else end
     if due != end:
@@ -294,7 +308,7 @@ def add_working_days(start: date, count: int, *, calendar: Calendar | str = Cale
 
     The trigger day is not counted (§ 187(1) BGB). With saturday_counts a Werktag is Mon–Sat and not a holiday
     (docs/law.md open point 2, recommended reading because it gives the earlier date); otherwise Mon–Fri. The result
-    is itself a Werktag and is not shifted again, even when it is a Saturday: that is the point of the reading.
+    is then moved off a Saturday, Sunday or holiday like any other period end (§ 31(3) s. 1 VwVfG, docs/law.md § 7).
     Calendar `none` has no holidays but still skips Sundays (and Saturdays if they do not count).
     """
     cal = _as_calendar(calendar)
@@ -307,10 +321,25 @@ def add_working_days(start: date, count: int, *, calendar: Calendar | str = Cale
         if counts(day):
             left -= 1
     params = {"count": count, "saturday_counts": saturday_counts, "calendar": cal.name, "from": start.isoformat()}
-    return Deadline(due=day, raw_end=day, steps=_framed(start, start_label, [Step("working_days", day, params)], basis))
+    steps = [Step("working_days", day, params)]
+    due = cal.next_working_day(day) if cal.shifts else day
+    if due != day:  # § 31(3) s. 1 VwVfG: "Fällt das Ende einer Frist auf … einen Sonnabend …" – Werktage too
+        steps.append(Step("shift", due, {"from": day.isoformat(), "calendar": cal.name}))
+    return Deadline(due=due, raw_end=day, steps=_framed(start, start_label, steps, basis))
 
 
-def set_by_authority(start: date, due: date, *, basis: str | None = None, start_label: str | None = None) -> Deadline:
+def set_by_authority(start: date, due: date, *, basis: str | None = None, start_label: str | None = None,
+                     calendar: Calendar | str | None = None, end_named: bool = False) -> Deadline:
     """A deadline the authority set to a date (e.g. for missing documents): it starts the day after notification
-    (§ 31(2) VwVfG) and ends on the date set; the authority chose that date, so no shift is applied (§ 31(3) s. 2)."""
-    return Deadline(due=due, raw_end=due, steps=_framed(start, start_label, [Step("fixed", due)], basis))
+    (§ 31(2) VwVfG) and ends on the date set, moved off a Saturday, Sunday or holiday (§ 31(3) s. 1) unless the
+    letter named that end day with reference to § 31(3) s. 2 (`end_named`). Without a calendar: no shift."""
+    steps = [Step("fixed", due)]
+    shifted = due
+    if calendar is not None and not end_named:
+        cal = _as_calendar(calendar)
+        shifted = cal.next_working_day(due) if cal.shifts else due
+        if shifted != due:
+            steps.append(Step("shift", shifted, {"from": due.isoformat(), "calendar": cal.name}))
+    elif end_named and calendar is not None and not get_calendar(_as_calendar(calendar).name).is_working_day(due):
+        steps.append(Step("named", due))
+    return Deadline(due=shifted, raw_end=due, steps=_framed(start, start_label, steps, basis))

@@ -28,12 +28,20 @@ TIMER_KINDS = tuple(TimerKind)
 CALENDARS = (OFFICE_CALENDAR, *CalendarName)
 MODES = tuple(Mode)
 #: Side effects the service performs when a transition is applied; a fixed set so typos fail at load time.
-EFFECTS = ("open_linked_recognition",)
+EFFECTS = ("open_linked_recognition", "reverse_fiction")
 #: Pseudo event that starts timers when a case is created.
 OPENED = "opened"
 #: `to: same` keeps the case in the state it is in (a self-loop from each of the transition's sources).
 SAME_STATE = "same"
 DEFAULT_LANGUAGE = "de"
+#: The date of the fact a step records (default: the day it is recorded). Every transition takes it.
+EFFECTIVE_ON = "effective_on"
+#: Which date starts a timer: the step's effective_on, the arrival of the last document the file needs
+#: (§ 6(3) s. 2 BQFG: "Eingang der vollständigen Unterlagen"), or the day the step is recorded.
+STARTS_FROM = ("effective_on", "documents_complete", "recorded")
+#: Which date ends a timer: the fact's date (effective_on) or the recording day (an act the authority owes is done
+#: when it is recorded); or a date input of the stopping step named ``input:<name>`` (e.g. the appointment offered).
+ENDS_FROM = ("effective_on", "recorded")
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,9 @@ class LocalText:
 
     def format(self, **params) -> LocalText:
         return LocalText(self.de.format(**params), self.en.format(**params))
+
+
+EFFECTIVE_ON_LABEL = LocalText("Datum des Ereignisses (wirksam am)", "Date of the fact (effective on)")
 
 
 @dataclass(frozen=True)
@@ -112,18 +123,31 @@ class Transition:
     def input(self, name: str) -> InputSpec | None:
         return next((spec for spec in self.inputs if spec.name == name), None)
 
+    @property
+    def form_inputs(self) -> tuple[InputSpec, ...]:
+        """The inputs a form shows: the declared ones, then the date of the fact (every step has one)."""
+        return self.inputs if self.input(EFFECTIVE_ON) else (*self.inputs, EFFECTIVE_ON_INPUT)
+
+
+EFFECTIVE_ON_INPUT = InputSpec(EFFECTIVE_ON, "date", False, EFFECTIVE_ON_LABEL)
+
 
 @dataclass(frozen=True)
 class PauseRule:
     on: str  #: transition id that pauses the timer
     until_input: str | None  #: date input of `on` that ends the pause (§ 6(4) BQFG: the deadline set)
     resume_on: tuple[str, ...] = ()  #: or: transitions that end the pause
+    #: (input, value): no pause when the step's input has this value (§ 12(3) s. 3 BQFG: a request for
+    #: certified copies does not suspend the period)
+    unless: tuple[str, str] | None = None
 
 
 @dataclass(frozen=True)
 class ExtensionRule:
     max: str  #: ISO period
     basis: str
+    #: A deadline the authority set may be extended even after it ran out (§ 31(7) s. 2 VwVfG).
+    after_expiry: bool = False
 
 
 @dataclass(frozen=True)
@@ -146,6 +170,12 @@ class TimerSpec:
     on_expiry: str  #: "breach" or "fiction"
     fiction_transition: str | None
     only_when: str | None  #: one of MODES, None: always
+    starts_from: str = "effective_on"  #: one of STARTS_FROM
+    ends_from: str = "recorded"  #: one of ENDS_FROM, or "input:<name>"
+    #: The legal trigger, first line of the explanation ("Eingang der vollständigen Unterlagen").
+    trigger: LocalText | None = None
+    #: Where the suspension rule is, for the explanation's pause line (§ 13(4) ThürBQFG, § 14a(4) BQFG ...).
+    suspension_basis: str = "§ 6(4) BQFG"
 
     def applies_to(self, mode: str | None) -> bool:
         return mode is None or self.only_when is None or self.only_when == mode

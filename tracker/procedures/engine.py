@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from .definition import InputSpec, LocalText, Transition, Workflow
+from .definition import EFFECTIVE_ON, InputSpec, LocalText, Transition, Workflow
 from .guards import GUARDS, GuardContext
 from .vocabulary import Role
 
@@ -54,6 +54,7 @@ def check_transition(workflow: Workflow, transition_id: str, current_state: str,
     if role_refusal:
         return _refused(role_refusal)
     inputs, input_refusals = clean_inputs(transition, raw_inputs)
+    input_refusals += _check_effective_on(inputs.get(EFFECTIVE_ON), context)
     if input_refusals:
         return _refused(*input_refusals, inputs=inputs)
     guard_context = dataclasses.replace(context, inputs={**context.inputs, **inputs})
@@ -96,7 +97,7 @@ def _check_roles(transition: Transition, roles: set[str]) -> Refusal | None:
 def clean_inputs(transition: Transition, raw_inputs: Mapping[str, object]) -> tuple[dict, list[Refusal]]:
     """Typed values for every declared input (undeclared ones are dropped) and the refusals for bad ones."""
     values, refusals = {}, []
-    for spec in transition.inputs:
+    for spec in transition.form_inputs:
         value, refusal = _clean(spec, raw_inputs.get(spec.name))
         values[spec.name] = value
         if refusal:
@@ -133,6 +134,22 @@ def _clean(spec: InputSpec, raw: object) -> tuple[object, Refusal | None]:
             f"'{spec.label.en}': please pick one of the options ({', '.join(c.label.en for c in allowed)})."),
             spec.name)
     return text, None
+
+
+def _check_effective_on(effective_on: date | None, context: GuardContext) -> list[Refusal]:
+    """The date of a fact is never in the future and never before the case's earlier facts (LAW.md § 7)."""
+    if effective_on is None:
+        return []
+    if effective_on > context.today:
+        return [Refusal("effective_on_in_future", LocalText(
+            "Das Datum des Ereignisses darf nicht in der Zukunft liegen.",
+            "The date of the fact cannot be in the future."), EFFECTIVE_ON)]
+    if context.earliest_fact_on is not None and effective_on < context.earliest_fact_on:
+        day = context.earliest_fact_on
+        return [Refusal("effective_on_before_earlier_facts", LocalText(
+            f"Das Datum des Ereignisses darf nicht vor früheren Ereignissen des Falls liegen ({day:%d.%m.%Y}).",
+            f"The date of the fact cannot be before the case's earlier facts ({day:%-d %b %Y})."), EFFECTIVE_ON)]
+    return []
 
 
 def _bad_date(spec: InputSpec) -> Refusal:

@@ -24,6 +24,10 @@ class GuardContext:
     linked_exists: bool = False
     inputs: Mapping[str, object] = field(default_factory=dict)  #: cleaned (typed) transition inputs
     today: date = field(default_factory=date.today)
+    #: The latest date of the case's earlier facts: a new step's effective_on may not lie before it.
+    earliest_fact_on: date | None = None
+    #: Due date of the deadline in the last written warning of refusal for non-cooperation (§ 15(3) BQFG).
+    cooperation_deadline: date | None = None
 
 
 @dataclass(frozen=True)
@@ -61,7 +65,47 @@ def _date_not_in_future(context: GuardContext) -> bool:
     return not isinstance(given, date) or given <= context.today
 
 
+def _pre_approval_recognition(context: GuardContext) -> bool:
+    """§ 81a(3) s. 1 no. 6: equivalence established; after substantial differences (a deficit notice, § 10 notice)
+    the procedure continues only towards § 16d (§ 81a(3) s. 2)."""
+    if context.linked_outcome == "positive":
+        return context.inputs.get("purpose") in (None, "employment", "16d")
+    return context.linked_outcome == "partial" and context.inputs.get("purpose") == "16d"
+
+
+def _cooperation_warning_lapsed(context: GuardContext) -> bool:
+    if context.inputs.get("ground") != "non_cooperation":
+        return True
+    return context.cooperation_deadline is not None and context.cooperation_deadline < context.today
+
+
 _GUARD_LIST = (
+    Guard(
+        "pre_approval_recognition",
+        LocalText("Gleichwertigkeit festgestellt; nach wesentlichen Unterschieden nur zum Zweck des § 16d AufenthG "
+                  "(§ 81a(3) S. 2 AufenthG).",
+                  "Equivalence established; after substantial differences only for § 16d AufenthG "
+                  "(§ 81a(3) s. 2 AufenthG)."),
+        _pre_approval_recognition,
+        LocalText("Eine Vorabzustimmung setzt die festgestellte Gleichwertigkeit voraus; nach einem Defizitbescheid "
+                  "nur für eine Anerkennungsmaßnahme nach § 16d AufenthG.",
+                  "A pre-approval needs equivalence established; after a deficit notice only for a recognition "
+                  "measure under § 16d AufenthG."),
+        needs_input="purpose",
+    ),
+    Guard(
+        "cooperation_warning_lapsed",
+        LocalText("Ablehnung mangels Mitwirkung nur nach schriftlichem Hinweis und fruchtlosem Fristablauf "
+                  "(§ 15(3) BQFG).",
+                  "Refusal for lack of cooperation only after a written warning and a lapsed deadline "
+                  "(§ 15(3) BQFG)."),
+        _cooperation_warning_lapsed,
+        LocalText("Ablehnung mangels Mitwirkung erst nach schriftlichem Hinweis auf diese Folge und Ablauf der "
+                  "darin gesetzten Frist (§ 15(3) BQFG).",
+                  "Refusal for lack of cooperation only after a written warning of that consequence and once the "
+                  "deadline it set has run out (§ 15(3) BQFG)."),
+        needs_input="ground",
+    ),
     Guard(
         "documents_complete",
         LocalText("Alle Pflichtunterlagen der Checkliste liegen vor (eingegangen oder anerkannt).",

@@ -40,14 +40,20 @@ def _obj(required, /, **properties):
 
 _INPUT = _obj(["name", "type", "label"], name=_ID, type={"enum": list(d.INPUT_TYPES)}, required={"type": "boolean"},
               label=_LOCAL, choices={"type": "array", "items": _obj(["value", "label"], value=_VALUE, label=_LOCAL)})
-_PAUSE = _obj(["on"], on=_ID, until=_ID, resume_on={"type": "array", "items": _ID, "minItems": 1})
+_PAUSE = _obj(["on"], on=_ID, until=_ID, resume_on={"type": "array", "items": _ID, "minItems": 1},
+              unless=_obj(["input", "value"], input=_ID, value=_VALUE))
 _TIMER = _obj(
     ["id", "name", "basis", "kind", "owed_by", "starts_on", "stops_on", "on_expiry"],
     id=_ID, name=_LOCAL, basis=_TEXT, kind={"enum": list(d.TIMER_KINDS)},
     period={"type": "string"}, working_days={"type": "integer", "minimum": 1}, due_input=_ID,
     owed_by=_PARTY, calendar={"enum": list(d.CALENDARS)}, starts_on=_IDS, stops_on=_IDS,
     pauses={"type": "array", "items": _PAUSE}, manual_pause={"type": "boolean"},
-    extension=_obj(["max", "basis"], max={"type": "string"}, basis=_TEXT), warn_before={"type": "string"},
+    extension=_obj(["max", "basis"], max={"type": "string"}, basis=_TEXT, after_expiry={"type": "boolean"}),
+    warn_before={"type": "string"},
+    starts_from={"enum": list(d.STARTS_FROM)},
+    ends_from={"type": "string", "pattern": "^(effective_on|recorded|input:[a-z][a-z0-9_]*)$",
+               "x-message": "must be effective_on, recorded or input:<date input>"},
+    trigger=_LOCAL, suspension_basis=_TEXT,
     on_expiry={"anyOf": [{"const": "breach"}, _obj(["fiction"], fiction=_ID)],
                "x-message": "must be 'breach' or {fiction: <transition id>}"},
     only_when={"enum": list(d.MODES)},
@@ -207,6 +213,8 @@ class _Checks:
             self.error(f"{key}.choices", f"only choice inputs have choices, not {spec['type']!r}")
         if system and spec.get("required"):
             self.error(f"{key}.required", "a system transition cannot have required inputs")
+        if spec["name"] == d.EFFECTIVE_ON and (spec["type"] != "date" or spec.get("required")):
+            self.error(f"{key}", f"{d.EFFECTIVE_ON!r} is the optional date of the fact every step has")
 
     def check_states(self) -> None:
         # Self-loops keep a case where it is, so they do not get it out of a state.
@@ -268,6 +276,12 @@ class _Checks:
                                f"starting event {event!r} has no date input {timer['due_input']!r}")
         for j, pause in enumerate(timer.get("pauses") or ()):
             self.check_pause(f"{key}.pauses[{j}]", pause)
+        ends = timer.get("ends_from", "")
+        if ends.startswith("input:") and not any(
+                event in self.transitions and self.date_input(event, ends[len("input:"):])
+                for event in _ids(timer["stops_on"])):
+            # Stopping events without it end the timer on the fact's date.
+            self.error(f"{key}.ends_from", f"no stopping event has a date input {ends[6:]!r}")
         expiry = timer["on_expiry"]
         if isinstance(expiry, dict):
             target = self.transitions.get(expiry["fiction"])
@@ -313,10 +327,16 @@ def _build(data: dict, source: str) -> d.Workflow:
             id=t["id"], name=_text(t["name"]), basis=t["basis"], kind=t["kind"], period=t.get("period"),
             working_days=t.get("working_days"), due_input=t.get("due_input"), owed_by=t["owed_by"],
             calendar=t.get("calendar", "office"), starts_on=_ids(t["starts_on"]), stops_on=_ids(t["stops_on"]),
-            pauses=tuple(d.PauseRule(p["on"], p.get("until"), tuple(p.get("resume_on") or ()))
+            pauses=tuple(d.PauseRule(p["on"], p.get("until"), tuple(p.get("resume_on") or ()),
+                                     (p["unless"]["input"], p["unless"]["value"]) if "unless" in p else None)
                          for p in t.get("pauses") or ()),
             manual_pause=t.get("manual_pause", False),
             extension=d.ExtensionRule(**t["extension"]) if "extension" in t else None,
+            starts_from=t.get("starts_from", "effective_on"),
+            # An act the authority owes is done on the day it is recorded; others on the fact's date.
+            ends_from=t.get("ends_from", "recorded" if t["owed_by"] == "authority" else "effective_on"),
+            trigger=_text(t["trigger"]) if "trigger" in t else None,
+            suspension_basis=t.get("suspension_basis", "§ 6(4) BQFG"),
             warn_before=t.get("warn_before", "P7D"), on_expiry="breach" if expiry == "breach" else "fiction",
             fiction_transition=None if expiry == "breach" else expiry["fiction"], only_when=t.get("only_when"))
     return d.Workflow(

@@ -40,37 +40,102 @@ class Step:
     spec: TimerSpec
     #: For PAUSE: the last day of the suspension when a date ends it (§ 6(4) BQFG: the deadline set), else None.
     until_on: date | None = None
+    #: The day the step takes effect (start, end, pause or resume), when the caller gave ``EventDays``.
+    on: date | None = None
+
+
+#: Input of a step that sets a deadline: "yes" when the letter named the end day with reference to § 31(3) s. 2
+#: VwVfG, so the end is not moved off a weekend or holiday.
+END_NAMED_INPUT = "end_day_named"
+
+
+@dataclass(frozen=True)
+class EventDays:
+    """The dates an event carries (LAW.md § 7: the legal trigger, not the day of recording)."""
+
+    recorded_on: date  #: the day the step is recorded
+    effective_on: date | None = None  #: the date of the fact, when the clerk gave one
+    #: the arrival of the last document the file needs (§ 6(3) s. 2 BQFG), when known
+    documents_complete_on: date | None = None
+    #: calendar of the case's office: a deadline the authority set ends on a working day (§ 31(3) s. 1 VwVfG)
+    calendar: str | None = None
+
+    @property
+    def fact_on(self) -> date:
+        return self.effective_on or self.recorded_on
+
+
+def start_day(spec: TimerSpec, days: EventDays) -> date:
+    """The trigger day of ``spec`` for an event with these dates (``starts_from`` in the definition)."""
+    if spec.starts_from == "recorded":
+        return days.recorded_on
+    if spec.starts_from == "documents_complete":
+        return days.effective_on or days.documents_complete_on or days.recorded_on
+    return days.fact_on
+
+
+def end_day(spec: TimerSpec, days: EventDays, inputs: Mapping[str, object]) -> date:
+    """The day the owed act was done (``ends_from``): an authority's act when recorded, others on the fact's date,
+    or a date input of the step (e.g. the appointment the mission offered, § 31a(1) AufenthV)."""
+    if spec.ends_from.startswith("input:"):
+        given = inputs.get(spec.ends_from[len("input:"):])
+        return as_date(given) if given else days.fact_on
+    if spec.ends_from == "recorded":
+        return days.recorded_on
+    return days.fact_on
+
+
+def authority_end(day: date, calendar: str | None, end_named: bool) -> date:
+    """A deadline the authority set ends on the next working day when it falls on a Saturday, Sunday or holiday
+    (§ 31(3) s. 1 VwVfG), unless the letter named that day with reference to s. 2."""
+    if end_named or calendar is None:
+        return day
+    cal = deadlines.get_calendar(calendar)
+    return cal.next_working_day(day) if cal.shifts else day
 
 
 def plan(workflow: Workflow, mode: Mode | str, event_id: str, inputs: Mapping[str, object],
-         open_timers: Mapping[str, OpenTimer]) -> list[Step]:
+         open_timers: Mapping[str, OpenTimer], days: EventDays | None = None) -> list[Step]:
     """The steps, in the order to apply them, for one event (a transition id or ``OPENED``) of a case in ``mode``.
 
     Per timer: the event first meets it (the owed act), then ends or starts a suspension, then starts it anew if the
-    event is one of its triggers. An expired (breached) period is not suspended any more: there is nothing left to
-    suspend."""
+    event is one of its triggers (and suspends the new period at once when the event also suspends it: a skills
+    analysis started while documents are missing, § 14 BQFG). An expired (breached) period is not suspended any
+    more: there is nothing left to suspend. With ``days`` every step carries the day it takes effect (``on``)."""
     steps: list[Step] = []
+    fact_on = days.fact_on if days else None
+    end_named = str(inputs.get(END_NAMED_INPUT) or "") == "yes"
+
+    def pauses(spec, timer):
+        for rule in spec.pauses:
+            if rule.unless and str(inputs.get(rule.unless[0]) or "") == rule.unless[1]:
+                continue  # e.g. a request for certified copies does not suspend (§ 12(3) s. 3 BQFG)
+            if event_id in rule.resume_on and timer.suspended:
+                steps.append(Step(Action.RESUME, spec, on=fact_on))
+                timer = OpenTimer(timer.timer_id, TimerStatus.RUNNING, suspended=False)
+            if rule.on == event_id:
+                until = inputs.get(rule.until_input) if rule.until_input else None
+                if until is None and timer.suspended:
+                    continue  # already suspended without end: one open pause at a time
+                until_on = authority_end(as_date(until), days.calendar if days else None, end_named) \
+                    if until else None
+                steps.append(Step(Action.PAUSE, spec, until_on, on=fact_on))
+                if until is None:
+                    timer = OpenTimer(timer.timer_id, TimerStatus.PAUSED, suspended=True)
+        return timer
+
     for spec in workflow.timers.values():
         if not spec.applies_to(mode):
             continue
         timer = open_timers.get(spec.id)
         if timer is not None and event_id in spec.stops_on:
-            steps.append(Step(Action.MEET, spec))
+            steps.append(Step(Action.MEET, spec, on=end_day(spec, days, inputs) if days else None))
             timer = None
         if timer is not None and timer.status != TimerStatus.BREACHED:
-            for rule in spec.pauses:
-                if event_id in rule.resume_on and timer.suspended:
-                    steps.append(Step(Action.RESUME, spec))
-                    timer = OpenTimer(timer.timer_id, TimerStatus.RUNNING, suspended=False)
-                if rule.on == event_id:
-                    until = inputs.get(rule.until_input) if rule.until_input else None
-                    if until is None and timer.suspended:
-                        continue  # already suspended without end: one open pause at a time
-                    steps.append(Step(Action.PAUSE, spec, as_date(until) if until else None))
-                    if until is None:
-                        timer = OpenTimer(timer.timer_id, TimerStatus.PAUSED, suspended=True)
+            timer = pauses(spec, timer)
         if timer is None and event_id in spec.starts_on:
-            steps.append(Step(Action.START, spec))
+            steps.append(Step(Action.START, spec, on=start_day(spec, days) if days else None))
+            pauses(spec, OpenTimer(spec.id, TimerStatus.RUNNING, suspended=False))
     return steps
 
 
@@ -107,6 +172,7 @@ class TimerLike(Protocol):
     calendar: str
     extension: str | None
     pauses: MutableSequence[PauseLike]
+    end_named: bool | None  #: a deadline the authority set whose end day the letter named (§ 31(3) s. 2 VwVfG)
 
 
 def pause_days(pause: PauseLike, today: date) -> int:
@@ -173,14 +239,37 @@ def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | Non
     """The computed deadline with its explanation, or None while an open-ended pause leaves it undetermined."""
     if timer.status == TimerStatus.PAUSED and open_pause(timer) is not None:
         return None
+    label = label or (spec.trigger.de if spec.trigger else None)
+    extension, until = extension_of(timer)
     if spec.due_input:
-        return deadlines.set_by_authority(timer.started_on, timer.fixed_due_on, basis=spec.basis, start_label=label)
+        deadline = deadlines.set_by_authority(timer.started_on, timer.fixed_due_on, basis=spec.basis,
+                                              start_label=label, calendar=timer.calendar,
+                                              end_named=bool(getattr(timer, "end_named", False)))
+        if until or extension:  # § 31(7) VwVfG: extended, from the (shifted) end or to the day communicated
+            due = until or deadlines.add_period(deadline.due, deadlines.parse_period(extension))
+            due = due if until else authority_end(due, timer.calendar, False)
+            body, tail = (deadline.steps[:-1], deadline.steps[-1:]) if spec.basis else (deadline.steps, ())
+            steps = (*body, deadlines.Step("until", due), *tail)
+            return deadlines.Deadline(due=due, raw_end=due, steps=steps)
+        return deadline
     if spec.working_days:
         return deadlines.add_working_days(timer.started_on, spec.working_days, calendar=timer.calendar,
                                           basis=spec.basis, start_label=label)
     paused = sum(pause_days(pause, today) for pause in timer.pauses)
-    return deadlines.compute_due(timer.started_on, spec.period, calendar=timer.calendar, extension=timer.extension,
-                                 paused_days=paused, basis=spec.basis, start_label=label)
+    return deadlines.compute_due(timer.started_on, spec.period, calendar=timer.calendar, extension=extension,
+                                 paused_days=paused, basis=spec.basis, start_label=label,
+                                 pause_basis=spec.suspension_basis, extended_until=until)
+
+
+def extension_of(timer: TimerLike) -> tuple[str | None, date | None]:
+    """A timer's extension: a period ("P1M", from the end of the period, § 190 BGB) or the end date communicated to
+    the applicant (stored as YYYY-MM-DD), which governs as it is."""
+    value = timer.extension
+    if not value:
+        return None, None
+    if value[:1].isdigit():
+        return None, date.fromisoformat(value)
+    return value, None
 
 
 def due_and_warning(timer: TimerLike, spec: TimerSpec, today: date) -> tuple[date | None, date | None]:
@@ -200,5 +289,4 @@ def approximate_days(period: deadlines.Period, month: int = 31) -> int:
     return period.amount * {"D": 1, "W": 7, "M": month}[period.unit]
 
 
-__all__ = ["OPENED", "Action", "OpenTimer", "Step", "plan", "deadline_of", "due_and_warning", "pause_days",
-           "open_pause", "finish", "cancel", "suspend", "end_suspension", "pause_reason", "fiction_reason", "calendar_for", "fixed_due", "approximate_days", "lead_time", "as_date"]
+__all__ = ["OPENED", "Action", "OpenTimer", "Step", "EventDays", "plan", "start_day", "end_day", "extension_of", "deadline_of", "due_and_warning", "pause_days", "open_pause", "calendar_for", "fixed_due", "approximate_days", "lead_time", "as_date", "finish", "cancel", "suspend", "end_suspension", "pause_reason", "fiction_reason"]

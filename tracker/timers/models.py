@@ -32,6 +32,10 @@ class Timer(db.Model):
     fixed_due_on: Mapped[date | None]
     #: Holiday calendar the period is counted in (resolved from the office at start).
     calendar: Mapped[str] = mapped_column(String(32))
+    #: A deadline the authority set whose end day the letter named with reference to § 31(3) s. 2 VwVfG: not moved
+    #: off a weekend or holiday.
+    end_named: Mapped[bool | None]
+    #: The extension: a period (P1M, from the end of the period, § 190 BGB) or the end date communicated (YYYY-MM-DD).
     extension: Mapped[str | None] = mapped_column(String(16))
     extension_reason: Mapped[str] = mapped_column(Text, default="")
     due_on: Mapped[date | None]

@@ -40,29 +40,33 @@ def case_timers(case) -> list[Timer]:
     return list(db.session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.id)))
 
 
-def on_event(case, workflow: Workflow, event_id: str, inputs: dict, day: date, actor) -> None:
-    """Apply the timer plan (``procedures.timer_plan``) for one case event: a transition id or "opened"."""
+def on_event(case, workflow: Workflow, event_id: str, inputs: dict, day: date, actor,
+             days: timer_plan.EventDays | None = None) -> None:
+    """Apply the timer plan (``procedures.timer_plan``) for one case event: a transition id or "opened". ``days``
+    gives the dates of the fact (LAW.md § 7); without it everything happens on ``day``."""
     timers = {timer.timer_id: timer for timer in open_timers(case)}
     known = {timer_id: timer_plan.OpenTimer(timer_id, TimerStatus(timer.status), timer.open_pause() is not None)
              for timer_id, timer in timers.items()}
-    for step in timer_plan.plan(workflow, mode_of(case), event_id, inputs, known):
-        spec, timer = step.spec, timers.get(step.spec.id)
+    days = days or timer_plan.EventDays(recorded_on=day, effective_on=day, calendar=case.office.calendar)
+    for step in timer_plan.plan(workflow, mode_of(case), event_id, inputs, known, days):
+        spec, timer, on = step.spec, timers.get(step.spec.id), step.on or day
         if step.action is Action.MEET:
-            _finish(case, timer, spec, TimerStatus.MET, day, actor)
+            _finish(case, timer, spec, TimerStatus.MET, on, actor)
             timers.pop(spec.id)
         elif step.action is Action.RESUME:
-            _resume(case, timer, spec, day, actor, reason="", source=event_id)
+            _resume(case, timer, spec, on, actor, reason="", source=event_id)
         elif step.action is Action.PAUSE:
-            _pause(case, timer, spec, day, actor, reason=timer_plan.pause_reason(inputs), source=event_id,
+            _pause(case, timer, spec, on, actor, reason=timer_plan.pause_reason(inputs), source=event_id,
                    until_on=step.until_on)
         else:
-            timers[spec.id] = start(case, spec, day, inputs, actor, event_id)
+            timers[spec.id] = start(case, spec, on, inputs, actor, event_id)
     refresh_summary(case)
 
 
 def start(case, spec: TimerSpec, day: date, inputs: dict, actor, event_id: str = OPENED) -> Timer:
     timer = Timer(case_id=case.id, timer_id=spec.id, status=TimerStatus.RUNNING, started_on=day, started_by=event_id,
                   fixed_due_on=timer_plan.fixed_due(spec, inputs),
+                  end_named=str(inputs.get(timer_plan.END_NAMED_INPUT) or "") == "yes" if spec.due_input else None,
                   calendar=timer_plan.calendar_for(spec, case.office.calendar), created_at=clock.now())
     db.session.add(timer)
     recompute(timer, spec)
@@ -73,6 +77,10 @@ def start(case, spec: TimerSpec, day: date, inputs: dict, actor, event_id: str =
 
 
 def start_label(workflow: Workflow, timer: Timer, lang: str) -> str:
+    """The legal trigger of the period (LAW.md § 7), not the clerk's step, where the definition names it."""
+    spec = workflow.timers.get(timer.timer_id)
+    if spec is not None and spec.trigger is not None:
+        return spec.trigger.get(lang)
     if timer.started_by == OPENED:
         return timer_plan.START_LABEL.get(lang)
     transition = workflow.transitions.get(timer.started_by)
@@ -97,11 +105,12 @@ def _finish(case, timer: Timer, spec: TimerSpec, status: TimerStatus, day: date,
                      data={"due_on": timer.due_on, "late": late})
 
 
-def cancel_open(case, actor) -> None:
+def cancel_open(case, actor, day: date | None = None) -> None:
     """The case ended: nothing is owed any more. Each cancellation is an audit event, so the timeline says why a
-    period stopped without being met."""
+    period stopped without being met. ``day``: the date of the fact that ended it (a withdrawal takes effect on
+    receipt), default today."""
     for timer in open_timers(case):
-        timer_plan.cancel(timer, clock.today())
+        timer_plan.cancel(timer, day or clock.today())
         append_event(case, EventKind.TIMER_CANCELLED, actor, subject=timer.timer_id, data={"due_on": timer.due_on})
     refresh_summary(case)
 
@@ -159,8 +168,11 @@ def resume(case, timer: Timer, actor, reason: str) -> None:
     refresh_summary(case)
 
 
-def extend(case, timer: Timer, actor, period: str, reason: str) -> None:
-    """One extension, with a reason, before expiry, at most the definition's maximum (e.g. § 6(3) s. 3-4 BQFG)."""
+def extend(case, timer: Timer, actor, period: str, reason: str, until: date | None = None) -> None:
+    """One extension, with a reason, at most the definition's maximum (e.g. § 6(3) s. 3-4 BQFG), before expiry
+    unless the definition allows it afterwards (§ 31(7) s. 2 VwVfG for a deadline the authority set). It runs from
+    the (shifted) end of the period, or to ``until``, the end date communicated to the applicant. A suspension
+    that lasts until the extended deadline follows it (§ 6(4) BQFG)."""
     spec = _spec(case, timer)
     reason = _require_reason(reason)
     if spec.extension is None:
@@ -169,25 +181,52 @@ def extend(case, timer: Timer, actor, period: str, reason: str) -> None:
         raise TimerError(LocalText("Die Frist wurde bereits einmal verlängert; eine weitere Verlängerung ist nicht "
                                    "vorgesehen.", "The deadline was already extended once; no further extension "
                                    "is allowed."))
-    if timer.status != TimerStatus.RUNNING or timer.due_on is None or clock.today() > timer.due_on:
+    expired = timer.due_on is None or clock.today() > timer.due_on or timer.status == TimerStatus.BREACHED
+    if timer.status not in (TimerStatus.RUNNING, TimerStatus.BREACHED) or (expired and not spec.extension.after_expiry):
         raise TimerError(LocalText("Eine abgelaufene oder ruhende Frist kann nicht mehr verlängert werden.",
                                    "An expired or paused deadline can no longer be extended."))
-    try:
-        wanted = deadlines.parse_period(period)
-    except ValueError:
-        raise TimerError(LocalText("Ungültige Dauer, z. B. P2W oder P1M.",
-                                   "Invalid length, e.g. P2W or P1M.")) from None
-    maximum = deadlines.parse_period(spec.extension.max)
-    if timer_plan.approximate_days(wanted) > timer_plan.approximate_days(maximum):
-        raise TimerError(LocalText(f"Höchstens {maximum.describe('de')} Verlängerung.",
-                                   f"At most {maximum.describe('en')} extension."))
-    timer.extension = str(wanted)
+    old_due = timer.due_on
+    if until is not None:
+        if old_due is not None and until <= old_due:
+            raise TimerError(LocalText("Das neue Fristende muss nach dem bisherigen liegen.",
+                                       "The new end date must be after the current one."))
+        value = until.isoformat()
+    else:
+        try:
+            wanted = deadlines.parse_period(period)
+        except ValueError:
+            raise TimerError(LocalText("Ungültige Dauer, z. B. P2W oder P1M.",
+                                       "Invalid length, e.g. P2W or P1M.")) from None
+        maximum = deadlines.parse_period(spec.extension.max)
+        if timer_plan.approximate_days(wanted) > timer_plan.approximate_days(maximum):
+            raise TimerError(LocalText(f"Höchstens {maximum.describe('de')} Verlängerung.",
+                                       f"At most {maximum.describe('en')} extension."))
+        value = str(wanted)
+    timer.extension = value
     timer.extension_reason = reason
     recompute(timer, spec)
+    if timer.status == TimerStatus.BREACHED and timer.due_on >= clock.today():
+        timer.status = TimerStatus.RUNNING  # extended retroactively: running again
     append_event(case, EventKind.TIMER_EXTENDED, actor, subject=spec.id, reason=reason,
-                 basis=spec.extension.basis, data={"extension": str(wanted), "due_on": timer.due_on})
+                 basis=spec.extension.basis, data={"extension": value, "due_on": timer.due_on})
+    if spec.due_input and old_due is not None:
+        _follow_suspensions(case, timer, old_due)
     refresh_summary(case)
 
+
+def _follow_suspensions(case, extended: Timer, old_due: date) -> None:
+    """A period suspended until the deadline set (§ 6(4) BQFG) stays suspended until the extended deadline."""
+    workflow = workflow_of(case)
+    for other in open_timers(case):
+        if other is extended:
+            continue
+        changed = False
+        for pause in other.pauses:
+            if pause.source == extended.started_by and pause.until_on == old_due and pause.ended_on is None:
+                pause.until_on = extended.due_on
+                changed = True
+        if changed:
+            recompute(other, workflow.timers[other.timer_id])
 
 
 def refresh_summary(case) -> None:

@@ -101,7 +101,7 @@ def transition_form_class(transition: Transition, lang: str, document_choices=()
     class TransitionForm(VersionedForm):
         pass
 
-    for spec in transition.inputs:
+    for spec in transition.form_inputs:
         label = spec.label.get(lang)
         validators = [DataRequired()] if spec.required else [Optional()]
         if spec.name == "documents":

@@ -173,7 +173,7 @@ def transition(case_id: int, transition_id: str):
     key = f"transition:{transition_id}"
     if not form.validate_on_submit():
         return render_case(case, failed=(key, form), error=_invalid(form), status=422)
-    inputs = {spec.name: _raw(getattr(form, spec.name).data) for spec in definition.inputs}
+    inputs = {spec.name: _raw(getattr(form, spec.name).data) for spec in definition.form_inputs}
     try:
         perform(service.apply_transition, case, transition_id, current_user, inputs,
                 expected_version=form.expected_version)
