@@ -1,7 +1,7 @@
 """Documents carry the day they arrived; a deadline set may name its end day (§ 31(3) s. 2 VwVfG) (the decision period runs from the last required one, § 6(3) s. 2 BQFG)
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-12-01 10:00:00
 
 """
@@ -9,8 +9,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0004'
-down_revision = '0003'
+revision = '0005'
+down_revision = '0004'
 branch_labels = None
 depends_on = None
 
