@@ -47,7 +47,8 @@ def test_allowed_with_typed_inputs(bqfg):
     decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK,
                                 {"due_date": " 2026-03-16 ", "documents": "Diplom", "extra": "dropped"}, context())
     assert decision.allowed and decision.refusals == ()
-    assert decision.inputs == {"due_date": date(2026, 3, 16), "documents": "Diplom", "effective_on": None}
+    assert decision.inputs == {"due_date": date(2026, 3, 16), "end_day_named": None, "documents": "Diplom",
+                               "effective_on": None}
 
 
 def test_optional_input_missing_is_none(bqfg):
@@ -127,14 +128,31 @@ def test_all_input_problems_reported_together(bqfg):
 
 def test_valid_choice(bqfg):
     decision = check_transition(bqfg, "refuse", "in_review", CLERK,
-                                {"date": "2026-03-02", "ground": "non_cooperation", "reason": "Keine Antwort"},
+                                {"date": "2026-03-02", "ground": "no_equivalence", "reason": "Keine Gleichwertigkeit"},
                                 context())
-    assert decision.allowed and decision.inputs["ground"] == "non_cooperation"
+    assert decision.allowed and decision.inputs["ground"] == "no_equivalence"
+
+
+@pytest.mark.parametrize("deadline, allowed", [(None, False), (date(2026, 3, 2), False), (date(2026, 3, 1), True)])
+def test_refusal_for_non_cooperation_needs_a_lapsed_warning(bqfg, deadline, allowed):
+    # § 15(3) BQFG: only after a written warning of that consequence and once its deadline has run out.
+    decision = check_transition(bqfg, "refuse", "in_review", CLERK,
+                                {"date": "2026-03-02", "ground": "non_cooperation", "reason": "Keine Antwort"},
+                                context(cooperation_deadline=deadline))
+    assert decision.allowed is allowed
 
 
 def test_date_objects_are_accepted(bqfg):
-    decision = check_transition(bqfg, "withdraw", "in_review", CLERK, {"date": date(2026, 3, 1)}, context())
-    assert decision.allowed and decision.inputs["date"] == date(2026, 3, 1)
+    decision = check_transition(bqfg, "withdraw", "in_review", CLERK, {"effective_on": date(2026, 3, 1)}, context())
+    assert decision.allowed and decision.inputs["effective_on"] == date(2026, 3, 1)
+
+
+@pytest.mark.parametrize("effective_on, code", [
+    ("2026-03-03", "effective_on_in_future"), ("2026-02-27", "effective_on_before_earlier_facts"), ("2026-02-28", None)])
+def test_the_date_of_a_fact_is_not_in_the_future_nor_before_earlier_facts(bqfg, effective_on, code):
+    decision = check_transition(bqfg, "withdraw", "in_review", CLERK, {"effective_on": effective_on},
+                                context(earliest_fact_on=date(2026, 2, 28)))
+    assert codes(decision) == ([code] if code else [])
 
 
 def test_guard_documents_complete_lists_missing_titles(bqfg):
@@ -163,12 +181,19 @@ def test_guard_date_not_in_future_sees_cleaned_input(bqfg):
 
 
 @pytest.mark.parametrize("outcome, allowed", [
-    (None, False), ("positive", True), ("partial", True), ("negative", False), ("withdrawn", False)])
+    # § 81a(3) s. 1 no. 6: equivalence; after substantial differences (partial) only towards § 16d (s. 2).
+    (None, False), ("positive", True), ("partial", False), ("negative", False), ("withdrawn", False)])
 def test_pre_approval_needs_positive_recognition(ef, outcome, allowed):
     decision = check_transition(ef, "issue_pre_approval", "ba_cleared", ABH, {"date": "2026-03-01"},
                                 context(linked_exists=True, linked_outcome=outcome))
     assert decision.allowed is allowed
-    assert allowed or codes(decision) == ["guard:linked_recognition_positive"]
+    assert allowed or codes(decision) == ["guard:pre_approval_recognition"]
+
+
+def test_after_a_deficit_notice_pre_approval_only_for_16d(ef):
+    decision = check_transition(ef, "issue_pre_approval", "ba_cleared", ABH, {"date": "2026-03-01", "purpose": "16d"},
+                                context(linked_exists=True, linked_outcome="partial"))
+    assert decision.allowed
 
 
 @pytest.mark.parametrize("outcome, allowed", [

@@ -55,8 +55,8 @@ def test_check_prints_every_error_and_fails(tmp_path):
     copy_workflow("recognition-bqfg.yaml", tmp_path, ("guards: [documents_complete]", "guards: [docs_ok]"))
     result = make_runner(tmp_path).invoke(args=["workflows", "check"])
     assert result.exit_code == 1
-    assert "fachkraefteverfahren-81a.yaml: transitions[11].to: unknown state 'pre_aproval_issued'" in result.output
-    assert "fachkraefteverfahren-81a.yaml: transitions[12].roles[1]: unknown role 'boss'" in result.output
+    assert "fachkraefteverfahren-81a.yaml: transitions[16].to: unknown state 'pre_aproval_issued'" in result.output
+    assert "fachkraefteverfahren-81a.yaml: transitions[17].roles[1]: unknown role 'boss'" in result.output
     assert "recognition-bqfg.yaml: transitions[0].guards[0]: unknown guard 'docs_ok'" in result.output
     assert "procedures OK" not in result.output
 
