@@ -9,6 +9,7 @@ from tracker import cli, registry, web
 from tracker.config import ROOT, from_environment
 from tracker.extensions import csrf, db, limiter, migrate
 from tracker.jobs.worker import start_in_process_scheduler
+from tracker.operations import register
 
 
 def create_app(config: dict | None = None) -> Flask:
@@ -48,6 +49,4 @@ def register_background_jobs(app: Flask) -> None:
 
 def register_operations(app: Flask) -> None:
     """Health, metrics, structured logs and backup commands (``tracker/operations``)."""
-    from tracker.operations import register
-
     register(app)

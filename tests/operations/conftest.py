@@ -6,7 +6,11 @@ import os
 
 import pytest
 
-from tests.conftest import create_postgres_database, drop_postgres_database, service_missing
+from tests.conftest import (
+    create_postgres_database,
+    drop_postgres_database,
+    service_missing,
+)
 from tracker import create_app
 from tracker.extensions import db
 

@@ -80,8 +80,8 @@ def test_due_timers_and_sweep_lag_show_a_sweep_that_is_not_running_and_clear_aft
 
 
 def test_queue_lengths_come_from_redis(migrated_app, redis7_url):
-    from tracker.jobs.queue import enqueue
     from tracker.jobs.deadlines import notify_timer_effect
+    from tracker.jobs.queue import enqueue
 
     migrated_app.config["REDIS_URL"] = redis7_url
     client = migrated_app.test_client()

@@ -203,7 +203,7 @@ def test_english_holiday_names_are_british():
     assert th.holiday_name(D("2026-05-01"), "en") == "Labour Day"
     assert th.holiday_name(D("2026-05-25"), "en") == "Whit Monday"
     assert th.holiday_name(D("2026-05-01"), "de") == "Erster Mai"
-    assert compute_due(D("2026-04-27"), "P4D").explain("en")[-1] == "Labour Day, so next working day Mon 4 May 2026"
+    assert compute_due(D("2026-04-27"), "P4D").explain("en")[-1] == "Labour Day, so next working day Mon 4 May 2026 (§ 31(3) VwVfG, § 193 BGB)"
 
 
 def test_steps_are_language_neutral():

@@ -62,7 +62,7 @@ def test_an_id_out_of_range_in_a_form_is_refused(client, case, clerk):
 
 @pytest.mark.parametrize("version", ["abc", "", None, HUGE, "-1", "1.5"])
 def test_a_transition_without_a_valid_version_is_refused_and_nothing_applied(client, case, version):
-    data = {"date": "2026-03-02"}
+    data = {"effective_on": "2026-03-02"}
     if version is not None:
         data["version"] = version
 
@@ -78,7 +78,7 @@ def test_a_transition_without_a_valid_version_is_refused_and_nothing_applied(cli
 
 @pytest.mark.parametrize("path,data", [
     ("notes", {"body": "Rückruf\x00vereinbart"}),
-    ("transitions/withdraw", {"date": "2026-03-02\x00", "version": "VERSION"}),
+    ("transitions/withdraw", {"effective_on": "2026-03-02\x00", "version": "VERSION"}),
     ("timers/TIMER/pause", {"reason": "weil\x00", "version": "VERSION"}),
     ("documents/passport", {"status": "rejected", "reason": "unleserlich\x07", "version": "VERSION"}),
 ])
@@ -126,7 +126,7 @@ def test_a_plausible_receipt_date_is_accepted(client, clerk):
 
 def test_a_transition_date_far_in_the_past_is_refused(client, case):
     response = client.post(f"/cases/{case.id}/transitions/withdraw",
-                           data={"date": "0001-01-01", "version": str(case.version)})
+                           data={"effective_on": "0001-01-01", "version": str(case.version)})
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "received"

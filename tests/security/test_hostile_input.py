@@ -17,7 +17,7 @@ HOSTILE = st.one_of(
     st.integers(min_value=-2**70, max_value=2**70).map(str),
 )
 #: Every field name a workspace form knows, so each one gets hostile values.
-FIELDS = ["version", "body", "reason", "period", "status", "assignee", "case_ids", "date", "documents", "office",
+FIELDS = ["version", "body", "reason", "period", "status", "assignee", "case_ids", "date", "effective_on", "documents", "office",
           "procedure", "received_on", "given_names", "family_name", "date_of_birth", "nationality", "email",
           "phone", "preferred_language", "profession", "reference_occupation", "employer", "reasons", "outcome"]
 QUERY = ["procedure", "state", "office", "assignee", "overdue", "week", "waiting", "q", "closed", "after", "size"]

@@ -29,13 +29,13 @@ def test_explain_in_english_names_the_legal_trigger(cli, tmp_path):  # noqa: F81
     story = tmp_path / "story.yaml"
     story.write_text("until: 2026-02-10\nsteps:\n  - day: 2026-02-02\n"
                      "    open: {case: a, procedure: recognition-bqfg, received_on: 2026-01-31}\n")
-    output = json.loads(cli.invoke(args=["simulate", str(story), "--explain", "--lang", "en"]).output)
+    output = json.loads(cli.invoke(args=["simulate", str(story), "--explain", "--lang", "en"]).stdout)
     [timer] = output["cases"]["a"]["timers"]
     assert timer["explain"] == [
-        "application received Sat 31 Jan 2026",
+        "Application received Sat 31 Jan 2026",
         "+ 1 month = Sat 28 Feb 2026",
         "Saturday, so next working day Mon 2 Mar 2026 (§ 31(3) VwVfG, § 193 BGB)",
-        "basis § 6(2) BQFG",
+        "Legal basis § 6(2) BQFG",
     ]
-    german = json.loads(cli.invoke(args=["simulate", str(story), "--explain"]).output)
+    german = json.loads(cli.invoke(args=["simulate", str(story), "--explain"]).stdout)
     assert german["cases"]["a"]["timers"][0]["explain"][0] == "Eingang des Antrags Sa 31.01.2026"

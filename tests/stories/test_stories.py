@@ -37,7 +37,7 @@ def test_story(cli, story):
     expected = yaml.safe_load(story.with_name(f"{story.stem}.expected.yaml").read_text())
     result = cli.invoke(args=["simulate", str(story)])
     assert result.exit_code == 0, result.output
-    output = json.loads(result.output)
+    output = json.loads(result.stdout)
     for name, case in expected["cases"].items():
         got = output["cases"][name]
         if "state" in case:

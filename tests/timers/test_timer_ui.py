@@ -180,10 +180,10 @@ def test_two_document_requests_are_told_apart_and_labelled_as_set_by_the_authori
     html = case_page(client, in_review)
     titles = [unescape(re.search(r"<h3>\s*(.*?)\s*<span", item, re.S).group(1))
               for item in deadlines_section(html).split('<li class="timer ')[1:]]
-    assert "Frist für nachgeforderte Unterlagen (Nr. 1 vom 02.03.2026)" in titles
-    assert "Frist für nachgeforderte Unterlagen (Nr. 2 vom 20.03.2026)" in titles
+    assert "Von der Behörde gesetzte Frist für nachgeforderte Unterlagen (Nr. 1 vom 02.03.2026)" in titles
+    assert "Von der Behörde gesetzte Frist für nachgeforderte Unterlagen (Nr. 2 vom 20.03.2026)" in titles
     entries = timers_on_page(html)
-    assert "von der Behörde gesetzte Frist" in entries["Frist für nachgeforderte Unterlagen (Nr. 2 vom 20.03.2026)"]
+    assert "von der Behörde gesetzte Frist" in entries["Von der Behörde gesetzte Frist für nachgeforderte Unterlagen (Nr. 2 vom 20.03.2026)"]
     assert "gesetzliche Frist" in entries["Entscheidung über die Gleichwertigkeit"]
 
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from tracker.procedures.definition import LocalText, Workflow
 from tracker.procedures import labels
+from tracker.procedures.definition import LocalText, Workflow
 
 _KIND_TEXT = {
     "opened": LocalText("Fall angelegt", "Case opened"),

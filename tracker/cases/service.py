@@ -15,7 +15,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
 from tracker.audit.models import EventKind
-from tracker.audit.service import append_event
+from tracker.audit.service import append_event, case_events
 from tracker.cases.access import can_act_on_case
 from tracker.cases.models import Case, CaseDocument, Note, ReferenceCounter
 from tracker.db_types import dialect_insert
@@ -162,8 +162,6 @@ COOPERATION_TIMER = "cooperation_deadline"
 def _facts(case: Case) -> list[tuple[str, date, dict]]:
     """(transition, date of the fact, data) of the case's steps taken by people, oldest first. The system's own
     steps (a legal fiction) are no fact from outside: a late-recorded fact may lie before them (§ 36(2) BeschV)."""
-    from tracker.audit.service import case_events
-
     facts = []
     for event in case_events(case.id) if case.id else ():
         if event.kind == EventKind.TRANSITION and event.actor_role != Role.SYSTEM:

@@ -22,7 +22,13 @@ from tracker.cases.sweep import sweep
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.timer_plan import deadline_of
-from tracker.procedures.vocabulary import CalendarName, DocumentStatus, OfficeKind, Role, TimerStatus
+from tracker.procedures.vocabulary import (
+    CalendarName,
+    DocumentStatus,
+    OfficeKind,
+    Role,
+    TimerStatus,
+)
 from tracker.registry import registry, workflow_of
 from tracker.timers.models import Timer, TimerEffect, TimerEffectKind
 from tracker.timers.service import case_timers, start_label

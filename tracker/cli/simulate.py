@@ -7,6 +7,8 @@ from pathlib import Path
 
 import click
 
+from tracker.cases.simulation import StoryError, play, read_story
+from tracker.extensions import db
 from tracker.procedures.deadlines import LANGUAGES
 
 
@@ -17,8 +19,6 @@ from tracker.procedures.deadlines import LANGUAGES
               help="Language of explanations and refusal messages.")
 def simulate_command(story_file: Path, explain: bool, lang: str):
     """Play STORY_FILE (YAML) day by day in a fresh temporary database; never touches the configured one."""
-    from tracker.cases.simulation import StoryError, play, read_story
-
     try:
         story = read_story(story_file.read_text(encoding="utf-8"))
     except OSError as error:
@@ -30,9 +30,8 @@ def simulate_command(story_file: Path, explain: bool, lang: str):
 
 def run_story(story, *, explain: bool = False, lang: str = "de") -> dict:
     """Build a second app on a temporary SQLite file, create the schema there and play the story in it."""
+    # The factory imports this module (to register the command), so it is looked up when a story runs.
     from tracker import create_app
-    from tracker.cases.simulation import play
-    from tracker.extensions import db
 
     with tempfile.TemporaryDirectory(prefix="tracker-simulate-") as directory:
         app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{Path(directory) / 'simulation.sqlite'}",

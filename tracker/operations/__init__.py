@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker.operations import health, logging, metrics
+from tracker.operations.commands import COMMANDS
+
 
 def register(app: Flask) -> None:
-    from tracker.operations import health, logging, metrics
-    from tracker.operations.commands import COMMANDS
-
     logging.configure(app)
     metrics.install(app)
     app.register_blueprint(health.blueprint)

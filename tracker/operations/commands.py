@@ -7,6 +7,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
+from tracker.extensions import db
+from tracker.operations.backup import BackupError, backup, restore
+
 
 def _documents_dir() -> Path:
     return Path(current_app.config["DOCUMENTS_DIR"])
@@ -18,9 +21,6 @@ def _documents_dir() -> Path:
 @with_appcontext
 def backup_command(target: Path):
     """Back up the database and the stored documents, with a manifest of SHA-256 checksums."""
-    from tracker.extensions import db
-    from tracker.operations.backup import BackupError, backup
-
     try:
         manifest = backup(db.engine, _documents_dir(), target)
     except BackupError as error:
@@ -38,9 +38,6 @@ def backup_command(target: Path):
 @with_appcontext
 def restore_command(source: Path, force: bool):
     """Restore a backup after checking every file against its manifest."""
-    from tracker.extensions import db
-    from tracker.operations.backup import BackupError, restore
-
     try:
         result = restore(db.engine, _documents_dir(), source, force=force)
     except BackupError as error:

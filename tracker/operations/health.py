@@ -7,8 +7,12 @@ newer release must not serve against an old schema).
 """
 from __future__ import annotations
 
+import sqlalchemy as sa
+from alembic.script import ScriptDirectory
 from flask import Blueprint, current_app, jsonify
+from redis import Redis
 
+from tracker.extensions import db
 from tracker.web.guards import public  # deny-by-default allow-list
 
 blueprint = Blueprint("operations_health", __name__)
@@ -31,9 +35,7 @@ def readyz():
 
 
 def check_database() -> str:
-    import sqlalchemy as sa
 
-    from tracker.extensions import db
 
     try:
         with db.engine.connect() as connection:
@@ -47,7 +49,6 @@ def check_redis() -> str:
     url = current_app.config.get("REDIS_URL")
     if not url:
         return "not configured"
-    from redis import Redis
 
     try:
         connection = Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2)
@@ -64,17 +65,13 @@ def migration_heads() -> set[str]:
     """The revisions the code expects (read from ``migrations/``, cached: the files do not change while running)."""
     cache = current_app.extensions.setdefault("operations", {})
     if "heads" not in cache:
-        from alembic.script import ScriptDirectory
-
         cache["heads"] = set(ScriptDirectory(current_app.extensions["migrate"].directory).get_heads())
     return cache["heads"]
 
 
 def database_revisions() -> set[str]:
     """Read ``alembic_version`` directly: Alembic's MigrationContext would log two lines on every probe."""
-    import sqlalchemy as sa
 
-    from tracker.extensions import db
 
     with db.engine.connect() as connection:
         if not sa.inspect(connection).has_table("alembic_version"):

@@ -8,12 +8,15 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import re
 import sys
 import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
+from flask.logging import default_handler
+from gunicorn.glogging import Logger as _GunicornLogger
 
 REQUEST_ID_HEADER = "X-Request-ID"
 #: An incoming request id is kept only if it is a short plain token: anything else could smuggle text (or
@@ -127,18 +130,11 @@ def configure(app: Flask) -> None:
     root.addHandler(handler)
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     # Flask's own handler would print the app's records a second time.
-    from flask.logging import default_handler
 
     app.logger.removeHandler(default_handler)
 
     app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
     app.after_request(return_request_id)
-
-
-try:
-    from gunicorn.glogging import Logger as _GunicornLogger
-except ImportError:  # gunicorn is a dependency, but the app must not need it to import
-    _GunicornLogger = object
 
 
 class GunicornLogger(_GunicornLogger):
@@ -147,8 +143,6 @@ class GunicornLogger(_GunicornLogger):
     Selected in ``deploy/gunicorn.conf.py`` with ``logger_class``."""
 
     def setup(self, cfg):
-        import os
-
         super().setup(cfg)
         chosen = formatter(os.environ.get("LOG_FORMAT", "text").lower())
         for log in (self.error_log, self.access_log):

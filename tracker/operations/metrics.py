@@ -17,10 +17,25 @@ import os
 import time
 from datetime import datetime, timedelta
 
+import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, current_app, g, request
-from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
+from prometheus_client import (
+    CONTENT_TYPE_LATEST,
+    CollectorRegistry,
+    Counter,
+    Histogram,
+    generate_latest,
+)
 from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector
+from redis import Redis
+from rq import Queue
 
+from tracker import clock
+from tracker.clock import BERLIN
+from tracker.extensions import db
+from tracker.jobs.queue import QUEUE_NAME
+from tracker.timers.models import Timer, TimerStatus
 from tracker.web.guards import public  # deny-by-default allow-list
 
 log = logging.getLogger(__name__)
@@ -99,8 +114,6 @@ class _Scrape:
     def collect(self):
         directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
         if directory:
-            from prometheus_client.multiprocess import MultiProcessCollector
-
             yield from MultiProcessCollector(None, path=directory).collect()
         else:
             yield from REQUESTS_REGISTRY.collect()
@@ -133,9 +146,6 @@ class StateCollector:
         yield up
 
     def _database_figures(self):
-        from tracker import clock
-        from tracker.extensions import db
-
         with db.engine.connect() as connection:
             due_timers, oldest_due_on, oldest_warn_on = due_work(connection, clock.today())
             backlog = outbox_backlog(connection)
@@ -150,11 +160,6 @@ class StateCollector:
             yield GaugeMetricFamily("tracker_outbox_backlog", "Outbox messages not delivered yet.", value=backlog)
 
     def _queue_figures(self):
-        from redis import Redis
-        from rq import Queue
-
-        from tracker.jobs.queue import QUEUE_NAME
-
         connection = Redis.from_url(self.app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=2)
         try:
             queues = {queue.name: queue for queue in Queue.all(connection=connection)}
@@ -174,9 +179,7 @@ class StateCollector:
 def due_work(connection, today):
     """(number of overdue running timers, oldest such due date, oldest warning date still owed): the same
     conditions the sweep selects on, so both read the partial indexes over running timers."""
-    import sqlalchemy as sa
 
-    from tracker.timers.models import Timer, TimerStatus
 
     running = Timer.status == TimerStatus.RUNNING
     count, oldest_due_on = connection.execute(
@@ -189,8 +192,6 @@ def due_work(connection, today):
 def sweep_lag_seconds(now: datetime, oldest_due_on, oldest_warn_on) -> float:
     """An expiry is owed from the start (Europe/Berlin) of the day after the due date, a warning from the start of
     its day. The sweep runs every minute, so a lag of more than a few minutes means it is not running."""
-    from tracker.clock import BERLIN
-
     owed_since = []
     if oldest_due_on is not None:
         day = oldest_due_on + timedelta(days=1)
@@ -211,7 +212,6 @@ def outbox_backlog(connection) -> int | None:
 
     Assumes the outbox marks a delivered row in a ``sent_at`` column; without that column every row counts as
     waiting. Adjust here when the outbox lands if its shape differs."""
-    import sqlalchemy as sa
 
     inspector = sa.inspect(connection)
     if not inspector.has_table(OUTBOX_TABLE):

@@ -7,15 +7,15 @@ explain itself.
 """
 from __future__ import annotations
 
-from collections.abc import Mapping, MutableSequence
+from collections.abc import Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
 from typing import Protocol
 
 from . import deadlines
-from .definition import OPENED, LocalText, TimerSpec, Workflow
-from .vocabulary import OFFICE_CALENDAR, Mode, TimerStatus
+from .definition import LocalText, TimerSpec, Workflow
+from .vocabulary import OFFICE_CALENDAR, DocumentStatus, Mode, TimerStatus
 
 
 class Action(StrEnum):
@@ -147,6 +147,12 @@ def calendar_for(spec: TimerSpec, office_calendar: str) -> str:
     return office_calendar if spec.calendar == OFFICE_CALENDAR else spec.calendar
 
 
+def end_named(spec: TimerSpec, inputs: Mapping[str, object]) -> bool | None:
+    """For a deadline the authority set: whether its letter named the end day with reference to § 31(3) s. 2
+    VwVfG (then it is not moved off a weekend or holiday); None for other timers."""
+    return str(inputs.get(END_NAMED_INPUT) or "") == "yes" if spec.due_input else None
+
+
 def fixed_due(spec: TimerSpec, inputs: Mapping[str, object]) -> date | None:
     """For a deadline the authority set (``due_input``): the date it named."""
     return as_date(inputs[spec.due_input]) if spec.due_input else None
@@ -211,15 +217,79 @@ def suspend(timer: TimerLike, pause: PauseLike) -> None:
 
 
 def cancel(timer: TimerLike, day: date) -> None:
-    """The case ended: nothing is owed any more (its pauses stay as they were)."""
-    timer.status = TimerStatus.CANCELLED
-    timer.finished_on = day
-    timer.warn_on = None
+    """Nothing is owed any more (refusal, withdrawal, a failed precondition): the timer ends on the fact's day."""
+    finish(timer, TimerStatus.CANCELLED, day)
 
 
 def end_suspension(timer: TimerLike, day: date) -> None:
     open_pause(timer).ended_on = day
     timer.status = TimerStatus.RUNNING
+
+
+class TimerBook(Protocol):
+    """Where a case's timers live (rows in the database, the seed generator's memory) and how their changes are
+    recorded. ``apply`` decides; a book only stores."""
+
+    def start(self, spec: TimerSpec, started_on: date, inputs: Mapping[str, object], event_id: str) -> TimerLike:
+        """A new running timer from ``started_on``, stored, its due date computed, its start recorded."""
+
+    def new_pause(self, started_on: date, until_on: date | None, reason: str, source: str) -> PauseLike: ...
+
+    def recompute(self, timer: TimerLike, spec: TimerSpec) -> None:
+        """Due date and warning day after the timer's dates changed."""
+
+    def record(self, action: Action, spec: TimerSpec, *, reason: str = "", data: Mapping[str, object]) -> None:
+        """The audit event of one applied step."""
+
+
+def apply(steps: Sequence[Step], timers: dict[str, TimerLike], book: TimerBook, inputs: Mapping[str, object],
+          day: date, event_id: str) -> None:
+    """Apply a plan's steps to the case's open timers (``timers``: timer id -> open timer, updated in place).
+    Each step takes effect on its own day (``Step.on``), else on ``day``."""
+    for step in steps:
+        spec, timer, on = step.spec, timers.get(step.spec.id), step.on or day
+        if step.action is Action.MEET:
+            late = finish(timer, TimerStatus.MET, on)
+            book.record(Action.MEET, spec, data={"due_on": timer.due_on, "late": late})
+            timers.pop(spec.id)
+        elif step.action is Action.RESUME:
+            end_suspension(timer, on)
+            book.recompute(timer, spec)
+            book.record(Action.RESUME, spec, data={"source": event_id, "due_on": timer.due_on})
+        elif step.action is Action.PAUSE:
+            if step.until_on is None and open_pause(timer) is not None:
+                continue  # one open-ended suspension at a time
+            reason = pause_reason(inputs)
+            suspend(timer, book.new_pause(on, step.until_on, reason, event_id))
+            book.recompute(timer, spec)
+            book.record(Action.PAUSE, spec, reason=reason,
+                        data={"until_on": step.until_on, "source": event_id, "due_on": timer.due_on})
+        else:
+            timers[spec.id] = book.start(spec, on, inputs, event_id)
+
+
+@dataclass(frozen=True)
+class Document:
+    """A checklist item as completeness needs it."""
+
+    required: bool
+    status: DocumentStatus
+    received_on: date | None
+
+
+def needed(documents: Sequence[Document]) -> list[Document]:
+    """The documents the file needs to be complete: the required ones, and optional ones that became part of the
+    file (requested or submitted, e.g. the translations § 5(2) s. 2 BQFG asks for; § 23(3) VwVfG)."""
+    return [document for document in documents if document.required or document.status != DocumentStatus.MISSING]
+
+
+def documents_complete_on(documents: Sequence[Document], received_on: date) -> date | None:
+    """The arrival of the last document the file needs (§ 6(3) s. 2 BQFG), once every one is in hand; a document
+    without its own date came with the application (``received_on``)."""
+    wanted = needed(documents)
+    if not wanted or not all(DocumentStatus(d.status).is_in_hand for d in wanted):
+        return None
+    return max((d.received_on or received_on) for d in wanted)
 
 
 def pause_reason(inputs: Mapping[str, object]) -> str:
@@ -289,4 +359,3 @@ def approximate_days(period: deadlines.Period, month: int = 31) -> int:
     return period.amount * {"D": 1, "W": 7, "M": month}[period.unit]
 
 
-__all__ = ["OPENED", "Action", "OpenTimer", "Step", "EventDays", "plan", "start_day", "end_day", "extension_of", "deadline_of", "due_and_warning", "pause_days", "open_pause", "calendar_for", "fixed_due", "approximate_days", "lead_time", "as_date", "finish", "cancel", "suspend", "end_suspension", "pause_reason", "fiction_reason"]

@@ -24,6 +24,7 @@ from tracker import clock
 from tracker.extensions import db
 from tracker.registry import registry
 from tracker.seed.parties import EMAIL_DOMAIN, SEED_PASSWORD, Parties, ensure_parties
+from tracker.seed.player import SimCase
 from tracker.seed.stories import PROCEDURE_MIX, SKILLED_WORKER, Stories
 from tracker.seed.writer import TABLES, Writer, build_rows
 

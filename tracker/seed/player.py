@@ -24,7 +24,12 @@ from tracker.procedures.definition import OPENED, TimerSpec, Workflow
 from tracker.procedures.engine import check_transition
 from tracker.procedures.guards import GuardContext
 from tracker.procedures.timer_plan import Action
-from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, DocumentStatus, Mode, TimerStatus
+from tracker.procedures.vocabulary import (
+    OPEN_TIMER_STATUSES,
+    DocumentStatus,
+    Mode,
+    TimerStatus,
+)
 from tracker.timers.models import TimerEffectKind
 
 #: When the modelled daily sweep runs (Europe/Berlin).

@@ -15,7 +15,6 @@ from tracker.procedures.vocabulary import DocumentStatus, OfficeKind, Outcome
 from tracker.seed.parties import EMAIL_DOMAIN, Actor, Parties, slug
 from tracker.seed.player import Player, SimCase
 
-
 #: (nationality as in the passport, given names, family names, preferred language, weight)
 APPLICANT_ORIGINS = (
     ("Vietnam", ("Anh", "Minh", "Thu", "Lan", "Hoa", "Tuan", "Huong", "Duc"),

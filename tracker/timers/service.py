@@ -48,32 +48,42 @@ def on_event(case, workflow: Workflow, event_id: str, inputs: dict, day: date, a
     known = {timer_id: timer_plan.OpenTimer(timer_id, TimerStatus(timer.status), timer.open_pause() is not None)
              for timer_id, timer in timers.items()}
     days = days or timer_plan.EventDays(recorded_on=day, effective_on=day, calendar=case.office.calendar)
-    for step in timer_plan.plan(workflow, mode_of(case), event_id, inputs, known, days):
-        spec, timer, on = step.spec, timers.get(step.spec.id), step.on or day
-        if step.action is Action.MEET:
-            _finish(case, timer, spec, TimerStatus.MET, on, actor)
-            timers.pop(spec.id)
-        elif step.action is Action.RESUME:
-            _resume(case, timer, spec, on, actor, reason="", source=event_id)
-        elif step.action is Action.PAUSE:
-            _pause(case, timer, spec, on, actor, reason=timer_plan.pause_reason(inputs), source=event_id,
-                   until_on=step.until_on)
-        else:
-            timers[spec.id] = start(case, spec, on, inputs, actor, event_id)
+    steps = timer_plan.plan(workflow, mode_of(case), event_id, inputs, known, days)
+    timer_plan.apply(steps, timers, RowBook(case, actor), inputs, day, event_id)
     refresh_summary(case)
 
 
-def start(case, spec: TimerSpec, day: date, inputs: dict, actor, event_id: str = OPENED) -> Timer:
-    timer = Timer(case_id=case.id, timer_id=spec.id, status=TimerStatus.RUNNING, started_on=day, started_by=event_id,
-                  fixed_due_on=timer_plan.fixed_due(spec, inputs),
-                  end_named=str(inputs.get(timer_plan.END_NAMED_INPUT) or "") == "yes" if spec.due_input else None,
-                  calendar=timer_plan.calendar_for(spec, case.office.calendar), created_at=clock.now())
-    db.session.add(timer)
-    recompute(timer, spec)
-    db.session.flush()
-    append_event(case, EventKind.TIMER_STARTED, actor, subject=spec.id, basis=spec.basis,
-                 data={"due_on": timer.due_on, "started_on": day})
-    return timer
+#: The audit event each applied step writes.
+STEP_EVENTS = {Action.MEET: EventKind.TIMER_MET, Action.RESUME: EventKind.TIMER_RESUMED,
+               Action.PAUSE: EventKind.TIMER_PAUSED, Action.START: EventKind.TIMER_STARTED}
+
+
+class RowBook:
+    """``timer_plan.TimerBook`` over the timer rows of one case, with audit events."""
+
+    def __init__(self, case, actor):
+        self.case, self.actor = case, actor
+
+    def start(self, spec: TimerSpec, started_on: date, inputs, event_id: str) -> Timer:
+        timer = Timer(case_id=self.case.id, timer_id=spec.id, status=TimerStatus.RUNNING, started_on=started_on,
+                      started_by=event_id, fixed_due_on=timer_plan.fixed_due(spec, inputs),
+                      end_named=timer_plan.end_named(spec, inputs),
+                      calendar=timer_plan.calendar_for(spec, self.case.office.calendar), created_at=clock.now())
+        db.session.add(timer)
+        self.recompute(timer, spec)
+        db.session.flush()
+        self.record(Action.START, spec, data={"due_on": timer.due_on, "started_on": started_on})
+        return timer
+
+    def new_pause(self, started_on: date, until_on: date | None, reason: str, source: str) -> TimerPause:
+        return TimerPause(started_on=started_on, until_on=until_on, reason=reason, source=source)
+
+    def recompute(self, timer: Timer, spec: TimerSpec) -> None:
+        recompute(timer, spec)
+
+    def record(self, action: Action, spec: TimerSpec, *, reason: str = "", data) -> None:
+        append_event(self.case, STEP_EVENTS[action], self.actor, subject=spec.id, reason=reason, basis=spec.basis,
+                     data=dict(data))
 
 
 def start_label(workflow: Workflow, timer: Timer, lang: str) -> str:
@@ -98,13 +108,6 @@ def recompute(timer: Timer, spec: TimerSpec) -> None:
     timer.due_on, timer.warn_on = timer_plan.due_and_warning(timer, spec, clock.today())
 
 
-def _finish(case, timer: Timer, spec: TimerSpec, status: TimerStatus, day: date, actor) -> None:
-    late = timer_plan.finish(timer, status, day)
-    if status == TimerStatus.MET:
-        append_event(case, EventKind.TIMER_MET, actor, subject=spec.id, basis=spec.basis,
-                     data={"due_on": timer.due_on, "late": late})
-
-
 def cancel_open(case, actor, day: date | None = None) -> None:
     """The case ended: nothing is owed any more. Each cancellation is an audit event, so the timeline says why a
     period stopped without being met. ``day``: the date of the fact that ended it (a withdrawal takes effect on
@@ -115,13 +118,12 @@ def cancel_open(case, actor, day: date | None = None) -> None:
     refresh_summary(case)
 
 
-def _pause(case, timer, spec, day, actor, *, reason, source, until_on=None) -> None:
-    if until_on is None and timer.open_pause() is not None:
-        return
-    timer_plan.suspend(timer, TimerPause(started_on=day, until_on=until_on, reason=reason, source=source))
+def _pause(case, timer, spec, day, actor, *, reason, source) -> None:
+    """A suspension recorded by hand (the rule's suspensions come from the plan)."""
+    timer_plan.suspend(timer, TimerPause(started_on=day, until_on=None, reason=reason, source=source))
     recompute(timer, spec)
     append_event(case, EventKind.TIMER_PAUSED, actor, subject=spec.id, reason=reason, basis=spec.basis,
-                 data={"until_on": until_on, "source": source, "due_on": timer.due_on})
+                 data={"until_on": None, "source": source, "due_on": timer.due_on})
 
 
 def _resume(case, timer, spec, day, actor, *, reason, source) -> None:
