@@ -23,6 +23,7 @@ from tracker.cases.queries import verify_audit_trail
 from tracker.cases.service import apply_transition, assign, open_case, set_document_status
 from tracker.cases.sweep import sweep
 from tracker.extensions import db
+from tracker.procedures.definition import EFFECTIVE_ON
 from tracker.procedures.vocabulary import Role, TimerStatus
 from tracker.seed import seed_cases
 from tracker.timers.models import Timer, TimerEffect
@@ -108,11 +109,16 @@ def replay(root: Case, today: date) -> dict[int, Case]:
             swept_through = clock.today()
         elif event.kind == EventKind.TRANSITION:
             inputs = dict(event.data, reason=event.reason) if event.reason else dict(event.data)
+            # The service records every step's fact date; the seeded stories never type one, so the replay does not
+            # either (a typed date would override the documents' arrival dates).
+            inputs.pop(EFFECTIVE_ON, None)
             copy = apply_transition(fresh[seeded.id], event.subject, actor, inputs)
             for child, opened in zip(seeded.children, copy.children):  # the step that opened the linked case
                 fresh.setdefault(child.id, opened)
         elif event.kind == EventKind.DOCUMENT:
-            set_document_status(fresh[seeded.id], event.subject, event.data["status"], actor, reason=event.reason)
+            set_document_status(fresh[seeded.id], event.subject, event.data["status"], actor, reason=event.reason,
+                                received_on=date.fromisoformat(event.data["received_on"])
+                                if event.data.get("received_on") else None)
         else:
             assign(fresh[seeded.id], db.session.get(User, event.data["assignee_id"]), actor)
         db.session.commit()

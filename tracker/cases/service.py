@@ -21,9 +21,10 @@ from tracker.cases.models import Case, CaseDocument, Note, ReferenceCounter
 from tracker.db_types import dialect_insert
 from tracker.extensions import db
 from tracker.parties.models import Office
+from tracker.procedures import timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, LocalText
 from tracker.procedures.engine import Refusal, check_transition
-from tracker.procedures.guards import GuardContext
+from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import EventDays
 from tracker.procedures.vocabulary import DocumentStatus, Role, TimerStatus
 from tracker.registry import registry, workflow_of
@@ -154,9 +155,6 @@ def guard_context(case: Case, inputs: dict) -> GuardContext:
     )
 
 
-#: The deadline of the written warning of refusal for non-cooperation (§ 15(3) BQFG): a refusal on that ground
-#: needs it to have run out (its due date, moved off a weekend and extended as the case may be).
-COOPERATION_TIMER = "cooperation_deadline"
 
 
 def _facts(case: Case) -> list[tuple[str, date, dict]]:
@@ -171,19 +169,21 @@ def _facts(case: Case) -> list[tuple[str, date, dict]]:
     return facts
 
 
+def checklist(case: Case) -> list[tuple[CaseDocument, timer_plan.Document]]:
+    return [(document, timer_plan.Document(document.required, DocumentStatus(document.status), document.received_on))
+            for document in case.documents]
+
+
 def needed_documents(case: Case) -> list[CaseDocument]:
-    """The documents the file needs to be complete: the required ones, and optional ones that are part of the
-    file (requested or submitted, e.g. the translations § 5(2) s. 2 BQFG asks for; § 23(3) VwVfG)."""
-    return [document for document in case.documents
-            if document.required or document.status != DocumentStatus.MISSING]
+    """The documents the file needs to be complete (``timer_plan.needed``)."""
+    items = checklist(case)
+    wanted = timer_plan.needed([item for _, item in items])
+    return [document for document, item in items if item in wanted]
 
 
 def documents_complete_on(case: Case) -> date | None:
     """The arrival of the last document the file needs (§ 6(3) s. 2 BQFG), once every one is in hand."""
-    needed = needed_documents(case)
-    if not needed or not all(DocumentStatus(d.status).is_in_hand for d in needed):
-        return None
-    return max((d.received_on or case.received_on) for d in needed)
+    return timer_plan.documents_complete_on([item for _, item in checklist(case)], case.received_on)
 
 
 @conflicts_refused()

@@ -16,6 +16,11 @@ from .vocabulary import DocumentStatus
 PRESENT_STATUSES = frozenset(status for status in DocumentStatus if status.is_in_hand)
 
 
+#: The deadline of the written warning of refusal for non-cooperation (§ 15(3) BQFG): a refusal on that ground
+#: needs it to have run out (its due date, moved off a weekend and extended as the case may be).
+COOPERATION_TIMER = "cooperation_deadline"
+
+
 @dataclass(frozen=True)
 class GuardContext:
     documents: Mapping[str, str] = field(default_factory=dict)  #: document id -> a DocumentStatus

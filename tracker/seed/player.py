@@ -20,14 +20,15 @@ from tracker.audit.models import EventKind
 from tracker.audit.service import _jsonable
 from tracker.auth.actors import SYSTEM
 from tracker.procedures import timer_plan
-from tracker.procedures.definition import OPENED, TimerSpec, Workflow
+from tracker.procedures.definition import EFFECTIVE_ON, OPENED, TimerSpec, Workflow
 from tracker.procedures.engine import check_transition
-from tracker.procedures.guards import GuardContext
+from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import Action
 from tracker.procedures.vocabulary import (
     OPEN_TIMER_STATUSES,
     DocumentStatus,
     Mode,
+    Role,
     TimerStatus,
 )
 from tracker.timers.models import TimerEffectKind
@@ -55,17 +56,17 @@ class SimPause:
 class SimTimer:
     """A timer's own dates, as ``timer_plan.TimerLike`` reads and writes them, plus the sweep effects claimed."""
 
-    __slots__ = ("id", "spec", "timer_id", "status", "started_on", "started_by", "fixed_due_on", "calendar",
-                 "extension", "due_on", "warn_on", "finished_on", "created_at", "pauses", "effects")
+    __slots__ = ("id", "spec", "timer_id", "status", "started_on", "started_by", "fixed_due_on", "end_named",
+                 "calendar", "extension", "due_on", "warn_on", "finished_on", "created_at", "pauses", "effects")
 
-    def __init__(self, spec: TimerSpec, started_on: date, started_by: str, fixed_due_on: date | None, calendar: str,
-                 created_at: datetime):
+    def __init__(self, spec: TimerSpec, started_on: date, started_by: str, fixed_due_on: date | None,
+                 end_named: bool | None, calendar: str, created_at: datetime):
         self.id = None
         self.spec = spec
         self.timer_id = spec.id
         self.status = TimerStatus.RUNNING
         self.started_on, self.started_by = started_on, started_by
-        self.fixed_due_on, self.calendar, self.extension = fixed_due_on, calendar, None
+        self.fixed_due_on, self.end_named, self.calendar, self.extension = fixed_due_on, end_named, calendar, None
         self.due_on = self.warn_on = self.finished_on = None
         self.created_at = created_at
         self.pauses: list[SimPause] = []
@@ -75,7 +76,8 @@ class SimTimer:
 class SimCase:
     __slots__ = ("id", "workflow", "office", "applicant", "employer_id", "assignee", "parent", "child",
                  "accelerated", "profession", "reference_occupation", "received_on", "opened_at", "state", "outcome",
-                 "closed_at", "documents", "timers", "events", "now", "version", "reference", "swept_through")
+                 "closed_at", "documents", "timers", "events", "now", "version", "reference", "swept_through",
+                 "last_fact_on")
 
     def __init__(self, workflow: Workflow, office: dict, applicant, employer_id: int | None,
                  profession: tuple[str, str], received_on: date, parent: SimCase | None = None):
@@ -94,8 +96,8 @@ class SimCase:
         self.state = workflow.initial_state
         self.outcome = None
         self.closed_at = None
-        #: document id -> [status, reason, requested_until, updated_at, position, required]
-        self.documents = {spec.id: [DocumentStatus.MISSING, "", None, None, position, spec.required]
+        #: document id -> [status, reason, requested_until, updated_at, position, required, received_on]
+        self.documents = {spec.id: [DocumentStatus.MISSING, "", None, None, position, spec.required, None]
                           for position, spec in enumerate(workflow.documents)}
         self.timers: list[SimTimer] = []
         self.events: list[SimEvent] = []
@@ -103,6 +105,7 @@ class SimCase:
         self.version = 1
         self.reference = None
         self.swept_through: date | None = None  #: the modelled sweep has run on every day up to this one
+        self.last_fact_on: date = received_on  #: the latest date of a fact people recorded (not the system)
 
     @property
     def mode(self) -> Mode:
@@ -110,6 +113,9 @@ class SimCase:
 
     def open_timers(self) -> list[SimTimer]:
         return [timer for timer in self.timers if timer.status in OPEN_TIMER_STATUSES]
+
+    def checklist(self) -> dict[str, timer_plan.Document]:
+        return {document_id: timer_plan.Document(row[5], row[0], row[6]) for document_id, row in self.documents.items()}
 
 
 @lru_cache(maxsize=4096)
@@ -171,10 +177,13 @@ class Player:
     def set_document(self, case: SimCase, document_id: str, status: DocumentStatus, actor, moment: datetime,
                      reason: str = "") -> None:
         """``set_document_status``."""
-        self._begin(case, moment)
+        day = self._begin(case, moment)
         row = case.documents[document_id]
+        # cases.service.set_document_status: a document in hand keeps the day it arrived (default: today)
+        row[6] = ((row[6] if DocumentStatus(row[0]).is_in_hand else None) or day) if status.is_in_hand else None
         row[0], row[1], row[3] = status, reason.strip() if status is DocumentStatus.REJECTED else "", moment
-        self._event(case, EventKind.DOCUMENT, actor, subject=document_id, reason=row[1], data={"status": str(status)})
+        self._event(case, EventKind.DOCUMENT, actor, subject=document_id, reason=row[1],
+                    data={"status": str(status), "received_on": row[6]})
         case.version += 1
 
     def assign(self, case: SimCase, assignee, actor, moment: datetime) -> None:
@@ -216,11 +225,16 @@ class Player:
         closed before now (its story is played ahead; the replay interleaves both by time)."""
         child = case.child
         closed = child is not None and child.closed_at is not None and child.closed_at < case.now
+        checklist = case.checklist()
+        needed = timer_plan.needed(list(checklist.values()))
         return GuardContext(
             documents={document_id: row[0] for document_id, row in case.documents.items()},
-            required_documents=_required_documents(case.workflow),
+            required_documents=tuple(document_id for document_id, document in checklist.items()
+                                     if document in needed),
             linked_outcome=child.outcome if closed else None, linked_exists=child is not None,
-            inputs=raw_inputs, today=day)
+            inputs=raw_inputs, today=day, earliest_fact_on=case.last_fact_on,
+            cooperation_deadline=next((timer.due_on for timer in reversed(case.timers)
+                                       if timer.timer_id == COOPERATION_TIMER), None))
 
     def _apply(self, case: SimCase, transition_id: str, actor, day: date, raw_inputs: dict, reason: str = "") -> bool:
         workflow = case.workflow
@@ -231,6 +245,12 @@ class Player:
             return False
         transition = workflow.transitions[transition_id]
         inputs = decision.inputs
+        days = timer_plan.EventDays(
+            recorded_on=day, effective_on=inputs.get(EFFECTIVE_ON), calendar=case.office["calendar"],
+            documents_complete_on=timer_plan.documents_complete_on(list(case.checklist().values()), case.received_on))
+        inputs[EFFECTIVE_ON] = days.fact_on
+        if actor.role != Role.SYSTEM:
+            case.last_fact_on = max(case.last_fact_on, days.fact_on)
         from_state = case.state
         case.state = transition.target_from(from_state)
         target = workflow.state(case.state)
@@ -244,10 +264,10 @@ class Player:
             self._mark_requested(case, inputs)
         for effect in transition.effects:
             EFFECTS[effect](self, case, actor, inputs, day)
-        self._timers_on(case, transition.id, inputs, day, day, actor)
+        self._timers_on(case, transition.id, inputs, day, day, actor, days)
         if target.terminal:
             for timer in case.open_timers():  # timers.service.cancel_open
-                timer_plan.cancel(timer, day)
+                timer_plan.cancel(timer, days.fact_on)
                 self._event(case, EventKind.TIMER_CANCELLED, actor, subject=timer.timer_id,
                             data={"due_on": timer.due_on})
         case.version += 1
@@ -264,51 +284,24 @@ class Player:
         """§ 81a(3) no. 2 AufenthG: the recognition case, accelerated, received today, unassigned."""
         workflow = self.workflows.latest(inputs["procedure"])
         child = SimCase(workflow, self.parties.office_by_id(inputs["recognition_office"]), parent.applicant,
-                        parent.employer_id, (parent.profession, parent.reference_occupation), day, parent=parent)
+                        parent.employer_id, (parent.profession, parent.reference_occupation),
+                        inputs.get(EFFECTIVE_ON) or day, parent=parent)
         parent.child = child
         self.open(child, actor, parent.now)
 
     # timers (timers.service.on_event) ---------------------------------------------------------------------------
 
-    def _timers_on(self, case: SimCase, event_id: str, inputs: dict, day: date, today: date, actor) -> None:
-        """Apply ``timer_plan.plan`` for one event. ``day`` is the event's day (the receipt day for "opened"),
-        ``today`` the day it is recorded on."""
+    def _timers_on(self, case: SimCase, event_id: str, inputs: dict, day: date, today: date, actor,
+                   days: timer_plan.EventDays | None = None) -> None:
+        """``timers.service.on_event``: the plan for one event, applied by the same ``timer_plan.apply``. ``day``
+        is the event's day (the receipt day for "opened"), ``today`` the day it is recorded on."""
         timers = {timer.timer_id: timer for timer in case.open_timers()}
         known = {timer_id: timer_plan.OpenTimer(timer_id, TimerStatus(timer.status),
                                                 timer_plan.open_pause(timer) is not None)
                  for timer_id, timer in timers.items()}
-        for step in timer_plan.plan(case.workflow, case.mode, event_id, inputs, known):
-            spec, timer = step.spec, timers.get(step.spec.id)
-            if step.action is Action.MEET:
-                late = timer_plan.finish(timer, TimerStatus.MET, day)
-                self._event(case, EventKind.TIMER_MET, actor, subject=spec.id, basis=spec.basis,
-                            data={"due_on": timer.due_on, "late": late})
-                timers.pop(spec.id)
-            elif step.action is Action.RESUME:
-                timer_plan.end_suspension(timer, day)
-                _recompute(timer, today)
-                self._event(case, EventKind.TIMER_RESUMED, actor, subject=spec.id, basis=spec.basis,
-                            data={"source": event_id, "due_on": timer.due_on})
-            elif step.action is Action.PAUSE:
-                if step.until_on is None and timer_plan.open_pause(timer) is not None:
-                    continue
-                reason = timer_plan.pause_reason(inputs)
-                timer_plan.suspend(timer, SimPause(day, step.until_on, reason, event_id))
-                _recompute(timer, today)
-                self._event(case, EventKind.TIMER_PAUSED, actor, subject=spec.id, reason=reason, basis=spec.basis,
-                            data={"until_on": step.until_on, "source": event_id, "due_on": timer.due_on})
-            else:
-                timers[spec.id] = self._start(case, spec, day, today, inputs, actor, event_id)
-
-    def _start(self, case: SimCase, spec: TimerSpec, day: date, today: date, inputs: dict, actor,
-               event_id: str) -> SimTimer:
-        timer = SimTimer(spec, day, event_id, timer_plan.fixed_due(spec, inputs),
-                         timer_plan.calendar_for(spec, case.office["calendar"]), case.now)
-        _recompute(timer, today)
-        case.timers.append(timer)
-        self._event(case, EventKind.TIMER_STARTED, actor, subject=spec.id, basis=spec.basis,
-                    data={"due_on": timer.due_on, "started_on": day})
-        return timer
+        days = days or timer_plan.EventDays(recorded_on=day, effective_on=day, calendar=case.office["calendar"])
+        steps = timer_plan.plan(case.workflow, case.mode, event_id, inputs, known, days)
+        timer_plan.apply(steps, timers, SimBook(self, case, actor, today), inputs, day, event_id)
 
     # the deadline sweep (cases.sweep.sweep), one day ------------------------------------------------------------
 
@@ -382,4 +375,34 @@ def _expiry_kind(spec: TimerSpec) -> TimerEffectKind:
 #: ``cases.service.EFFECTS``: what a transition's ``effects`` do besides changing the state.
 EFFECTS = {"open_linked_recognition": Player._open_linked_recognition}
 
-__all__ = ["Player", "SimCase", "SimTimer", "SimPause", "SimEvent", "SWEEP_TIME", "sweep_moment"]
+#: The audit event each applied timer step writes (as ``timers.service.STEP_EVENTS``).
+STEP_EVENTS = {Action.MEET: EventKind.TIMER_MET, Action.RESUME: EventKind.TIMER_RESUMED,
+               Action.PAUSE: EventKind.TIMER_PAUSED, Action.START: EventKind.TIMER_STARTED}
+
+
+class SimBook:
+    """``timer_plan.TimerBook`` over one in-memory case."""
+
+    def __init__(self, player: Player, case: SimCase, actor, today: date):
+        self.player, self.case, self.actor, self.today = player, case, actor, today
+
+    def start(self, spec: TimerSpec, started_on: date, inputs, event_id: str) -> SimTimer:
+        timer = SimTimer(spec, started_on, event_id, timer_plan.fixed_due(spec, inputs),
+                         timer_plan.end_named(spec, inputs), timer_plan.calendar_for(spec, self.case.office["calendar"]),
+                         self.case.now)
+        self.recompute(timer, spec)
+        self.case.timers.append(timer)
+        self.record(Action.START, spec, data={"due_on": timer.due_on, "started_on": started_on})
+        return timer
+
+    def new_pause(self, started_on: date, until_on: date | None, reason: str, source: str) -> SimPause:
+        return SimPause(started_on, until_on, reason, source)
+
+    def recompute(self, timer: SimTimer, spec: TimerSpec) -> None:
+        _recompute(timer, self.today)
+
+    def record(self, action: Action, spec: TimerSpec, *, reason: str = "", data) -> None:
+        self.player._event(self.case, STEP_EVENTS[action], self.actor, subject=spec.id, reason=reason,
+                           basis=spec.basis, data=dict(data))
+
+__all__ = ["Player", "SimBook", "SimCase", "SimTimer", "SimPause", "SimEvent", "SWEEP_TIME", "sweep_moment"]

@@ -62,9 +62,9 @@ COLUMNS = {
               "reference_occupation", "received_on", "opened_at", "updated_at", "closed_at", "next_due_on", "breached",
               "audit_head", "version"),
     "case_documents": ("case_id", "document_id", "position", "required", "status", "reason", "requested_until",
-                       "updated_at"),
-    "timers": ("id", "case_id", "timer_id", "status", "started_on", "started_by", "fixed_due_on", "calendar",
-               "extension", "extension_reason", "due_on", "warn_on", "finished_on", "created_at"),
+                       "updated_at", "received_on"),
+    "timers": ("id", "case_id", "timer_id", "status", "started_on", "started_by", "fixed_due_on", "end_named",
+               "calendar", "extension", "extension_reason", "due_on", "warn_on", "finished_on", "created_at"),
     "timer_pauses": ("timer_pk", "started_on", "until_on", "ended_on", "reason", "source"),
     "timer_effects": ("timer_pk", "kind", "due_on", "created_at"),
     "events": ("case_id", "seq", "occurred_at", "actor_id", "actor_role", "kind", "subject", "from_state",
@@ -131,12 +131,12 @@ def build_rows(engine, cases: list[SimCase]) -> dict[str, list[tuple]]:
             min((timer.due_on for timer in open_due), default=None),
             any(timer.status == breached for timer in open_due),
             head, case.version))
-        for document_id, (status, reason, until, updated_at, position, required) in case.documents.items():
+        for document_id, (status, reason, until, updated_at, position, required, arrived) in case.documents.items():
             document_rows.append((case_id, document_id, position, required, str(status), reason, until,
-                                  updated_at or case.opened_at))
+                                  updated_at or case.opened_at, arrived))
         for timer in case.timers:
             timer_rows.append((timer.id, case_id, timer.timer_id, str(timer.status), timer.started_on, timer.started_by,
-                               timer.fixed_due_on, timer.calendar, None, "", timer.due_on, timer.warn_on,
+                               timer.fixed_due_on, timer.end_named, timer.calendar, None, "", timer.due_on, timer.warn_on,
                                timer.finished_on, timer.created_at))
             for pause in timer.pauses:
                 pause_rows.append((timer.id, pause.started_on, pause.until_on, pause.ended_on, pause.reason,
