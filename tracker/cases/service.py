@@ -23,7 +23,7 @@ from tracker.extensions import db
 from tracker.parties.models import Office
 from tracker.procedures import timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, LocalText
-from tracker.procedures.engine import Refusal, check_transition
+from tracker.procedures.engine import Refusal, check_transition, enter_target
 from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import EventDays
 from tracker.procedures.vocabulary import DocumentStatus, Role, TimerStatus
@@ -207,11 +207,7 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
                      documents_complete_on=documents_complete_on(case), calendar=case.office.calendar)
     inputs[EFFECTIVE_ON] = days.fact_on  # the audit trail keeps the fact's date beside the recording time
     from_state = case.state
-    case.state = transition.target_from(from_state)
-    target = workflow.state(case.state)
-    if target.terminal:
-        case.outcome = target.outcome
-        case.closed_at = clock.now()
+    target = enter_target(case, workflow, transition, clock.now())
     append_event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
                  to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
                  data={key: value for key, value in inputs.items() if key != "reason" and value is not None})
@@ -335,50 +331,38 @@ def set_document_status(case: Case, document_id: str, status: str, actor, *, rea
     return document
 
 
-@contextmanager
-def timer_refusals():
-    """A timer rule's refusal (not pausable, already extended …) is a refusal of the verb like any other."""
-    try:
-        yield
-    except timers.TimerError as error:
-        raise CaseError([error.message]) from error
-
-
-def _timer_of(case: Case, timer_pk: int) -> Timer:
+def _change_timer(case: Case, timer_pk: int, actor, expected_version: int | None, change) -> None:
+    """What every timer verb does around its change: version and access first, the timer must be the case's own,
+    a timer rule's refusal (not pausable, already extended …) is a refusal of the verb like any other."""
+    check_version(case, expected_version)
+    _require_access(actor, case)
     timer = db.session.get(Timer, timer_pk)
     if timer is None or timer.case_id != case.id:
         raise CaseError([LocalText("Diese Frist gehört nicht zu diesem Fall.", "This deadline is not part of this case.")])
-    return timer
+    try:
+        change(timer)
+    except timers.TimerError as error:
+        raise CaseError([error.message]) from error
+    flush_or_conflict()
 
 
 @conflicts_refused()
 def pause_timer(case: Case, timer_pk: int, actor, reason: str, *, expected_version: int | None = None) -> None:
     """Suspend a deadline by hand (a suspension the definition allows to be recorded manually), with a reason."""
-    check_version(case, expected_version)
-    _require_access(actor, case)
-    with timer_refusals():
-        timers.pause(case, _timer_of(case, timer_pk), actor, reason)
-    flush_or_conflict()
+    _change_timer(case, timer_pk, actor, expected_version, lambda timer: timers.pause(case, timer, actor, reason))
 
 
 @conflicts_refused()
 def resume_timer(case: Case, timer_pk: int, actor, reason: str, *, expected_version: int | None = None) -> None:
-    check_version(case, expected_version)
-    _require_access(actor, case)
-    with timer_refusals():
-        timers.resume(case, _timer_of(case, timer_pk), actor, reason)
-    flush_or_conflict()
+    _change_timer(case, timer_pk, actor, expected_version, lambda timer: timers.resume(case, timer, actor, reason))
 
 
 @conflicts_refused()
 def extend_timer(case: Case, timer_pk: int, actor, period: str, reason: str, *, until: date | None = None,
                  expected_version: int | None = None) -> None:
     """The one extension a definition allows (e.g. § 6(3) s. 3-4 BQFG), with a reason, before expiry."""
-    check_version(case, expected_version)
-    _require_access(actor, case)
-    with timer_refusals():
-        timers.extend(case, _timer_of(case, timer_pk), actor, period, reason, until=until)
-    flush_or_conflict()
+    _change_timer(case, timer_pk, actor, expected_version,
+                  lambda timer: timers.extend(case, timer, actor, period, reason, until=until))
 
 
 @conflicts_refused()

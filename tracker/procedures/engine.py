@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from .definition import EFFECTIVE_ON, InputSpec, LocalText, Transition, Workflow
+from .definition import EFFECTIVE_ON, InputSpec, LocalText, State, Transition, Workflow
 from .guards import GUARDS, GuardContext
 from .vocabulary import Role
 
@@ -161,3 +161,14 @@ def _bad_date(spec: InputSpec) -> Refusal:
 def available_transitions(workflow: Workflow, state: str, roles: set[str]) -> list[Transition]:
     """Buttons to offer: steps from `state` these roles may perform; guards are checked only when applied."""
     return [t for t in workflow.transitions_from(state) if not t.is_system and t.roles & set(roles)]
+
+
+def enter_target(case, workflow: Workflow, transition: Transition, moment) -> State:
+    """Move ``case`` (a case row or the seed generator's in-memory case) to the transition's target state; a
+    terminal state closes it at ``moment`` with the state's outcome. Returns the state entered."""
+    case.state = transition.target_from(case.state)
+    target = workflow.state(case.state)
+    if target.terminal:
+        case.outcome = target.outcome
+        case.closed_at = moment
+    return target

@@ -21,7 +21,7 @@ from tracker.audit.service import _jsonable
 from tracker.auth.actors import SYSTEM
 from tracker.procedures import timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, OPENED, TimerSpec, Workflow
-from tracker.procedures.engine import check_transition
+from tracker.procedures.engine import check_transition, enter_target
 from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import Action
 from tracker.procedures.vocabulary import (
@@ -252,11 +252,7 @@ class Player:
         if actor.role != Role.SYSTEM:
             case.last_fact_on = max(case.last_fact_on, days.fact_on)
         from_state = case.state
-        case.state = transition.target_from(from_state)
-        target = workflow.state(case.state)
-        if target.terminal:
-            case.outcome = target.outcome
-            case.closed_at = case.now
+        target = enter_target(case, workflow, transition, case.now)
         self._event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
                     to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
                     data={key: value for key, value in inputs.items() if key != "reason" and value is not None})

@@ -84,6 +84,23 @@ def _office_opens(day: date) -> datetime:
     return datetime.combine(day, OFFICE_OPENS, tzinfo=clock.BERLIN).astimezone(timezone.utc)
 
 
+class Walk:
+    """One case's story as it unfolds: the day moves on by random steps, never past yesterday, and each step is
+    recorded on the day the walk has reached."""
+
+    def __init__(self, stories: Stories, case: SimCase, clerk: Actor, day: date):
+        self.stories, self.case, self.clerk, self.day = stories, case, clerk, day
+
+    def later(self, low: int, high: int) -> date | None:
+        self.day += timedelta(days=self.stories.rng.randint(low, high))
+        return self.day if self.day < self.stories.today else None
+
+    def act(self, transition_id: str, **inputs) -> bool:
+        stories = self.stories
+        return stories.player.transition(self.case, transition_id, self.clerk, stories._moment(self.case, self.day), {
+            key: value.isoformat() if isinstance(value, date) else value for key, value in inputs.items()})
+
+
 class Stories:
     """Draws new cases and plays each through a random history up to yesterday, then sweeps it through today."""
 
@@ -153,23 +170,16 @@ class Stories:
     def _story_recognition(self, case: SimCase, day: date, clerk: Actor) -> None:
         """Receipt, missing documents, review, decision: BQFG §§ 5-7 and ThürBQFG; § 14a periods if accelerated."""
         rng = self.rng
-        yesterday = self.today - timedelta(days=1)
         thuer = case.workflow.id == "recognition-thuerbqfg"
         fast = case.accelerated
 
-        def later(low: int, high: int) -> date | None:
-            nonlocal day
-            day = day + timedelta(days=rng.randint(low, high))
-            return day if day <= yesterday else None
-
-        def act(transition_id: str, **inputs) -> bool:
-            return self.player.transition(case, transition_id, clerk, self._moment(case, day), {
-                key: value.isoformat() if isinstance(value, date) else value for key, value in inputs.items()})
+        walk = Walk(self, case, clerk, day)
+        later, act = walk.later, walk.act
 
         if case.assignee is None and case.accelerated:
             if later(0, 3) is None:
                 return
-            self.player.assign(case, clerk, clerk, self._moment(case, day))
+            self.player.assign(case, clerk, clerk, self._moment(case, walk.day))
         if later(1, 8 if fast else 26) is None:
             return
         required = [document_id for document_id, row in case.documents.items() if row[5]]
@@ -179,9 +189,9 @@ class Stories:
         if rng.random() < 0.55:
             missing = rng.sample(required, rng.randint(1, min(3, len(required))))
             present = [document_id for document_id in present if document_id not in missing]
-        self._documents(case, clerk, day, present)
+        self._documents(case, clerk, walk.day, present)
         if rng.random() < 0.03:
-            act("withdraw", date=day)
+            act("withdraw", date=walk.day)
             return
         if not missing:
             act("confirm_receipt_complete")
@@ -189,15 +199,15 @@ class Stories:
             act("confirm_receipt_incomplete", documents=", ".join(missing))
             if later(0, 6) is None:
                 return
-            deadline = day + timedelta(days=rng.choice((14, 21, 28, 28, 42)))
+            deadline = walk.day + timedelta(days=rng.choice((14, 21, 28, 28, 42)))
             act("request_missing_documents", due_date=deadline, documents=", ".join(missing))
             if later(5, 48) is None:
                 return
             if rng.random() < 0.07:
-                act("refuse", date=day, ground="non_cooperation",
+                act("refuse", date=walk.day, ground="non_cooperation",
                     reason="Trotz Hinweis auf die Folgen (§ 15(3)) wurden die Unterlagen nicht vorgelegt.")
                 return
-            self._documents(case, clerk, day, missing)
+            self._documents(case, clerk, walk.day, missing)
             if rng.random() < 0.5:
                 act("record_documents_received")
                 if later(1, 10) is None:
@@ -209,10 +219,10 @@ class Stories:
             if later(7, 40) is None:
                 return
             asked = rng.choice(("translations", "experience", "transcript"))
-            act("request_documents", due_date=day + timedelta(days=rng.choice((14, 21, 28))), documents=asked)
+            act("request_documents", due_date=walk.day + timedelta(days=rng.choice((14, 21, 28))), documents=asked)
             if later(7, 35) is None:
                 return
-            self._documents(case, clerk, day, [asked])
+            self._documents(case, clerk, walk.day, [asked])
             act("record_requested_documents_received")
         elif rng.random() < 0.06:
             if later(7, 30) is None:
@@ -225,16 +235,16 @@ class Stories:
             return
         outcome = rng.random()
         if outcome < 0.07:
-            act("withdraw", date=day)
+            act("withdraw", date=walk.day)
         elif outcome < 0.18:
-            act("refuse", date=day, ground="no_equivalence",
+            act("refuse", date=walk.day, ground="no_equivalence",
                 reason="Wesentliche Unterschiede, die nicht durch Berufserfahrung ausgeglichen werden.")
         elif outcome < (0.45 if thuer else 0.40):
             if not thuer:
-                act("issue_deficit_notice", date=day,
+                act("issue_deficit_notice", date=walk.day,
                     differences="Gleichwertig bis auf: Fachpraxis Sicherheitstechnik, deutsches Normenwesen")
                 return
-            act("require_compensation", date=day, differences="Fachdidaktik und Schulrecht in Thüringen fehlen")
+            act("require_compensation", date=walk.day, differences="Fachdidaktik und Schulrecht in Thüringen fehlen")
             if later(7, 40) is None:
                 return
             aptitude = rng.random() < 0.55
@@ -247,52 +257,45 @@ class Stories:
                     return
                 act("close_without_compensation", reason="Keine Wiederholung beantragt")
                 return
-            act("complete_compensation", date=day)
+            act("complete_compensation", date=walk.day)
             if later(3, 20) is None:
                 return
-            act("grant_full_equivalence", date=day)
+            act("grant_full_equivalence", date=walk.day)
         else:
-            act("grant_full_equivalence", date=day)
+            act("grant_full_equivalence", date=walk.day)
 
     def _story_81a(self, case: SimCase, child_procedure: str) -> None:
         """Agreement, linked accelerated recognition, BA approval (or its fiction), pre-approval, visa, entry."""
         rng = self.rng
-        yesterday = self.today - timedelta(days=1)
         clerk = self.clerk(case.office)
         case.assignee = clerk if rng.random() < 0.9 else None
         day = case.received_on
 
-        def later(low: int, high: int) -> date | None:
-            nonlocal day
-            day = day + timedelta(days=rng.randint(low, high))
-            return day if day <= yesterday else None
+        walk = Walk(self, case, clerk, day)
+        later, act = walk.later, walk.act
 
-        def act(transition_id: str, **inputs) -> bool:
-            return self.player.transition(case, transition_id, clerk, self._moment(case, day), {
-                key: value.isoformat() if isinstance(value, date) else value for key, value in inputs.items()})
-
-        self.player.open(case, clerk, self._moment(case, day))
+        self.player.open(case, clerk, self._moment(case, walk.day))
         if later(2, 25) is None:
             return
-        self._documents(case, clerk, day, ["passport", "power_of_attorney", "employment_contract", "diploma"])
+        self._documents(case, clerk, walk.day, ["passport", "power_of_attorney", "employment_contract", "diploma"])
         if rng.random() < 0.04:
-            act("withdraw", date=day)
+            act("withdraw", date=walk.day)
             return
         if later(1, 14) is None:
             return
-        self._documents(case, clerk, day, ["agreement", "fee_receipt"])
-        act("conclude_agreement", date=day, fee_paid_on=day - timedelta(days=rng.randint(0, 5)))
+        self._documents(case, clerk, walk.day, ["agreement", "fee_receipt"])
+        act("conclude_agreement", date=walk.day, fee_paid_on=walk.day - timedelta(days=rng.randint(0, 5)))
         if later(1, 10) is None:
             return
         body = self.parties.offices[rng.choice(DECIDING_OFFICES[child_procedure])]
         if not act("start_recognition", procedure=child_procedure, recognition_office=body["id"]):
             return
         child = case.child
-        self._story_recognition(child, day, self.clerk(body))
+        self._story_recognition(child, walk.day, self.clerk(body))
         if rng.random() < 0.2:
             if later(3, 20) is None:
                 return
-            act("record_body_request", date=day, documents="Nachweise über Berufserfahrung")
+            act("record_body_request", date=walk.day, documents="Nachweise über Berufserfahrung")
             if later(0, 5) is None:
                 return
             act("invite_employer", note="Erörterung mit dem Arbeitgeber vereinbart")
@@ -306,7 +309,7 @@ class Stories:
                 return
             answer = rng.random()
             if answer < 0.55:
-                act("record_ba_approval", date=day)
+                act("record_ba_approval", date=walk.day)
             elif answer < 0.67:
                 act("record_ba_information_missing", missing="Angaben zur Vergütung und Arbeitszeit")
                 if later(2, 12) is None:
@@ -314,37 +317,37 @@ class Stories:
                 act("supply_ba_information")
                 if later(1, 9) is None:
                     return
-                act("record_ba_approval", date=day)
+                act("record_ba_approval", date=walk.day)
             elif answer < 0.70:
-                act("record_ba_refusal", date=day, reason="Beschäftigung zu ungünstigeren Arbeitsbedingungen")
+                act("record_ba_refusal", date=walk.day, reason="Beschäftigung zu ungünstigeren Arbeitsbedingungen")
                 return
             # else: the BA stays silent and its approval is deemed granted (§ 36(2) BeschV), done by the sweep
         if child.closed_at is None:
             return
-        day = max(day, clock.berlin_date(child.closed_at))
+        walk.day = max(walk.day, clock.berlin_date(child.closed_at))
         if later(1, 10) is None:
             return
         if child.outcome in (Outcome.POSITIVE, Outcome.PARTIAL):
-            if not act("issue_pre_approval", date=day):
+            if not act("issue_pre_approval", date=walk.day):
                 return
         else:
             act("close_recognition_failed")
             return
         if later(3, 25) is None:
             return
-        act("request_visa_appointment", date=day)
+        act("request_visa_appointment", date=walk.day)
         if later(5, 24) is None:
             return
-        act("record_visa_application", date=day)
+        act("record_visa_application", date=walk.day)
         if later(5, 25) is None:
             return
         if rng.random() < 0.06:
-            act("record_visa_refused", date=day, reason="Zweifel an der Rückkehrbereitschaft nicht ausgeräumt")
+            act("record_visa_refused", date=walk.day, reason="Zweifel an der Rückkehrbereitschaft nicht ausgeräumt")
             return
-        act("record_visa_granted", date=day)
+        act("record_visa_granted", date=walk.day)
         if later(10, 70) is None:
             return
-        act("record_entry", date=day)
+        act("record_entry", date=walk.day)
 
 
 def applicant(rng: random.Random) -> tuple:
