@@ -150,15 +150,15 @@ def login(client):
     return do_login
 
 
-@pytest.fixture
-def redis_url():
+def redis_test_database(number: int):
+    """Redis database ``number`` on the REDIS_URL server, emptied before and after (a generator for fixtures)."""
     url = os.environ.get("REDIS_URL")
     if not url:
         service_missing("REDIS_URL is not set: Redis tests skipped")
     from redis import Redis
     from redis.exceptions import ConnectionError as RedisConnectionError
 
-    test_url = url.rsplit("/", 1)[0] + "/9" if url.count("/") >= 3 else url + "/9"
+    test_url = f"{url.rsplit('/', 1)[0] if url.count('/') >= 3 else url}/{number}"
     connection = Redis.from_url(test_url)
     try:
         connection.flushdb()
@@ -166,3 +166,20 @@ def redis_url():
         service_missing(f"Redis not reachable at REDIS_URL: {error}")
     yield test_url
     connection.flushdb()
+    connection.close()
+
+
+@pytest.fixture
+def redis_url():
+    yield from redis_test_database(9)
+
+
+@pytest.fixture
+def office(make):
+    """A recognition body (packages with other offices define their own)."""
+    return make.office(name="Anerkennungsstelle Erfurt")
+
+
+@pytest.fixture
+def clerk(make, office):
+    return make.user(office=office, name="Clara Clerk")

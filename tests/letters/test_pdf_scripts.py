@@ -72,16 +72,6 @@ def test_the_font_comes_from_the_configuration(app, monkeypatch):
     assert LetterFonts.from_config({}).regular.endswith("DejaVuSans.ttf")
 
 
-@pytest.fixture
-def office(make):
-    return make.office(name="Anerkennungsstelle Erfurt")
-
-
-@pytest.fixture
-def clerk(make, office):
-    return make.user(office=office, name="Clara Clerk")
-
-
 @pytest.mark.parametrize("script", sorted(NAMES))
 def test_the_receipt_letter_pdf_prints_names_and_profession_as_written(client, login, make, office, clerk, script):
     given, family = NAMES[script]

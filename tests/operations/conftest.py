@@ -2,15 +2,10 @@
 the Alembic revision, which the shared ``app`` fixture's ``create_all`` does not write), and Redis database 7."""
 from __future__ import annotations
 
-import os
 
 import pytest
 
-from tests.conftest import (
-    create_postgres_database,
-    drop_postgres_database,
-    service_missing,
-)
+from tests.conftest import create_postgres_database, drop_postgres_database, redis_test_database
 from tracker import create_app
 from tracker.extensions import db
 
@@ -61,19 +56,4 @@ def migrated_app(backend, new_database, tmp_path):
 @pytest.fixture
 def redis7_url():
     """Redis database 7 (this package's), emptied before and after."""
-    url = os.environ.get("REDIS_URL")
-    if not url:
-        service_missing("REDIS_URL is not set: Redis tests skipped")
-    from redis import Redis
-    from redis.exceptions import ConnectionError as RedisConnectionError
-
-    base = url.rsplit("/", 1)[0] if url.count("/") >= 3 else url
-    test_url = base + "/7"
-    connection = Redis.from_url(test_url)
-    try:
-        connection.flushdb()
-    except RedisConnectionError as error:
-        service_missing(f"Redis not reachable at REDIS_URL: {error}")
-    yield test_url
-    connection.flushdb()
-    connection.close()
+    yield from redis_test_database(7)

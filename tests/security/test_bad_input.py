@@ -3,7 +3,6 @@ implausible dates are refused at the edge (404, 400 or 422 with the form re-show
 from __future__ import annotations
 
 import base64
-import json
 
 import pytest
 
