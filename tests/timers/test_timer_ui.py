@@ -201,3 +201,31 @@ def test_a_suspended_timer_offers_no_pause_and_a_finished_one_shows_no_suspensio
     decision = deadlines_section(html).split("Entscheidung über die Gleichwertigkeit", 1)[1].split("</li>", 1)[0]
     assert "eingehalten am 02.03.2026" in decision
     assert "gehemmt bis" not in decision
+
+
+def test_documents_marked_received_on_their_arrival_day_start_the_decision_period_then(client, make, body, clerk,
+                                                                                       logged_in):
+    case = make.case("recognition-bqfg", office=body, actor=clerk, received_on=date(2026, 2, 20))
+    required = [document for document in case.documents if document.required]
+    for number, document in enumerate(required):
+        arrived = "2026-02-25" if number == len(required) - 1 else "2026-02-20"
+        response = client.post(f"/cases/{case.id}/documents/{document.document_id}",
+                               data={"version": case.version, "status": "received", "received_on": arrived})
+        assert response.status_code == 302, response.get_data(as_text=True)[:300]
+        db.session.refresh(case)
+    act(case, "confirm_receipt_complete", clerk)
+
+    assert timer_of(case, "decision").started_on == date(2026, 2, 25)  # the last document's day, not today
+    html = case_page(client, case)
+    assert "eingegangen am 25.02.2026" in html
+    assert "Eingang der vollständigen Unterlagen Mi 25.02.2026" in html
+
+
+def test_a_document_dated_before_the_application_is_refused_and_the_form_kept(client, make, body, clerk, logged_in):
+    case = make.case("recognition-bqfg", office=body, actor=clerk, received_on=date(2026, 2, 20))
+    response = client.post(f"/cases/{case.id}/documents/passport",
+                           data={"version": case.version, "status": "received", "received_on": "2026-02-01"})
+
+    assert response.status_code == 422
+    assert "Das Eingangsdatum muss zwischen Antragseingang und heute liegen." in response.get_data(as_text=True)
+    assert 'value="2026-02-01"' in response.get_data(as_text=True)

@@ -107,7 +107,8 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     assign_form = form_for("assign", forms.AssignForm, assignee=case.assignee_id or 0)
     assign_form.assignee.choices = [(0, "–")] + [(u.id, u.name) for u in staff]
     document_forms = {d.document_id: form_for(f"document:{d.document_id}", forms.DocumentStatusForm,
-                                              status=d.status, reason=d.reason) for d in case.documents}
+                                              status=d.status, reason=d.reason, received_on=d.received_on)
+                      for d in case.documents}
     for document_form in document_forms.values():
         document_form.status.choices = [(status.value, label(DOCUMENT_STATUS, status, lang)) for status in DocumentStatus]
     notes = list(db.session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at.desc()))) \

@@ -78,6 +78,8 @@ class DocumentStatusForm(VersionedForm):
     #: Choices are labelled per request in the reader's language (labels.DOCUMENT_STATUS).
     status = SelectField(_l("Status"), choices=[(status.value, status.value) for status in DocumentStatus])
     reason = StringField(_l("Grund (bei Ablehnung)"), validators=[Optional(), Length(max=500)])
+    #: The day the document arrived (§ 6(3) s. 2 BQFG counts from the last one); empty: today.
+    received_on = DateField(_l("Eingegangen am"), validators=[Optional(), plausible_date()])
 
 
 class AssignForm(VersionedForm):

@@ -209,7 +209,8 @@ def document_status(case_id: int, document_id: str):
         return render_case(case, failed=(key, form), error=_invalid(form), status=422)
     try:
         perform(service.set_document_status, case, document_id, form.status.data, current_user,
-                reason=form.reason.data or "", expected_version=form.expected_version)
+                reason=form.reason.data or "", received_on=form.received_on.data,
+                expected_version=form.expected_version)
     except service.CaseError as error:
         return _refused(case, key, form, error)
     return redirect(url_for("cases.show", case_id=case.id, _anchor="documents"))
