@@ -217,7 +217,7 @@ def test_documents_marked_received_on_their_arrival_day_start_the_decision_perio
 
     assert timer_of(case, "decision").started_on == date(2026, 2, 25)  # the last document's day, not today
     html = case_page(client, case)
-    assert "eingegangen am 25.02.2026" in html
+    assert "<td>25.02.2026</td>" in html  # the checklist's arrival column
     assert "Eingang der vollständigen Unterlagen Mi 25.02.2026" in html
 
 
