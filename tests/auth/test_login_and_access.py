@@ -16,7 +16,7 @@ from tracker.extensions import db
 from tracker.timers.models import Timer
 
 #: The only endpoints reachable without login. Anything added to this list must be meant for the public.
-PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static",
+PUBLIC_ENDPOINTS = {"auth.login", "auth.second_factor", "auth.set_language", "static",
                     # probes and metrics (tracker/operations): no account; /metrics has its own host/token check
                     "operations_health.healthz", "operations_health.readyz", "operations_metrics.metrics"}
 GENERIC_LOGIN_ERROR = "E-Mail-Adresse oder Passwort ist falsch."

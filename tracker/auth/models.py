@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import clock
+from tracker.auth import second_factor
 from tracker.db_types import UTCDateTime
 from tracker.extensions import db
 from tracker.procedures.vocabulary import Role
@@ -32,6 +33,12 @@ class User(UserMixin, db.Model):
     #: change, deactivation), although the session itself lives in a signed cookie the server cannot delete.
     session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    #: TOTP secret (base32). Set at enrolment, effective only once ``totp_confirmed_at`` is set. Never logged,
+    #: never shown again after enrolment; an admin clears it with ``reset-totp``.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Time step of the last accepted code: each code works once.
+    totp_last_step: Mapped[int | None]
 
     office = relationship("Office")
     employer = relationship("Employer")
@@ -62,6 +69,43 @@ class User(UserMixin, db.Model):
         if self.id is not None and (key == "password_hash" or value is False):
             self.end_sessions()
         return value
+
+    @property
+    def totp_active(self) -> bool:
+        return self.totp_secret is not None and self.totp_confirmed_at is not None
+
+    def needs_second_factor(self, required_for_staff: bool) -> bool:
+        return self.totp_active or (required_for_staff and self.is_staff)
+
+    def start_totp_enrolment(self) -> str:
+        """A new, not yet effective secret (replacing an unconfirmed one); returned to be shown once."""
+        if self.totp_active:
+            raise ValueError("second factor already active; an admin resets it")
+        self.totp_secret = second_factor.new_secret()
+        self.totp_last_step = None
+        return self.totp_secret
+
+    def check_totp(self, code: str) -> bool:
+        """Whether ``code`` is valid now for this user's secret (active or being enrolled); uses the code up."""
+        if self.totp_secret is None:
+            return False
+        step = second_factor.accepted_step(self.totp_secret, code, self.totp_last_step)
+        if step is None:
+            return False
+        self.totp_last_step = step
+        return True
+
+    def confirm_totp(self, code: str) -> bool:
+        """The enrolment takes effect once the user typed a valid code from their app."""
+        if self.totp_active or not self.check_totp(code):
+            return False
+        self.totp_confirmed_at = clock.now()
+        return True
+
+    def reset_totp(self) -> None:
+        """Recovery (admin): no second factor until the user enrols again; every session of the user ends."""
+        self.totp_secret = self.totp_confirmed_at = self.totp_last_step = None
+        self.end_sessions()
 
     def set_password(self, password: str) -> None:
         self.password_hash = generate_password_hash(password)

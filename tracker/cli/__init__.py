@@ -137,8 +137,19 @@ def deactivate_user_command(email):
     click.echo(f"user {user.id} deactivated; their sessions have ended")
 
 
+@click.command("reset-totp")
+@click.option("--email", required=True)
+@with_appcontext
+def reset_totp_command(email):
+    """Recovery of a lost second factor: remove it (the user enrols anew at the next login); sessions end."""
+    user = _user_by_email(email)
+    user.reset_totp()
+    db.session.commit()
+    click.echo(f"second factor of user {user.id} removed; their sessions have ended")
+
+
 def install(app: Flask) -> None:
     for command in (workflows_command, due_date_command, audit_command, sweep_command, worker_command,
                     scheduler_command, demo_command, create_user_command, set_password_command,
-                    deactivate_user_command, seed_command, simulate_command):
+                    deactivate_user_command, reset_totp_command, seed_command, simulate_command):
         app.cli.add_command(command)

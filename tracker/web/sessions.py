@@ -5,7 +5,11 @@ login id stored in it carries the user's *session generation* (``User.get_id``):
 deactivation raise the generation, and every older cookie of that user stops opening anything (checked by the
 user loader on every request). At login the session is emptied and started anew, which also drops the CSRF token
 of the anonymous visit. A session ends after ``SESSION_IDLE_MINUTES`` without a request and
-``SESSION_MAX_HOURS`` after login, whatever happens in between. There is no "remember me"."""
+``SESSION_MAX_HOURS`` after login, whatever happens in between. There is no "remember me".
+
+A user with a second factor (TOTP) is not logged in by the password alone: the session then holds only a *pending*
+login (id and generation, for ``PENDING_SECONDS``), and ``start`` happens after the code. Staff who must use a
+second factor (``TOTP_REQUIRED_FOR_STAFF``) and have none yet can reach nothing but the enrolment page."""
 from __future__ import annotations
 
 import time
@@ -19,6 +23,10 @@ from tracker.extensions import db
 
 #: Kept across a login or logout on this device: the language chosen before logging in.
 KEPT_ACROSS_LOGIN = ("lang",)
+#: How long a password stays good for typing the code of the second factor.
+PENDING_SECONDS = 300
+#: What a session that still owes its second factor may reach.
+BEFORE_SECOND_FACTOR = frozenset({"auth.enrol_second_factor", "auth.logout", "auth.set_language", "static"})
 #: Only write ``seen_at`` back (and so a new cookie) when it moved by at least this many seconds.
 SEEN_RESOLUTION = 30
 
@@ -34,14 +42,42 @@ def load_user(login_id: str) -> User | None:
     return user
 
 
-def start(user: User) -> None:
-    """Log ``user`` in on a fresh session: nothing of the anonymous session (its CSRF token) survives."""
+def _fresh_session() -> None:
     kept = {key: session[key] for key in KEPT_ACROSS_LOGIN if key in session}
     session.clear()
     session.update(kept)
+
+
+def start(user: User, *, second_factor: bool = False) -> None:
+    """Log ``user`` in on a fresh session: nothing of the anonymous session (its CSRF token) survives."""
+    _fresh_session()
     login_user(user, remember=False)  # no long-lived cookie for anyone: staff hold personal data
     now = int(time.time())
     session["login_at"] = session["seen_at"] = now
+    if second_factor:
+        session["second_factor"] = True
+
+
+def await_second_factor(user: User) -> None:
+    """The password was right; the session now waits for the code (nobody is logged in yet)."""
+    _fresh_session()
+    session["pending_login"] = user.get_id()
+    session["pending_at"] = int(time.time())
+
+
+def pending_user() -> User | None:
+    """The user whose password was right a moment ago, if the code may still follow (same generation, active)."""
+    login_id, pending_at = session.get("pending_login"), session.get("pending_at")
+    if not isinstance(login_id, str) or not isinstance(pending_at, int):
+        return None
+    if int(time.time()) - pending_at > PENDING_SECONDS:
+        return None
+    return load_user(login_id)
+
+
+def complete_second_factor(user: User) -> None:
+    """The code was right: log in on a fresh session (the pending one is dropped)."""
+    start(user, second_factor=True)
 
 
 def end(user: User | None) -> None:
@@ -72,3 +108,16 @@ def install(app: Flask) -> None:
         if now - seen_at >= SEEN_RESOLUTION:
             session["seen_at"] = now
         return None
+
+    @app.before_request
+    def require_second_factor():
+        if (request.endpoint in BEFORE_SECOND_FACTOR or not current_user.is_authenticated
+                or session.get("second_factor")
+                or not current_user.needs_second_factor(current_app.config["TOTP_REQUIRED_FOR_STAFF"])):
+            return None
+        if current_user.totp_active:
+            # A session without the code although the account has a second factor (e.g. from before it was
+            # enrolled elsewhere): it ends; the next login asks for the code.
+            end(None)
+            return redirect(url_for("auth.login"))
+        return redirect(url_for("auth.enrol_second_factor"))

@@ -1,5 +1,5 @@
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField
+from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email
 
 from tracker.web.forms import Form
@@ -10,6 +10,13 @@ class LoginForm(Form):
                        render_kw={"autocomplete": "username"})
     password = PasswordField(_l("Passwort"), validators=[DataRequired()],
                              render_kw={"autocomplete": "current-password"})
+
+
+class CodeForm(Form):
+    code = StringField(_l("Sicherheitscode"), validators=[DataRequired()],
+                       description=_l("Die sechs Ziffern, die Ihre Authenticator-App gerade anzeigt."),
+                       render_kw={"autocomplete": "one-time-code", "inputmode": "numeric", "maxlength": 7,
+                                  "spellcheck": "false"})
 
 
 class LanguageForm(Form):

@@ -19,11 +19,12 @@ from flask_login import current_user
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker.auth import second_factor as totp
 from tracker.auth.models import User
 from tracker.extensions import db, limiter
 from tracker.web import sessions
 from tracker.web.guards import public
-from tracker.web.login.forms import LanguageForm, LoginForm
+from tracker.web.login.forms import CodeForm, LanguageForm, LoginForm
 
 blueprint = Blueprint("auth", __name__)
 
@@ -76,20 +77,82 @@ def login():
         else:
             correct = user.check_password(form.password.data)
         if correct and user.active:
-            sessions.start(user)
             if user.locale:
                 session["lang"] = user.locale  # the pages after logout on this device keep the user's language
+            if user.totp_active:
+                sessions.await_second_factor(user)
+                return redirect(url_for("auth.second_factor", next=_safe_next(request.args.get("next"))))
+            sessions.start(user)
             return redirect(_safe_next(request.args.get("next")))
         # Deliberately vague: do not tell whether the address or the password was wrong.
         form.password.errors.append(_("E-Mail-Adresse oder Passwort ist falsch."))
     return render_template("auth/login.html", form=form), 422 if form.errors else 200
 
 
+def _pending_key() -> str:
+    """Failed codes count per account (the pending login's user id), like failed passwords."""
+    login_id = session.get("pending_login")
+    user_id = login_id.partition(":")[0] if isinstance(login_id, str) else ""
+    return "code-account:" + user_id
+
+
+@blueprint.route("/login/code", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"], key_func=_pending_key, methods=["POST"],
+               deduct_when=_failed, scope="code-account")
+@limiter.limit(lambda: current_app.config["LOGIN_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed,
+               scope="code-address")
+def second_factor():
+    """Second login step: the six-digit code of the user whose password was right a moment ago."""
+    user = sessions.pending_user()
+    if user is None:
+        flash(_("Bitte melden Sie sich erneut an."), "info")
+        return redirect(url_for("auth.login"))
+    form = CodeForm()
+    if form.validate_on_submit():
+        if user.check_totp(form.code.data):
+            db.session.commit()  # the code is used up
+            sessions.complete_second_factor(user)
+            return redirect(_safe_next(request.args.get("next")))
+        form.code.errors.append(_("Der Sicherheitscode ist falsch oder abgelaufen."))
+    return render_template("auth/second_factor.html", form=form), 422 if form.errors else 200
+
+
+@blueprint.route("/account/second-factor", methods=["GET", "POST"])
+def enrol_second_factor():
+    """Enrolment: a new secret, shown once, takes effect when the user confirms it with a code from their app."""
+    user = current_user._get_current_object()
+    if user.totp_active:
+        return render_template("auth/enrol_second_factor.html", active=True)
+    form = CodeForm()
+    if form.is_submitted() and user.totp_secret is not None:
+        if form.validate() and user.confirm_totp(form.code.data):
+            db.session.commit()
+            session["second_factor"] = True
+            flash(_("Die Zwei-Faktor-Anmeldung ist eingerichtet. Ab jetzt fragt die Anmeldung nach dem Code."),
+                  "info")
+            return redirect(url_for("cases.home"))
+        if not form.code.errors:
+            form.code.errors.append(_("Der Sicherheitscode ist falsch oder abgelaufen."))
+        secret = user.totp_secret  # the same, not yet effective secret again, so the user can correct the code
+    else:
+        secret = user.start_totp_enrolment()
+        db.session.commit()
+    return render_template("auth/enrol_second_factor.html", active=False, form=form,
+                           secret=totp.grouped(secret),
+                           uri=totp.provisioning_uri(secret, user.email)), 422 if form.errors else 200
+
+
 def too_many_attempts(error):
     """The lockout: the same words for every address, known or not, and for a busy source address."""
+    message = _("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(minutes)d Minuten "
+                "und versuchen Sie es dann erneut.", minutes=LOCKOUT_MINUTES)
+    if request.endpoint == "auth.second_factor":
+        form = CodeForm()
+        form.code.errors = [message]
+        return render_template("auth/second_factor.html", form=form), 429
     form = LoginForm()
-    form.password.errors = [_("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(minutes)d Minuten "
-                              "und versuchen Sie es dann erneut.", minutes=LOCKOUT_MINUTES)]
+    form.password.errors = [message]
     return render_template("auth/login.html", form=form), 429
 
 
