@@ -91,23 +91,24 @@ def base_app(database_url):
 
 
 def wipe(app) -> None:
-    """Empty every table (events included: the append-only triggers are bypassed only here)."""
+    """Empty every table (events included: the append-only and no-truncate triggers are bypassed only here)."""
     from tracker.audit.models import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL
 
     with app.app_context():
         db.session.remove()
         engine = db.engine
         tables = [table.name for table in reversed(db.metadata.sorted_tables)]
+        dialect = engine.dialect.name
         with engine.begin() as connection:
-            if engine.dialect.name == "postgresql":
+            for statement in DROP_APPEND_ONLY_DDL[dialect]:
+                connection.execute(sa.text(statement))
+            if dialect == "postgresql":
                 connection.execute(sa.text("TRUNCATE " + ", ".join(tables) + " RESTART IDENTITY CASCADE"))
             else:
-                for statement in DROP_APPEND_ONLY_DDL["sqlite"]:
-                    connection.execute(sa.text(statement))
                 for table in tables:
                     connection.execute(sa.text(f"DELETE FROM {table}"))
-                for statement in APPEND_ONLY_DDL["sqlite"]:
-                    connection.execute(sa.text(statement))
+            for statement in APPEND_ONLY_DDL[dialect]:
+                connection.execute(sa.text(statement))
 
 
 @pytest.fixture

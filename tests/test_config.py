@@ -8,7 +8,7 @@ from tracker.config import ROOT, ConfigurationError, from_environment
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "TRACKER_ENV"):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "AUDIT_KEY", "AUDIT_OLD_KEYS", "TRACKER_ENV"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -30,6 +30,23 @@ def test_production_refuses_to_start_without_a_secret_key(clean_env, tmp_path):
     assert not (tmp_path / "secret_key").exists()
 
 
+def test_development_generates_and_keeps_an_audit_key_apart_from_the_secret_key(clean_env, tmp_path):
+    first = from_environment(tmp_path)
+    assert len(first["AUDIT_KEY"]) == 64 and first["AUDIT_KEY"] != first["SECRET_KEY"]
+    assert (tmp_path / "audit_key").stat().st_mode & 0o077 == 0
+    assert from_environment(tmp_path)["AUDIT_KEY"] == first["AUDIT_KEY"]  # chains verify after a restart
+    assert first["AUDIT_OLD_KEYS"] == ()
+
+
+def test_production_refuses_to_start_without_an_audit_key(clean_env, tmp_path):
+    clean_env.setenv("TRACKER_ENV", "production")
+    clean_env.setenv("SECRET_KEY", "x" * 40)
+    clean_env.setenv("DATABASE_URL", "postgresql://tracker@db/tracker")
+    with pytest.raises(ConfigurationError, match="AUDIT_KEY"):
+        from_environment(tmp_path)
+    assert not (tmp_path / "audit_key").exists()
+
+
 def test_production_refuses_to_start_without_a_database_url(clean_env, tmp_path):
     clean_env.setenv("TRACKER_ENV", "production")
     clean_env.setenv("SECRET_KEY", "x" * 40)
@@ -40,6 +57,7 @@ def test_production_refuses_to_start_without_a_database_url(clean_env, tmp_path)
 def test_production_with_postgres_uses_psycopg3_and_secure_cookies(clean_env, tmp_path):
     clean_env.setenv("TRACKER_ENV", "production")
     clean_env.setenv("SECRET_KEY", "x" * 40)
+    clean_env.setenv("AUDIT_KEY", "y" * 40)
     clean_env.setenv("DATABASE_URL", "postgres://tracker@db/tracker")
     config = from_environment(tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://tracker@db/tracker"

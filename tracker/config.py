@@ -16,14 +16,14 @@ class ConfigurationError(RuntimeError):
     """The environment does not allow the app to start safely."""
 
 
-def _secret_key(instance_path: Path, production: bool) -> str:
-    key = os.environ.get("SECRET_KEY")
+def _secret_key(instance_path: Path, production: bool, name: str, key: str | None) -> str:
+    """``key`` as given in the environment variable ``name``; in development generated once into ``instance/``."""
     if key:
         return key
     if production:
-        raise ConfigurationError("SECRET_KEY must be set when TRACKER_ENV=production")
-    # Development: generate once and keep it, so sessions survive a restart.
-    key_file = instance_path / "secret_key"
+        raise ConfigurationError(f"{name} must be set when TRACKER_ENV=production")
+    # Development: generate once and keep it, so sessions (and audit chains) survive a restart.
+    key_file = instance_path / name.lower()
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
         key_file.write_text(secrets.token_hex(32))
@@ -49,7 +49,15 @@ def from_environment(instance_path: Path) -> dict:
         raise ConfigurationError("DATABASE_URL must be set when TRACKER_ENV=production")
     return {
         "TRACKER_ENV": "production" if production else "development",
-        "SECRET_KEY": _secret_key(instance_path, production),
+        "SECRET_KEY": _secret_key(instance_path, production, "SECRET_KEY", os.environ.get("SECRET_KEY")),
+        #: Seals the audit chain (HMAC-SHA256); kept outside the database. Earlier keys, comma-separated, still
+        #: verify the events they sealed (key rotation).
+        "AUDIT_KEY": _secret_key(instance_path, production, "AUDIT_KEY", os.environ.get("AUDIT_KEY")),
+        "AUDIT_OLD_KEYS": tuple(key.strip() for key in (os.environ.get("AUDIT_OLD_KEYS") or "").split(",")
+                                if key.strip()),
+        #: Events up to this id were written before the chain was keyed (plain SHA-256) and are accepted unkeyed;
+        #: 0: none (a new installation). Set it once to ``SELECT max(id) FROM events`` before upgrading to 0007.
+        "AUDIT_UNKEYED_UNTIL": _integer("AUDIT_UNKEYED_UNTIL", 0),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,

@@ -16,7 +16,7 @@ from tests.cases.test_transitions import (
 from tracker import clock
 from tracker.audit.chain import GENESIS, event_hash
 from tracker.audit.models import APPEND_ONLY_DDL, DROP_APPEND_ONLY_DDL, Event
-from tracker.audit.service import case_events
+from tracker.audit.service import audit_keyring, case_events
 from tracker.cases import service
 from tracker.cases.models import Case
 from tracker.cases.sweep import sweep
@@ -78,7 +78,7 @@ def test_every_change_of_a_realistic_walk_is_chained_in_order(make):
         events = case_events(checked.id)
         assert [event.seq for event in events] == list(range(1, len(events) + 1))
         assert [event.prev_hash for event in events] == [GENESIS] + [event.hash for event in events[:-1]]
-        assert all(event.hash == event_hash(event) for event in events)
+        assert all(event.hash == event_hash(event, audit_keyring().current_key) for event in events)
         assert db.session.get(Case, checked.id).audit_head == events[-1].hash
     kinds = {event.kind for event in case_events(case.id)}
     assert {"opened", "assigned", "transition", "document", "note", "timer_started", "timer_met"} <= kinds

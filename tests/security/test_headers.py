@@ -94,6 +94,7 @@ def test_case_file_letter_and_pdf_are_not_stored(client, login, case_and_clerk):
 def test_production_adds_hsts(monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
+    monkeypatch.setenv("AUDIT_KEY", "y" * 32)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
     app = create_app({"TESTING": True})
 

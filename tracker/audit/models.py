@@ -50,6 +50,8 @@ class Event(db.Model):
     basis: Mapped[str] = mapped_column(String(200), default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
     prev_hash: Mapped[str] = mapped_column(String(64))
+    #: Which audit key sealed the hash (``audit.chain.key_id``); NULL: written before keying, plain SHA-256.
+    key_id: Mapped[str | None] = mapped_column(String(16))
     hash: Mapped[str] = mapped_column(String(64))
 
     actor = relationship("User", lazy="joined")
@@ -61,13 +63,16 @@ class Event(db.Model):
         return self.actor_id is None
 
 
-# Append-only at the database, not only in our code: an UPDATE or DELETE on events aborts.
+# Append-only at the database, not only in our code: an UPDATE, DELETE or (PostgreSQL) TRUNCATE on events aborts.
+# SQLite has no TRUNCATE (its "DELETE FROM events" without WHERE is a DELETE, refused row by row).
 APPEND_ONLY_DDL = {
     "postgresql": [
         """CREATE OR REPLACE FUNCTION events_append_only() RETURNS trigger AS $$
            BEGIN RAISE EXCEPTION 'audit events are append-only'; END; $$ LANGUAGE plpgsql""",
         """CREATE TRIGGER events_append_only BEFORE UPDATE OR DELETE ON events
            FOR EACH ROW EXECUTE FUNCTION events_append_only()""",
+        """CREATE TRIGGER events_no_truncate BEFORE TRUNCATE ON events
+           FOR EACH STATEMENT EXECUTE FUNCTION events_append_only()""",
     ],
     "sqlite": [
         """CREATE TRIGGER events_no_update BEFORE UPDATE ON events
@@ -77,7 +82,8 @@ APPEND_ONLY_DDL = {
     ],
 }
 DROP_APPEND_ONLY_DDL = {
-    "postgresql": ["DROP TRIGGER IF EXISTS events_append_only ON events", "DROP FUNCTION IF EXISTS events_append_only()"],
+    "postgresql": ["DROP TRIGGER IF EXISTS events_no_truncate ON events",
+                   "DROP TRIGGER IF EXISTS events_append_only ON events", "DROP FUNCTION IF EXISTS events_append_only()"],
     "sqlite": ["DROP TRIGGER IF EXISTS events_no_update", "DROP TRIGGER IF EXISTS events_no_delete"],
 }
 

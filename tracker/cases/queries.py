@@ -259,18 +259,21 @@ def attention_timers(office_id: int, limit: int = 100) -> list[Timer]:
     ))
 
 
-def audit_heads(batch_size: int = 5000) -> Iterator[dict[int, str]]:
-    """Every case's newest audit hash, in batches of case id -> hash (for ``audit.service.verify_chains``)."""
+def audit_heads(batch_size: int = 5000) -> Iterator[dict[int, tuple[str, str]]]:
+    """Every case's newest audit hash and its state, in batches of case id -> (hash, state) (for
+    ``audit.service.verify_chains``)."""
     last_id = 0
     while True:
         rows = db.session.execute(
-            select(Case.id, Case.audit_head).where(Case.id > last_id).order_by(Case.id).limit(batch_size)).all()
+            select(Case.id, Case.audit_head, Case.state).where(Case.id > last_id).order_by(Case.id)
+            .limit(batch_size)).all()
         if not rows:
             return
-        yield dict(rows)
+        yield {case_id: (head, state) for case_id, head, state in rows}
         last_id = rows[-1][0]
 
 
 def verify_audit_trail() -> Iterator[ChainBreak]:
-    """Every case's audit chain checked against the head the case stores: the first break of each broken case."""
+    """Every case's audit chain checked against the head and state the case stores: the first break of each broken
+    case."""
     return verify_chains(audit_heads())

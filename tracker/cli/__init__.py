@@ -6,6 +6,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from tracker.audit.service import count_unkeyed_events
 from tracker.auth.models import User
 from tracker.auth.passwords import password_problems
 from tracker.cases.queries import verify_audit_trail
@@ -29,12 +30,18 @@ def audit_command():
 @audit_command.command("verify")
 @with_appcontext
 def audit_verify():
-    """Check every case's hash chain; name the first broken event of each broken case."""
+    """Check every case's keyed hash chain and that each case is in the state its chain ends in; name the first
+    broken event of each broken case."""
     broken = 0
     for chain_break in verify_audit_trail():
         broken += 1
         where = f"event {chain_break.event_id}" if chain_break.event_id else "end of chain"
         click.echo(f"case {chain_break.case_id}: {where} (#{chain_break.seq}): {chain_break.problem}", err=True)
+    unkeyed = count_unkeyed_events()
+    if unkeyed:
+        click.echo(f"note: {unkeyed} event(s) without the audit key (plain SHA-256: accepted up to "
+                   f"AUDIT_UNKEYED_UNTIL={current_app.config['AUDIT_UNKEYED_UNTIL']}, not proof against someone "
+                   "with database access)", err=True)
     if broken:
         raise click.ClickException(f"{broken} case(s) with a broken audit chain")
     click.echo("audit trail intact")

@@ -21,6 +21,7 @@ import sqlalchemy as sa
 from flask.cli import with_appcontext
 
 from tracker import clock
+from tracker.audit.service import audit_keyring
 from tracker.extensions import db
 from tracker.registry import registry
 from tracker.seed.parties import EMAIL_DOMAIN, SEED_PASSWORD, Parties, ensure_parties
@@ -85,6 +86,7 @@ def _seed(count: int, batch_size: int, seed: int | None, today: date, parties: P
     procedures = [procedure for procedure, _weight in PROCEDURE_MIX]
     weights = [weight for _procedure, weight in PROCEDURE_MIX]
     result = SeedResult()
+    keyring = audit_keyring()
     writer = Writer(engine)
     try:
         planned = 0
@@ -97,7 +99,7 @@ def _seed(count: int, batch_size: int, seed: int | None, today: date, parties: P
                     procedure = "recognition-bqfg"
                 batch += stories.play(procedure)
             planned += len(batch)
-            rows = build_rows(engine, batch)
+            rows = build_rows(engine, batch, keyring)
 
             def done(size=len(batch), events=len(rows["events"]), timers=len(rows["timers"])):
                 result.cases += size

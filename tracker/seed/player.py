@@ -39,10 +39,10 @@ ONE_DAY = timedelta(days=1)
 
 
 class SimEvent:
-    """The fields ``event_hash`` reads, for an event that is not a row yet."""
+    """The fields ``event_hash`` reads and ``seal`` writes, for an event that is not a row yet."""
 
     __slots__ = ("case_id", "seq", "occurred_at", "actor_id", "actor_role", "kind", "subject", "from_state",
-                 "to_state", "reason", "basis", "data", "prev_hash", "hash")
+                 "to_state", "reason", "basis", "data", "prev_hash", "key_id", "hash")
 
 
 class SimPause:

@@ -2,7 +2,7 @@
 inserted with COPY on PostgreSQL (executemany elsewhere), in a thread so the next batch is played meanwhile.
 
 What is written is what the service would have written row by row: the chains hash exactly as
-``audit.service.append_event`` does (``audit.chain.event_hash``), the queue summary is what
+``audit.service.append_event`` does (``audit.chain.seal`` under the app's audit key), the queue summary is what
 ``timers.service.refresh_summary`` computes, and reference numbers come from ``ReferenceCounter``, so seeded
 references never collide with real ones.
 """
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from tracker.audit.chain import GENESIS, event_hash
+from tracker.audit.chain import GENESIS, Keyring, seal
 from tracker.audit.models import Event
 from tracker.cases.models import Case, CaseDocument, ReferenceCounter
 from tracker.parties.models import Person
@@ -68,7 +68,7 @@ COLUMNS = {
     "timer_pauses": ("timer_pk", "started_on", "until_on", "ended_on", "reason", "source"),
     "timer_effects": ("timer_pk", "kind", "due_on", "created_at"),
     "events": ("case_id", "seq", "occurred_at", "actor_id", "actor_role", "kind", "subject", "from_state",
-               "to_state", "reason", "basis", "data", "prev_hash", "hash"),
+               "to_state", "reason", "basis", "data", "prev_hash", "key_id", "hash"),
 }
 #: Parents before children: the insert order follows the foreign keys.
 TABLES = {"persons": Person.__table__, "cases": Case.__table__, "case_documents": CaseDocument.__table__,
@@ -76,7 +76,7 @@ TABLES = {"persons": Person.__table__, "cases": Case.__table__, "case_documents"
           "events": Event.__table__}
 
 
-def build_rows(engine, cases: list[SimCase]) -> dict[str, list[tuple]]:
+def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list[tuple]]:
     """Reference numbers and primary keys for the played cases, their audit chains hashed, and one row tuple per
     row to insert (in ``COLUMNS`` order)."""
     wanted = Counter((case.workflow.reference_prefix, case.received_on.year) for case in cases)
@@ -116,10 +116,10 @@ def build_rows(engine, cases: list[SimCase]) -> dict[str, list[tuple]]:
         for event in case.events:
             event.case_id = case_id
             event.prev_hash = head
-            head = event.hash = event_hash(event)
+            head = seal(event, keyring)
             event_rows.append((case_id, event.seq, event.occurred_at, event.actor_id, str(event.actor_role), event.kind,
                                event.subject, event.from_state, event.to_state, event.reason, event.basis,
-                               dumps(event.data) if as_text else event.data, event.prev_hash, head))
+                               dumps(event.data) if as_text else event.data, event.prev_hash, event.key_id, head))
         open_due = [timer for timer in case.open_timers() if timer.due_on is not None]
         case_rows.append((
             case_id, case.reference, case.workflow.id, case.workflow.version, case.state, case.outcome,
