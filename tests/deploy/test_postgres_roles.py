@@ -1,0 +1,95 @@
+"""deploy/postgres-roles.sql on a fresh PostgreSQL database: migrations run as the owner role, the app as the app
+role through a real transition, and the app role can only read and append audit events (no UPDATE, DELETE or
+TRUNCATE on events, no way around the triggers)."""
+from __future__ import annotations
+
+import uuid
+from datetime import date
+
+import psycopg
+import pytest
+import sqlalchemy as sa
+from flask_migrate import upgrade
+
+from tests.audit.test_audit_chain import walk_recognition, walk_skilled_worker
+from tests.conftest import create_postgres_database, drop_postgres_database, postgres_server_url
+from tests.factories import Factory
+from tracker import clock, create_app
+from tracker.cases.queries import verify_audit_trail
+from tracker.config import ROOT
+from tracker.extensions import db
+
+ROLES_SQL = ROOT / "deploy" / "postgres-roles.sql"
+
+
+def run_as_superuser(url: str, sql: str) -> None:
+    # psycopg directly: the file's DO blocks contain % and : that SQLAlchemy's text() would read as parameters.
+    conninfo = sa.engine.make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    with psycopg.connect(conninfo, autocommit=True) as connection:
+        connection.execute(sql)
+
+
+def as_role(url: str, role: str) -> str:
+    return sa.engine.make_url(url).set(username=role, password=None).render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def roles_database():
+    """A fresh database and two roles with names of their own (roles are server-wide); both dropped afterwards."""
+    postgres_server_url()
+    suffix = uuid.uuid4().hex[:8]
+    owner, app_role = f"tracker_owner_{suffix}", f"tracker_app_{suffix}"
+    sql = ROLES_SQL.read_text().replace("tracker_owner", owner).replace("tracker_app", app_role)
+    url = create_postgres_database("tracker_roles")
+    try:
+        yield url, sql, owner, app_role
+    finally:
+        drop_postgres_database(url)
+        engine = sa.create_engine(postgres_server_url(), isolation_level="AUTOCOMMIT")
+        with engine.connect() as connection:
+            for role in (app_role, owner):
+                connection.execute(sa.text(f'DROP ROLE IF EXISTS "{role}"'))
+        engine.dispose()
+
+
+def app_for(url: str):
+    return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "SECRET_KEY": "roles"})
+
+
+def test_the_app_role_runs_the_app_but_cannot_change_audit_events(roles_database):
+    url, sql, owner, app_role = roles_database
+    run_as_superuser(url, sql)
+
+    owner_app = app_for(as_role(url, owner))
+    with owner_app.app_context():
+        upgrade()
+        db.engine.dispose()
+    run_as_superuser(url, sql)  # after every migration: the events table exists now
+
+    clock.travel_to(date(2026, 3, 2))
+    app = app_for(as_role(url, app_role))
+    try:
+        with app.app_context():
+            assert db.session.scalar(sa.text("SELECT current_user")) == app_role
+            case = walk_recognition(Factory())  # open, assign, transitions, documents, a note: all as the app
+            walk_skilled_worker(Factory())  # linked cases and the sweep (FOR UPDATE SKIP LOCKED) as the app
+            db.session.commit()
+            case_id = case.id
+            event_id = db.session.scalar(sa.text("SELECT min(id) FROM events WHERE case_id = :id"), {"id": case_id})
+            assert list(verify_audit_trail()) == []
+
+            for statement in ("UPDATE events SET reason = 'changed' WHERE id = :id",
+                              "DELETE FROM events WHERE id = :id",
+                              "TRUNCATE events CASCADE",
+                              "DROP TRIGGER events_append_only ON events",
+                              "ALTER TABLE events DISABLE TRIGGER ALL",
+                              "UPDATE alembic_version SET version_num = 'x'"):
+                with pytest.raises(sa.exc.ProgrammingError, match="permission denied|must be owner"):
+                    db.session.execute(sa.text(statement), {"id": event_id})
+                db.session.rollback()
+            assert db.session.scalar(sa.text("SELECT count(*) FROM events WHERE case_id = :id"),
+                                     {"id": case_id}) > 5
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        clock.resume()
