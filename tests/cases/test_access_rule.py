@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tracker.auth.models import User
-from tracker.cases.access import can_act_on_case, can_view_case, case_visibility, queue_scope
+from tracker.cases.access import can_act_on_case, can_use_notes, can_view_case, case_visibility, notes_scope, queue_scope
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
@@ -84,6 +84,10 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
             assert set(db.session.scalars(select(Case.id).where(queue_scope(user).condition()))) <= checked
             # Acting needs seeing: no user may change a case they could not open.
             assert {case.id for case in cases if can_act_on_case(user, case)} <= checked
+            # Internal notes: only within what the user sees, and both faces of the notes scope agree.
+            with_notes = {case.id for case in cases if can_use_notes(user, case)}
+            assert with_notes <= checked
+            assert set(db.session.scalars(select(Case.id).where(notes_scope(user).condition()))) == with_notes
     finally:
         savepoint.rollback()
         db.session.expunge_all()

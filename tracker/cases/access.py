@@ -89,6 +89,19 @@ def act_scope(user) -> Scope:
     return NOTHING
 
 
+def notes_scope(user) -> Scope:
+    """Whose internal notes ``user`` may read and write: the working papers of the office that holds the case, so
+    its staff (and admins) only. Staff of a linked case's other office see that case but not its notes (the
+    stated rule: a linked case is for viewing); employers and advisors never see notes. Always within
+    ``view_scope`` (the property test checks it)."""
+    role = Role(user.role)
+    if role is Role.ADMIN:
+        return Scope(everything=True)
+    if role.is_staff and user.office_id is not None:
+        return Scope(offices=frozenset({user.office_id}))
+    return NOTHING
+
+
 def queue_scope(user) -> Scope:
     """What the work queue lists: for staff, the cases their own office holds (linked cases of other offices are
     reachable from the case file, not listed); for everyone else what they may see. Always within ``view_scope``:
@@ -110,3 +123,8 @@ def can_view_case(user, case: Case) -> bool:
 
 def can_act_on_case(user, case: Case) -> bool:
     return act_scope(user).admits(case)
+
+
+def can_use_notes(user, case: Case) -> bool:
+    """Whether ``user`` may read and write the internal notes of ``case``."""
+    return notes_scope(user).admits(case)

@@ -16,7 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event, case_events
-from tracker.cases.access import can_act_on_case
+from tracker.cases.access import can_act_on_case, can_use_notes
 from tracker.cases.models import Case, CaseDocument, Note, ReferenceCounter
 from tracker.db_types import dialect_insert
 from tracker.extensions import db
@@ -367,7 +367,8 @@ def extend_timer(case: Case, timer_pk: int, actor, period: str, reason: str, *, 
 
 @conflicts_refused()
 def add_note(case: Case, actor, body: str) -> Note:
-    if not actor.is_staff:
+    """An internal note of the office holding the case (never of a linked case's other office)."""
+    if not can_use_notes(actor, case):
         raise AccessDenied([ACCESS_MESSAGE])
     body = body.strip()
     if not body:

@@ -8,7 +8,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.audit.service import case_events
 from tracker.cases import queries
-from tracker.cases.access import can_act_on_case
+from tracker.cases.access import can_act_on_case, can_use_notes
 from tracker.cases.models import Case, Note
 from tracker.cases.service import guard_context
 from tracker.extensions import db
@@ -111,15 +111,16 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
                       for d in case.documents}
     for document_form in document_forms.values():
         document_form.status.choices = [(status.value, label(DOCUMENT_STATUS, status, lang)) for status in DocumentStatus]
+    may_use_notes = can_use_notes(user, case)
     notes = list(db.session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at.desc()))) \
-        if user.is_staff else []
+        if may_use_notes else []
     linked = ([case.parent] if case.parent else []) + list(case.children)
     return {
         "case": case, "workflow": workflow, "state": workflow.state(case.state), "lang": lang, "today": today,
         "failed_key": failed_key,  # the refused form is shown open, with what the user typed
         "timers": timer_views, "actions": actions, "events": case_events(case.id, newest_first=True),
         "documents": [(d, titles.get(d.document_id), document_forms[d.document_id]) for d in case.documents],
-        "notes": notes, "note_form": form_for("note", forms.NoteForm), "assign_form": assign_form,
+        "notes": notes, "may_use_notes": may_use_notes, "note_form": form_for("note", forms.NoteForm), "assign_form": assign_form,
         "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
         "letters": available_letters(case, workflow),
     }
