@@ -5,7 +5,10 @@ BIN := $(VENV)/bin
 FLASK := $(BIN)/flask --app tracker
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-sqlite test-postgres install migrate demo worker scheduler bench translations check-workflows
+#: What bandit scans; medium and high findings (any confidence) fail `make test`.
+BANDIT_PATHS ?= tracker migrations deploy bench
+
+.PHONY: run test bandit test-sqlite test-postgres install migrate demo worker scheduler bench translations check-workflows
 
 run: $(STAMP) ## Serve http://127.0.0.1:5000 with SQLite and demo data (no Redis needed)
 	$(BIN)/pybabel compile -d tracker/translations
@@ -13,8 +16,9 @@ run: $(STAMP) ## Serve http://127.0.0.1:5000 with SQLite and demo data (no Redis
 	$(FLASK) demo
 	SWEEP_IN_PROCESS=1 $(FLASK) run --host 127.0.0.1 --port 5000
 
-test: $(STAMP) ## Import contracts, then the whole test suite (SQLite; PostgreSQL and Redis when TEST_DATABASE_URL / REDIS_URL are set)
+test: $(STAMP) ## Import contracts, bandit, then the whole test suite (SQLite; PostgreSQL and Redis when TEST_DATABASE_URL / REDIS_URL are set)
 	$(BIN)/lint-imports --no-cache
+	$(MAKE) --no-print-directory bandit
 	$(BIN)/pybabel compile -d tracker/translations
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
@@ -25,6 +29,9 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+bandit: $(STAMP) ## Static security scan: fails on any medium or high finding
+	$(BIN)/bandit --quiet --recursive --severity-level medium $(BANDIT_PATHS)
 
 migrate: $(STAMP)
 	$(FLASK) db upgrade
