@@ -158,3 +158,18 @@ def test_reset_totp_removes_the_second_factor_and_ends_sessions(app, client, run
     assert client.get("/cases").status_code == 302
     assert client.post("/login", data={"email": staff.email, "password": PASSWORD}).headers["Location"] \
         .endswith("/cases")  # password only again, until they enrol anew
+
+
+def test_a_password_only_session_from_before_the_enrolment_ends(app, client, login, staff):
+    other_device = app.test_client()
+    other_device.post("/login", data={"email": staff.email, "password": PASSWORD})
+    assert other_device.get("/cases").status_code == 200
+
+    login(staff)
+    secret = shown_secret(client.get("/account/second-factor")).replace(" ", "")
+    client.post("/account/second-factor", data={"code": code(secret)})
+
+    assert client.get("/cases").status_code == 200  # the device that enrolled keeps its session
+    response = other_device.get("/cases")
+    assert response.status_code == 302 and response.headers["Location"].endswith("/login")
+    assert other_device.get("/cases").status_code == 302
