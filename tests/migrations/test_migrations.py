@@ -8,6 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
 
+from tests.audit.test_audit_integrity import rewrite_chain
 from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import Factory
 from tracker import create_app
@@ -96,3 +97,22 @@ def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(migrated):
         db.session.execute(sa.text("DELETE FROM events WHERE id = :id"), {"id": event_id})
     db.session.rollback()
     assert case_events(case_id)[0].id == event_id
+
+
+def test_events_from_before_the_keyed_chain_stay_verifiable_after_0007(migrated, monkeypatch):
+    """Seed at 0006 with what the old code wrote (plain SHA-256, no key id), upgrade, verify."""
+    upgrade()
+    case_id, _event_id = seed_case()
+    db.session.commit()
+    rewrite_chain(case_id, key=None)  # the hashes the code before 0007 computed
+    db.session.remove()
+    downgrade(revision="0006")
+    assert "key_id" not in {column["name"] for column in sa.inspect(db.engine).get_columns("events")}
+
+    upgrade()
+
+    newest = db.session.scalar(sa.text("SELECT max(id) FROM events"))
+    assert db.session.scalar(sa.text("SELECT count(*) FROM events WHERE key_id IS NOT NULL")) == 0
+    assert [problem.problem for problem in verify_audit_trail()] == ["not sealed with the audit key"]
+    monkeypatch.setitem(migrated.config, "AUDIT_UNKEYED_UNTIL", newest)
+    assert list(verify_audit_trail()) == []
