@@ -1,5 +1,6 @@
 """Configuration: safe defaults in development, explicit secrets in production."""
 import re
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -96,3 +97,11 @@ def test_mail_settings_are_read_from_the_environment(clean_env, tmp_path):
     clean_env.setenv("MAIL_PORT", "twenty-five")
     with pytest.raises(ConfigurationError, match="MAIL_PORT"):
         from_environment(tmp_path)
+
+
+def test_processes_starting_at_once_share_one_generated_key(clean_env, tmp_path):
+    with ThreadPoolExecutor(8) as pool:
+        keys = set(pool.map(lambda _index: from_environment(tmp_path)["AUDIT_KEY"], range(16)))
+
+    assert len(keys) == 1 and len(keys.pop()) == 64
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["audit_key", "secret_key"]

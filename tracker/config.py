@@ -26,8 +26,18 @@ def _secret_key(instance_path: Path, production: bool, name: str, key: str | Non
     key_file = instance_path / name.lower()
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_hex(32))
-        key_file.chmod(0o600)
+        # Written whole and owner-only into a temporary file, then linked into place without replacing: processes
+        # starting at once (gunicorn workers) all end up with the one key that won, never an empty or second one.
+        temporary = instance_path / f".{name.lower()}.{os.getpid()}.{secrets.token_hex(4)}"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as handle:
+            handle.write(secrets.token_hex(32))
+        try:
+            os.link(temporary, key_file)
+        except FileExistsError:
+            pass  # another process was first: use its key
+        finally:
+            temporary.unlink()
     return key_file.read_text().strip()
 
 
