@@ -144,7 +144,8 @@ def login(page, email: str, password: str | None = None, lang: str = "de") -> No
 
 def switch_language(page, lang: str) -> None:
     page.locator(".header-tools button[name=lang]").click()
-    page.wait_for_function(f"document.documentElement.lang === '{lang}'")
+    # While the next page replaces this one there is a moment without a document element: wait past it.
+    page.wait_for_function(f"document.documentElement !== null && document.documentElement.lang === '{lang}'")
 
 
 @pytest.fixture(scope="session")
