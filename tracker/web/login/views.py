@@ -110,6 +110,8 @@ def second_factor():
         return redirect(url_for("auth.login"))
     form = CodeForm()
     if form.validate_on_submit():
+        # The row lock makes "each code works once" hold for two submissions at the same moment (PostgreSQL).
+        user = db.session.get(User, user.id, with_for_update=True, populate_existing=True)
         if user.check_totp(form.code.data):
             db.session.commit()  # the code is used up
             sessions.complete_second_factor(user)
