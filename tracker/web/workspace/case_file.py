@@ -74,8 +74,11 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
                 timer_forms["pause"] = form_for(f"timer:{timer.id}:pause", forms.TimerActionForm)
             if timer.status == TimerStatus.PAUSED and getattr(timer.open_pause(), "source", None) == "manual":
                 timer_forms["resume"] = form_for(f"timer:{timer.id}:resume", forms.TimerActionForm)
-            if (spec.extension and not timer.extension and timer.status == TimerStatus.RUNNING
-                    and timer.due_on and today <= timer.due_on):
+            # Once, before expiry; a deadline the authority set also afterwards (§ 31(7) s. 2 VwVfG).
+            in_time = timer.status == TimerStatus.RUNNING and timer.due_on and today <= timer.due_on
+            late_allowed = spec.extension is not None and spec.extension.after_expiry and timer.status in (
+                TimerStatus.RUNNING, TimerStatus.BREACHED)
+            if spec.extension and not timer.extension and (in_time or late_allowed):
                 timer_forms["extend"] = form_for(f"timer:{timer.id}:extend", forms.TimerActionForm)
         occurrence = None
         if sum(1 for other in timers if other.timer_id == timer.timer_id) > 1:

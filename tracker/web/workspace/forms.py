@@ -102,6 +102,9 @@ class TimerActionForm(VersionedForm):
         message=_l("Bitte geben Sie einen Grund an."))])
     period = SelectField(_l("Verlängerung um"), validators=[Optional()], choices=[
         ("P1W", _l("1 Woche")), ("P2W", _l("2 Wochen")), ("P1M", _l("1 Monat"))])
+    #: Instead of a length: the end date communicated to the applicant, which governs as it is (docs/law.md § 6.4).
+    until = DateField(_l("oder: dem Antragsteller mitgeteiltes neues Fristende"),
+                      validators=[Optional(), plausible_date()])
 
 
 def transition_form_class(transition: Transition, lang: str, document_choices=(), office_choices=()):

@@ -264,9 +264,10 @@ def timer_action(case_id: int, timer_pk: int, action: str):
         return render_case(case, failed=(key, form), error=_invalid(form, _("Bitte geben Sie einen Grund an.")),
                            status=422)
     extra = (form.period.data,) if action == "extend" else ()
+    options = {"until": form.until.data} if action == "extend" else {}
     try:
         perform(TIMER_ACTIONS[action], case, timer.id, current_user, *extra, form.reason.data,
-                expected_version=form.expected_version)
+                expected_version=form.expected_version, **options)
     except service.CaseError as error:
         return _refused(case, key, form, error)
     return redirect(url_for("cases.show", case_id=case.id, _anchor="deadlines"))
