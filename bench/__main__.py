@@ -21,6 +21,7 @@ import sys
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask import g
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_DATABASE = "tracker_bench"
@@ -152,6 +153,9 @@ def main(argv: list[str] | None = None) -> int:
     clock.travel_to(datetime.now(timezone.utc))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
                       "REDIS_URL": None, "SERVER_NAME": "bench.local"})
+    # The bench keeps one app context pushed, and Flask reuses it for the test client's requests: forget the
+    # per-request state (Flask-Login's cached user) at the start of each request, as a server would.
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     rng = random.Random(args.seed)
     used: set[int] = set()
     try:
