@@ -142,6 +142,8 @@ def two_employers(make):
     other_case = make.case(office=office, actor=clerk, employer=theirs, received_on=date(2026, 2, 27))
     service.apply_transition(other_case, "confirm_receipt_incomplete", clerk, {"documents": "diploma"})
     db.session.commit()  # the other employer's case now has a letter too
+    make.authorisation(own_case, actor=clerk)
+    make.authorisation(other_case, actor=clerk)
     return ours, own_case, other_case
 
 

@@ -38,8 +38,10 @@ def fresh(case) -> Case:
 @pytest.fixture
 def case(make, office, clerk):
     employer = make.employer(name="Pflege Erfurt GmbH")
-    return make.case(office=office, actor=clerk, employer=employer, received_on=date(2026, 2, 27),
+    case = make.case(office=office, actor=clerk, employer=employer, received_on=date(2026, 2, 27),
                      applicant=make.person(given="Thi Anh", family="Tran"))
+    make.authorisation(case, actor=clerk)  # the applicant authorised the employer: its users see the case
+    return case
 
 
 def test_header_shows_reference_procedure_state_parties_and_clerk(client, login, case, clerk):
