@@ -16,6 +16,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event, case_events
+from tracker.auth import invitations
 from tracker.cases.access import can_act_on_case
 from tracker.cases.models import Authorisation, Case, CaseDocument, Note, ReferenceCounter
 from tracker.db_types import dialect_insert
@@ -458,3 +459,29 @@ def revoke_authorisation(case: Case, authorisation_id: int, actor, reason: str, 
     flush_or_conflict()
     return authorisation
 
+
+#: The § 81a procedure and its states before the agreement: the employer's first contact is invited once it is
+#: concluded (§ 81a(2) no. 1 AufenthG).
+PROCEDURE_81A = "skilled-worker-81a"
+BEFORE_AGREEMENT = frozenset({"agreement_pending"})
+
+
+@conflicts_refused()
+def invite_employer_contact(case: Case, actor, *, name: str, email: str,
+                            expected_version: int | None = None) -> tuple[object, str]:
+    """Invite the employer's first contact (an employer administrator) once the § 81a agreement is concluded.
+    Returns (user, token); the view mails the link after the commit. The event is internal: it names no one."""
+    check_version(case, expected_version)
+    _require_staff_access(actor, case)
+    if case.procedure_id != PROCEDURE_81A or case.state in BEFORE_AGREEMENT or case.employer is None:
+        raise CaseError([LocalText("Der Arbeitgeber wird eingeladen, sobald die Vereinbarung nach § 81a AufenthG "
+                                   "geschlossen ist.", "The employer is invited once the § 81a agreement is "
+                                   "concluded.")])
+    try:
+        user, token = invitations.invite_employer_user(case.employer, email=email, name=name, actor=actor, admin=True)
+    except invitations.InvitationError as error:
+        raise CaseError(error.messages) from error
+    append_event(case, EventKind.EMPLOYER_INVITED, actor, basis="§ 81a(2) Nr. 1 AufenthG",
+                 data={"user_id": user.id, "employer_id": case.employer_id})
+    flush_or_conflict()
+    return user, token
