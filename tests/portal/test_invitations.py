@@ -73,7 +73,9 @@ def test_the_invitee_sets_a_password_once_through_the_policy_and_lands_on_the_po
     path = link_path(mails(outbox)[0])
 
     assert client.get(path).status_code == 200
-    assert client.post("/login", data={"email": "personal@pflege.example", "password": "!"}).status_code != 302
+    user = db.session.query(User).filter_by(email="personal@pflege.example").one()
+    assert user.password_hash.startswith("scrypt:")  # unknown to anyone, and a login attempt costs one scrypt check
+    assert client.post("/login", data={"email": "personal@pflege.example", "password": "!"}).status_code == 422
     weak = client.post(path, data={"password": "password1234", "repeat": "password1234"})
     assert weak.status_code == 422
     good = "Lange Wege führen nach Erfurt 7"
@@ -124,7 +126,8 @@ def test_an_employer_administrator_invites_and_removes_colleagues(client, login,
     (message,) = mails(outbox)
     colleague = db.session.query(User).filter_by(email="kai@pflege.example").one()
     assert colleague.employer_id == employer.id and not colleague.employer_admin
-    assert "Kai Kollege" in client.get("/portal/team").get_data(as_text=True)
+    team = client.get("/portal/team").get_data(as_text=True)
+    assert "Kai Kollege" in team and "(eingeladen)" in team
 
     # Another organisation's user is no colleague: the answer does not say the account exists.
     assert client.post(f"/portal/team/{other_admin.id}/remove").status_code == 404

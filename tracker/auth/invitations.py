@@ -65,9 +65,11 @@ def invite_employer_user(employer, *, email: str, name: str, actor, admin: bool)
     email = email.strip()
     if db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is not None:
         raise InvitationError([ADDRESS_TAKEN])
-    # "!" never matches a scrypt hash: the account cannot log in before the password is set.
-    user = User(email=email, name=name.strip(), password_hash="!", role=Role.EMPLOYER, employer=employer,
-                employer_admin=admin, active=True)
+    user = User(email=email, name=name.strip(), role=Role.EMPLOYER, employer=employer, employer_admin=admin,
+                active=True)
+    # A password nobody knows, hashed like any other: the account cannot log in before the link sets one, and a
+    # login attempt costs the one scrypt check every login answer costs (no timing tells invited accounts apart).
+    user.set_password(secrets.token_urlsafe(32))
     db.session.add(user)
     db.session.flush()
     return user, _issue(user, actor)
@@ -132,9 +134,15 @@ def remove_colleague(admin: User, colleague_id: int) -> User:
     return colleague
 
 
-def colleagues(user: User) -> list[User]:
-    return list(db.session.scalars(select(User).where(User.employer_id == user.employer_id,
-                                                      User.role == Role.EMPLOYER, User.active).order_by(User.name)))
+def colleagues(user: User) -> list[tuple[User, bool]]:
+    """The organisation's active users, each with whether they have not yet set their password (invited)."""
+    people = list(db.session.scalars(select(User).where(User.employer_id == user.employer_id,
+                                                        User.role == Role.EMPLOYER, User.active).order_by(User.name)))
+    set_up = set(db.session.scalars(select(Invitation.user_id).where(
+        Invitation.user_id.in_([person.id for person in people]), Invitation.used_at.is_not(None))))
+    invited = set(db.session.scalars(select(Invitation.user_id).where(
+        Invitation.user_id.in_([person.id for person in people]))))
+    return [(person, person.id in invited and person.id not in set_up) for person in people]
 
 
 def _require_employer_admin(user: User) -> None:

@@ -461,7 +461,7 @@ def revoke_authorisation(case: Case, authorisation_id: int, actor, reason: str, 
 
 
 #: The § 81a procedure and its states before the agreement: the employer's first contact is invited once it is
-#: concluded (§ 81a(2) no. 1 AufenthG).
+#: concluded (the agreement names the contacts, § 81a(2) AufenthG).
 PROCEDURE_81A = "skilled-worker-81a"
 BEFORE_AGREEMENT = frozenset({"agreement_pending"})
 
@@ -481,7 +481,7 @@ def invite_employer_contact(case: Case, actor, *, name: str, email: str,
         user, token = invitations.invite_employer_user(case.employer, email=email, name=name, actor=actor, admin=True)
     except invitations.InvitationError as error:
         raise CaseError(error.messages) from error
-    append_event(case, EventKind.EMPLOYER_INVITED, actor, basis="§ 81a(2) Nr. 1 AufenthG",
+    append_event(case, EventKind.EMPLOYER_INVITED, actor, basis="§ 81a(2) AufenthG",
                  data={"user_id": user.id, "employer_id": case.employer_id})
     flush_or_conflict()
     return user, token
