@@ -148,3 +148,15 @@ def test_an_employer_who_is_not_an_administrator_cannot_invite_or_remove(client,
     assert client.post("/portal/team/invite", data={"name": "X", "email": "x@example.org"}).status_code == 403
     assert client.post(f"/portal/team/{colleague.id}/remove").status_code == 403
     assert db.session.get(type(colleague), colleague.id).active
+
+
+@pytest.mark.parametrize("role, home", [("recognition_clerk", "/cases"), ("team_lead", "/cases"), ("admin", "/cases"),
+                                        ("employer", "/portal"), ("advisor", "/procedures/")])
+def test_every_role_lands_on_its_own_home_at_the_root(client, login, make, role, home):
+    office = make.office()
+    login(make.user(role=role, office=office if Role(role).is_staff and role != "admin" else None,
+                    employer=make.employer() if role == "employer" else None))
+
+    response = client.get("/", follow_redirects=True)
+
+    assert response.status_code == 200 and response.request.path == home
