@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import event
+
 from tests.cases.test_transitions import (
     TODAY,
     SkilledWorker,
@@ -167,3 +169,30 @@ def test_only_the_office_holding_the_case_records_an_authorisation(make):
         else:
             raise AssertionError(f"{actor.role} recorded an authorisation")
     assert worker.case.authorisations == []
+
+
+def test_the_home_page_reads_a_fixed_number_of_statements_however_many_cases(app, client, login, make):
+    office = make.office()
+    clerk = make.user(office=office)
+    employer = make.employer()
+    login(make.user(role="employer", employer=employer))
+
+    def statements_for_home() -> int:
+        count = [0]
+
+        def counted(*_args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", counted)
+        try:
+            assert client.get("/portal").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counted)
+        return count[0]
+
+    for _ in range(2):
+        make.authorisation(make.case(office=office, actor=clerk, employer=employer), actor=clerk)
+    few = statements_for_home()
+    for _ in range(6):
+        make.authorisation(make.case(office=office, actor=clerk, employer=employer), actor=clerk)
+    assert statements_for_home() == few

@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from tracker import clock
 from tracker.audit.models import INTERNAL_EVENT_KINDS
@@ -62,8 +63,10 @@ def requests_of(case: Case, workflow) -> list[Request]:
 
 
 def home_lines(user) -> list[CaseLine]:
+    # The checklists (the case's and its recognition case's) in two queries, not two per case.
     cases = db.session.scalars(
         select(Case).where(case_visibility(user))
+        .options(selectinload(Case.documents), selectinload(Case.children).selectinload(Case.documents))
         .order_by(Case.closed_at.is_not(None), Case.next_due_on.is_(None), Case.next_due_on, Case.id)
         .limit(HOME_LIMIT)).unique().all()
     lines = []
