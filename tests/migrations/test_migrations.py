@@ -93,3 +93,31 @@ def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(migrated):
         db.session.execute(sa.text("DELETE FROM events WHERE id = :id"), {"id": event_id})
     db.session.rollback()
     assert case_events(case_id)[0].id == event_id
+
+
+def test_existing_users_and_cases_survive_the_portal_migrations(migrated):
+    """0006_authorisations and 0007_invitations on a database that holds users: nobody becomes an employer
+    administrator, no case gains an authorisation (employers see nothing until a clerk records one), and both
+    steps go down and up again."""
+    upgrade(revision="0005")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO employers (id, name, city, contact_email) VALUES (1, 'Pflege GmbH', 'Erfurt', '')"))
+        connection.execute(sa.text(
+            "INSERT INTO users (id, email, name, password_hash, role, employer_id, active, session_generation, "
+            "created_at) VALUES (1, 'p@example.org', 'P', '-', 'employer', 1, :yes, 1, CURRENT_TIMESTAMP)"),
+            {"yes": True})
+
+    upgrade()
+
+    assert {"authorisations", "invitations"} <= tables()
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT employer_admin FROM users WHERE id = 1")).scalar() in (False, 0)
+        assert connection.execute(sa.text("SELECT count(*) FROM authorisations")).scalar() == 0
+
+    downgrade(revision="0005")
+    assert not {"authorisations", "invitations"} & tables()
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT email FROM users WHERE id = 1")).scalar() == "p@example.org"
+    upgrade()
+    assert {"authorisations", "invitations"} <= tables()
