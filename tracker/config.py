@@ -66,7 +66,7 @@ def from_environment(instance_path: Path) -> dict:
         "AUDIT_OLD_KEYS": tuple(key.strip() for key in (os.environ.get("AUDIT_OLD_KEYS") or "").split(",")
                                 if key.strip()),
         #: Events up to this id were written before the chain was keyed (plain SHA-256) and are accepted unkeyed;
-        #: 0: none (a new installation). Set it once to ``SELECT max(id) FROM events`` before upgrading to 0007.
+        #: 0: none (a new installation). Set it once to ``SELECT max(id) FROM events`` before upgrading to 0009.
         "AUDIT_UNKEYED_UNTIL": _integer("AUDIT_UNKEYED_UNTIL", 0),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
@@ -102,6 +102,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": _integer("MAIL_PORT", 25),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "tracker@localhost",
+        #: Without MAIL_SERVER, mails the user must receive (invitations) are written here as .eml files.
+        "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or str(instance_path / "outbox"),
         #: The address users reach the tracker at, for links in e-mails.
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         #: Unicode TrueType fonts for PDF letters; unset: DejaVu Sans from Debian's fonts-dejavu-core.

@@ -99,14 +99,42 @@ def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(migrated):
     assert case_events(case_id)[0].id == event_id
 
 
-def test_events_from_before_the_keyed_chain_stay_verifiable_after_0007(migrated, monkeypatch):
-    """Seed at 0006 with what the old code wrote (plain SHA-256, no key id), upgrade, verify."""
+def test_existing_users_and_cases_survive_the_portal_migrations(migrated):
+    """0006_authorisations and 0007_invitations on a database that holds users: nobody becomes an employer
+    administrator, no case gains an authorisation (employers see nothing until a clerk records one), and both
+    steps go down and up again."""
+    upgrade(revision="0005")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO employers (id, name, city, contact_email) VALUES (1, 'Pflege GmbH', 'Erfurt', '')"))
+        connection.execute(sa.text(
+            "INSERT INTO users (id, email, name, password_hash, role, employer_id, active, session_generation, "
+            "created_at) VALUES (1, 'p@example.org', 'P', '-', 'employer', 1, :yes, 1, CURRENT_TIMESTAMP)"),
+            {"yes": True})
+
+    upgrade()
+
+    assert {"authorisations", "invitations"} <= tables()
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT employer_admin FROM users WHERE id = 1")).scalar() in (False, 0)
+        assert connection.execute(sa.text("SELECT count(*) FROM authorisations")).scalar() == 0
+
+    downgrade(revision="0005")
+    assert not {"authorisations", "invitations"} & tables()
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT email FROM users WHERE id = 1")).scalar() == "p@example.org"
+    upgrade()
+    assert {"authorisations", "invitations"} <= tables()
+
+
+def test_events_from_before_the_keyed_chain_stay_verifiable_after_0009(migrated, monkeypatch):
+    """Seed at 0008 with what the old code wrote (plain SHA-256, no key id), upgrade, verify."""
     upgrade()
     case_id, _event_id = seed_case()
     db.session.commit()
-    rewrite_chain(case_id, key=None)  # the hashes the code before 0007 computed
+    rewrite_chain(case_id, key=None)  # the hashes the code before 0009 computed
     db.session.remove()
-    downgrade(revision="0006")
+    downgrade(revision="0008_user_totp")
     assert "key_id" not in {column["name"] for column in sa.inspect(db.engine).get_columns("events")}
 
     upgrade()

@@ -156,8 +156,9 @@ def test_reset_totp_removes_the_second_factor_and_ends_sessions(app, client, run
     user = db.session.get(User, staff.id)
     assert not user.totp_active and user.totp_secret is None
     assert client.get("/cases").status_code == 302
-    assert client.post("/login", data={"email": staff.email, "password": PASSWORD}).headers["Location"] \
-        .endswith("/cases")  # password only again, until they enrol anew
+    after_password = client.post("/login", data={"email": staff.email, "password": PASSWORD})
+    assert "/login/code" not in after_password.headers["Location"]  # password only again, until they enrol anew
+    assert client.get("/cases").status_code == 200
 
 
 def test_a_password_only_session_from_before_the_enrolment_ends(app, client, login, staff):

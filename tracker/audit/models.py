@@ -24,6 +24,13 @@ class EventKind(StrEnum):
     TIMER_WARNING = "timer_warning"
     TIMER_BREACHED = "timer_breached"
     TIMER_CANCELLED = "timer_cancelled"
+    AUTHORISATION_RECORDED = "authorisation_recorded"
+    AUTHORISATION_REVOKED = "authorisation_revoked"
+    EMPLOYER_INVITED = "employer_invited"
+
+
+#: Events that stay inside the authority: never shown to employers, advisors or applicants.
+INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE, EventKind.ASSIGNED, EventKind.EMPLOYER_INVITED})
 
 
 class Event(db.Model):

@@ -1,7 +1,7 @@
 """Second factor (TOTP) for users: secret, confirmation time, last accepted time step
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008_user_totp
+Revises: 0007_invitations
 Create Date: 2026-11-30 06:30:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = '0008_user_totp'
+down_revision = '0007_invitations'
 branch_labels = None
 depends_on = None
 
