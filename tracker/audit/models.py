@@ -90,7 +90,8 @@ APPEND_ONLY_DDL = {
 }
 DROP_APPEND_ONLY_DDL = {
     "postgresql": ["DROP TRIGGER IF EXISTS events_no_truncate ON events",
-                   "DROP TRIGGER IF EXISTS events_append_only ON events", "DROP FUNCTION IF EXISTS events_append_only()"],
+                   "DROP TRIGGER IF EXISTS events_append_only ON events",
+                   "DROP FUNCTION IF EXISTS events_append_only()"],
     "sqlite": ["DROP TRIGGER IF EXISTS events_no_update", "DROP TRIGGER IF EXISTS events_no_delete"],
 }
 

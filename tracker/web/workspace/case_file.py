@@ -135,7 +135,8 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         "failed_key": failed_key,  # the refused form is shown open, with what the user typed
         "timers": timer_views, "actions": actions, "events": case_events(case.id, newest_first=True),
         "documents": [(d, titles.get(d.document_id), document_forms[d.document_id]) for d in case.documents],
-        "notes": notes, "may_use_notes": may_use_notes, "note_form": form_for("note", forms.NoteForm), "assign_form": assign_form,
+        "notes": notes, "may_use_notes": may_use_notes, "note_form": form_for("note", forms.NoteForm),
+        "assign_form": assign_form,
         "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
         "letters": available_letters(case, workflow),
     }
