@@ -12,7 +12,7 @@ from tracker.cases.access import can_act_on_case
 from tracker.cases.models import Case, Note
 from tracker.cases.service import guard_context
 from tracker.extensions import db
-from tracker.letters.content import letters_for
+from tracker.letters.service import case_letters
 from tracker.parties.models import Office
 from tracker.procedures.definition import TimerSpec, Transition
 from tracker.procedures.engine import available_transitions
@@ -121,7 +121,7 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         "documents": [(d, titles.get(d.document_id), document_forms[d.document_id]) for d in case.documents],
         "notes": notes, "note_form": form_for("note", forms.NoteForm), "assign_form": assign_form,
         "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
-        "letters": available_letters(case, workflow),
+        "letters": case_letters(case.id),
     }
 
 
@@ -144,6 +144,3 @@ def document_choices(case: Case, lang: str) -> list[tuple[str, str]]:
 def _may_act(user, case) -> bool:
     return can_act_on_case(user, case)
 
-
-def available_letters(case: Case, workflow) -> list[str]:
-    return letters_for(case, workflow)
