@@ -427,3 +427,43 @@ def test_registry_versions(tmp_path):
         registry.get("demo", 3)
     with pytest.raises(KeyError):
         registry.get("nope")
+
+
+# --- letters and documents a step records -------------------------------------------------------------------
+
+def test_a_step_declares_its_letter_and_the_documents_it_records(tmp_path):
+    data = minimal()
+    data["transitions"][0].update(letter="documents_request")
+    data["transitions"][1].update(records_documents={"passport": "effective_on"}, records_requested=True)
+
+    workflow = load_file(write(tmp_path, data))
+
+    assert workflow.transitions["ask"].letter == "documents_request"
+    assert workflow.transitions["answer"].records_documents == (("passport", "effective_on"),)
+    assert workflow.transitions["answer"].records_requested is True
+
+
+def test_an_unknown_letter_kind_is_refused(tmp_path):
+    data = minimal()
+    data["transitions"][0]["letter"] = "postcard"
+    assert_error(tmp_path, data, "transitions[0].letter")
+
+
+def test_records_documents_names_checklist_items_and_date_inputs(tmp_path):
+    data = minimal()
+    data["transitions"][0]["records_documents"] = {"pasport": "due_date", "passport": "reason"}
+    messages = errors_of(tmp_path, data)
+    assert "demo.yaml: transitions[0].records_documents.pasport: unknown document 'pasport'" in messages
+    assert ("demo.yaml: transitions[0].records_documents.passport: 'reason' is not a date input of the transition "
+            "(nor effective_on)") in messages
+
+
+def test_the_real_steps_that_record_documents():
+    workflows = load_directory(WORKFLOWS)
+    agreement = workflows.latest("skilled-worker-81a").transitions["conclude_agreement"]
+    assert dict(agreement.records_documents) == {"agreement": "date", "fee_receipt": "fee_paid_on"}
+    for procedure in ("recognition-bqfg", "recognition-thuerbqfg"):
+        transitions = workflows.latest(procedure).transitions
+        assert transitions["record_requested_documents_received"].records_requested
+        assert transitions["grant_full_equivalence"].letter == "decision"
+        assert transitions["request_documents"].letter == "documents_request"
