@@ -122,7 +122,7 @@ def test_each_letter_is_an_event_of_the_audit_trail(case, clerk):
     letter = events[-1]  # after the step and the timers it met or started
     assert transition.subject == "confirm_receipt_incomplete"
     assert letter.kind == EventKind.LETTER and letter.subject == LetterKind.RECEIPT
-    assert letter.data == {"letter": "receipt", "number": 1, "dated": "2026-03-02"}
+    assert letter.data == {"letter": LetterKind.RECEIPT, "number": 1, "dated": "2026-03-02"}
     assert letters(case)[0].event_seq == transition.seq
 
 
@@ -261,9 +261,10 @@ def test_concluding_the_agreement_marks_agreement_and_fee_received_with_their_da
     parent, _clerk = skilled_worker_case
 
     documents = {d.document_id: d for d in fresh(parent).documents}
-    assert (documents["agreement"].status, documents["agreement"].received_on) == ("received", date(2026, 3, 1))
-    assert (documents["fee_receipt"].status, documents["fee_receipt"].received_on) == ("received", date(2026, 2, 28))
-    assert documents["passport"].status == "missing"
+    received = DocumentStatus.RECEIVED
+    assert (documents["agreement"].status, documents["agreement"].received_on) == (received, date(2026, 3, 1))
+    assert (documents["fee_receipt"].status, documents["fee_receipt"].received_on) == (received, date(2026, 2, 28))
+    assert documents["passport"].status == DocumentStatus.MISSING
 
 
 def test_the_pre_approval_letter_goes_to_the_employer_and_says_what_the_mission_owes(

@@ -9,6 +9,7 @@ from tracker.procedures.definition import EFFECTS, SAME_STATE
 from tracker.procedures.diagram import layout, to_mermaid
 from tracker.procedures.guards import GUARDS
 from tracker.procedures.loader import DefinitionError, load_directory, load_file
+from tracker.procedures.vocabulary import LetterKind, Outcome
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 T = {"de": "Text", "en": "Text"}
@@ -465,5 +466,17 @@ def test_the_real_steps_that_record_documents():
     for procedure in ("recognition-bqfg", "recognition-thuerbqfg"):
         transitions = workflows.latest(procedure).transitions
         assert transitions["record_requested_documents_received"].records_requested
-        assert transitions["grant_full_equivalence"].letter == "decision"
-        assert transitions["request_documents"].letter == "documents_request"
+        assert transitions["grant_full_equivalence"].letter == LetterKind.DECISION
+        assert transitions["request_documents"].letter == LetterKind.DOCUMENTS_REQUEST
+
+
+def test_every_decision_of_a_recognition_body_owes_its_letter():
+    """The state texts promise "Sie bekommen einen Bescheid": each step that ends a recognition with an outcome
+    other than withdrawal produces the decision letter."""
+    workflows = load_directory(WORKFLOWS)
+    for procedure in ("recognition-bqfg", "recognition-thuerbqfg"):
+        workflow = workflows.latest(procedure)
+        for transition in workflow.transitions.values():
+            target = workflow.states.get(transition.target)
+            if target is not None and target.terminal and target.outcome != Outcome.WITHDRAWN:
+                assert transition.letter == LetterKind.DECISION, (procedure, transition.id)
