@@ -93,3 +93,29 @@ def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(migrated):
         db.session.execute(sa.text("DELETE FROM events WHERE id = :id"), {"id": event_id})
     db.session.rollback()
     assert case_events(case_id)[0].id == event_id
+
+
+def test_0006_keeps_existing_people_and_offices_with_empty_addresses_and_adds_the_letters_table(migrated):
+    upgrade(revision="0005")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO offices (code, name, kind, calendar, city) "
+                                   "VALUES ('HWK-EF', 'Handwerkskammer Erfurt', 'recognition_body', 'th', 'Erfurt')"))
+        connection.execute(sa.text("INSERT INTO persons (family_name, given_names, nationality, email, phone, "
+                                   "preferred_language) VALUES ('Nguyễn', 'Thị Ánh', 'Vietnam', '', '', 'de')"))
+        connection.execute(sa.text("INSERT INTO employers (name, city, contact_email) "
+                                   "VALUES ('Klinikum Weimar gGmbH', 'Weimar', '')"))
+
+    upgrade(revision="0006")
+
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT name, city, street, postcode, phone, email FROM offices")).one() == (
+            "Handwerkskammer Erfurt", "Erfurt", "", "", "", "")
+        assert connection.execute(sa.text("SELECT family_name, street, postcode, city, country FROM persons")).one() \
+            == ("Nguyễn", "", "", "", "")
+        assert connection.execute(sa.text("SELECT name, street, postcode FROM employers")).one() == (
+            "Klinikum Weimar gGmbH", "", "")
+        assert connection.scalar(sa.text("SELECT count(*) FROM letters")) == 0
+    assert schema_drift() == []
+    downgrade(revision="0005")
+    assert "letters" not in tables()
+    assert "street" not in {column["name"] for column in sa.inspect(db.engine).get_columns("persons")}
