@@ -285,6 +285,7 @@ def test_the_pre_approval_letter_goes_to_the_employer_and_says_what_the_mission_
         "Klinikum Weimar gGmbH", "als Bevollmächtigte für Thị Ánh Nguyễn", "Henry-van-de-Velde-Straße 2",
         "99425 Weimar"]
     text = text_of(client.get(f"/cases/{parent.id}/letters/pre_approval"))
+    assert "Sehr geehrte Damen und Herren," in text  # to the employer, not "Guten Tag" to the worker
     assert "bietet Ihnen einen Termin an, der innerhalb der nächsten drei Wochen liegt (§ 31a Abs. 1 AufenthV)" in text
     assert "§ 31 Abs. 3 AufenthV" in text
     english = text_of(client.get(f"/cases/{parent.id}/letters/pre_approval?lang=en"))

@@ -105,14 +105,19 @@ def recipient_block(case, lang: str) -> list[str]:
                   ("deutschland", "germany") else "")
 
 
-def build(case, workflow, kind: str, lang: str, *, event, dated: date) -> Letter:
-    de = lang == "de"
+def _salutation(case, lang: str) -> str:
+    if represented(case):  # the letter goes to the employer, an organisation
+        return "Sehr geehrte Damen und Herren," if lang == "de" else "Dear Sir or Madam,"
     name = case.applicant.full_name
+    return f"Guten Tag {name}," if lang == "de" else f"Dear {name},"
+
+
+def build(case, workflow, kind: str, lang: str, *, event, dated: date) -> Letter:
     letter = Letter(
         kind=str(kind), lang=lang, title=LETTER_KIND[LetterKind(kind)].get(lang),
         sender=sender_block(case.office, lang), recipient=recipient_block(case, lang), reference=case.reference,
-        dated=day(dated, lang), salutation=f"Guten Tag {name}," if de else f"Dear {name},",
-        closing="Mit freundlichen Grüßen" if de else "Kind regards", signature=case.office.name,
+        dated=day(dated, lang), salutation=_salutation(case, lang),
+        closing="Mit freundlichen Grüßen" if lang == "de" else "Kind regards", signature=case.office.name,
     )
     BUILDERS[LetterKind(kind)](letter, case, workflow, event)
     return letter
