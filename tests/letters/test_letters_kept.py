@@ -293,3 +293,15 @@ def test_the_pre_approval_letter_goes_to_the_employer_and_says_what_the_mission_
     assert "section 31(3) Residence Ordinance" in english
     # The accelerated recognition's letters go to the employer too (§ 81a AufenthG: the employer's procedure).
     assert "Klinikum Weimar gGmbH" in text_of(client.get(f"/cases/{recognition.id}/letters/receipt"))
+
+
+def test_a_letter_is_reached_only_through_its_own_case(client, login, make, office, case, clerk):
+    other = make.case(office=office, actor=clerk, received_on=date(2026, 2, 27))
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+    (letter,) = letters(case)
+    login(clerk)
+
+    assert client.get(f"/cases/{case.id}/letters/{letter.id}").status_code == 200
+    assert client.get(f"/cases/{other.id}/letters/{letter.id}").status_code == 404
+    assert client.get(f"/cases/{other.id}/letters/{letter.id}.pdf").status_code == 404
+    assert client.get(f"/cases/{other.id}/letters/receipt").status_code == 404

@@ -20,6 +20,8 @@ def _letter(case_id: int, letter_id: int | None = None, kind: str | None = None)
     case = load_case(case_id)  # object-level access check
     if letter_id is not None:
         record = db.session.get(LetterRecord, letter_id)
+    elif kind not in tuple(LetterKind):  # /letters/<kind>: the newest letter of a known kind only
+        abort(404)
     else:  # the newest letter of its kind
         record = db.session.scalar(select(LetterRecord).where(LetterRecord.case_id == case.id,
                                                               LetterRecord.kind == kind)
@@ -31,14 +33,14 @@ def _letter(case_id: int, letter_id: int | None = None, kind: str | None = None)
 
 
 @blueprint.route("/<int:letter_id>")
-@blueprint.route("/<any(%s):kind>" % ", ".join(LetterKind))
+@blueprint.route("/<kind>")
 def show(case_id: int, letter_id: int | None = None, kind: str | None = None):
     case, record, letter = _letter(case_id, letter_id, kind)
     return render_template("letters/letter.html", case=case, record=record, letter=letter)
 
 
 @blueprint.route("/<int:letter_id>.pdf")
-@blueprint.route("/<any(%s):kind>.pdf" % ", ".join(LetterKind))
+@blueprint.route("/<kind>.pdf")
 def pdf(case_id: int, letter_id: int | None = None, kind: str | None = None):
     case, record, letter = _letter(case_id, letter_id, kind)
     filename = f"{case.reference}-{record.kind}-{record.number}.pdf"
