@@ -142,6 +142,8 @@ def test_a_letter_has_sender_recipient_reference_and_date(client, login, case, c
     assert "Datum: 02.03.2026" in text_of(client.get(f"/cases/{case.id}/letters/receipt"))
     english = text_of(client.get(f"/cases/{case.id}/letters/receipt?lang=en"))
     assert "Phone: 0361 000-6000" in english and "Date: 2 March 2026" in english
+    case_file = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "<dt>Anschrift</dt><dd>15 Phố Huế, 100000 Hà Nội, Vietnam</dd>" in case_file
     pdf = pdf_text(client.get(f"/cases/{case.id}/letters/receipt.pdf"))
     assert "Fischmarkt 13" in pdf and "15 Phố Huế" in pdf and "100000 Hà Nội" in pdf
 
