@@ -20,10 +20,10 @@ from tracker.cases.access import can_act_on_case
 from tracker.cases.models import Case, CaseDocument, Note, ReferenceCounter
 from tracker.db_types import dialect_insert
 from tracker.extensions import db
+from tracker.letters import service as letters
 from tracker.parties.models import Office
 from tracker.procedures import timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, LocalText
-from tracker.letters import service as letters
 from tracker.procedures.engine import Refusal, check_transition, documents_recorded, enter_target
 from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import EventDays
