@@ -255,7 +255,7 @@ def _decision(letter: Letter, case, workflow, event) -> None:
          f"über Ihren Antrag vom {day(case.received_on, lang)} auf Feststellung der Gleichwertigkeit Ihrer "
          f"Berufsqualifikation „{case.profession}“ mit dem Referenzberuf {case.reference_occupation} entscheiden wir "
          f"wie folgt ({basis}):",
-         f"we decide as follows on your application of {day(case.received_on, lang)} for a finding of equivalence of "
+         f"We decide as follows on your application of {day(case.received_on, lang)} for a finding of equivalence of "
          f"your qualification '{case.profession}' with the German reference occupation {case.reference_occupation} "
          f"({basis}):")
     if state is not None:
@@ -279,7 +279,7 @@ def _pre_approval(letter: Letter, case, workflow, event) -> None:
     _say(letter,
          f"im beschleunigten Fachkräfteverfahren nach § 81a AufenthG erteilen wir am {issued} die Vorabzustimmung "
          f"zur Erteilung des Visums (§ 81a Abs. 3 Nr. 6 AufenthG, § 31 Abs. 3 AufenthV).",
-         f"in the accelerated skilled-worker procedure under section 81a Residence Act we grant, on {issued}, the "
+         f"In the accelerated skilled-worker procedure under section 81a Residence Act we grant, on {issued}, the "
          f"pre-approval for the visa (section 81a(3) no. 6 Residence Act, section 31(3) Residence Ordinance).")
     if linked is not None:
         _say(letter, f"Die Gleichwertigkeit der Berufsqualifikation wurde im Verfahren {linked.reference} festgestellt.",
