@@ -22,21 +22,33 @@ def statuses(case) -> dict:
     return {d.document_id: (d.status, d.received_on) for d in db.session.get(Case, case.id).documents}
 
 
-def test_requested_documents_received_marks_the_requested_items_with_the_fact_date(make, office, clerk):
+def test_documents_received_before_completeness_leaves_the_items_to_the_clerk(make, office, clerk):
+    """"Unterlagen eingegangen" before completeness: some of the requested items may have come, the state asks the
+    clerk to check each; marking all would start the decision period on a guess."""
     case = make.case(office=office, actor=clerk, received_on=date(2026, 2, 27))
-    for document in case.documents:
-        if document.document_id not in ("diploma", "transcript"):
-            service.set_document_status(case, document.document_id, DocumentStatus.RECEIVED, clerk)
-    db.session.commit()
     step(case, "confirm_receipt_incomplete", clerk, documents="diploma, transcript")
-    step(case, "request_missing_documents", clerk, due_date="2026-03-31", documents="diploma")
+    step(case, "request_missing_documents", clerk, due_date="2026-03-31", documents="diploma, transcript")
     clock.travel_to(date(2026, 3, 12))
 
     step(case, "record_documents_received", clerk, effective_on="2026-03-10")
 
+    assert statuses(case)["diploma"] == (DocumentStatus.REQUESTED, None)
+
+
+def test_the_requested_items_are_marked_with_the_fact_date_and_others_keep_their_day(make, office, clerk):
+    case = make.case(office=office, actor=clerk, received_on=date(2026, 2, 27))
+    for document in case.documents:
+        if document.required:
+            service.set_document_status(case, document.document_id, DocumentStatus.RECEIVED, clerk)
+    db.session.commit()
+    step(case, "confirm_receipt_complete", clerk)
+    step(case, "request_documents", clerk, due_date="2026-03-31", documents="experience, translations")
+    clock.travel_to(date(2026, 3, 12))
+
+    step(case, "record_requested_documents_received", clerk, effective_on="2026-03-10")
+
     after = statuses(case)
-    assert after["diploma"] == (DocumentStatus.RECEIVED, date(2026, 3, 10))
-    assert after["transcript"] == (DocumentStatus.RECEIVED, date(2026, 3, 10))  # requested with the receipt
+    assert after["experience"] == after["translations"] == (DocumentStatus.RECEIVED, date(2026, 3, 10))
     assert after["passport"] == (DocumentStatus.RECEIVED, date(2026, 3, 2))  # in hand before: keeps its day
 
 
