@@ -21,6 +21,9 @@ import sys
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask import g
+
+from bench import engine_cost
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_DATABASE = "tracker_bench"
@@ -129,6 +132,20 @@ def report(small: dict, large: dict) -> None:
             f"{figures.running_timers:,} running timers, busiest queue {figures.office_open_cases:,} open cases")
 
 
+def report_engine_cost(cost) -> None:
+    """Issue 12's goals for the engine: at most 8 statements per transition, at least a quarter of PostgreSQL's own
+    simple-update rate with the same number of clients."""
+    say("\nengine cost (apply_transition + commit, PostgreSQL)")
+    verdict = "PASS" if cost.statements_per_transition <= 8 else "MISS"
+    say(f"  statements per transition      {cost.statements_per_transition:.1f}  (goal <= 8)  {verdict}")
+    for clients, rate in cost.transitions_per_second.items():
+        tps, ratio = cost.pgbench_tps[clients], cost.ratio(clients)
+        shown = f"{ratio:.3f}" if ratio is not None else "n/a (no pgbench)"
+        ok = "" if ratio is None else "PASS" if ratio >= 0.25 else "MISS"
+        say(f"  {clients} client(s): {rate:,.0f} transitions/s; pgbench -N {tps:,.0f} tps; ratio {shown} "
+            f"(goal >= 0.25)  {ok}")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10k and 100k cases instead of 100k and 1M")
@@ -152,6 +169,9 @@ def main(argv: list[str] | None = None) -> int:
     clock.travel_to(datetime.now(timezone.utc))
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "WTF_CSRF_ENABLED": False,
                       "REDIS_URL": None, "SERVER_NAME": "bench.local"})
+    # The bench keeps one app context pushed, and Flask reuses it for the test client's requests: forget the
+    # per-request state (Flask-Login's cached user) at the start of each request, as a server would.
+    app.before_request_funcs.setdefault(None, []).insert(0, lambda: g.__dict__.clear())
     rng = random.Random(args.seed)
     used: set[int] = set()
     try:
@@ -165,6 +185,7 @@ def main(argv: list[str] | None = None) -> int:
             small = run_size(app, sizes[0], args, rng, used)
             large = run_size(app, sizes[1], args, rng, used)
             report(small, large)
+            report_engine_cost(engine_cost.measure(app, url))
             say(f"load average at the end: {os.getloadavg()[0]:.1f}")
             db.session.remove()
             db.engine.dispose()

@@ -75,3 +75,17 @@ class Factory:
         if commit:
             db.session.commit()
         return case
+
+    def authorisation(self, case, employer=None, actor=None, valid_from=None, valid_until=None, kind=None):
+        """The employer's authorisation for ``case`` (default: the case's employer, from the day received, until
+        revoked), recorded by a clerk of the case's office through the service verb."""
+        from tracker.cases.service import record_authorisation  # as the other factories: no app import at collection
+
+        kind = kind or ("power_of_attorney_81a" if case.procedure_id == "skilled-worker-81a"
+                        else "recognition_applicant")
+        role = "immigration_clerk" if case.office.kind == "immigration_office" else "recognition_clerk"
+        authorisation = record_authorisation(
+            case, actor or self.user(role=role, office=case.office), employer=employer or case.employer, kind=kind,
+            grantor=case.applicant.full_name, valid_from=valid_from or case.received_on, valid_until=valid_until)
+        db.session.commit()
+        return authorisation

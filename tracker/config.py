@@ -82,6 +82,8 @@ def from_environment(instance_path: Path) -> dict:
         "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
         "MAIL_PORT": _integer("MAIL_PORT", 25),
         "MAIL_FROM": os.environ.get("MAIL_FROM") or "tracker@localhost",
+        #: Without MAIL_SERVER, mails the user must receive (invitations) are written here as .eml files.
+        "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or str(instance_path / "outbox"),
         #: The address users reach the tracker at, for links in e-mails.
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         #: Unicode TrueType fonts for PDF letters; unset: DejaVu Sans from Debian's fonts-dejavu-core.

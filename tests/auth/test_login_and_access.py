@@ -18,6 +18,7 @@ from tracker.timers.models import Timer
 
 #: The only endpoints reachable without login. Anything added to this list must be meant for the public.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.set_language", "static",
+                    "invitation.accept",  # the one-time link that sets an invited user's first password
                     # probes and metrics (tracker/operations): no account; /metrics has its own host/token check
                     "operations_health.healthz", "operations_health.readyz", "operations_metrics.metrics"}
 GENERIC_LOGIN_ERROR = "E-Mail-Adresse oder Passwort ist falsch."
@@ -113,7 +114,7 @@ def test_the_public_pages_answer_without_login(client):
 # --- object-level access ----------------------------------------------------------------------------------
 
 ROUTE_VALUES = {"transition_id": "confirm_receipt_incomplete", "document_id": "passport", "action": "pause",
-                "kind": "receipt"}
+                "kind": "receipt", "authorisation_id": 1}
 
 
 def _case_routes(app, case):
@@ -144,6 +145,8 @@ def two_employers(make):
     other_case = make.case(office=office, actor=clerk, employer=theirs, received_on=date(2026, 2, 27))
     service.apply_transition(other_case, "confirm_receipt_incomplete", clerk, {"documents": "diploma"})
     db.session.commit()  # the other employer's case now has a letter too
+    make.authorisation(own_case, actor=clerk)
+    make.authorisation(other_case, actor=clerk)
     return ours, own_case, other_case
 
 
@@ -175,7 +178,9 @@ def test_an_employer_never_reaches_another_employer_s_case(app, client, login, m
 
     assert checked >= 8
     assert _snapshot(other_case.id) == before
-    assert client.get(f"/cases/{own_case.id}").status_code == 200
+    # Its own case opens in the portal.
+    assert client.get(f"/cases/{own_case.id}").location == f"/portal/cases/{own_case.id}"
+    assert client.get(f"/portal/cases/{own_case.id}").status_code == 200
 
 
 def test_an_employer_does_not_find_other_employers_cases_in_any_list(client, login, make, two_employers):
@@ -282,4 +287,4 @@ def test_login_never_redirects_to_another_site(client, make, target):
                            data={"email": clerk.email, "password": "correct horse battery"})
 
     assert response.status_code == 302
-    assert response.location == "/cases"
+    assert response.location == "/"  # every role's own home (clerks: on to the work queue)

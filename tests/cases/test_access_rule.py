@@ -1,22 +1,31 @@
 """The one access rule has two faces, the SQL filter (lists, searches, counts) and the per-case check (every case
-route): generated worlds of offices, employers, advisors, users and linked cases must get the same answer from both,
-for every user and every case."""
+route): generated worlds of offices, employers, advisors, users, linked cases and employers' authorisations (valid,
+not yet valid, expired, revoked) must get the same answer from both, for every user and every case."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
+from tracker import clock
 from tracker.auth.models import User
 from tracker.cases.access import can_act_on_case, can_view_case, case_visibility, queue_scope
-from tracker.cases.models import Case
+from tracker.cases.models import Authorisation, Case
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
-from tracker.procedures.vocabulary import OfficeKind, Role
+from tracker.procedures.vocabulary import AuthorisationKind, OfficeKind, Role
 
 OFFICE_KINDS = (OfficeKind.IMMIGRATION_OFFICE, OfficeKind.RECOGNITION_BODY)
+TODAY = date(2026, 6, 15)
+#: (valid_from, valid_until, revoked) relative to TODAY, in days: every edge of the validity window.
+VALIDITIES = st.sampled_from([
+    (0, None, False), (-30, 0, False), (-30, 30, False), (0, 0, False),  # valid today
+    (-30, -1, False),  # expired yesterday
+    (1, None, False),  # begins tomorrow
+    (-30, None, True), (-30, 30, True),  # revoked
+])
 
 
 @st.composite
@@ -30,6 +39,9 @@ def worlds(draw):
             "employer": draw(st.none() | st.integers(0, employers - 1)) if employers else None,
             # a recognition case opened from an earlier (§ 81a) case of the world, or none
             "parent": draw(st.none() | st.integers(0, len(cases) - 1)) if cases else None,
+            # authorisations of employers (not necessarily the case's own employer): valid, expired, revoked …
+            "authorisations": draw(st.lists(st.tuples(st.integers(0, employers - 1), VALIDITIES), max_size=3))
+            if employers else [],
         })
     users = []
     for _ in range(draw(st.integers(min_value=1, max_value=6))):
@@ -58,6 +70,15 @@ def build(world):
                     employer=employers[spec["employer"]] if spec["employer"] is not None else None,
                     parent=cases[spec["parent"]] if spec["parent"] is not None else None)
         cases.append(case)
+    recorder = User(email="recorder@example.org", name="Recorder", password_hash="-", role=Role.IMMIGRATION_CLERK)
+    for case, spec in zip(cases, case_specs):
+        for employer, (begins, ends, revoked) in spec["authorisations"]:
+            case.authorisations.append(Authorisation(
+                employer=employers[employer], kind=AuthorisationKind.POWER_OF_ATTORNEY_81A, grantor="Anh Nguyen",
+                valid_from=TODAY + timedelta(days=begins),
+                valid_until=TODAY + timedelta(days=ends) if ends is not None else None,
+                revoked_at=datetime(2026, 6, 1, tzinfo=timezone.utc) if revoked else None,
+                recorded_by=recorder))
     users = []
     for number, spec in enumerate(user_specs):
         user = User(email=f"u{number}@example.org", name=f"U{number}", password_hash="-", role=spec["role"],
@@ -73,6 +94,7 @@ def build(world):
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(world=worlds())
 def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, world):
+    clock.travel_to(TODAY)
     savepoint = db.session.begin_nested()
     try:
         cases, users = build(world)
@@ -84,9 +106,14 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
             assert set(db.session.scalars(select(Case.id).where(queue_scope(user).condition()))) <= checked
             # Acting needs seeing: no user may change a case they could not open.
             assert {case.id for case in cases if can_act_on_case(user, case)} <= checked
+            if user.role == Role.EMPLOYER:
+                # An employer user sees exactly the cases its organisation holds a valid authorisation for.
+                assert checked == {case.id for case in cases if any(
+                    a.employer_id == user.employer_id and a.holds_on(TODAY) for a in case.authorisations)}
     finally:
         savepoint.rollback()
         db.session.expunge_all()
+        clock.resume()
 
 
 def test_staff_see_the_linked_case_of_another_office_but_change_only_their_own(app, make):

@@ -38,8 +38,10 @@ def fresh(case) -> Case:
 @pytest.fixture
 def case(make, office, clerk):
     employer = make.employer(name="Pflege Erfurt GmbH")
-    return make.case(office=office, actor=clerk, employer=employer, received_on=date(2026, 2, 27),
+    case = make.case(office=office, actor=clerk, employer=employer, received_on=date(2026, 2, 27),
                      applicant=make.person(given="Thi Anh", family="Tran"))
+    make.authorisation(case, actor=clerk)  # the applicant authorised the employer: its users see the case
+    return case
 
 
 def test_header_shows_reference_procedure_state_parties_and_clerk(client, login, case, clerk):
@@ -266,13 +268,15 @@ def test_an_employer_sees_its_case_but_not_the_internal_notes_and_cannot_write_o
     employer_user = make.user(role="employer", employer=case.employer)
     login(employer_user)
 
-    response = client.get(f"/cases/{case.id}")
+    response = client.get(f"/cases/{case.id}", follow_redirects=True)
     page = response.get_data(as_text=True)
 
     assert response.status_code == 200
+    assert response.request.path == f"/portal/cases/{case.id}"  # employers read the case in the portal
     assert case.reference in page
     assert "Zweifel an der Echtheit" not in page
-    assert "Interne Notizen" not in page
+    assert "Interne Notiz" not in page  # neither the note nor that one was written
+    assert clerk.name not in page
     assert client.post(f"/cases/{case.id}/notes", data={"body": "Hallo"}).status_code == 403
     assert db.session.query(Note).count() == 1
 
@@ -280,7 +284,7 @@ def test_an_employer_sees_its_case_but_not_the_internal_notes_and_cannot_write_o
 def test_an_employer_cannot_change_the_documents_checklist(client, login, make, case):
     login(make.user(role="employer", employer=case.employer))
 
-    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{case.id}", follow_redirects=True).get_data(as_text=True)
     response = client.post(f"/cases/{case.id}/documents/diploma", data={"status": "accepted",
                                                                          "version": case.version})
 

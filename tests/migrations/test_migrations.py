@@ -95,8 +95,36 @@ def test_downgrade_to_base_removes_everything_and_upgrade_rebuilds_it(migrated):
     assert case_events(case_id)[0].id == event_id
 
 
-def test_0006_keeps_existing_people_and_offices_with_empty_addresses_and_adds_the_letters_table(migrated):
+def test_existing_users_and_cases_survive_the_portal_migrations(migrated):
+    """0006_authorisations and 0007_invitations on a database that holds users: nobody becomes an employer
+    administrator, no case gains an authorisation (employers see nothing until a clerk records one), and both
+    steps go down and up again."""
     upgrade(revision="0005")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text(
+            "INSERT INTO employers (id, name, city, contact_email) VALUES (1, 'Pflege GmbH', 'Erfurt', '')"))
+        connection.execute(sa.text(
+            "INSERT INTO users (id, email, name, password_hash, role, employer_id, active, session_generation, "
+            "created_at) VALUES (1, 'p@example.org', 'P', '-', 'employer', 1, :yes, 1, CURRENT_TIMESTAMP)"),
+            {"yes": True})
+
+    upgrade()
+
+    assert {"authorisations", "invitations"} <= tables()
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT employer_admin FROM users WHERE id = 1")).scalar() in (False, 0)
+        assert connection.execute(sa.text("SELECT count(*) FROM authorisations")).scalar() == 0
+
+    downgrade(revision="0005")
+    assert not {"authorisations", "invitations"} & tables()
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT email FROM users WHERE id = 1")).scalar() == "p@example.org"
+    upgrade()
+    assert {"authorisations", "invitations"} <= tables()
+
+
+def test_0008_letters_keeps_existing_people_and_offices_with_empty_addresses_and_adds_the_letters_table(migrated):
+    upgrade(revision="0007_invitations")
     with db.engine.begin() as connection:
         connection.execute(sa.text("INSERT INTO offices (code, name, kind, calendar, city) "
                                    "VALUES ('HWK-EF', 'Handwerkskammer Erfurt', 'recognition_body', 'th', 'Erfurt')"))
@@ -105,7 +133,7 @@ def test_0006_keeps_existing_people_and_offices_with_empty_addresses_and_adds_th
         connection.execute(sa.text("INSERT INTO employers (name, city, contact_email) "
                                    "VALUES ('Klinikum Weimar gGmbH', 'Weimar', '')"))
 
-    upgrade(revision="0006")
+    upgrade(revision="0008_letters")
 
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT name, city, street, postcode, phone, email FROM offices")).one() == (
@@ -116,6 +144,6 @@ def test_0006_keeps_existing_people_and_offices_with_empty_addresses_and_adds_th
             "Klinikum Weimar gGmbH", "", "")
         assert connection.scalar(sa.text("SELECT count(*) FROM letters")) == 0
     assert schema_drift() == []
-    downgrade(revision="0005")
+    downgrade(revision="0007_invitations")
     assert "letters" not in tables()
     assert "street" not in {column["name"] for column in sa.inspect(db.engine).get_columns("persons")}

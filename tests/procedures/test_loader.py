@@ -21,9 +21,9 @@ def minimal():
         "id": "demo", "version": 1, "title": T, "legal_basis": "§ 1 DemoG", "reference_prefix": "DEMO",
         "office_kind": "recognition_body", "initial_state": "open",
         "states": [
-            {"id": "open", "title": T, "description": T, "responsible": "authority"},
-            {"id": "waiting", "title": T, "description": T, "responsible": "applicant"},
-            {"id": "done", "title": T, "description": T, "responsible": "none", "terminal": True,
+            {"id": "open", "title": T, "description": T, "employer": T, "staff": T, "responsible": "authority"},
+            {"id": "waiting", "title": T, "description": T, "employer": T, "staff": T, "responsible": "applicant"},
+            {"id": "done", "title": T, "description": T, "employer": T, "staff": T, "responsible": "none", "terminal": True,
              "outcome": "positive"},
         ],
         "transitions": [
@@ -165,7 +165,7 @@ def test_unknown_initial_state(tmp_path):
 
 def test_unreachable_state(tmp_path):
     data = minimal()
-    data["states"].append({"id": "orphan", "title": T, "description": T, "responsible": "authority"})
+    data["states"].append({"id": "orphan", "title": T, "description": T, "employer": T, "staff": T, "responsible": "authority"})
     data["transitions"].append({"id": "leave", "from": "orphan", "to": "done", "label": T,
                                 "roles": ["team_lead"], "basis": "§ 6"})
     assert_error(tmp_path, data, "states[3]: state 'orphan' is unreachable")
@@ -179,7 +179,7 @@ def test_terminal_state_with_outgoing_transition(tmp_path):
 
 def test_non_terminal_state_without_way_out(tmp_path):
     data = minimal()
-    data["states"].append({"id": "stuck", "title": T, "description": T, "responsible": "authority"})
+    data["states"].append({"id": "stuck", "title": T, "description": T, "employer": T, "staff": T, "responsible": "authority"})
     data["transitions"].append({"id": "park", "from": "open", "to": "stuck", "label": T,
                                 "roles": ["team_lead"], "basis": "§ 6"})
     data["transitions"].append({"id": "poke", "from": "stuck", "to": SAME_STATE, "label": T,
@@ -428,6 +428,24 @@ def test_registry_versions(tmp_path):
         registry.get("demo", 3)
     with pytest.raises(KeyError):
         registry.get("nope")
+
+
+def test_every_state_has_a_text_for_the_employer_and_for_staff(tmp_path):
+    data = minimal()
+    del data["states"][1]["employer"]
+    assert_error(tmp_path, data, "states[1].employer: required key missing")
+    data = minimal()
+    data["states"][0]["staff"] = {"de": "Nur Deutsch"}
+    assert_error(tmp_path, data, "states[0].staff")
+
+
+def test_the_shipped_definitions_speak_to_each_audience_in_both_languages():
+    for workflow in load_directory(WORKFLOWS).all():
+        for state in workflow.states.values():
+            for audience in ("applicant", "employer", "staff"):
+                text = state.text_for(audience)
+                assert text.de.strip() and text.en.strip(), (workflow.id, state.id, audience)
+            assert state.employer != state.description, (workflow.id, state.id)
 
 
 # --- letters and documents a step records -------------------------------------------------------------------

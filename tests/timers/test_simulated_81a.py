@@ -55,6 +55,7 @@ def test_81a_case_over_months_of_simulated_time_acts_exactly_once_on_every_deadl
     fast_track = make.case("skilled-worker-81a", office=abh, actor=db.session.get(User, ids["abh"]),
                            employer=employer, assignee=db.session.get(User, ids["abh"]))
     ids["81a"] = fast_track.id
+    make.authorisation(fast_track, actor=db.session.get(User, ids["abh"]))  # the worker's power of attorney
 
     def case(name):
         return db.session.get(Case, ids[name])

@@ -10,6 +10,7 @@ import pytest
 
 from tests.timers import act, complete_documents, timer_of
 from tracker import clock
+from tracker.cases.sweep import sweep
 from tracker.extensions import db
 
 
@@ -229,3 +230,24 @@ def test_a_document_dated_before_the_application_is_refused_and_the_form_kept(cl
     assert response.status_code == 422
     assert "Das Eingangsdatum muss zwischen Antragseingang und heute liegen." in response.get_data(as_text=True)
     assert 'value="2026-02-01"' in response.get_data(as_text=True)
+
+
+def test_a_lapsed_deadline_set_by_the_authority_is_extended_afterwards_to_the_date_communicated(
+        client, in_review, clerk, logged_in):
+    act(in_review, "request_documents", clerk, due_date=date(2026, 3, 16), documents="diploma")
+    clock.travel_to(date(2026, 3, 20))
+    sweep()
+    timer = timer_of(in_review, "documents_deadline")
+    assert timer.status == "breached"
+    html = case_page(client, in_review)
+    assert f"/timers/{timer.id}/extend" in html  # § 31(7) s. 2 VwVfG: offered also after the deadline ran out
+    assert "nur einmal, auch nach Fristablauf (§ 31(7) VwVfG)." in html
+
+    response = client.post(f"/cases/{in_review.id}/timers/{timer.id}/extend",
+                           data={"version": in_review.version, "period": "P1W", "until": "2026-04-10",
+                                 "reason": "Antragstellerin bat telefonisch um Aufschub"})
+
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    db.session.expire_all()
+    timer = timer_of(in_review, "documents_deadline")
+    assert (timer.status, timer.due_on) == ("running", date(2026, 4, 10))  # the date communicated governs

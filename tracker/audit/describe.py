@@ -23,6 +23,10 @@ _KIND_TEXT = {
     "letter": LocalText("Schreiben erstellt: {letter}", "Letter produced: {letter}"),
     "timer_cancelled": LocalText("Frist „{timer}“ entfallen (Verfahren beendet)",
                                  "Deadline '{timer}' cancelled (procedure ended)"),
+    "authorisation_recorded": LocalText("Vollmacht für {employer} erfasst ({period})",
+                                        "Authorisation of {employer} recorded ({period})"),
+    "authorisation_revoked": LocalText("Vollmacht für {employer} widerrufen", "Authorisation of {employer} revoked"),
+    "employer_invited": LocalText("Arbeitgeber-Kontakt eingeladen", "Employer contact invited"),
 }
 _LATE = LocalText(" – verspätet", " – late")
 
@@ -71,6 +75,8 @@ def describe(event, workflow: Workflow, lang: str, format_day) -> str:
         timer=timer.name.get(lang) if timer else event.subject,
         due_on=format_day(date.fromisoformat(due)) if due else "–",
         letter=_letter(data, lang, format_day),
+        employer=data.get("employer", "–"),
+        period=_period(data, lang, format_day),
     )
     if event.kind == "timer_met" and data.get("late"):
         text += _LATE.get(lang)
@@ -78,6 +84,18 @@ def describe(event, workflow: Workflow, lang: str, format_day) -> str:
         until = format_day(date.fromisoformat(data["until_on"]))
         text += LocalText(f" bis {until}", f" until {until}").get(lang)
     return text
+
+
+def _period(data: dict, lang: str, format_day) -> str:
+    begins = data.get("valid_from")
+    if not begins:
+        return "–"
+    ends = data.get("valid_until")
+    begins = format_day(date.fromisoformat(begins))
+    if ends:
+        return LocalText(f"{begins} bis {format_day(date.fromisoformat(ends))}", f"{begins} to "
+                         f"{format_day(date.fromisoformat(ends))}").get(lang)
+    return LocalText(f"ab {begins}, bis auf Widerruf", f"from {begins} until revoked").get(lang)
 
 
 def input_summary(event, workflow: Workflow, lang: str, format_day, office_name=str) -> list[tuple[str, str]]:

@@ -25,6 +25,13 @@ class EventKind(StrEnum):
     TIMER_BREACHED = "timer_breached"
     TIMER_CANCELLED = "timer_cancelled"
     LETTER = "letter"  #: a letter a step owes was produced and kept as sent
+    AUTHORISATION_RECORDED = "authorisation_recorded"
+    AUTHORISATION_REVOKED = "authorisation_revoked"
+    EMPLOYER_INVITED = "employer_invited"
+
+
+#: Events that stay inside the authority: never shown to employers, advisors or applicants.
+INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE, EventKind.ASSIGNED, EventKind.EMPLOYER_INVITED})
 
 
 class Event(db.Model):

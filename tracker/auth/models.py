@@ -25,6 +25,8 @@ class User(UserMixin, db.Model):
     office_id: Mapped[int | None] = mapped_column(ForeignKey("offices.id"))
     #: Employer users act for exactly one employer organisation.
     employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id"))
+    #: An employer user who may invite and remove colleagues of the same organisation.
+    employer_admin: Mapped[bool] = mapped_column(default=False, server_default="0")
     #: Preferred UI language ("de"/"en"); None means "as the browser asks".
     locale: Mapped[str | None] = mapped_column(String(5))
     active: Mapped[bool] = mapped_column(default=True)

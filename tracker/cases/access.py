@@ -8,11 +8,13 @@ and asserts that both faces give the same answer for every pair.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import aliased
 
-from tracker.cases.models import Case
+from tracker import clock
+from tracker.cases.models import Authorisation, Case
 from tracker.procedures.vocabulary import Role
 
 
@@ -27,8 +29,14 @@ class Scope:
     #: office drives the recognition it started (§ 81a(3) AufenthG, § 14a BQFG) and the recognition body sees the
     #: § 81a case its recognition belongs to.
     linked_to_offices: frozenset[int] = frozenset()
-    #: Cases of one of these employers.
+    #: Cases of one of these employers (advisors accompany employers).
     employers: frozenset[int] = frozenset()
+    #: Cases for which one of these employers holds an authorisation valid on ``on`` (employer users): a power of
+    #: attorney under § 81a(1) s. 2 AufenthG or the applicant's authorisation in a recognition case. Being named
+    #: as the case's employer is not enough; an expired or revoked authorisation admits nothing.
+    authorised_employers: frozenset[int] = frozenset()
+    #: The day authorisations are judged on (Berlin calendar day; ``view_scope`` takes ``clock.today()``).
+    on: date | None = None
 
     def condition(self) -> ColumnElement[bool]:
         if self.everything:
@@ -43,6 +51,11 @@ class Scope:
                                                                    other.parent_id.is_not(None))))
         if self.employers:
             parts.append(Case.employer_id.in_(self.employers))
+        if self.authorised_employers and self.on is not None:
+            parts.append(Case.id.in_(select(Authorisation.case_id).where(
+                Authorisation.employer_id.in_(self.authorised_employers), Authorisation.revoked_at.is_(None),
+                Authorisation.valid_from <= self.on,
+                or_(Authorisation.valid_until.is_(None), Authorisation.valid_until >= self.on))))
         return or_(*parts) if parts else false()
 
     def admits(self, case: Case) -> bool:
@@ -55,7 +68,11 @@ class Scope:
                 return True
             if any(child.office_id in self.linked_to_offices for child in case.children):
                 return True
-        return case.employer_id is not None and case.employer_id in self.employers
+        if case.employer_id is not None and case.employer_id in self.employers:
+            return True
+        return self.on is not None and any(
+            authorisation.employer_id in self.authorised_employers and authorisation.holds_on(self.on)
+            for authorisation in case.authorisations) if self.authorised_employers else False
 
 
 NOTHING = Scope()
@@ -70,7 +87,9 @@ def view_scope(user) -> Scope:
         own = frozenset({user.office_id}) if user.office_id is not None else frozenset()
         return Scope(offices=own, linked_to_offices=own)
     if role is Role.EMPLOYER:
-        return Scope(employers=frozenset({user.employer_id})) if user.employer_id is not None else NOTHING
+        if user.employer_id is None:
+            return NOTHING
+        return Scope(authorised_employers=frozenset({user.employer_id}), on=clock.today())
     if role is Role.ADVISOR:
         return Scope(employers=frozenset(employer.id for employer in user.accompanied_employers))
     return NOTHING

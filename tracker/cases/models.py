@@ -61,6 +61,8 @@ class Case(db.Model):
     advisor = relationship("User", foreign_keys=[advisor_id])
     parent = relationship("Case", remote_side=[id], backref="children")
     documents = relationship("CaseDocument", back_populates="case", order_by="CaseDocument.position")
+    authorisations = relationship("Authorisation", back_populates="case", order_by="Authorisation.id",
+                                  foreign_keys="Authorisation.case_id")
 
     @property
     def is_open(self) -> bool:
@@ -104,6 +106,51 @@ class CaseDocument(db.Model):
     case = relationship("Case", back_populates="documents")
 
     __table_args__ = (UniqueConstraint("case_id", "document_id"),)
+
+
+class Authorisation(db.Model):
+    """An employer's recorded right to follow (and act in) one case: the worker's power of attorney for the § 81a
+    procedure (§ 81a(1) s. 2 AufenthG) or the applicant's authorisation of the employer in a recognition case.
+
+    Access is derived from it when asked (``cases.access``), never copied into flags: it holds from ``valid_from``
+    to ``valid_until`` (inclusive, Berlin calendar days) unless revoked; a revocation ends it at once."""
+
+    __tablename__ = "authorisations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    #: The employer organisation authorised (every user of it may see the case).
+    employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
+    #: ``AuthorisationKind``.
+    kind: Mapped[str] = mapped_column(String(32))
+    #: Who granted it, as the document names them (usually the applicant).
+    grantor: Mapped[str] = mapped_column(String(200))
+    #: What it covers, in the document's words ("alle Handlungen im Verfahren nach § 81a AufenthG").
+    scope: Mapped[str] = mapped_column(Text, default="")
+    valid_from: Mapped[date]
+    #: Last day it holds; None: until revoked.
+    valid_until: Mapped[date | None]
+    #: The checklist item that holds the signed document (evidence), if it is on the case's checklist.
+    evidence_document_id: Mapped[int | None] = mapped_column(ForeignKey("case_documents.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    revoked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    revocation_reason: Mapped[str] = mapped_column(Text, default="")
+
+    case = relationship("Case", back_populates="authorisations", foreign_keys=[case_id])
+    employer = relationship("Employer", lazy="joined")
+    evidence = relationship("CaseDocument")
+    recorded_by = relationship("User", foreign_keys=[recorded_by_id])
+    revoked_by = relationship("User", foreign_keys=[revoked_by_id])
+
+    __table_args__ = (Index("ix_authorisations_employer_case", "employer_id", "case_id"),
+                      Index("ix_authorisations_case", "case_id"))
+
+    def holds_on(self, day: date) -> bool:
+        """Valid on ``day``: begun, not ended, not revoked."""
+        return (self.revoked_at is None and self.valid_from <= day
+                and (self.valid_until is None or day <= self.valid_until))
 
 
 class Note(db.Model):

@@ -16,18 +16,19 @@ from sqlalchemy.orm.exc import StaleDataError
 from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event, case_events
+from tracker.auth import invitations
 from tracker.cases.access import can_act_on_case
-from tracker.cases.models import Case, CaseDocument, Note, ReferenceCounter
+from tracker.cases.models import Authorisation, Case, CaseDocument, Note, ReferenceCounter
 from tracker.db_types import dialect_insert
 from tracker.extensions import db
 from tracker.letters import service as letters
-from tracker.parties.models import Office
+from tracker.parties.models import Employer, Office
 from tracker.procedures import timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, LocalText
 from tracker.procedures.engine import Refusal, check_transition, documents_recorded, enter_target
 from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import EventDays
-from tracker.procedures.vocabulary import DocumentStatus, LetterKind, Role, TimerStatus
+from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus, LetterKind, Role, TimerStatus
 from tracker.registry import registry, workflow_of
 from tracker.timers import service as timers
 from tracker.timers.models import Timer
@@ -398,3 +399,104 @@ def add_note(case: Case, actor, body: str) -> Note:
     append_event(case, EventKind.NOTE, actor, data={"note_id": note.id})
     flush_or_conflict()
     return note
+
+
+# --- authorisations: what gives an employer access to a case ------------------------------------------------
+
+#: The legal basis recorded with an authorisation of each kind.
+AUTHORISATION_BASIS = {
+    AuthorisationKind.POWER_OF_ATTORNEY_81A: "§ 81a(1) s. 2 AufenthG",
+    AuthorisationKind.RECOGNITION_APPLICANT: "§ 14 VwVfG",
+}
+
+
+def _require_staff_access(actor, case: Case) -> None:
+    """Authorisations are recorded by the authority holding the case, never by the employer it authorises."""
+    if not actor.is_staff or not can_act_on_case(actor, case):
+        raise AccessDenied([ACCESS_MESSAGE])
+
+
+@conflicts_refused()
+def record_authorisation(case: Case, actor, *, employer: Employer, kind: str, grantor: str, valid_from: date,
+                         valid_until: date | None = None, scope: str = "", evidence_document_id: str | None = None,
+                         expected_version: int | None = None) -> Authorisation:
+    """Record an employer's authorisation for this case, with the signed document as evidence (a checklist item).
+    From ``valid_from`` the employer's users see the case (``cases.access``)."""
+    check_version(case, expected_version)
+    _require_staff_access(actor, case)
+    kind = AuthorisationKind(kind)
+    grantor = grantor.strip()
+    if not grantor:
+        raise CaseError([LocalText("Bitte geben Sie an, wer die Vollmacht erteilt hat.",
+                                   "Please say who granted the authorisation.")])
+    if valid_until is not None and valid_until < valid_from:
+        raise CaseError([LocalText("Das Ende der Gültigkeit liegt vor ihrem Beginn.",
+                                   "The authorisation ends before it begins.")])
+    evidence = None
+    if evidence_document_id:
+        evidence = next((d for d in case.documents if d.document_id == evidence_document_id), None)
+        if evidence is None:
+            raise CaseError([LocalText("Unbekanntes Dokument.", "Unknown document.")])
+    authorisation = Authorisation(employer=employer, kind=kind, grantor=grantor, scope=scope.strip(),
+                                  valid_from=valid_from, valid_until=valid_until, evidence=evidence,
+                                  recorded_by=actor, recorded_at=clock.now())
+    case.authorisations.append(authorisation)
+    db.session.flush()
+    append_event(case, EventKind.AUTHORISATION_RECORDED, actor, subject=str(kind), basis=AUTHORISATION_BASIS[kind],
+                 data={"authorisation_id": authorisation.id, "employer_id": employer.id, "employer": employer.name,
+                       "valid_from": valid_from, "valid_until": valid_until,
+                       "evidence": evidence.document_id if evidence else None})
+    flush_or_conflict()
+    return authorisation
+
+
+@conflicts_refused()
+def revoke_authorisation(case: Case, authorisation_id: int, actor, reason: str, *,
+                         expected_version: int | None = None) -> Authorisation:
+    """Record that an authorisation was revoked: the employer's access ends with their next request."""
+    check_version(case, expected_version)
+    _require_staff_access(actor, case)
+    authorisation = next((a for a in case.authorisations if a.id == authorisation_id), None)
+    if authorisation is None:
+        raise CaseError([LocalText("Diese Vollmacht gehört nicht zu diesem Fall.",
+                                   "This authorisation is not part of this case.")])
+    if authorisation.revoked_at is not None:
+        raise CaseError([LocalText("Diese Vollmacht ist bereits widerrufen.", "This authorisation is already revoked.")])
+    reason = reason.strip()
+    if not reason:
+        raise CaseError([LocalText("Bitte geben Sie einen Grund an.", "Please give a reason.")])
+    authorisation.revoked_at = clock.now()
+    authorisation.revoked_by = actor
+    authorisation.revocation_reason = reason
+    append_event(case, EventKind.AUTHORISATION_REVOKED, actor, subject=str(authorisation.kind), reason=reason,
+                 data={"authorisation_id": authorisation.id, "employer_id": authorisation.employer_id,
+                       "employer": authorisation.employer.name})
+    flush_or_conflict()
+    return authorisation
+
+
+#: The § 81a procedure and its states before the agreement: the employer's first contact is invited once it is
+#: concluded (the agreement names the contacts, § 81a(2) AufenthG).
+PROCEDURE_81A = "skilled-worker-81a"
+BEFORE_AGREEMENT = frozenset({"agreement_pending"})
+
+
+@conflicts_refused()
+def invite_employer_contact(case: Case, actor, *, name: str, email: str,
+                            expected_version: int | None = None) -> tuple[object, str]:
+    """Invite the employer's first contact (an employer administrator) once the § 81a agreement is concluded.
+    Returns (user, token); the view mails the link after the commit. The event is internal: it names no one."""
+    check_version(case, expected_version)
+    _require_staff_access(actor, case)
+    if case.procedure_id != PROCEDURE_81A or case.state in BEFORE_AGREEMENT or case.employer is None:
+        raise CaseError([LocalText("Der Arbeitgeber wird eingeladen, sobald die Vereinbarung nach § 81a AufenthG "
+                                   "geschlossen ist.", "The employer is invited once the § 81a agreement is "
+                                   "concluded.")])
+    try:
+        user, token = invitations.invite_employer_user(case.employer, email=email, name=name, actor=actor, admin=True)
+    except invitations.InvitationError as error:
+        raise CaseError(error.messages) from error
+    append_event(case, EventKind.EMPLOYER_INVITED, actor, basis="§ 81a(2) AufenthG",
+                 data={"user_id": user.id, "employer_id": case.employer_id})
+    flush_or_conflict()
+    return user, token

@@ -11,11 +11,12 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.auth.models import User
-from tracker.cases.service import apply_transition, open_case, set_document_status
+from tracker.cases.models import Case
+from tracker.cases.service import apply_transition, open_case, record_authorisation, set_document_status
 from tracker.cases.sweep import sweep
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
-from tracker.procedures.vocabulary import CalendarName, OfficeKind, Role
+from tracker.procedures.vocabulary import AuthorisationKind, CalendarName, OfficeKind, Role
 from tracker.seed.parties import OFFICE_CONTACTS
 
 DEMO_PASSWORD = "demo-passwort"  # printed by `flask demo`; demo accounts only, never in production
@@ -198,5 +199,20 @@ def _create() -> None:
     act(recognition, "grant_full_equivalence", hwk, date=today - timedelta(days=8))
     db.session.flush()
     clock.resume()
+
+    # The demo employer's administrator sees the Stadtwerke cases for which the worker authorised the employer;
+    # one authorisation ended last week, so that case is not in the portal.
+    users["personal@stadtwerke-erfurt.demo"].employer_admin = True
+    clerks = {user.office_id: user for user in users.values() if user.role in (Role.IMMIGRATION_CLERK,
+                                                                                 Role.RECOGNITION_CLERK)}
+    for number, case in enumerate(db.session.scalars(select(Case).where(Case.employer_id == stadtwerke.id)
+                                                     .order_by(Case.id))):
+        record_authorisation(
+            case, clerks[case.office_id], employer=stadtwerke, grantor=case.applicant.full_name,
+            kind=AuthorisationKind.POWER_OF_ATTORNEY_81A if case.procedure_id == "skilled-worker-81a"
+            else AuthorisationKind.RECOGNITION_APPLICANT, valid_from=case.received_on,
+            valid_until=today - timedelta(days=7) if number == 1 else None,
+            evidence_document_id="power_of_attorney" if any(
+                d.document_id == "power_of_attorney" for d in case.documents) else None)
 
     sweep()  # applies the BA fiction to case 7 and flags the breach of case 1, recorded as done by the system

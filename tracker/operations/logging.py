@@ -130,11 +130,30 @@ def configure(app: Flask) -> None:
     root.addHandler(handler)
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
     # Flask's own handler would print the app's records a second time.
-
     app.logger.removeHandler(default_handler)
+    # The development server (`make run`) logs every request line: keep the query string (search terms are names)
+    # and the client's address out of it, as the gunicorn access line does.
+    werkzeug = logging.getLogger("werkzeug")
+    if not any(isinstance(existing, PrivateRequestLine) for existing in werkzeug.filters):
+        werkzeug.addFilter(PrivateRequestLine())
 
     app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
     app.after_request(return_request_id)
+
+
+class PrivateRequestLine(logging.Filter):
+    """Rewrites the development server's request line ("1.2.3.4 - - [..] "GET /cases?q=Name HTTP/1.1" 200 -")
+    to "- - - [..] "GET /cases HTTP/1.1" 200 -"."""
+
+    _ADDRESS = re.compile(r"^\S+ - - ")
+    _QUERY = re.compile(r"\?[^\s\"\x1b]*")
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = self._ADDRESS.sub("- - - ", record.msg, count=1)
+        if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], str):
+            record.args = (self._QUERY.sub("", record.args[0]), *record.args[1:])
+        return True
 
 
 class GunicornLogger(_GunicornLogger):

@@ -78,6 +78,12 @@ class State:
     responsible: str  #: one of RESPONSIBLE_PARTIES
     terminal: bool
     outcome: str | None  #: one of OUTCOMES, set exactly on terminal states
+    employer: LocalText = LocalText("", "")  #: for the employer's portal: what it means for them, what they do
+    staff: LocalText = LocalText("", "")  #: for clerks: what the authority does next, with the legal anchor
+
+    def text_for(self, audience: str) -> LocalText:
+        """The text for one audience: "applicant", "employer" or "staff"."""
+        return {"employer": self.employer, "staff": self.staff}.get(audience, self.description)
 
 
 @dataclass(frozen=True)

@@ -67,8 +67,8 @@ SCHEMA = _obj(
     office_kind={"enum": list(d.OFFICE_KINDS)}, initial_state=_ID,
     readings={"type": "array", "items": _obj(["point", "reading"], point=_TEXT, reading=_TEXT)},
     states={"type": "array", "minItems": 1, "items": _obj(
-        ["id", "title", "description", "responsible"], id=_ID, title=_LOCAL, description=_LOCAL,
-        responsible=_PARTY, terminal={"type": "boolean"}, outcome={"enum": list(d.OUTCOMES)})},
+        ["id", "title", "description", "employer", "staff", "responsible"], id=_ID, title=_LOCAL,
+        description=_LOCAL, employer=_LOCAL, staff=_LOCAL, responsible=_PARTY, terminal={"type": "boolean"}, outcome={"enum": list(d.OUTCOMES)})},
     transitions={"type": "array", "minItems": 1, "items": _obj(
         ["id", "from", "to", "label", "roles", "basis"], id=_ID, to=_ID, label=_LOCAL, basis=_TEXT,
         roles={"type": "array", "items": {"type": "string"}, "minItems": 1},
@@ -357,7 +357,8 @@ def _build(data: dict, source: str) -> d.Workflow:
         initial_state=data["initial_state"],
         readings=tuple(d.Reading(r["point"], r["reading"]) for r in data.get("readings") or ()),
         states={s["id"]: d.State(s["id"], _text(s["title"]), _text(s["description"]), s["responsible"],
-                                 s.get("terminal", False), s.get("outcome")) for s in data["states"]},
+                                 s.get("terminal", False), s.get("outcome"), employer=_text(s["employer"]),
+                                 staff=_text(s["staff"])) for s in data["states"]},
         transitions=transitions, timers=timers,
         documents=tuple(d.DocumentSpec(x["id"], _text(x["title"]), x.get("required", True))
                         for x in data.get("documents") or ()),

@@ -111,3 +111,12 @@ class Outcome(StrEnum):
     PARTIAL = "partial"
     NEGATIVE = "negative"
     WITHDRAWN = "withdrawn"
+
+
+class AuthorisationKind(StrEnum):
+    """What gives an employer access to a case (``cases.models.Authorisation``)."""
+
+    #: The worker's power of attorney for the accelerated procedure (§ 81a(1) s. 2 AufenthG).
+    POWER_OF_ATTORNEY_81A = "power_of_attorney_81a"
+    #: The applicant's authorisation of the employer in a recognition case.
+    RECOGNITION_APPLICANT = "recognition_applicant"

@@ -2,7 +2,10 @@
 and the page itself reads the database (the logged-in user in the header)."""
 from __future__ import annotations
 
-from flask import Flask, render_template
+import logging
+
+from flask import Flask, current_app, render_template, url_for
+from sqlalchemy.exc import InterfaceError, OperationalError
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 
@@ -10,7 +13,26 @@ from tracker.web.login.views import too_many_attempts
 from tracker.web.unit_of_work import roll_back_quietly
 
 
+log = logging.getLogger(__name__)
+
+#: Seconds a client should wait before trying again while the database is unreachable.
+RETRY_AFTER = 30
+
+
+def database_unavailable(error: Exception):
+    """The database is down or restarting (a failover, a restart): 503 with a retry hint, never a 500 with a
+    trace. Nothing was written: the transaction did not commit. The page reads nothing from the database."""
+    roll_back_quietly()
+    log.warning("database unavailable: %s", type(getattr(error, "orig", error)).__name__)  # no SQL, no data
+    # Rendered without the context processors: they would ask the database for the user and the language.
+    page = current_app.jinja_env.get_template("unavailable.html").render(url_for=url_for)
+    return page, 503, {"Retry-After": str(RETRY_AFTER)}
+
+
 def install(app: Flask) -> None:
+    app.register_error_handler(OperationalError, database_unavailable)
+    app.register_error_handler(InterfaceError, database_unavailable)
+
     def page(status: int, title, message):
         def handle(error):
             roll_back_quietly()  # before anything reads the database, even the language of the page

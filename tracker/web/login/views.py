@@ -34,7 +34,7 @@ def _safe_next(target: str | None) -> str:
     if (target and target.startswith("/") and not target.startswith("//") and not urlsplit(target).netloc
             and "\\" not in target and not any(ord(char) < 32 for char in target)):
         return target
-    return url_for("cases.queue")
+    return url_for("cases.home")  # every role's own home
 
 
 @lru_cache(maxsize=1)
@@ -64,7 +64,7 @@ LOCKOUT_MINUTES = 15
                scope="login-address")
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("cases.queue"))
+        return redirect(url_for("cases.home"))
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.strip().lower()))

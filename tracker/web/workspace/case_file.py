@@ -10,10 +10,11 @@ from tracker.audit.service import case_events
 from tracker.cases import queries
 from tracker.cases.access import can_act_on_case
 from tracker.cases.models import Case, Note
+from tracker.cases import service
 from tracker.cases.service import guard_context
 from tracker.extensions import db
 from tracker.letters.service import case_letters
-from tracker.parties.models import Office
+from tracker.parties.models import Employer, Office
 from tracker.procedures.definition import TimerSpec, Transition
 from tracker.procedures.engine import available_transitions
 from tracker.procedures.guards import GUARDS
@@ -74,8 +75,11 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
                 timer_forms["pause"] = form_for(f"timer:{timer.id}:pause", forms.TimerActionForm)
             if timer.status == TimerStatus.PAUSED and getattr(timer.open_pause(), "source", None) == "manual":
                 timer_forms["resume"] = form_for(f"timer:{timer.id}:resume", forms.TimerActionForm)
-            if (spec.extension and not timer.extension and timer.status == TimerStatus.RUNNING
-                    and timer.due_on and today <= timer.due_on):
+            # Once, before expiry; a deadline the authority set also afterwards (§ 31(7) s. 2 VwVfG).
+            in_time = timer.status == TimerStatus.RUNNING and timer.due_on and today <= timer.due_on
+            late_allowed = spec.extension is not None and spec.extension.after_expiry and timer.status in (
+                TimerStatus.RUNNING, TimerStatus.BREACHED)
+            if spec.extension and not timer.extension and (in_time or late_allowed):
                 timer_forms["extend"] = form_for(f"timer:{timer.id}:extend", forms.TimerActionForm)
         occurrence = None
         if sum(1 for other in timers if other.timer_id == timer.timer_id) > 1:
@@ -114,7 +118,18 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     notes = list(db.session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at.desc()))) \
         if user.is_staff else []
     linked = ([case.parent] if case.parent else []) + list(case.children)
+    authorisation_form = form_for("authorisation", forms.AuthorisationForm, employer=case.employer_id,
+                                  grantor=case.applicant.full_name, valid_from=today,
+                                  evidence="power_of_attorney" if any(
+                                      d.document_id == "power_of_attorney" for d in case.documents) else "")
+    authorisation_choices(case, authorisation_form, lang)
     return {
+        "authorisations": [(a, a.holds_on(today), form_for(f"revoke:{a.id}", forms.RevokeAuthorisationForm))
+                           for a in case.authorisations] if user.is_staff else [],
+        "authorisation_form": authorisation_form,
+        "invite_form": form_for("invite", forms.InviteEmployerForm),
+        "may_invite": user.is_staff and case.procedure_id == service.PROCEDURE_81A and case.employer is not None
+                      and case.state not in service.BEFORE_AGREEMENT,
         "case": case, "workflow": workflow, "state": workflow.state(case.state), "lang": lang, "today": today,
         "failed_key": failed_key,  # the refused form is shown open, with what the user typed
         "timers": timer_views, "actions": actions, "events": case_events(case.id, newest_first=True),
@@ -123,6 +138,14 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
         "letters": case_letters(case.id),
     }
+
+
+def authorisation_choices(case: Case, form, lang: str) -> None:
+    """The employers to authorise (the case's own first) and the checklist items that can hold the evidence."""
+    employers = list(db.session.scalars(select(Employer).order_by(Employer.name)))
+    employers.sort(key=lambda employer: employer.id != case.employer_id)
+    form.employer.choices = [(employer.id, employer.name) for employer in employers]
+    form.evidence.choices = [("", "–"), *document_choices(case, lang)]
 
 
 def transition_form_class(case: Case, transition: Transition, lang: str):

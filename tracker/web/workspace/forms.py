@@ -24,7 +24,7 @@ from wtforms.validators import (
 
 from tracker import clock
 from tracker.procedures.definition import Transition
-from tracker.procedures.vocabulary import DocumentStatus
+from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus
 from tracker.web.forms import EARLIEST_BIRTH_DATE, Form, plausible_date
 
 
@@ -108,6 +108,9 @@ class TimerActionForm(VersionedForm):
         message=_l("Bitte geben Sie einen Grund an."))])
     period = SelectField(_l("Verlängerung um"), validators=[Optional()], choices=[
         ("P1W", _l("1 Woche")), ("P2W", _l("2 Wochen")), ("P1M", _l("1 Monat"))])
+    #: Instead of a length: the end date communicated to the applicant, which governs as it is (docs/law.md § 6.4).
+    until = DateField(_l("oder: dem Antragsteller mitgeteiltes neues Fristende"),
+                      validators=[Optional(), plausible_date()])
 
 
 def transition_form_class(transition: Transition, lang: str, document_choices=(), office_choices=()):
@@ -134,3 +137,34 @@ def transition_form_class(transition: Transition, lang: str, document_choices=()
             field = TextAreaField(label, validators=validators + [Length(max=5000)])
         setattr(TransitionForm, spec.name, field)
     return TransitionForm
+
+
+class AuthorisationForm(VersionedForm):
+    """An employer's authorisation for this case (power of attorney, § 81a(1) s. 2 AufenthG)."""
+
+    employer = SelectField(_l("Bevollmächtigter Arbeitgeber"), coerce=int, validators=[DataRequired()])
+    kind = SelectField(_l("Art"), choices=[
+        (AuthorisationKind.POWER_OF_ATTORNEY_81A.value, _l("Vollmacht für das beschleunigte Fachkräfteverfahren")),
+        (AuthorisationKind.RECOGNITION_APPLICANT.value, _l("Bevollmächtigung im Anerkennungsverfahren"))])
+    grantor = StringField(_l("Erteilt von"), validators=[DataRequired(), Length(max=200)],
+                          description=_l("Name der Person, die die Vollmacht unterschrieben hat."))
+    scope = StringField(_l("Umfang"), validators=[Optional(), Length(max=500)],
+                        description=_l("Wie in der Vollmacht, z. B. „alle Handlungen im Verfahren“."))
+    valid_from = DateField(_l("Gültig ab"), validators=[DataRequired(), plausible_date()])
+    valid_until = DateField(_l("Gültig bis"), validators=[Optional(), plausible_date()],
+                            description=_l("Leer lassen, wenn sie bis auf Widerruf gilt."))
+    evidence = SelectField(_l("Nachweis (Unterlage)"), validators=[Optional()])
+
+
+class RevokeAuthorisationForm(VersionedForm):
+    reason = StringField(_l("Grund des Widerrufs"), validators=[DataRequired(
+        message=_l("Bitte geben Sie einen Grund an.")), Length(max=500)])
+
+
+class InviteEmployerForm(VersionedForm):
+    """The employer's first contact, invited once the § 81a agreement is concluded."""
+
+    name = StringField(_l("Name der Kontaktperson"), validators=[DataRequired(), Length(max=200)],
+                       render_kw={"autocomplete": "off"})
+    email = EmailField(_l("E-Mail der Kontaktperson"), validators=[DataRequired(), Email(), Length(max=254)],
+                       render_kw={"autocomplete": "off"})

@@ -11,6 +11,7 @@ from tracker import clock
 from tracker.cases import queries, service
 from tracker.cases.models import Case
 from tracker.extensions import db
+from tracker.notifications.invitations import send_invitation
 from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.vocabulary import Role
 from tracker.registry import registry, workflow_of
@@ -20,14 +21,20 @@ from tracker.web.guards import load_case, load_case_for_change, staff_required
 from tracker.web.i18n import current_language
 from tracker.web.unit_of_work import perform
 from tracker.web.workspace import forms
-from tracker.web.workspace.case_file import build_case_file, transition_form_class
+from tracker.web.workspace.case_file import authorisation_choices, build_case_file, transition_form_class
 
 blueprint = Blueprint("cases", __name__)
 
 
 @blueprint.route("/")
 def home():
-    return redirect(url_for("cases.queue"))
+    """Every role's own home: staff the work queue, employer users their cases in the portal. Advisors have no
+    overview yet (issue 9): the procedures."""
+    if current_user.is_staff:
+        return redirect(url_for("cases.queue"))
+    if current_user.role == Role.EMPLOYER:
+        return redirect(url_for("portal.home"))
+    return redirect(url_for("procedures.index"))
 
 
 # --- work queue -------------------------------------------------------------------------------------------
@@ -143,7 +150,11 @@ def new_case():
 
 @blueprint.route("/cases/<int:case_id>")
 def show(case_id: int):
-    return render_case(load_case(case_id))
+    case = load_case(case_id)
+    if current_user.role == Role.EMPLOYER:
+        # Employers read the case in the portal, in their words and without the authority's internal events.
+        return redirect(url_for("portal.case", case_id=case.id))
+    return render_case(case)
 
 
 def render_case(case: Case, *, failed: tuple[str, object] | None = None, error: str | None = None,
@@ -266,9 +277,67 @@ def timer_action(case_id: int, timer_pk: int, action: str):
         return render_case(case, failed=(key, form), error=_invalid(form, _("Bitte geben Sie einen Grund an.")),
                            status=422)
     extra = (form.period.data,) if action == "extend" else ()
+    options = {"until": form.until.data} if action == "extend" else {}
     try:
         perform(TIMER_ACTIONS[action], case, timer.id, current_user, *extra, form.reason.data,
-                expected_version=form.expected_version)
+                expected_version=form.expected_version, **options)
     except service.CaseError as error:
         return _refused(case, key, form, error)
     return redirect(url_for("cases.show", case_id=case.id, _anchor="deadlines"))
+
+
+# --- authorisations and the employer's invitation ----------------------------------------------------------
+
+@blueprint.route("/cases/<int:case_id>/authorisations", methods=["POST"])
+@staff_required
+def record_authorisation(case_id: int):
+    case = load_case_for_change(case_id)
+    form = forms.AuthorisationForm()
+    authorisation_choices(case, form, current_language())
+    if not form.validate_on_submit():
+        return render_case(case, failed=("authorisation", form), error=_invalid(form), status=422)
+    try:
+        perform(service.record_authorisation, case, current_user, employer=db.session.get(Employer, form.employer.data),
+                kind=form.kind.data, grantor=form.grantor.data, scope=form.scope.data or "",
+                valid_from=form.valid_from.data, valid_until=form.valid_until.data,
+                evidence_document_id=form.evidence.data or None, expected_version=form.expected_version)
+    except service.CaseError as error:
+        return _refused(case, "authorisation", form, error)
+    flash(_("Vollmacht erfasst."), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="authorisations"))
+
+
+@blueprint.route("/cases/<int:case_id>/authorisations/<int:authorisation_id>/revoke", methods=["POST"])
+@staff_required
+def revoke_authorisation(case_id: int, authorisation_id: int):
+    case = load_case_for_change(case_id)
+    form = forms.RevokeAuthorisationForm()
+    key = f"revoke:{authorisation_id}"
+    if not form.validate_on_submit():
+        return render_case(case, failed=(key, form), error=_invalid(form, _("Bitte geben Sie einen Grund an.")),
+                           status=422)
+    try:
+        perform(service.revoke_authorisation, case, authorisation_id, current_user, form.reason.data,
+                expected_version=form.expected_version)
+    except service.CaseError as error:
+        return _refused(case, key, form, error)
+    flash(_("Vollmacht widerrufen: Der Arbeitgeber hat keinen Zugriff mehr auf diesen Fall."), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="authorisations"))
+
+
+@blueprint.route("/cases/<int:case_id>/invite-employer", methods=["POST"])
+@staff_required
+def invite_employer(case_id: int):
+    case = load_case_for_change(case_id)
+    form = forms.InviteEmployerForm()
+    if not form.validate_on_submit():
+        return render_case(case, failed=("invite", form), error=_invalid(form), status=422)
+    try:
+        user, token = perform(service.invite_employer_contact, case, current_user, name=form.name.data,
+                              email=form.email.data, expected_version=form.expected_version)
+    except service.CaseError as error:
+        return _refused(case, "invite", form, error)
+    send_invitation(user, token)  # after the commit: a refused invitation sends nothing
+    flash(_("Einladung an %(email)s verschickt.", email=user.email), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="authorisations"))
+

@@ -1,8 +1,8 @@
 """Letters kept as sent (their text frozen, one row per letter); postal addresses of applicants, employers and
 offices for the letters' address blocks, the offices' contact for the sender block
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0008_letters
+Revises: 0007_invitations
 Create Date: 2026-11-30 07:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0006'
-down_revision = '0005'
+revision = '0008_letters'
+down_revision = '0007_invitations'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,138 @@
+"""Employer organisations with several users: the clerk invites the first contact once the § 81a agreement is
+concluded, the invitee sets a password with a one-time link (stored hashed, expiring), an employer administrator
+invites and removes colleagues. Without MAIL_SERVER the mails are .eml files in the outbox directory."""
+from __future__ import annotations
+
+import email
+import hashlib
+import re
+from datetime import date
+from email import policy
+
+import pytest
+
+from tests.cases.test_transitions import TODAY, open_skilled_worker_case, step
+from tracker import clock
+from tracker.auth.invitations import Invitation
+from tracker.auth.models import User
+from tracker.extensions import db
+
+
+@pytest.fixture
+def outbox(app, tmp_path):
+    previous = app.config["MAIL_OUTBOX_DIR"], app.config["MAIL_SERVER"]
+    app.config.update(MAIL_OUTBOX_DIR=str(tmp_path / "outbox"), MAIL_SERVER=None)
+    yield tmp_path / "outbox"
+    app.config["MAIL_OUTBOX_DIR"], app.config["MAIL_SERVER"] = previous
+
+
+def mails(outbox) -> list[email.message.EmailMessage]:
+    return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(outbox.glob("*.eml"))] if outbox.exists() else []
+
+
+def link_path(message) -> str:
+    return re.search(r"https?://[^/\s]+(/invitation/[A-Za-z0-9_-]+)", message.get_content()).group(1)
+
+
+def invite_first_contact(client, worker, email_address="personal@pflege.example"):
+    return client.post(f"/cases/{worker.case.id}/invite-employer", data={
+        "version": worker.case.version, "name": "Petra Personal", "email": email_address})
+
+
+def test_the_clerk_invites_the_first_contact_only_once_the_agreement_is_concluded(client, login, make, outbox):
+    worker = open_skilled_worker_case(make)
+    login(worker.clerk)
+
+    assert invite_first_contact(client, worker).status_code == 422  # agreement not concluded yet
+    assert mails(outbox) == [] and db.session.query(Invitation).count() == 0
+
+    step(worker.case, "conclude_agreement", worker.clerk, date=TODAY, fee_paid_on=TODAY)
+    assert invite_first_contact(client, worker).status_code == 302
+
+    (message,) = mails(outbox)
+    assert message["To"] == "personal@pflege.example"
+    assert worker.employer.name in message.get_content()
+    assert "Petra" not in message.get_content()  # the mail names the organisation, not the person
+    user = db.session.query(User).filter_by(email="personal@pflege.example").one()
+    assert user.role == "employer" and user.employer_id == worker.employer.id and user.employer_admin
+    token = link_path(message).rsplit("/", 1)[1]
+    (invitation,) = db.session.query(Invitation).all()
+    assert invitation.token_hash == hashlib.sha256(token.encode()).hexdigest() and token not in invitation.token_hash
+    # Not a staff member's name, nor the invitee's, in the timeline an employer may read: the event is internal.
+    assert "Arbeitgeber-Kontakt eingeladen" in client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
+
+
+def test_the_invitee_sets_a_password_once_through_the_policy_and_lands_on_the_portal(client, login, make, outbox):
+    worker = open_skilled_worker_case(make)
+    step(worker.case, "conclude_agreement", worker.clerk, date=TODAY, fee_paid_on=TODAY)
+    make.authorisation(worker.case, actor=worker.clerk)
+    login(worker.clerk)
+    invite_first_contact(client, worker)
+    client.post("/logout")
+    path = link_path(mails(outbox)[0])
+
+    assert client.get(path).status_code == 200
+    user = db.session.query(User).filter_by(email="personal@pflege.example").one()
+    assert user.password_hash.startswith("scrypt:")  # unknown to anyone, and a login attempt costs one scrypt check
+    assert client.post("/login", data={"email": "personal@pflege.example", "password": "!"}).status_code == 422
+    weak = client.post(path, data={"password": "password1234", "repeat": "password1234"})
+    assert weak.status_code == 422
+    good = "Lange Wege führen nach Erfurt 7"
+    assert client.post(path, data={"password": good, "repeat": good}).location == "/login"
+    assert client.get(path).status_code == 404  # used once
+
+    response = client.post("/login", data={"email": "personal@pflege.example", "password": good})
+    assert response.status_code == 302
+    home = client.get("/", follow_redirects=True)
+    assert home.request.path == "/portal" and worker.case.reference in home.get_data(as_text=True)
+
+
+def test_an_invitation_link_expires_after_seven_days(client, login, make, outbox):
+    worker = open_skilled_worker_case(make)
+    step(worker.case, "conclude_agreement", worker.clerk, date=TODAY, fee_paid_on=TODAY)
+    login(worker.clerk)
+    invite_first_contact(client, worker)
+    client.post("/logout")
+    path = link_path(mails(outbox)[0])
+
+    clock.travel_to(date(2026, 3, 9))  # seven days after Mon 2 Mar, noon: past the moment it was sent
+    assert client.get(path).status_code == 404
+    assert client.post(path, data={"password": "Lange Wege führen nach Erfurt 7",
+                                    "repeat": "Lange Wege führen nach Erfurt 7"}).status_code == 404
+
+
+def test_an_address_that_already_has_an_account_is_refused(client, login, make, outbox):
+    worker = open_skilled_worker_case(make)
+    step(worker.case, "conclude_agreement", worker.clerk, date=TODAY, fee_paid_on=TODAY)
+    login(worker.clerk)
+
+    response = invite_first_contact(client, worker, email_address=worker.clerk.email.upper())
+
+    assert response.status_code == 422 and mails(outbox) == []
+
+
+def test_an_employer_administrator_invites_and_removes_colleagues(client, login, make, outbox):
+    employer = make.employer()
+    admin = make.user(role="employer", employer=employer, name="Ada Admin")
+    admin.employer_admin = True
+    other_admin = make.user(role="employer", employer=make.employer())
+    other_admin.employer_admin = True
+    db.session.commit()
+    login(admin)
+
+    assert client.post("/portal/team/invite", data={"name": "Kai Kollege", "email": "kai@pflege.example"}
+                       ).status_code == 302
+    (message,) = mails(outbox)
+    colleague = db.session.query(User).filter_by(email="kai@pflege.example").one()
+    assert colleague.employer_id == employer.id and not colleague.employer_admin
+    team = client.get("/portal/team").get_data(as_text=True)
+    assert "Kai Kollege" in team and "(eingeladen)" in team
+
+    # Another organisation's user is no colleague: the answer does not say the account exists.
+    assert client.post(f"/portal/team/{other_admin.id}/remove").status_code == 404
+    assert client.post(f"/portal/team/{admin.id}/remove").status_code == 404  # not oneself
+    assert client.post(f"/portal/team/{colleague.id}/remove").status_code == 302
+    db.session.expire_all()
+    assert not colleague.active and db.session.get(User, other_admin.id).active
+    assert client.get(link_path(message)).status_code == 404  # the removed colleague's link is spent too

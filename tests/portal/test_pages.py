@@ -1,0 +1,198 @@
+"""The employer's home and case page: their cases in plain language, the § 81a chain as a task list, what is
+needed from them, and a timeline without the authority's internal events."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import event
+
+from tests.cases.test_transitions import (
+    TODAY,
+    SkilledWorker,
+    grant_equivalence,
+    open_skilled_worker_case,
+    start_linked_recognition,
+    step,
+)
+from tracker.cases import service
+from tracker.extensions import db
+from tracker.registry import workflow_of
+
+
+def steps_of(page: str) -> list[tuple[str, str]]:
+    """(step title, its status line) of the chain, in order."""
+    section = page.split('id="steps-heading"', 1)[1].split("</section>", 1)[0]
+    return [(re.sub(r"\s+", " ", title).strip(), re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body)).strip())
+            for title, body in re.findall(r"<h3>(.*?)</h3>\s*<p>(.*?)</p>", section, re.S)]
+
+
+def authorised(worker: SkilledWorker):
+    make_authorisation = service.record_authorisation(
+        worker.case, worker.clerk, employer=worker.employer, kind="power_of_attorney_81a",
+        grantor=worker.case.applicant.full_name, valid_from=worker.case.received_on)
+    db.session.commit()
+    return make_authorisation
+
+
+def test_the_home_page_lists_the_cases_with_state_who_owes_the_next_step_and_the_deadline(client, login, make):
+    worker = open_skilled_worker_case(make)
+    authorised(worker)
+    recognition = start_linked_recognition(worker)
+    step(worker.case, "request_ba_approval", worker.clerk)
+    login(make.user(role="employer", employer=worker.employer))
+
+    response = client.get("/", follow_redirects=True)
+    page = response.get_data(as_text=True)
+
+    assert response.request.path == "/portal"  # the employer's own home
+    assert worker.case.reference in page
+    assert recognition.reference not in page  # the recognition case is part of the § 81a chain, not authorised itself
+    state = workflow_of(worker.case).state("ba_pending")
+    assert state.employer.de in page and state.description.de not in page
+    assert "Bundesagentur für Arbeit" in page  # who owes the next step
+    assert "09.03.2026" in page  # the BA's week (§ 36(2) BeschV) ends Mon 9 Mar
+
+
+def test_the_case_page_shows_the_81a_chain_with_states_dates_and_who_owes_each_step(client, login, make):
+    worker = open_skilled_worker_case(make)
+    authorised(worker)
+    recognition = start_linked_recognition(worker)
+    step(worker.case, "record_ba_approval_not_required", worker.clerk, reason="§ 39(1) AufenthG")
+    grant_equivalence(recognition, worker.body_clerk)
+    step(worker.case, "issue_pre_approval", worker.clerk, date=TODAY)
+    step(worker.case, "request_visa_appointment", worker.clerk, date=TODAY)
+    login(make.user(role="employer", employer=worker.employer, name="Erika Employer"))
+
+    page = client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True)
+    chain = steps_of(page)
+
+    assert [title for title, _ in chain] == [
+        "Vereinbarung und Gebühr (§ 81a Abs. 2 AufenthG)",
+        "Anerkennung des Berufsabschlusses bei der zuständigen Stelle",
+        "Zustimmung der Bundesagentur für Arbeit", "Vorabzustimmung der Ausländerbehörde",
+        "Termin bei der Auslandsvertretung", "Entscheidung über das Visum", "Einreise"]
+    assert chain[0][1].startswith("erledigt am 02.03.2026")
+    assert chain[1][1].startswith("erledigt")
+    assert chain[2][1].startswith("erledigt") and chain[3][1].startswith("erledigt")
+    # The mission owes the appointment within three weeks (§ 31a(1) AufenthV): Mon 23 Mar.
+    assert "läuft" in chain[4][1] and "Auslandsvertretung" in chain[4][1] and "23.03.2026" in chain[4][1]
+    assert chain[5][1] == "noch nicht begonnen" and chain[6][1] == "noch nicht begonnen"
+
+
+def test_the_case_page_says_what_is_needed_from_the_employer_with_its_due_date(client, login, make):
+    worker = open_skilled_worker_case(make)
+    authorised(worker)
+    recognition = start_linked_recognition(worker)
+    step(recognition, "confirm_receipt_incomplete", worker.body_clerk, documents="diploma")
+    step(recognition, "request_missing_documents", worker.body_clerk, due_date="2026-03-20", documents="diploma")
+    step(worker.case, "request_ba_approval", worker.clerk)
+    step(worker.case, "record_ba_information_missing", worker.clerk, reason="Arbeitszeit fehlt")
+    login(make.user(role="employer", employer=worker.employer))
+
+    page = client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True)
+    needed = page.split('id="requests-heading"', 1)[1].split("</section>", 1)[0]
+
+    assert workflow_of(worker.case).state("ba_information_missing").employer.de in needed
+    assert "Unterlage nachreichen: Ausbildungsnachweis" in needed and "20.03.2026" in needed
+    assert "Arbeitgeber" in page  # the BA step now waits for the employer
+
+
+def test_the_timeline_leaves_out_notes_assignments_and_clerk_names(client, login, make):
+    worker = open_skilled_worker_case(make)
+    authorised(worker)
+    service.add_note(worker.case, worker.clerk, "Vertraulich: Rückfrage beim Zoll")
+    service.assign(worker.case, worker.clerk, worker.clerk)
+    db.session.commit()
+    login(make.user(role="employer", employer=worker.employer))
+
+    page = client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True)
+    timeline = page.split('id="timeline-heading"', 1)[1]
+
+    assert "Fall angelegt" in timeline and "Vollmacht für" in timeline
+    assert "Notiz" not in page and "Rückfrage beim Zoll" not in page
+    assert "Zuständigkeit" not in timeline
+    assert worker.clerk.name not in page
+
+
+def test_clerks_see_the_staff_text_and_employers_the_employer_text_in_english_too(client, login, make):
+    worker = open_skilled_worker_case(make)
+    authorised(worker)
+    state = workflow_of(worker.case).state(worker.case.state)
+    login(worker.clerk)
+    clerk_page = client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
+    assert state.staff.de in clerk_page and state.employer.de not in clerk_page
+
+    client.post("/logout")
+    login(make.user(role="employer", employer=worker.employer))
+    client.post("/language", data={"lang": "en"})
+    english = client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True)
+    assert state.employer.en in english and "Agreement and fee" in english
+
+
+def test_a_clerk_records_and_revokes_an_authorisation_from_the_case_file(client, login, make):
+    worker = open_skilled_worker_case(make)
+    employer_user = make.user(role="employer", employer=worker.employer)
+    login(worker.clerk)
+
+    response = client.post(f"/cases/{worker.case.id}/authorisations", data={
+        "version": worker.case.version, "employer": worker.employer.id, "kind": "power_of_attorney_81a",
+        "grantor": "Anh Nguyen", "scope": "alle Handlungen im Verfahren", "valid_from": "2026-03-02",
+        "valid_until": "", "evidence": "power_of_attorney"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    (authorisation,) = worker.case.authorisations
+    assert authorisation.evidence.document_id == "power_of_attorney"
+    assert "Vollmacht für" in client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
+
+    refused = client.post(f"/cases/{worker.case.id}/authorisations/{authorisation.id}/revoke",
+                          data={"version": worker.case.version, "reason": ""})
+    assert refused.status_code == 422
+    client.post(f"/cases/{worker.case.id}/authorisations/{authorisation.id}/revoke",
+                data={"version": worker.case.version, "reason": "Widerruf der Fachkraft"})
+    db.session.expire_all()
+    assert authorisation.revoked_at is not None and authorisation.revoked_by_id == worker.clerk.id
+    client.post("/logout")
+    login(employer_user)
+    assert client.get(f"/portal/cases/{worker.case.id}").status_code == 404
+
+
+def test_only_the_office_holding_the_case_records_an_authorisation(make):
+    worker = open_skilled_worker_case(make)
+    employer_user = make.user(role="employer", employer=worker.employer)
+    stranger = make.user("immigration_clerk", make.office("immigration_office"))
+    for actor in (employer_user, stranger, worker.body_clerk):
+        try:
+            service.record_authorisation(worker.case, actor, employer=worker.employer, kind="power_of_attorney_81a",
+                                         grantor="Anh Nguyen", valid_from=worker.case.received_on)
+        except service.AccessDenied:
+            db.session.rollback()
+        else:
+            raise AssertionError(f"{actor.role} recorded an authorisation")
+    assert worker.case.authorisations == []
+
+
+def test_the_home_page_reads_a_fixed_number_of_statements_however_many_cases(app, client, login, make):
+    office = make.office()
+    clerk = make.user(office=office)
+    employer = make.employer()
+    login(make.user(role="employer", employer=employer))
+
+    def statements_for_home() -> int:
+        count = [0]
+
+        def counted(*_args):
+            count[0] += 1
+
+        event.listen(db.engine, "before_cursor_execute", counted)
+        try:
+            assert client.get("/portal").status_code == 200
+        finally:
+            event.remove(db.engine, "before_cursor_execute", counted)
+        return count[0]
+
+    for _ in range(2):
+        make.authorisation(make.case(office=office, actor=clerk, employer=employer), actor=clerk)
+    few = statements_for_home()
+    for _ in range(6):
+        make.authorisation(make.case(office=office, actor=clerk, employer=employer), actor=clerk)
+    assert statements_for_home() == few

@@ -1,0 +1,151 @@
+"""Invitations: a one-time link that lets a new user set their first password.
+
+The token travels only in the e-mail; the database keeps its SHA-256, so a copy of the database opens no account.
+A token works once and until it expires. Verbs flush; the request commits (and sends the mail only after that)."""
+from __future__ import annotations
+
+import hashlib
+import secrets
+from datetime import datetime, timedelta, timezone
+
+from sqlalchemy import ForeignKey, String, func, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from tracker import clock
+from tracker.auth.models import User
+from tracker.auth.passwords import password_problems
+from tracker.db_types import UTCDateTime
+from tracker.extensions import db
+from tracker.procedures.definition import LocalText
+from tracker.procedures.vocabulary import Role
+
+#: How long an invitation link works.
+VALID_FOR = timedelta(days=7)
+
+
+class Invitation(db.Model):
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    #: SHA-256 (hex) of the token sent in the link; the token itself is never stored.
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    user = relationship("User", foreign_keys=[user_id])
+
+
+class InvitationError(Exception):
+    def __init__(self, messages: list[LocalText]):
+        super().__init__("; ".join(message.de for message in messages))
+        self.messages = messages
+
+    def text(self, lang: str) -> str:
+        return " ".join(message.get(lang) for message in self.messages)
+
+
+INVALID_LINK = LocalText("Dieser Link ist ungültig, abgelaufen oder wurde schon benutzt. Bitte lassen Sie sich neu "
+                         "einladen.", "This link is invalid, has expired or was used already. Please ask for a new "
+                         "invitation.")
+ADDRESS_TAKEN = LocalText("Für diese E-Mail-Adresse gibt es schon ein Konto.",
+                          "There is already an account for this e-mail address.")
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite_employer_user(employer, *, email: str, name: str, actor, admin: bool) -> tuple[User, str]:
+    """A new employer user without a usable password, and the one-time token for the link that sets it.
+
+    Returns (user, token); the caller mails the link after the commit."""
+    email = email.strip()
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is not None:
+        raise InvitationError([ADDRESS_TAKEN])
+    user = User(email=email, name=name.strip(), role=Role.EMPLOYER, employer=employer, employer_admin=admin,
+                active=True)
+    # A password nobody knows, hashed like any other: the account cannot log in before the link sets one, and a
+    # login attempt costs the one scrypt check every login answer costs (no timing tells invited accounts apart).
+    user.set_password(secrets.token_urlsafe(32))
+    db.session.add(user)
+    db.session.flush()
+    return user, _issue(user, actor)
+
+
+def _issue(user: User, actor) -> str:
+    token = secrets.token_urlsafe(32)
+    now = clock.now()
+    db.session.add(Invitation(user_id=user.id, token_hash=_digest(token), created_at=now, created_by_id=actor.id,
+                              expires_at=now + VALID_FOR))
+    db.session.flush()
+    return token
+
+
+def open_invitation(token: str) -> Invitation | None:
+    """The invitation this token opens, if it is unused, unexpired and its user still active."""
+    if not token or len(token) > 128:
+        return None
+    invitation = db.session.scalar(select(Invitation).where(Invitation.token_hash == _digest(token)))
+    if invitation is None or invitation.used_at is not None or not invitation.user.active:
+        return None
+    expires = invitation.expires_at
+    if expires.tzinfo is None:  # SQLite hands back naive UTC datetimes
+        expires = expires.replace(tzinfo=timezone.utc)
+    return invitation if clock.now() < expires else None
+
+
+def accept_invitation(token: str, password: str) -> User:
+    """Set the first password through the password policy; the link is spent."""
+    invitation = open_invitation(token)
+    if invitation is None:
+        raise InvitationError([INVALID_LINK])
+    user = invitation.user
+    problems = password_problems(password, email=user.email, name=user.name)
+    if problems:
+        raise InvitationError(problems)
+    user.set_password(password)
+    invitation.used_at = clock.now()
+    db.session.flush()
+    return user
+
+
+def invite_colleague(admin: User, *, email: str, name: str) -> tuple[User, str]:
+    """An employer administrator invites a colleague of the same organisation."""
+    _require_employer_admin(admin)
+    return invite_employer_user(admin.employer, email=email, name=name, actor=admin, admin=False)
+
+
+def remove_colleague(admin: User, colleague_id: int) -> User:
+    """Deactivate a colleague of the same organisation: their sessions end at once (``User.active``)."""
+    _require_employer_admin(admin)
+    colleague = db.session.get(User, colleague_id)
+    if colleague is None or colleague.employer_id != admin.employer_id or colleague.role != Role.EMPLOYER:
+        raise InvitationError([LocalText("Unbekannte Person.", "Unknown person.")])
+    if colleague.id == admin.id:
+        raise InvitationError([LocalText("Sie können sich nicht selbst entfernen.", "You cannot remove yourself.")])
+    colleague.active = False
+    for invitation in db.session.scalars(select(Invitation).where(Invitation.user_id == colleague.id,
+                                                                  Invitation.used_at.is_(None))):
+        invitation.used_at = clock.now()  # an open link of a removed colleague is spent too
+    db.session.flush()
+    return colleague
+
+
+def colleagues(user: User) -> list[tuple[User, bool]]:
+    """The organisation's active users, each with whether they have not yet set their password (invited)."""
+    people = list(db.session.scalars(select(User).where(User.employer_id == user.employer_id,
+                                                        User.role == Role.EMPLOYER, User.active).order_by(User.name)))
+    set_up = set(db.session.scalars(select(Invitation.user_id).where(
+        Invitation.user_id.in_([person.id for person in people]), Invitation.used_at.is_not(None))))
+    invited = set(db.session.scalars(select(Invitation.user_id).where(
+        Invitation.user_id.in_([person.id for person in people]))))
+    return [(person, person.id in invited and person.id not in set_up) for person in people]
+
+
+def _require_employer_admin(user: User) -> None:
+    if user.role != Role.EMPLOYER or not user.employer_admin or user.employer_id is None:
+        raise InvitationError([LocalText("Nur die Verwaltung Ihres Unternehmens darf das.",
+                                         "Only your organisation's administrators may do this.")])

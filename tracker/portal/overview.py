@@ -1,0 +1,99 @@
+"""What the employer's pages show, read through the one access rule (``cases.access``)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from tracker import clock
+from tracker.audit.models import INTERNAL_EVENT_KINDS
+from tracker.audit.service import case_events
+from tracker.cases.access import case_visibility
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.portal import chain
+from tracker.procedures.definition import LocalText
+from tracker.procedures.vocabulary import DocumentStatus
+from tracker.registry import workflow_of
+from tracker.timers import service as timer_service
+
+#: The employer home lists at most this many cases (open ones first, nearest deadline first).
+HOME_LIMIT = 300
+PROCEDURE_81A = "skilled-worker-81a"
+
+
+@dataclass
+class Request:
+    """Something the authority asked of the employer (or the worker they stand for), with its due date."""
+
+    text: LocalText
+    due_on: date | None
+    case: Case
+
+
+@dataclass
+class CaseLine:
+    case: Case
+    workflow: object
+    state: object
+    requests: list[Request] = field(default_factory=list)
+
+    @property
+    def owed_by(self) -> str:
+        return self.state.responsible
+
+
+def requests_of(case: Case, workflow) -> list[Request]:
+    """Open requests addressed to the employer: a state that waits for them, and documents requested with a due
+    date, on this case and (for a § 81a case) on the recognition case the immigration office opened for them."""
+    result = []
+    state = workflow.state(case.state)
+    if state.responsible == "employer" and case.is_open:
+        result.append(Request(state.employer, None, case))
+    for other in [case, *case.children] if case.procedure_id == PROCEDURE_81A else [case]:
+        titles = {d.id: d.title for d in workflow_of(other).documents}
+        for document in other.documents:
+            if document.status == DocumentStatus.REQUESTED and other.is_open:
+                title = titles.get(document.document_id, LocalText(document.document_id, document.document_id))
+                result.append(Request(LocalText(f"Unterlage nachreichen: {title.de}",
+                                                f"Send the document: {title.en}"), document.requested_until, other))
+    return result
+
+
+def home_lines(user) -> list[CaseLine]:
+    # The checklists (the case's and its recognition case's) in two queries, not two per case.
+    cases = db.session.scalars(
+        select(Case).where(case_visibility(user))
+        .options(selectinload(Case.documents), selectinload(Case.children).selectinload(Case.documents))
+        .order_by(Case.closed_at.is_not(None), Case.next_due_on.is_(None), Case.next_due_on, Case.id)
+        .limit(HOME_LIMIT)).unique().all()
+    lines = []
+    for case in cases:
+        workflow = workflow_of(case)
+        lines.append(CaseLine(case, workflow, workflow.state(case.state), requests_of(case, workflow)))
+    return lines
+
+
+@dataclass
+class CasePage:
+    case: Case
+    workflow: object
+    state: object
+    steps: list
+    requests: list[Request]
+    events: list
+    deadlines: list  # (timer, spec) of the open timers
+    today: date
+
+
+def case_page(case: Case) -> CasePage:
+    workflow = workflow_of(case)
+    events = case_events(case.id)
+    timers = timer_service.open_timers(case)
+    steps = chain.steps(case, events, timers, workflow.timers) if case.procedure_id == PROCEDURE_81A else []
+    shown = [event for event in reversed(events) if event.kind not in INTERNAL_EVENT_KINDS]
+    deadlines = [(timer, workflow.timers[timer.timer_id]) for timer in timers if timer.timer_id in workflow.timers]
+    return CasePage(case, workflow, workflow.state(case.state), steps, requests_of(case, workflow), shown,
+                    deadlines, clock.today())
