@@ -66,7 +66,7 @@ def from_environment(instance_path: Path) -> dict:
         "AUDIT_OLD_KEYS": tuple(key.strip() for key in (os.environ.get("AUDIT_OLD_KEYS") or "").split(",")
                                 if key.strip()),
         #: Events up to this id were written before the chain was keyed (plain SHA-256) and are accepted unkeyed;
-        #: 0: none (a new installation). Set it once to ``SELECT max(id) FROM events`` before upgrading to 0009.
+        #: 0: none (a new installation). Set it once to ``SELECT max(id) FROM events`` before upgrading to 0010.
         "AUDIT_UNKEYED_UNTIL": _integer("AUDIT_UNKEYED_UNTIL", 0),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},

@@ -15,7 +15,7 @@ from tracker.extensions import db
 
 def rewrite_chain(case_id: int, *, key: bytes | None, reason: str | None = None) -> None:
     """What a database administrator without the audit key can do: change an event and recompute every hash of the
-    case's chain (with a key of their own, or unkeyed as before 0009), and the case's head, consistently."""
+    case's chain (with a key of their own, or unkeyed as before 0010), and the case's head, consistently."""
     events = case_events(case_id)
     previous = GENESIS
     for event in events:
@@ -85,7 +85,7 @@ def test_hashes_recomputed_without_the_audit_key_are_detected(make, runner, key)
 def test_unkeyed_events_from_before_keying_stay_verifiable_up_to_the_named_id(app, make, runner, monkeypatch):
     case = walk_recognition(make)
     case_id = case.id
-    rewrite_chain(case_id, key=None)  # as migration 0009 finds an old installation's events
+    rewrite_chain(case_id, key=None)  # as migration 0010 finds an old installation's events
     newest = case_events(case_id)[-1].id
 
     monkeypatch.setitem(app.config, "AUDIT_UNKEYED_UNTIL", newest)

@@ -13,6 +13,7 @@ from tracker.auth.models import User
 from tracker.cases import service
 from tracker.cases.models import Case, Note
 from tracker.extensions import db
+from tracker.letters.models import LetterRecord
 from tracker.timers.models import Timer
 
 #: The only endpoints reachable without login. Anything added to this list must be meant for the public.
@@ -122,7 +123,8 @@ def _case_routes(app, case):
     for rule in app.url_map.iter_rules():
         if "case_id" not in rule.arguments:
             continue
-        values = {"case_id": case.id, "timer_pk": timer.id, **ROUTE_VALUES}
+        letter = db.session.query(LetterRecord).filter_by(case_id=case.id).first()
+        values = {"case_id": case.id, "timer_pk": timer.id, "letter_id": letter.id if letter else 1, **ROUTE_VALUES}
         missing = rule.arguments - values.keys()
         assert not missing, f"{rule.endpoint}: give this test a value for {missing}"
         url = rule.build({name: values[name] for name in rule.arguments}, append_unknown=False)[1]

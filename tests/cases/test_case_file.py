@@ -230,8 +230,9 @@ def test_timeline_says_who_when_what_and_why(client, login, case, clerk):
         "version": fresh(case).version})
 
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
-    newest = re.search(r'<li class="event">(.*?)</li>', page[page.index('id="timeline"'):], re.S).group(1)
+    letter, newest = re.findall(r'<li class="event">(.*?)</li>', page[page.index('id="timeline"'):], re.S)[:2]
 
+    assert "Schreiben erstellt: Bescheid vom 02.03.2026" in letter  # the decision's letter, after its step
     assert "Clara Clerk" in newest
     assert "02.03.2026" in newest
     assert "Antrag ablehnen → Abgelehnt" in newest

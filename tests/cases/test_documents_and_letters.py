@@ -37,6 +37,13 @@ def letter_text(response) -> str:
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
 
 
+def letter_link(page: str, title: str) -> str:
+    """The print view's address of the newest letter with this title in the case file's list of letters."""
+    links = re.findall(r'<li>' + re.escape(title) + r'[^<]*?vom [^<]*?:\s*<a href="([^"]+)"', page)
+    assert links, title
+    return links[-1]
+
+
 def assert_pdf(response):
     assert response.status_code == 200
     assert response.mimetype == "application/pdf"
@@ -96,7 +103,7 @@ def test_an_unknown_document_is_refused(client, as_clerk, case):
 # --- requesting missing documents and the letters ---------------------------------------------------------
 
 def test_letters_exist_only_once_their_event_happened(client, as_clerk, case, clerk):
-    for kind in ("receipt", "documents_request", "pre_approval", "no-such-letter"):
+    for kind in ("receipt", "documents_request", "decision", "pre_approval", "no-such-letter", "999999"):
         assert client.get(f"/cases/{case.id}/letters/{kind}").status_code == 404, kind
         assert client.get(f"/cases/{case.id}/letters/{kind}.pdf").status_code == 404, kind
     assert "Im jetzigen Stand gibt es kein Schreiben." in client.get(f"/cases/{case.id}").get_data(as_text=True)
@@ -125,7 +132,8 @@ def test_receipt_confirmation_names_the_receipt_date_and_the_missing_documents(c
     assert "Ausbildungsnachweis (Abschlusszeugnis, Diplom)" in text
     assert "Fächer- und Notenübersicht" in text
     assert "Identitätsnachweis" not in text
-    assert "beginnt erst, wenn alle Unterlagen vollständig vorliegen" in text
+    assert "beginnt erst mit dem Eingang der vollständigen Unterlagen" in text
+    assert "gehemmt" not in text  # § 6(2) s. 4 BQFG: the period has not started, nothing is suspended
     assert "§ 6(3) BQFG" in text
     assert_pdf(client.get(f"/cases/{case.id}/letters/receipt.pdf"))
 
@@ -149,8 +157,9 @@ def test_request_missing_documents_sets_the_deadline_and_offers_the_letter(clien
     assert deadline.due_on == date(2026, 3, 31)
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "<td>31.03.2026</td>" in checklist_row(page, "diploma")
-    assert f'href="/cases/{case.id}/letters/documents_request"' in page
-    assert f'href="/cases/{case.id}/letters/documents_request.pdf"' in page
+    letter = letter_link(page, "Anforderung fehlender Unterlagen")
+    assert client.get(letter).status_code == 200
+    assert client.get(f"{letter}.pdf").status_code == 200
 
 
 def test_request_missing_documents_needs_a_deadline_and_keeps_the_picked_items(client, as_clerk, case, clerk):
@@ -177,9 +186,10 @@ def test_documents_request_letter_lists_the_items_the_deadline_and_the_suspensio
     assert "Fächer- und Notenübersicht" in text
     assert "Ausbildungsnachweis" not in text  # only what was picked
     assert "bis zum 31.03.2026" in text
-    assert "§ 6 Abs. 4 BQFG" in text
+    # Before completeness the decision period has not started (§ 6(2) s. 4 BQFG): nothing to suspend.
+    assert "gehemmt" not in text and "beginnt erst mit dem Eingang der vollständigen Unterlagen" in text
     english = letter_text(client.get(f"/cases/{case.id}/letters/documents_request", query_string={"lang": "en"}))
-    assert "by 31 March 2026" in english and "section 6(4) BQFG" in english
+    assert "by 31 March 2026" in english and "suspended" not in english
     assert_pdf(client.get(f"/cases/{case.id}/letters/documents_request.pdf"))
 
 
@@ -274,7 +284,7 @@ def test_pre_approval_needs_a_positive_recognition_then_gives_its_letter(client,
     assert issued.status_code == 302
     assert fresh(parent).state == "pre_approval_issued"
     page = client.get(f"/cases/{parent.id}").get_data(as_text=True)
-    assert f'href="/cases/{parent.id}/letters/pre_approval"' in page
+    assert client.get(letter_link(page, "Vorabzustimmung")).status_code == 200
     text = letter_text(client.get(f"/cases/{parent.id}/letters/pre_approval"))
     assert "Vorabzustimmung" in text
     assert "am 02.03.2026 die Vorabzustimmung" in text

@@ -36,6 +36,7 @@ def complete(office, employer):
         "email": "anh.tran@example.org", "phone": "+84 90 1234567", "preferred_language": "en",
         "profession": "Bachelor of Nursing (Vietnam)", "reference_occupation": "Pflegefachfrau",
         "employer": str(employer.id),
+        "street": "15 Phố Huế", "postcode": "100000", "city": "Hà Nội", "country": "Vietnam",
     }
 
 

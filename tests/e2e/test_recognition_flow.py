@@ -71,6 +71,10 @@ def test_clerk_takes_a_recognition_case_from_application_to_decision(page):
     page.get_by_label("Familienname").fill(family_name)
     page.get_by_label("Geburtsdatum").fill("1994-05-17")
     page.get_by_label("Staatsangehörigkeit").fill("Nigeria")
+    page.get_by_label("Straße und Hausnummer").fill("7 Allen Avenue")
+    page.get_by_label("Postleitzahl").fill("100271")
+    page.locator("#city").fill("Ikeja, Lagos")  # "Ort" is also part of other labels
+    page.locator("#country").fill("Nigeria")
     page.get_by_label("Ausländischer Berufsabschluss").fill("National Diploma Electrical Installation")
     page.get_by_label("Deutscher Referenzberuf").fill("Elektroniker/in")
     page.get_by_role("button", name="Fall anlegen").click()
@@ -105,8 +109,11 @@ def test_clerk_takes_a_recognition_case_from_application_to_decision(page):
     letter = page.locator("#letters li").filter(has_text="Anforderung fehlender Unterlagen")
     letter.get_by_role("link", name="Druckansicht").click()
     expect(page.locator("main.letter h1")).to_have_text("Anforderung fehlender Unterlagen")
-    expect(page.locator("main.letter li")).to_have_text(list(missing))
+    lead_in = page.locator("main.letter p").filter(has_text="benötigen wir noch folgende Unterlagen")
+    expect(lead_in.locator("xpath=following-sibling::*[1]").locator("li")).to_have_text(list(missing))
+    expect(page.locator("main.letter address.recipient")).to_contain_text("7 Allen Avenue")
     expect(page.locator("main.letter")).to_contain_text(german(due))
+    expect(page.locator("main.letter")).not_to_contain_text("gehemmt")  # the period has not started yet
     page.get_by_role("link", name="Zurück zur Akte").click()
 
     for title in missing:
@@ -116,7 +123,30 @@ def test_clerk_takes_a_recognition_case_from_application_to_decision(page):
     decision_due = compute_due(today, "P3M", calendar="th").due  # the office's calendar: Thuringia
     decision = page.locator("#deadlines li.timer").filter(has_text="Entscheidung über die Gleichwertigkeit")
     expect(decision).to_contain_text(f"fällig am {german(decision_due)}")
-    expect(documents_deadline).to_contain_text(f"eingehalten am {german(today)}")
+    expect(documents_deadline.first).to_contain_text(f"eingehalten am {german(today)}")
+
+    # A second request for documents, during the review: it suspends the decision period, and has its own letter.
+    experience = "Nachweise über einschlägige Berufserfahrung"
+    second_due = today + timedelta(days=10)
+    action = open_action(page, "request_documents")
+    action.get_by_label("Frist bis").fill(second_due.isoformat())
+    action.get_by_label(experience).check()
+    action.get_by_role("button", name="Unterlagen nachfordern (Frist hemmen)").click()
+    expect_state(page, "Prüfung – Unterlagen nachgefordert (Frist gehemmt)")
+    requests = page.locator("#letters li").filter(has_text="Anforderung fehlender Unterlagen")
+    expect(requests).to_have_count(2)  # the first request stays available
+    expect(requests.nth(0)).to_contain_text(f"vom {german(today)}")
+    requests.nth(1).get_by_role("link", name="Druckansicht").click()
+    expect(page.locator("main.letter li")).to_have_text([experience])
+    expect(page.locator("main.letter")).to_contain_text(f"bis zum {german(second_due)}")
+    expect(page.locator("main.letter")).to_contain_text("gehemmt (§ 6(4) BQFG)")
+    page.get_by_role("link", name="Zurück zur Akte").click()
+
+    open_action(page, "record_requested_documents_received").get_by_role(
+        "button", name="Nachgeforderte Unterlagen eingegangen").click()
+    expect_state(page, "Gleichwertigkeitsprüfung")
+    expect(page.locator("#documents tbody tr").filter(has=page.get_by_role("rowheader", name=experience))
+           .locator("td").first).to_have_text(re.compile("^eingegangen"))  # the step marked it
 
     action = open_action(page, "grant_full_equivalence")
     action.get_by_label("Datum des Bescheids").fill(today.isoformat())
@@ -125,10 +155,31 @@ def test_clerk_takes_a_recognition_case_from_application_to_decision(page):
     expect(page.locator("#actions")).to_have_count(0)
     expect(decision).to_contain_text(f"eingehalten am {german(today)}")
 
+    # The decision has its letter, listed with its date.
+    decision_letter = page.locator("#letters li").filter(has_text="Bescheid")
+    expect(decision_letter).to_contain_text(f"vom {german(today)}")
+    decision_letter.get_by_role("link", name="Druckansicht").click()
+    expect(page.locator("main.letter h1")).to_have_text("Bescheid")
+    expect(page.locator("main.letter")).to_contain_text("Entscheidung: Volle Gleichwertigkeit festgestellt.")
+    page.get_by_role("link", name="Zurück zur Akte").click()
+
     assert [step.split(" → ")[0] for step in steps_in_timeline(page)] == [
-        "Volle Gleichwertigkeit feststellen", "Vollständigkeit bestätigen",
+        "Volle Gleichwertigkeit feststellen", "Nachgeforderte Unterlagen eingegangen",
+        "Unterlagen nachfordern (Frist hemmen)", "Vollständigkeit bestätigen",
         "Fehlende Unterlagen mit Frist nachfordern", "Eingang bestätigen – Unterlagen fehlen"]
     expect(page.locator("#timeline li.event").last).to_contain_text("Fall angelegt")
+
+    # The English case file: every date in the English format, none as an ISO date.
+    page.get_by_role("button", name="English").click()
+    try:
+        expect(page.locator("h1 .state-badge")).to_have_text("Full equivalence established")
+        english = page.locator("main").inner_text()
+        assert not re.search(r"\b\d{4}-\d{2}-\d{2}\b", english), re.findall(r".*\d{4}-\d{2}-\d{2}.*", english)
+        assert today.strftime("%-d %b %Y") in english
+        expect(page.locator("#letters")).to_contain_text("Request for missing documents (2)")
+    finally:
+        page.get_by_role("button", name="Deutsch").click()  # the clerk's language is remembered across tests
+
 
 
 def test_second_clerk_acting_on_a_stale_page_is_refused_and_keeps_what_they_typed(new_page, hwk_case):

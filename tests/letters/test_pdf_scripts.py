@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from tracker.cases import service
 from tracker.extensions import db
-from tracker.letters.content import Letter
+from tracker.letters.content import Letter, Paragraph
 from tracker.letters.pdf import LetterFonts, LetterFontMissing, render_pdf
 
 #: (given names, family name) as the applicants write them.
@@ -28,9 +28,10 @@ def text_layer(pdf: bytes) -> str:
 
 
 def letter(**changes) -> Letter:
-    fields = dict(kind="receipt", lang="de", title="Eingangsbestätigung", office="Anerkennungsstelle Erfurt",
+    fields = dict(kind="receipt", lang="de", title="Eingangsbestätigung", sender=["Anerkennungsstelle Erfurt"],
                   recipient=["Işıl Şahin Çağlar"], reference="BQ-2026-000123", dated="02.03.2026",
-                  salutation="Guten Tag,", paragraphs=["Absatz."], closing="Mit freundlichen Grüßen")
+                  salutation="Guten Tag,", paragraphs=[Paragraph("Absatz.")], closing="Mit freundlichen Grüßen",
+                  signature="Anerkennungsstelle Erfurt")
     fields.update(changes)
     return Letter(**fields)
 
@@ -38,7 +39,7 @@ def letter(**changes) -> Letter:
 @pytest.mark.parametrize("name", [PROFESSION, "Işıl Şahin Çağlar", "Łukasz Żółć", "Олександр Шевченко",
                                   "محمد عبد الله"])
 def test_the_pdf_text_layer_holds_each_script_as_written(name):
-    pdf = render_pdf(letter(recipient=[name], items=[name], paragraphs=["Folgende Unterlagen fehlen:"]))
+    pdf = render_pdf(letter(recipient=[name], paragraphs=[Paragraph("Folgende Unterlagen fehlen:", [name])]))
 
     lines = text_layer(pdf).splitlines()
     assert name in lines  # the recipient line, alone on its line

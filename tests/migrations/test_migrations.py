@@ -127,14 +127,41 @@ def test_existing_users_and_cases_survive_the_portal_migrations(migrated):
     assert {"authorisations", "invitations"} <= tables()
 
 
-def test_events_from_before_the_keyed_chain_stay_verifiable_after_0009(migrated, monkeypatch):
-    """Seed at 0008 with what the old code wrote (plain SHA-256, no key id), upgrade, verify."""
+def test_0008_letters_keeps_existing_people_and_offices_with_empty_addresses_and_adds_the_letters_table(migrated):
+    upgrade(revision="0007_invitations")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO offices (code, name, kind, calendar, city) "
+                                   "VALUES ('HWK-EF', 'Handwerkskammer Erfurt', 'recognition_body', 'th', 'Erfurt')"))
+        connection.execute(sa.text("INSERT INTO persons (family_name, given_names, nationality, email, phone, "
+                                   "preferred_language) VALUES ('Nguyễn', 'Thị Ánh', 'Vietnam', '', '', 'de')"))
+        connection.execute(sa.text("INSERT INTO employers (name, city, contact_email) "
+                                   "VALUES ('Klinikum Weimar gGmbH', 'Weimar', '')"))
+
+    upgrade(revision="0008_letters")
+
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT name, city, street, postcode, phone, email FROM offices")).one() == (
+            "Handwerkskammer Erfurt", "Erfurt", "", "", "", "")
+        assert connection.execute(sa.text("SELECT family_name, street, postcode, city, country FROM persons")).one() \
+            == ("Nguyễn", "", "", "", "")
+        assert connection.execute(sa.text("SELECT name, street, postcode FROM employers")).one() == (
+            "Klinikum Weimar gGmbH", "", "")
+        assert connection.scalar(sa.text("SELECT count(*) FROM letters")) == 0
+    upgrade()  # the later revisions on top: the schema matches the models only at head
+    assert schema_drift() == []
+    downgrade(revision="0007_invitations")
+    assert "letters" not in tables()
+    assert "street" not in {column["name"] for column in sa.inspect(db.engine).get_columns("persons")}
+
+
+def test_events_from_before_the_keyed_chain_stay_verifiable_after_0010(migrated, monkeypatch):
+    """Seed at 0009 with what the old code wrote (plain SHA-256, no key id), upgrade, verify."""
     upgrade()
     case_id, _event_id = seed_case()
     db.session.commit()
-    rewrite_chain(case_id, key=None)  # the hashes the code before 0009 computed
+    rewrite_chain(case_id, key=None)  # the hashes the code before 0010 computed
     db.session.remove()
-    downgrade(revision="0008_user_totp")
+    downgrade(revision="0009_user_totp")
     assert "key_id" not in {column["name"] for column in sa.inspect(db.engine).get_columns("events")}
 
     upgrade()

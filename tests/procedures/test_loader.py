@@ -9,6 +9,7 @@ from tracker.procedures.definition import EFFECTS, SAME_STATE
 from tracker.procedures.diagram import layout, to_mermaid
 from tracker.procedures.guards import GUARDS
 from tracker.procedures.loader import DefinitionError, load_directory, load_file
+from tracker.procedures.vocabulary import LetterKind, Outcome
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 T = {"de": "Text", "en": "Text"}
@@ -445,3 +446,55 @@ def test_the_shipped_definitions_speak_to_each_audience_in_both_languages():
                 text = state.text_for(audience)
                 assert text.de.strip() and text.en.strip(), (workflow.id, state.id, audience)
             assert state.employer != state.description, (workflow.id, state.id)
+
+
+# --- letters and documents a step records -------------------------------------------------------------------
+
+def test_a_step_declares_its_letter_and_the_documents_it_records(tmp_path):
+    data = minimal()
+    data["transitions"][0].update(letter="documents_request")
+    data["transitions"][1].update(records_documents={"passport": "effective_on"}, records_requested=True)
+
+    workflow = load_file(write(tmp_path, data))
+
+    assert workflow.transitions["ask"].letter == "documents_request"
+    assert workflow.transitions["answer"].records_documents == (("passport", "effective_on"),)
+    assert workflow.transitions["answer"].records_requested is True
+
+
+def test_an_unknown_letter_kind_is_refused(tmp_path):
+    data = minimal()
+    data["transitions"][0]["letter"] = "postcard"
+    assert_error(tmp_path, data, "transitions[0].letter")
+
+
+def test_records_documents_names_checklist_items_and_date_inputs(tmp_path):
+    data = minimal()
+    data["transitions"][0]["records_documents"] = {"pasport": "due_date", "passport": "reason"}
+    messages = errors_of(tmp_path, data)
+    assert "demo.yaml: transitions[0].records_documents.pasport: unknown document 'pasport'" in messages
+    assert ("demo.yaml: transitions[0].records_documents.passport: 'reason' is not a date input of the transition "
+            "(nor effective_on)") in messages
+
+
+def test_the_real_steps_that_record_documents():
+    workflows = load_directory(WORKFLOWS)
+    agreement = workflows.latest("skilled-worker-81a").transitions["conclude_agreement"]
+    assert dict(agreement.records_documents) == {"agreement": "date", "fee_receipt": "fee_paid_on"}
+    for procedure in ("recognition-bqfg", "recognition-thuerbqfg"):
+        transitions = workflows.latest(procedure).transitions
+        assert transitions["record_requested_documents_received"].records_requested
+        assert transitions["grant_full_equivalence"].letter == LetterKind.DECISION
+        assert transitions["request_documents"].letter == LetterKind.DOCUMENTS_REQUEST
+
+
+def test_every_decision_of_a_recognition_body_owes_its_letter():
+    """The state texts promise "Sie bekommen einen Bescheid": each step that ends a recognition with an outcome
+    other than withdrawal produces the decision letter."""
+    workflows = load_directory(WORKFLOWS)
+    for procedure in ("recognition-bqfg", "recognition-thuerbqfg"):
+        workflow = workflows.latest(procedure)
+        for transition in workflow.transitions.values():
+            target = workflow.states.get(transition.target)
+            if target is not None and target.terminal and target.outcome != Outcome.WITHDRAWN:
+                assert transition.letter == LetterKind.DECISION, (procedure, transition.id)

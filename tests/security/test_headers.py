@@ -9,6 +9,7 @@ import pytest
 from tracker import create_app
 from tracker.cases import service
 from tracker.extensions import db
+from tracker.letters.models import LetterRecord
 from tracker.timers.models import Timer
 from tracker.web.headers import CONTENT_SECURITY_POLICY
 
@@ -25,7 +26,8 @@ INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=
 
 def every_request(app, case):
     timer = db.session.query(Timer).filter_by(case_id=case.id).first()
-    values = {"case_id": case.id, "timer_pk": timer.id, **ROUTE_VALUES}
+    letter = db.session.query(LetterRecord).filter_by(case_id=case.id).first()
+    values = {"case_id": case.id, "timer_pk": timer.id, "letter_id": letter.id if letter else 1, **ROUTE_VALUES}
     for rule in app.url_map.iter_rules():
         missing = rule.arguments - values.keys()
         assert not missing, f"{rule.endpoint}: give this test a value for {missing}"

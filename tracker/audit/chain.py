@@ -1,6 +1,6 @@
 """Hash chain over each case's events: altering, deleting or reordering a row breaks it.
 
-Since migration 0009 the chain is *keyed*: each event's hash is an HMAC-SHA256 under the audit key
+Since migration 0010 the chain is *keyed*: each event's hash is an HMAC-SHA256 under the audit key
 (``AUDIT_KEY``), which lives outside the database, and the event records which key (``key_id``, a digest of the key,
 never the key). Whoever can write the database but does not hold the key cannot recompute a valid hash. Events
 written before keying have ``key_id`` NULL and a plain SHA-256: they stay verifiable up to the event id the

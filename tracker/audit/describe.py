@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from datetime import date
 
+from tracker.audit.models import EventKind
 from tracker.procedures import labels
-from tracker.procedures.definition import LocalText, Workflow
+from tracker.procedures.definition import EFFECTIVE_ON, LocalText, Workflow
 
 _KIND_TEXT = {
     "opened": LocalText("Fall angelegt", "Case opened"),
@@ -19,6 +20,7 @@ _KIND_TEXT = {
     "timer_warning": LocalText("Frist „{timer}“ läuft am {due_on} ab", "Deadline '{timer}' expires on {due_on}"),
     "timer_breached": LocalText("Frist „{timer}“ überschritten (fällig {due_on})",
                                 "Deadline '{timer}' breached (due {due_on})"),
+    "letter": LocalText("Schreiben erstellt: {letter}", "Letter produced: {letter}"),
     "timer_cancelled": LocalText("Frist „{timer}“ entfallen (Verfahren beendet)",
                                  "Deadline '{timer}' cancelled (procedure ended)"),
     "authorisation_recorded": LocalText("Vollmacht für {employer} erfasst ({period})",
@@ -27,6 +29,30 @@ _KIND_TEXT = {
     "employer_invited": LocalText("Arbeitgeber-Kontakt eingeladen", "Employer contact invited"),
 }
 _LATE = LocalText(" – verspätet", " – late")
+
+
+_RECORDED_EFFECTIVE = LocalText("erfasst am {recorded}, wirksam am {effective}", "recorded on {recorded}, effective {effective}")
+
+
+def _letter(data: dict, lang: str, format_day) -> str:
+    if not data.get("letter"):
+        return ""
+    text = labels.label(labels.LETTER_KIND, data["letter"], lang)
+    if data.get("number", 1) > 1:
+        text += f" ({data['number']})"
+    if data.get("dated"):
+        text += LocalText(" vom {day}", " of {day}").get(lang).format(day=format_day(date.fromisoformat(data["dated"])))
+    return text
+
+
+def fact_date_note(event, lang: str, format_day, recorded_on: date) -> str:
+    """"erfasst am …, wirksam am …" for a step whose fact lies on another day than the one it was recorded on
+    (its ``effective_on``); empty otherwise."""
+    effective = (event.data or {}).get(EFFECTIVE_ON)
+    if event.kind != EventKind.TRANSITION or not effective or date.fromisoformat(effective) == recorded_on:
+        return ""
+    return _RECORDED_EFFECTIVE.get(lang).format(recorded=format_day(recorded_on),
+                                                effective=format_day(date.fromisoformat(effective)))
 
 
 def describe(event, workflow: Workflow, lang: str, format_day) -> str:
@@ -48,7 +74,7 @@ def describe(event, workflow: Workflow, lang: str, format_day) -> str:
         status=labels.label(labels.DOCUMENT_STATUS, data.get("status", ""), lang),
         timer=timer.name.get(lang) if timer else event.subject,
         due_on=format_day(date.fromisoformat(due)) if due else "–",
-        letter=data.get("letter", ""),
+        letter=_letter(data, lang, format_day),
         employer=data.get("employer", "–"),
         period=_period(data, lang, format_day),
     )

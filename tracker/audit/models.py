@@ -24,6 +24,7 @@ class EventKind(StrEnum):
     TIMER_WARNING = "timer_warning"
     TIMER_BREACHED = "timer_breached"
     TIMER_CANCELLED = "timer_cancelled"
+    LETTER = "letter"  #: a letter a step owes was produced and kept as sent
     AUTHORISATION_RECORDED = "authorisation_recorded"
     AUTHORISATION_REVOKED = "authorisation_revoked"
     EMPLOYER_INVITED = "employer_invited"

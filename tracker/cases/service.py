@@ -21,13 +21,14 @@ from tracker.cases.access import can_act_on_case, can_use_notes
 from tracker.cases.models import Authorisation, Case, CaseDocument, Note, ReferenceCounter
 from tracker.db_types import dialect_insert
 from tracker.extensions import db
+from tracker.letters import service as letters
 from tracker.parties.models import Employer, Office
 from tracker.procedures import timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, LocalText
-from tracker.procedures.engine import Refusal, check_transition, enter_target
+from tracker.procedures.engine import Refusal, check_transition, documents_recorded, enter_target
 from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import EventDays
-from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus, Role, TimerStatus
+from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus, LetterKind, Role, TimerStatus
 from tracker.registry import registry, workflow_of
 from tracker.timers import service as timers
 from tracker.timers.models import Timer
@@ -204,14 +205,16 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
     transition = workflow.transitions[transition_id]
     inputs = decision.inputs
     today = clock.today()
+    _mark_recorded(case, documents_recorded(transition, {d.document_id: d.status for d in case.documents}, inputs,
+                                            inputs.get(EFFECTIVE_ON) or today))
     days = EventDays(recorded_on=today, effective_on=inputs.get(EFFECTIVE_ON),
                      documents_complete_on=documents_complete_on(case), calendar=case.office.calendar)
     inputs[EFFECTIVE_ON] = days.fact_on  # the audit trail keeps the fact's date beside the recording time
     from_state = case.state
     target = enter_target(case, workflow, transition, clock.now())
-    append_event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
-                 to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
-                 data={key: value for key, value in inputs.items() if key != "reason" and value is not None})
+    event = append_event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
+                         to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
+                         data={key: value for key, value in inputs.items() if key != "reason" and value is not None})
     if inputs.get("documents"):
         _mark_requested(case, inputs)
     for effect in transition.effects:
@@ -219,8 +222,20 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
     timers.on_event(case, workflow, transition.id, inputs, today, actor, days)
     if target.terminal:
         timers.cancel_open(case, actor, days.fact_on)
+    if transition.letter:
+        letters.keep(case, workflow, LetterKind(transition.letter), event, actor)
     flush_or_conflict()
     return case
+
+
+def _mark_recorded(case: Case, recorded: dict[str, date]) -> None:
+    """A step that records documents (``records_documents``, ``records_requested``) marks them received on the
+    day they arrived, as the checklist would."""
+    for document in case.documents:
+        if document.document_id in recorded:
+            document.status = DocumentStatus.RECEIVED
+            document.received_on = recorded[document.document_id]
+            document.updated_at = clock.now()
 
 
 def _mark_requested(case: Case, inputs: dict) -> None:

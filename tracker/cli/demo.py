@@ -17,6 +17,7 @@ from tracker.cases.sweep import sweep
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.vocabulary import AuthorisationKind, CalendarName, OfficeKind, Role
+from tracker.seed.parties import OFFICE_CONTACTS
 
 DEMO_PASSWORD = "demo-passwort"  # printed by `flask demo`; demo accounts only, never in production
 
@@ -38,6 +39,17 @@ DEMO_USERS = [  # email, name, role, office code
     ("admin@tracker.demo", "Administration", Role.ADMIN, None),
 ]
 
+#: Invented postal addresses of the demo applicants, by nationality: (street, postcode, city, country).
+DEMO_ADDRESSES = {
+    "Türkei": ("Krämpferstraße 5", "99084", "Erfurt", "Deutschland"),
+    "Brasilien": ("Rua das Flores 120", "80020-000", "Curitiba", "Brasilien"),
+    "Ukraine": ("vul. Khreshchatyk 22", "01001", "Kyjiw", "Ukraine"),
+    "Indien": ("12 MG Road", "560001", "Bengaluru", "Indien"),
+    "Vietnam": ("15 Phố Huế", "100000", "Hà Nội", "Vietnam"),
+    "Nigeria": ("7 Allen Avenue", "100271", "Ikeja, Lagos", "Nigeria"),
+    "Philippinen": ("88 Ayala Avenue", "1226", "Makati City", "Philippinen"),
+}
+
 
 def load_demo() -> bool:
     """Create the demo data unless it is there already; returns whether it created anything."""
@@ -52,12 +64,17 @@ def load_demo() -> bool:
 
 
 def _create() -> None:
-    offices = {code: Office(code=code, name=name, kind=kind, calendar=calendar, city=city)
+    offices = {code: Office(code=code, name=name, kind=kind, calendar=calendar, city=city,
+                            street=OFFICE_CONTACTS[code][0], postcode=OFFICE_CONTACTS[code][1],
+                            phone=OFFICE_CONTACTS[code][2], email=OFFICE_CONTACTS[code][3])
                for code, name, kind, calendar, city in OFFICES}
     db.session.add_all(offices.values())
-    stadtwerke = Employer(name="Stadtwerke Erfurt GmbH", city="Erfurt", contact_email="personal@stadtwerke-erfurt.demo")
-    klinik = Employer(name="Helios Klinikum Erfurt (Demo)", city="Erfurt")
-    kita = Employer(name="Kita-Verbund Eichsfeld e. V. (Demo)", city="Leinefelde-Worbis")
+    stadtwerke = Employer(name="Stadtwerke Erfurt GmbH", city="Erfurt", contact_email="personal@stadtwerke-erfurt.demo",
+                          street="Magdeburger Allee 34", postcode="99086")
+    klinik = Employer(name="Helios Klinikum Erfurt (Demo)", city="Erfurt", street="Nordhäuser Straße 74",
+                      postcode="99089")
+    kita = Employer(name="Kita-Verbund Eichsfeld e. V. (Demo)", city="Leinefelde-Worbis", street="Bahnhofstraße 2",
+                    postcode="37327")
     db.session.add_all([stadtwerke, klinik, kita])
     users = {}
     for email, name, role, office_code in DEMO_USERS:
@@ -76,8 +93,10 @@ def _create() -> None:
     today = clock.today()
 
     def person(given, family, born, nationality, language="en"):
+        street, postcode, city, country = DEMO_ADDRESSES[nationality]
         applicant = Person(given_names=given, family_name=family, date_of_birth=born, nationality=nationality,
-                           email=f"{given.lower()}.{family.lower()}@example.org", preferred_language=language)
+                           email=f"{given.lower()}.{family.lower()}@example.org", preferred_language=language,
+                           street=street, postcode=postcode, city=city, country=country)
         db.session.add(applicant)
         return applicant
 

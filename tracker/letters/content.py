@@ -1,32 +1,43 @@
-"""What a letter says, built from the case, its events and its timers: the same dates the case file shows.
+"""What a letter says, built from the case, the step that owes it and its timers: the same dates the case file shows.
 
-A letter is a list of paragraphs in the applicant's language (German or English), so the print view and the PDF
-render the same text.
+A letter is a sender block, a recipient block, reference and date, and paragraphs (each with the list it leads in to)
+in the applicant's language (German or English), so the print view and the PDF render the same text. It is built
+once, when the step that owes it is applied (``tracker.letters.service.keep``), and kept as sent.
 """
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
 from babel.dates import format_date
 from sqlalchemy import select
 
-from tracker import clock
-from tracker.audit.models import Event
 from tracker.extensions import db
 from tracker.procedures.deadlines import parse_period
-from tracker.procedures.definition import LocalText
-from tracker.procedures.vocabulary import OPEN_TIMER_STATUSES, DocumentStatus
+from tracker.procedures.labels import LETTER_KIND
+from tracker.procedures.vocabulary import (
+    OPEN_TIMER_STATUSES,
+    DocumentStatus,
+    LetterKind,
+    Mode,
+    OfficeKind,
+    TimerKind,
+)
 from tracker.timers.models import Timer
 
-LETTER_TITLES = {
-    "receipt": LocalText("Eingangsbestätigung", "Confirmation of receipt"),
-    "documents_request": LocalText("Anforderung fehlender Unterlagen", "Request for missing documents"),
-    "pre_approval": LocalText("Vorabzustimmung (§ 81a Abs. 3 Nr. 6 AufenthG)",
-                              "Pre-approval (section 81a(3) no. 6 Residence Act)"),
-}
-RECEIPT_TRANSITIONS = ("confirm_receipt_complete", "confirm_receipt_incomplete")
-PRE_APPROVAL_TRANSITION = "issue_pre_approval"
+LANGUAGES = ("de", "en")
+
+#: A reading the definition marks for verification is the tracker's note to itself, not part of a citation.
+_READING_NOTE = re.compile(r"\s*\((?:mirrors BQFG[^)]*)\)")
+
+
+@dataclass
+class Paragraph:
+    text: str
+    #: The list the paragraph leads in to (missing documents), printed below it.
+    items: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -34,44 +45,90 @@ class Letter:
     kind: str
     lang: str
     title: str
-    office: str
+    #: Sender block: office name, street, postcode and city, phone, e-mail.
+    sender: list[str]
+    #: Recipient block: the applicant's postal address, or the employer's as representative (§ 81a AufenthG).
     recipient: list[str]
     reference: str
     dated: str
     salutation: str
-    paragraphs: list[str] = field(default_factory=list)
-    items: list[str] = field(default_factory=list)
+    paragraphs: list[Paragraph] = field(default_factory=list)
     closing: str = ""
+    signature: str = ""
+
+    def as_dict(self) -> dict:
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Letter:
+        return cls(**{**data, "paragraphs": [Paragraph(**paragraph) for paragraph in data["paragraphs"]]})
+
+    @property
+    def office(self) -> str:
+        return self.sender[0] if self.sender else ""
 
 
-def _events(case, subjects) -> list[Event]:
-    return list(db.session.scalars(select(Event).where(Event.case_id == case.id, Event.kind == "transition",
-                                                       Event.subject.in_(subjects)).order_by(Event.seq)))
-
-
-def _request_transitions(workflow) -> list[str]:
-    return [t.id for t in workflow.transitions.values()
-            if t.input("documents") is not None and t.input("due_date") is not None]
-
-
-def letters_for(case, workflow) -> list[str]:
-    kinds = []
-    if workflow.office_kind == "recognition_body":
-        if _events(case, RECEIPT_TRANSITIONS):  # the § 6(2) confirmation exists once receipt was confirmed
-            kinds.append("receipt")
-        if _events(case, _request_transitions(workflow)):
-            kinds.append("documents_request")
-    elif _events(case, [PRE_APPROVAL_TRANSITION]):
-        kinds.append("pre_approval")
-    return kinds
-
-
-def _day(value: date, lang: str) -> str:
+def day(value: date, lang: str) -> str:
     return format_date(value, "dd.MM.yyyy" if lang == "de" else "d MMMM yyyy", locale=lang)
 
 
+def cite(basis: str) -> str:
+    return _READING_NOTE.sub("", basis).strip()
+
+
+def _lines(*parts: str) -> list[str]:
+    return [part for part in parts if part and part.strip()]
+
+
+def sender_block(office, lang: str) -> list[str]:
+    de = lang == "de"
+    return _lines(office.name, office.street, f"{office.postcode} {office.city}".strip(),
+                  f"{'Telefon' if de else 'Phone'}: {office.phone}" if office.phone else "",
+                  f"{'E-Mail' if de else 'Email'}: {office.email}" if office.email else "")
+
+
+def represented(case) -> bool:
+    """§ 81a AufenthG: the employer runs the procedure for the skilled worker (with the worker's power of attorney),
+    also the recognition the immigration office opened for it; letters go to the employer."""
+    return case.employer is not None and (case.parent_id is not None or case.office.kind == OfficeKind.IMMIGRATION_OFFICE)
+
+
+def recipient_block(case, lang: str) -> list[str]:
+    person = case.applicant
+    if represented(case):
+        employer = case.employer
+        return _lines(employer.name,
+                      f"{'als Bevollmächtigte für' if lang == 'de' else 'as representative of'} {person.full_name}",
+                      employer.street, f"{employer.postcode} {employer.city}".strip())
+    return _lines(person.full_name, person.street, f"{person.postcode} {person.city}".strip(),
+                  person.country.upper() if person.country and person.country.strip().lower() not in
+                  ("deutschland", "germany") else "")
+
+
+def _salutation(case, lang: str) -> str:
+    if represented(case):  # the letter goes to the employer, an organisation
+        return "Sehr geehrte Damen und Herren," if lang == "de" else "Dear Sir or Madam,"
+    name = case.applicant.full_name
+    return f"Guten Tag {name}," if lang == "de" else f"Dear {name},"
+
+
+def build(case, workflow, kind: str, lang: str, *, event, dated: date) -> Letter:
+    letter = Letter(
+        kind=str(kind), lang=lang, title=LETTER_KIND[LetterKind(kind)].get(lang),
+        sender=sender_block(case.office, lang), recipient=recipient_block(case, lang), reference=case.reference,
+        dated=day(dated, lang), salutation=_salutation(case, lang),
+        closing="Mit freundlichen Grüßen" if lang == "de" else "Kind regards", signature=case.office.name,
+    )
+    BUILDERS[LetterKind(kind)](letter, case, workflow, event)
+    return letter
+
+
+def _say(letter: Letter, de: str, en: str, items: list[str] | None = None) -> None:
+    letter.paragraphs.append(Paragraph(de if letter.lang == "de" else en, items or []))
+
+
 def _decision_timer(case, workflow):
-    mode = "accelerated" if case.accelerated else "standard"
+    mode = Mode.of(case.accelerated)
     specs = [spec for spec in workflow.timers.values() if spec.id.startswith("decision") and spec.applies_to(mode)]
     if not specs:
         return None, None
@@ -81,117 +138,167 @@ def _decision_timer(case, workflow):
     return spec, timer
 
 
-def _missing(case, workflow, lang) -> list[str]:
+def _titles(workflow, ids, lang: str) -> list[str]:
     titles = {document.id: document.title for document in workflow.documents}
+    return [titles[doc_id].get(lang) if doc_id in titles else doc_id for doc_id in ids]
+
+
+def _missing(case, workflow, lang) -> list[str]:
     rows = []
-    for document in case.documents:
+    for document, text in zip(case.documents, _titles(workflow, [d.document_id for d in case.documents], lang)):
         if document.required and document.status in (DocumentStatus.MISSING, DocumentStatus.REQUESTED,
                                                      DocumentStatus.REJECTED):
-            text = titles[document.document_id].get(lang) if document.document_id in titles else document.document_id
             if document.status == DocumentStatus.REJECTED and document.reason:
                 text += f" ({document.reason})"
             rows.append(text)
     return rows
 
 
-def build(case, workflow, kind: str, lang: str | None = None) -> Letter:
-    lang = lang or (case.applicant.preferred_language if case.applicant.preferred_language in ("de", "en") else "de")
-    de = lang == "de"
-    recipient = [case.applicant.full_name]
-    if case.employer:
-        recipient += [LocalText("vertreten durch", "represented by").get(lang), case.employer.name]
-    letter = Letter(
-        kind=kind, lang=lang, title=LETTER_TITLES[kind].get(lang), office=case.office.name, recipient=recipient,
-        reference=case.reference, dated=_day(clock.today(), lang),
-        salutation=f"Guten Tag {case.applicant.full_name}," if de else f"Dear {case.applicant.full_name},",
-        closing="Mit freundlichen Grüßen" if de else "Kind regards",
-    )
-    if kind == "receipt":
-        _receipt(letter, case, workflow, lang, parse_period)
-    elif kind == "documents_request":
-        _documents_request(letter, case, workflow, lang)
-    elif kind == "pre_approval":
-        _pre_approval(letter, case, workflow, lang)
-    return letter
+def _requested(event) -> list[str]:
+    return [doc_id.strip() for doc_id in str((event.data or {}).get("documents", "")).split(",") if doc_id.strip()]
 
 
-def _receipt(letter: Letter, case, workflow, lang: str, parse_period) -> None:
-    de = lang == "de"
-    received = _day(case.received_on, lang)
-    letter.paragraphs.append(
-        f"Ihr Antrag auf Anerkennung Ihrer Berufsqualifikation „{case.profession}“ (Referenzberuf: "
-        f"{case.reference_occupation}) ist am {received} bei uns eingegangen." if de else
-        f"We received your application for recognition of your qualification '{case.profession}' (German reference "
-        f"occupation: {case.reference_occupation}) on {received}.")
+def _receipt(letter: Letter, case, workflow, event) -> None:
+    lang = letter.lang
+    received = day(case.received_on, lang)
+    transition = workflow.transitions[event.subject]
+    basis = cite(transition.basis)
+    _say(letter,
+         f"Ihr Antrag auf Anerkennung Ihrer Berufsqualifikation „{case.profession}“ (Referenzberuf: "
+         f"{case.reference_occupation}) ist am {received} bei uns eingegangen. Wir bestätigen den Eingang ({basis}).",
+         f"We received your application for recognition of your qualification '{case.profession}' (German reference "
+         f"occupation: {case.reference_occupation}) on {received}. We confirm its receipt ({basis}).")
     spec, timer = _decision_timer(case, workflow)
     if spec is None:
         return
     period = parse_period(spec.period).describe(lang) if spec.period else ""
-    target = spec.kind == "target"
+    target = spec.kind == TimerKind.TARGET
     if timer is not None and timer.status in OPEN_TIMER_STATUSES and timer.due_on:
-        due = _day(timer.due_on, lang)
-        letter.paragraphs.append(
-            f"Ihre Unterlagen sind vollständig. Wir entscheiden über Ihren Antrag {'möglichst ' if target else ''}"
-            f"bis zum {due} ({period} ab Vollständigkeit der Unterlagen, {spec.basis})." if de else
-            f"Your documents are complete. We will decide on your application {'if possible ' if target else ''}"
-            f"by {due} ({period} from the day your documents were complete, {spec.basis}).")
+        due, complete = day(timer.due_on, lang), day(timer.started_on, lang)
+        _say(letter,
+             f"Ihre Unterlagen sind vollständig; die letzte Unterlage ist am {complete} eingegangen. Die Frist für "
+             f"unsere Entscheidung ({period}, {cite(spec.basis)}) beginnt mit dem Eingang der vollständigen "
+             f"Unterlagen. Wir entscheiden über Ihren Antrag {'möglichst ' if target else ''}bis zum {due}.",
+             f"Your documents are complete; the last of them arrived on {complete}. The period for our decision ({period}, "
+             f"{cite(spec.basis)}) runs from the receipt of the complete documents. We will decide on your application "
+             f"{'if possible ' if target else ''}by {due}.")
         return
     missing = _missing(case, workflow, lang)
     if missing:
-        letter.paragraphs.append("Für die Prüfung fehlen noch folgende Unterlagen:" if de else
-                                 "To examine your application we still need these documents:")
-        letter.items = missing
-    letter.paragraphs.append(
-        f"Die Frist für unsere Entscheidung ({period}, {spec.basis}) beginnt erst, wenn alle Unterlagen vollständig "
-        f"vorliegen. Wir teilen Ihnen dann das Datum mit." if de else
-        f"The period for our decision ({period}, {spec.basis}) only starts once all documents are complete. We will "
-        f"then tell you the date.")
+        _say(letter, "Für die Prüfung fehlen noch folgende Unterlagen:",
+             "To examine your application we still need these documents:", missing)
+    _say(letter,
+         f"Die Frist für unsere Entscheidung ({period}, {cite(spec.basis)}) beginnt erst mit dem Eingang der "
+         f"vollständigen Unterlagen. Wir teilen Ihnen dann mit, bis wann wir entscheiden.",
+         f"The period for our decision ({period}, {cite(spec.basis)}) only begins once we have received the complete "
+         f"documents. We will then tell you by when we will decide.")
 
 
-def _documents_request(letter: Letter, case, workflow, lang: str) -> None:
-    de = lang == "de"
-    event = _events(case, _request_transitions(workflow))[-1]
-    due_date = date.fromisoformat(event.data["due_date"])
-    due = _day(due_date, lang)
-    titles = {document.id: document.title for document in workflow.documents}
-    requested = [doc_id.strip() for doc_id in str(event.data.get("documents", "")).split(",") if doc_id.strip()]
-    letter.paragraphs.append(
-        "Für die Bearbeitung Ihres Antrags benötigen wir noch folgende Unterlagen:" if de else
-        "To process your application we need the following documents:")
-    letter.items = [titles[doc_id].get(lang) if doc_id in titles else doc_id for doc_id in requested]
-    letter.paragraphs.append(
-        f"Bitte reichen Sie die Unterlagen bis zum {due} ein (§ 15 Abs. 1 und 3 BQFG, § 31 Abs. 2 VwVfG)." if de
-        else f"Please send these documents by {due} (section 15(1) and (3) BQFG, section 31(2) VwVfG).")
+def _suspends(case, workflow, event) -> str | None:
+    """The suspension basis when this request suspends a running decision period (the definition's pause rule,
+    not a request for certified copies); None when nothing runs yet or the request does not suspend."""
+    spec, timer = _decision_timer(case, workflow)
+    if spec is None or timer is None or timer.status not in OPEN_TIMER_STATUSES:
+        return None
+    for rule in spec.pauses:
+        if rule.on == event.subject and not (rule.unless and (event.data or {}).get(rule.unless[0]) == rule.unless[1]):
+            return cite(spec.suspension_basis)
+    return None
+
+
+def _documents_request(letter: Letter, case, workflow, event) -> None:
+    lang = letter.lang
+    due = day(date.fromisoformat(event.data["due_date"]), lang)
+    transition = workflow.transitions[event.subject]
+    _say(letter, "Für die Bearbeitung Ihres Antrags benötigen wir noch folgende Unterlagen:",
+         "To process your application we need the following documents:", _titles(workflow, _requested(event), lang))
+    _say(letter, f"Bitte reichen Sie die Unterlagen bis zum {due} ein ({cite(transition.basis)}).",
+         f"Please send these documents by {due} ({cite(transition.basis)}).")
     if event.reason:
-        letter.paragraphs.append(event.reason)
-    letter.paragraphs.append(
-        "Solange diese Frist läuft, ist die Frist für unsere Entscheidung gehemmt (§ 6 Abs. 4 BQFG). Wenn Sie die "
-        "Unterlagen nicht einreichen, können wir über Ihren Antrag nur nach Aktenlage entscheiden oder ihn nach "
-        "vorherigem schriftlichem Hinweis ablehnen (§ 15 Abs. 3 BQFG)." if de else
-        "While this deadline runs, the period for our decision is suspended (section 6(4) BQFG). If you do not "
-        "send the documents, we can only decide on the documents we have, or refuse the application after a "
-        "written warning (section 15(3) BQFG).")
+        _say(letter, event.reason, event.reason)
+    suspension = _suspends(case, workflow, event)
+    if suspension:
+        _say(letter, f"Bis zum Ablauf dieser Frist ist die Frist für unsere Entscheidung gehemmt ({suspension}).",
+             f"Until this deadline ends, the period for our decision is suspended ({suspension}).")
+    elif workflow.office_kind == OfficeKind.RECOGNITION_BODY and _decision_timer(case, workflow)[1] is None:
+        _say(letter, "Die Frist für unsere Entscheidung beginnt erst mit dem Eingang der vollständigen Unterlagen.",
+             "The period for our decision only begins once we have received the complete documents.")
+    _say(letter,
+         "Wenn Sie die Unterlagen nicht einreichen, können wir über Ihren Antrag nur nach Aktenlage entscheiden oder "
+         "ihn nach vorherigem schriftlichem Hinweis mit Frist ablehnen.",
+         "If you do not send the documents, we can only decide on the documents we have, or refuse the application "
+         "after a written warning with a deadline.")
 
 
-def _pre_approval(letter: Letter, case, workflow, lang: str) -> None:
-    de = lang == "de"
-    event = _events(case, [PRE_APPROVAL_TRANSITION])[-1]
-    issued = _day(clock.berlin_date(event.occurred_at), lang)
+def _refusal_warning(letter: Letter, case, workflow, event) -> None:
+    lang = letter.lang
+    due = day(date.fromisoformat(event.data["due_date"]), lang)
+    basis = cite(workflow.transitions[event.subject].basis)
+    _say(letter,
+         f"Sie haben uns die angeforderten Unterlagen bisher nicht vorgelegt. Wir setzen Ihnen hierfür eine letzte "
+         f"Frist bis zum {due}. Wenn Sie bis dahin nicht mitwirken, können wir Ihren Antrag ohne weitere Ermittlungen "
+         f"ablehnen ({basis}).",
+         f"You have not yet sent us the documents we requested. We set you a final deadline of {due}. If you do not "
+         f"cooperate by then, we may refuse your application without further inquiry ({basis}).")
+    text = str((event.data or {}).get("letter") or "").strip()
+    if text:
+        _say(letter, text, text)
+
+
+def _decision(letter: Letter, case, workflow, event) -> None:
+    lang = letter.lang
+    transition = workflow.transitions[event.subject]
+    state = workflow.states.get(event.to_state)
+    basis = cite(transition.basis)
+    data = event.data or {}
+    _say(letter,
+         f"über Ihren Antrag vom {day(case.received_on, lang)} auf Feststellung der Gleichwertigkeit Ihrer "
+         f"Berufsqualifikation „{case.profession}“ mit dem Referenzberuf {case.reference_occupation} entscheiden wir "
+         f"wie folgt ({basis}):",
+         f"We decide as follows on your application of {day(case.received_on, lang)} for a finding of equivalence of "
+         f"your qualification '{case.profession}' with the German reference occupation {case.reference_occupation} "
+         f"({basis}):")
+    if state is not None:
+        _say(letter, f"Entscheidung: {state.title.de}.", f"Decision: {state.title.en}.")
+    for key in ("differences",):
+        if data.get(key):
+            _say(letter, str(data[key]), str(data[key]))
+    ground = transition.input("ground")
+    if ground is not None and data.get("ground"):
+        choice = next((c for c in ground.choices if c.value == data["ground"]), None)
+        if choice is not None:
+            _say(letter, f"Grund: {choice.label.de}", f"Ground: {choice.label.en}")
+    if event.reason:
+        _say(letter, f"Begründung: {event.reason}", f"Reasons: {event.reason}")
+
+
+def _pre_approval(letter: Letter, case, workflow, event) -> None:
+    lang = letter.lang
+    issued = letter.dated
     linked = case.children[0] if case.children else None
-    letter.paragraphs.append(
-        f"im beschleunigten Fachkräfteverfahren nach § 81a AufenthG erteilen wir am {issued} die Vorabzustimmung "
-        f"zur Erteilung des Visums (§ 81a Abs. 3 Nr. 6 AufenthG, § 31 Abs. 3 AufenthV)." if de else
-        f"in the accelerated skilled-worker procedure under section 81a Residence Act we grant, on {issued}, the "
-        f"pre-approval for the visa (section 81a(3) no. 6 Residence Act, section 31(3) Residence Ordinance).")
+    _say(letter,
+         f"im beschleunigten Fachkräfteverfahren nach § 81a AufenthG erteilen wir am {issued} die Vorabzustimmung "
+         f"zur Erteilung des Visums (§ 81a Abs. 3 Nr. 6 AufenthG, § 31 Abs. 3 AufenthV).",
+         f"In the accelerated skilled-worker procedure under section 81a Residence Act we grant, on {issued}, the "
+         f"pre-approval for the visa (section 81a(3) no. 6 Residence Act, section 31(3) Residence Ordinance).")
     if linked is not None:
-        letter.paragraphs.append(
-            f"Die Gleichwertigkeit der Berufsqualifikation wurde im Verfahren {linked.reference} festgestellt." if de
-            else f"The equivalence of the qualification was established in procedure {linked.reference}.")
-    letter.paragraphs.append(
-        "Bitte vereinbaren Sie mit dieser Vorabzustimmung einen Termin bei der zuständigen deutschen "
-        "Auslandsvertretung. Diese soll den Termin innerhalb von drei Wochen anbieten (§ 31a Abs. 1 AufenthV) und "
-        "in der Regel innerhalb von drei Wochen nach vollständigem Visumantrag entscheiden (§ 31a Abs. 2 AufenthV)."
-        if de else
-        "Please use this pre-approval to book an appointment at the German mission abroad. The mission is to offer "
-        "an appointment within three weeks (section 31a(1) Residence Ordinance) and, as a rule, to decide within "
-        "three weeks of the complete visa application (section 31a(2) Residence Ordinance).")
+        _say(letter, f"Die Gleichwertigkeit der Berufsqualifikation wurde im Verfahren {linked.reference} festgestellt.",
+             f"The equivalence of the qualification was established in procedure {linked.reference}.")
+    _say(letter,
+         "Bitte beantragen Sie mit dieser Vorabzustimmung bei der zuständigen deutschen Auslandsvertretung einen "
+         "Termin zur Visumantragstellung. Die Auslandsvertretung bietet Ihnen einen Termin an, der innerhalb der "
+         "nächsten drei Wochen liegt (§ 31a Abs. 1 AufenthV), und entscheidet über den Visumantrag in der Regel "
+         "innerhalb von drei Wochen nach Vorlage der vollständigen Antragsunterlagen (§ 31a Abs. 2 AufenthV).",
+         "Please present this pre-approval to the competent German mission abroad and ask for an appointment to apply "
+         "for the visa. The mission offers you an appointment that lies within the next three weeks (section "
+         "31a(1) Residence Ordinance) and, as a rule, decides on the visa application within three weeks of the "
+         "complete application (section 31a(2) Residence Ordinance).")
+
+
+BUILDERS = {
+    LetterKind.RECEIPT: _receipt,
+    LetterKind.DOCUMENTS_REQUEST: _documents_request,
+    LetterKind.REFUSAL_WARNING: _refusal_warning,
+    LetterKind.DECISION: _decision,
+    LetterKind.PRE_APPROVAL: _pre_approval,
+}

@@ -53,7 +53,8 @@ def render_pdf(letter: Letter, fonts: LetterFonts | None = None) -> bytes:
     pdf.set_margins(25, 20, 20)
     pdf.add_page()
     pdf.set_font(FAMILY, size=9)
-    pdf.cell(0, 5, letter.office, new_x="LMARGIN", new_y="NEXT")
+    for line in letter.sender:  # sender block: office, address, contact
+        pdf.cell(0, 4.5, line, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(8)
     pdf.set_font(FAMILY, size=11)
     for line in letter.recipient:
@@ -69,14 +70,14 @@ def render_pdf(letter: Letter, fonts: LetterFonts | None = None) -> bytes:
     pdf.set_font(FAMILY, size=11)
     pdf.multi_cell(0, 6, letter.salutation, new_x="LMARGIN", new_y="NEXT")
     pdf.ln(2)
-    for index, paragraph in enumerate(letter.paragraphs):
-        pdf.multi_cell(0, 6, paragraph, new_x="LMARGIN", new_y="NEXT")
+    for paragraph in letter.paragraphs:
+        pdf.multi_cell(0, 6, paragraph.text, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
-        if index == 0 and letter.items:
-            for item in letter.items:
+        if paragraph.items:  # the list below the sentence that leads in to it
+            for item in paragraph.items:
                 pdf.multi_cell(0, 6, f"  \u2013 {item}", new_x="LMARGIN", new_y="NEXT")
             pdf.ln(2)
     pdf.ln(4)
     pdf.multi_cell(0, 6, letter.closing, new_x="LMARGIN", new_y="NEXT")
-    pdf.multi_cell(0, 6, letter.office, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 6, letter.signature, new_x="LMARGIN", new_y="NEXT")
     return bytes(pdf.output())

@@ -20,6 +20,11 @@ class Office(db.Model):
     #: Holiday calendar for this office's deadlines: "th", "th-fronleichnam" (Eichsfeld etc.) or "none".
     calendar: Mapped[str] = mapped_column(String(32), default=CalendarName.TH)
     city: Mapped[str] = mapped_column(String(100), default="")
+    #: Postal address and contact for the sender block of letters.
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    phone: Mapped[str] = mapped_column(String(50), default="")
+    email: Mapped[str] = mapped_column(String(254), default="")
 
 
 advisor_employers = Table(
@@ -37,6 +42,9 @@ class Employer(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     city: Mapped[str] = mapped_column(String(100), default="")
     contact_email: Mapped[str] = mapped_column(String(254), default="")
+    #: Postal address: letters of § 81a cases go to the employer as the skilled worker's representative.
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
 
     advisors = relationship("User", secondary=advisor_employers, backref="accompanied_employers")
 
@@ -55,6 +63,11 @@ class Person(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
     phone: Mapped[str] = mapped_column(String(50), default="")
     preferred_language: Mapped[str] = mapped_column(String(5), default="de")
+    #: Postal address for letters (abroad as the country writes it).
+    street: Mapped[str] = mapped_column(String(200), default="")
+    postcode: Mapped[str] = mapped_column(String(20), default="")
+    city: Mapped[str] = mapped_column(String(100), default="")
+    country: Mapped[str] = mapped_column(String(100), default="")
 
     @property
     def full_name(self) -> str:

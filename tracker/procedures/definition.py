@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from .vocabulary import (
     OFFICE_CALENDAR,
     CalendarName,
+    LetterKind,
     Mode,
     OfficeKind,
     Outcome,
@@ -27,6 +28,7 @@ INPUT_TYPES = ("text", "date", "choice", "office")
 TIMER_KINDS = tuple(TimerKind)
 CALENDARS = (OFFICE_CALENDAR, *CalendarName)
 MODES = tuple(Mode)
+LETTER_KINDS = tuple(LetterKind)
 #: Side effects the service performs when a transition is applied; a fixed set so typos fail at load time.
 EFFECTS = ("open_linked_recognition", "reverse_fiction")
 #: Pseudo event that starts timers when a case is created.
@@ -113,6 +115,12 @@ class Transition:
     inputs: tuple[InputSpec, ...] = ()
     guards: tuple[str, ...] = ()
     effects: tuple[str, ...] = ()
+    #: The letter this step owes (kept as sent when the step is applied), or None.
+    letter: str | None = None
+    #: (document id, input naming the day it arrived): the documents this step records as received.
+    records_documents: tuple[tuple[str, str], ...] = ()
+    #: The step records the arrival of every document requested so far (on its effective_on).
+    records_requested: bool = False
 
     @property
     def is_system(self) -> bool:

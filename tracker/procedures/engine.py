@@ -13,7 +13,7 @@ from datetime import date
 
 from .definition import EFFECTIVE_ON, InputSpec, LocalText, State, Transition, Workflow
 from .guards import GUARDS, GuardContext
-from .vocabulary import Role
+from .vocabulary import DocumentStatus, Role
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -172,3 +172,29 @@ def enter_target(case, workflow: Workflow, transition: Transition, moment) -> St
         case.outcome = target.outcome
         case.closed_at = moment
     return target
+
+
+def documents_recorded(transition: Transition, statuses: Mapping[str, str], inputs: Mapping[str, object],
+                       fact_on: date) -> dict[str, date]:
+    """The checklist items a step records as received, with the day each arrived: those it names
+    (``records_documents``, each dated by its own input, else the step's fact date) and, for
+    ``records_requested``, every item still requested. Items already in hand keep their own date."""
+    in_hand = (DocumentStatus.RECEIVED, DocumentStatus.ACCEPTED)
+    recorded = {}
+    for document_id, day_input in transition.records_documents:
+        day = inputs.get(day_input)
+        recorded[document_id] = day if isinstance(day, date) else fact_on
+    if transition.records_requested:
+        recorded.update({document_id: fact_on for document_id, status in statuses.items()
+                         if status == DocumentStatus.REQUESTED})
+    return {document_id: day for document_id, day in recorded.items()
+            if document_id in statuses and statuses[document_id] not in in_hand}
+
+
+def letter_date(inputs: Mapping[str, object], recorded_on: date) -> date:
+    """A letter's date: the date the step names for its act (``date``: the decision, the pre-approval), else the day
+    the letter is produced."""
+    named = inputs.get("date")
+    if isinstance(named, str):
+        named = date.fromisoformat(named)
+    return named if isinstance(named, date) else recorded_on

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from .definition import LocalText
-from .vocabulary import DocumentStatus, Role
+from .vocabulary import DocumentStatus, LetterKind, Role
 
 DOCUMENT_STATUS = {
     DocumentStatus.MISSING: LocalText("fehlt", "missing"),
@@ -20,6 +20,16 @@ ROLE = {
     Role.ADVISOR: LocalText("Beratungsstelle", "Advisory service"),
     Role.ADMIN: LocalText("Administration", "Administrator"),
     Role.SYSTEM: LocalText("System (automatisch)", "System (automatic)"),
+}
+
+LETTER_KIND = {
+    LetterKind.RECEIPT: LocalText("Eingangsbestätigung", "Confirmation of receipt"),
+    LetterKind.DOCUMENTS_REQUEST: LocalText("Anforderung fehlender Unterlagen", "Request for missing documents"),
+    LetterKind.REFUSAL_WARNING: LocalText("Hinweis auf die Ablehnung mangels Mitwirkung",
+                                          "Warning of refusal for lack of cooperation"),
+    LetterKind.DECISION: LocalText("Bescheid", "Decision"),
+    LetterKind.PRE_APPROVAL: LocalText("Vorabzustimmung (§ 81a Abs. 3 Nr. 6 AufenthG)",
+                                       "Pre-approval (section 81a(3) no. 6 Residence Act)"),
 }
 
 

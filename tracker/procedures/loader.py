@@ -73,7 +73,9 @@ SCHEMA = _obj(
         ["id", "from", "to", "label", "roles", "basis"], id=_ID, to=_ID, label=_LOCAL, basis=_TEXT,
         roles={"type": "array", "items": {"type": "string"}, "minItems": 1},
         inputs={"type": "array", "items": _INPUT}, guards={"type": "array", "items": {"type": "string"}},
-        effects={"type": "array", "items": {"type": "string"}}, **{"from": _IDS})},
+        effects={"type": "array", "items": {"type": "string"}}, letter={"enum": list(d.LETTER_KINDS)},
+        records_documents={"type": "object", "additionalProperties": {"type": "string"}},
+        records_requested={"type": "boolean"}, **{"from": _IDS})},
     timers={"type": "array", "items": _TIMER},
     documents={"type": "array", "items": _obj(["id", "title"], id=_ID, title=_LOCAL, required={"type": "boolean"})},
 )
@@ -203,6 +205,14 @@ class _Checks:
             elif effect == "open_linked_recognition" and not any(
                     s["name"] == "procedure" and s["type"] == "choice" and s.get("required") for s in inputs):
                 self.error(f"{key}.effects[{j}]", "open_linked_recognition needs a required choice input 'procedure'")
+        documents = {document["id"] for document in self.data.get("documents") or ()}
+        dates = {spec["name"] for spec in inputs if spec["type"] == "date"} | {d.EFFECTIVE_ON}
+        for document, day in (transition.get("records_documents") or {}).items():
+            if document not in documents:
+                self.error(f"{key}.records_documents.{document}", f"unknown document {document!r}")
+            if day not in dates:
+                self.error(f"{key}.records_documents.{document}",
+                           f"{day!r} is not a date input of the transition (nor effective_on)")
 
     def check_input(self, key: str, spec: dict, system: bool) -> None:
         if spec["type"] == "choice":
@@ -315,6 +325,8 @@ def _build(data: dict, source: str) -> d.Workflow:
     transitions = {t["id"]: d.Transition(
         id=t["id"], sources=_ids(t["from"]), target=t["to"], label=_text(t["label"]), roles=frozenset(t["roles"]),
         basis=t["basis"], guards=tuple(t.get("guards") or ()), effects=tuple(t.get("effects") or ()),
+        letter=t.get("letter"), records_documents=tuple((t.get("records_documents") or {}).items()),
+        records_requested=t.get("records_requested", False),
         inputs=tuple(d.InputSpec(
             name=i["name"], type=i["type"], required=i.get("required", False), label=_text(i["label"]),
             choices=tuple(d.Choice(c["value"], _text(c["label"])) for c in i.get("choices") or ()))

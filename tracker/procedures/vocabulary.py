@@ -75,6 +75,16 @@ class DocumentStatus(StrEnum):
         return self in (DocumentStatus.RECEIVED, DocumentStatus.ACCEPTED)
 
 
+class LetterKind(StrEnum):
+    """The letters a step owes; a transition declares its own (``letter:``) and the service keeps each as sent."""
+
+    RECEIPT = "receipt"  #: Eingangsbestätigung (§ 6(2) BQFG)
+    DOCUMENTS_REQUEST = "documents_request"  #: Nachforderung fehlender Unterlagen mit Frist
+    REFUSAL_WARNING = "refusal_warning"  #: schriftlicher Hinweis vor Ablehnung mangels Mitwirkung (§ 15(3) BQFG)
+    DECISION = "decision"  #: Bescheid
+    PRE_APPROVAL = "pre_approval"  #: Vorabzustimmung (§ 81a(3) no. 6 AufenthG, § 31(3) AufenthV)
+
+
 class TimerStatus(StrEnum):
     RUNNING = "running"
     PAUSED = "paused"

@@ -35,6 +35,20 @@ OFFICES = (
     ("HWK-SHL", "Handwerkskammer Südthüringen, Anerkennungsstelle", OfficeKind.RECOGNITION_BODY, CalendarName.TH, "Suhl", 3),
     ("HWK-GE", "Handwerkskammer für Ostthüringen, Anerkennungsstelle", OfficeKind.RECOGNITION_BODY, CalendarName.TH, "Gera", 2),
 )
+#: Invented postal addresses and contacts for the letters' sender block: (street, postcode, phone, e-mail).
+OFFICE_CONTACTS = {
+    "ABH-EF": ("Löberstraße 34", "99096", "0361 000-1000", "auslaenderbehoerde@erfurt.demo"),
+    "ABH-J": ("Am Anger 26", "07743", "03641 000-2000", "auslaenderbehoerde@jena.demo"),
+    "ABH-G": ("Kornmarkt 12", "07545", "0365 000-3000", "auslaenderbehoerde@gera.demo"),
+    "ABH-EIC": ("Friedensplatz 8", "37308", "03606 000-4000", "auslaenderbehoerde@eichsfeld.demo"),
+    "TLVWA-550": ("Jorge-Semprún-Platz 4", "99423", "0361 000-5500", "anerkennung@tlvwa.demo"),
+    "HWK-EF": ("Fischmarkt 13", "99084", "0361 000-6000", "anerkennung@hwk-erfurt.demo"),
+    "HWK-SHL": ("Rosa-Luxemburg-Straße 7", "98527", "03681 000-7000", "anerkennung@hwk-suedthueringen.demo"),
+    "HWK-GE": ("Handwerkstraße 5", "07545", "0365 000-8000", "anerkennung@hwk-gera.demo"),
+}
+#: Invented postcodes of the employers' cities (an employer's letter goes there, § 81a AufenthG).
+POSTCODES = {"Erfurt": "99084", "Jena": "07743", "Gera": "07545", "Weimar": "99423", "Gotha": "99867",
+             "Suhl": "98527", "Nordhausen": "99734", "Eisenach": "99817", "Ilmenau": "98693", "Mühlhausen": "99974"}
 #: Which recognition bodies decide which procedure (the ThürBQFG professions go to the Landesverwaltungsamt).
 DECIDING_OFFICES = {"recognition-thuerbqfg": ("TLVWA-550",), "recognition-bqfg": ("HWK-EF", "HWK-SHL", "HWK-GE")}
 EMPLOYER_KINDS = ("Elektrotechnik GmbH", "Pflegedienst GmbH", "Bau GmbH & Co. KG", "Haustechnik GmbH",
@@ -68,7 +82,9 @@ def ensure_parties() -> Parties:
     existing = {office.code: office for office in db.session.scalars(sa.select(Office))}
     for code, name, kind, calendar, city, _weight in OFFICES:
         if code not in existing:
-            existing[code] = Office(code=code, name=name, kind=kind, calendar=calendar, city=city)
+            street, postcode, phone, email = OFFICE_CONTACTS[code]
+            existing[code] = Office(code=code, name=name, kind=kind, calendar=calendar, city=city, street=street,
+                                    postcode=postcode, phone=phone, email=email)
             db.session.add(existing[code])
     db.session.flush()
     emails = set(db.session.scalars(sa.select(User.email).where(User.email.like(f"%.{EMAIL_DOMAIN}"))))
@@ -96,7 +112,8 @@ def ensure_parties() -> Parties:
             f"Kita-Verbund {city} e. V."
         if name in employer_names:
             continue
-        db.session.add(Employer(name=name, city=city, contact_email=f"personal@employer{number}.{EMAIL_DOMAIN}"))
+        db.session.add(Employer(name=name, city=city, contact_email=f"personal@employer{number}.{EMAIL_DOMAIN}",
+                                street=f"Industriestraße {number % 90 + 1}", postcode=POSTCODES.get(city, "99084")))
         employer_names.add(name)
     db.session.commit()
 

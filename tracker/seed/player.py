@@ -19,14 +19,16 @@ from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import _jsonable
 from tracker.auth.actors import SYSTEM
+from tracker.letters.service import letter_event_data
 from tracker.procedures import timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, OPENED, TimerSpec, Workflow
-from tracker.procedures.engine import check_transition, enter_target
+from tracker.procedures.engine import check_transition, documents_recorded, enter_target, letter_date
 from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import Action
 from tracker.procedures.vocabulary import (
     OPEN_TIMER_STATUSES,
     DocumentStatus,
+    LetterKind,
     Mode,
     Role,
     TimerStatus,
@@ -245,6 +247,11 @@ class Player:
             return False
         transition = workflow.transitions[transition_id]
         inputs = decision.inputs
+        recorded = documents_recorded(transition, {document_id: row[0] for document_id, row in case.documents.items()},
+                                      inputs, inputs.get(EFFECTIVE_ON) or day)
+        for document_id, arrived in recorded.items():  # cases.service._mark_recorded
+            row = case.documents[document_id]
+            row[0], row[3], row[6] = DocumentStatus.RECEIVED, case.now, arrived
         days = timer_plan.EventDays(
             recorded_on=day, effective_on=inputs.get(EFFECTIVE_ON), calendar=case.office["calendar"],
             documents_complete_on=timer_plan.documents_complete_on(list(case.checklist().values()), case.received_on))
@@ -266,6 +273,11 @@ class Player:
                 timer_plan.cancel(timer, days.fact_on)
                 self._event(case, EventKind.TIMER_CANCELLED, actor, subject=timer.timer_id,
                             data={"due_on": timer.due_on})
+        if transition.letter:  # letters.service.keep: the letter's own row is the service's, its event is here too
+            number = 1 + sum(1 for event in case.events
+                             if event.kind == EventKind.LETTER and event.subject == transition.letter)
+            self._event(case, EventKind.LETTER, actor, subject=transition.letter,
+                        data=letter_event_data(LetterKind(transition.letter), number, letter_date(inputs, day)))
         case.version += 1
         return True
 

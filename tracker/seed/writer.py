@@ -56,7 +56,7 @@ def reserve_references(engine, wanted: Counter) -> dict[tuple[str, int], int]:
 
 COLUMNS = {
     "persons": ("id", "family_name", "given_names", "date_of_birth", "nationality", "email", "phone",
-                "preferred_language"),
+                "preferred_language", "street", "postcode", "city", "country"),
     "cases": ("id", "reference", "procedure_id", "procedure_version", "state", "outcome", "accelerated",
               "applicant_id", "employer_id", "advisor_id", "office_id", "assignee_id", "parent_id", "profession",
               "reference_occupation", "received_on", "opened_at", "updated_at", "closed_at", "next_due_on", "breached",
@@ -98,7 +98,8 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
     persons = []
     for case, person_id in zip(roots, person_ids):
         family, given, born, nationality, email, language = case.applicant
-        persons.append((person_id, family, given, born, nationality, email, "", language))
+        # No postal address is invented for seeded applicants: the country they live in is the passport's.
+        persons.append((person_id, family, given, born, nationality, email, "", language, "", "", "", nationality))
         case.applicant = person_id
     as_text = engine.dialect.name == "postgresql"  # COPY takes the JSON as text; SQLAlchemy wants the dict
     dumps = json.dumps

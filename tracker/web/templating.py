@@ -7,9 +7,9 @@ from flask import Flask
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
 
-from tracker.audit.describe import describe, input_summary
+from tracker import clock
+from tracker.audit.describe import describe, fact_date_note, input_summary
 from tracker.extensions import db
-from tracker.letters.content import LETTER_TITLES
 from tracker.parties.models import Office
 from tracker.procedures import labels
 from tracker.procedures.deadlines import parse_period
@@ -78,7 +78,12 @@ def document_status_name(status: str) -> str:
 
 
 def letter_title(kind: str) -> str:
-    return LETTER_TITLES[kind].get(current_language())
+    return labels.label(labels.LETTER_KIND, kind, current_language())
+
+
+def fact_date(event) -> str:
+    """"recorded on …, effective …" when the step's fact lies on another day than its recording."""
+    return fact_date_note(event, current_language(), day, clock.berlin_date(event.occurred_at))
 
 
 def install(app: Flask) -> None:
@@ -87,4 +92,4 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(current_language=current_language, workflow_for=workflow_of,
                             describe_event=describe_event, event_inputs=event_inputs,
                             party_name=party_name, role_name=role_name, document_status_name=document_status_name,
-                            letter_title=letter_title)
+                            letter_title=letter_title, fact_date=fact_date)

@@ -1,33 +1,48 @@
+"""A case's letters as they were sent: the print view and the PDF render the stored text, never a rebuilt one.
+Each letter has its own address; ``/letters/<kind>`` is the newest letter of that kind."""
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
 
-from tracker.letters.content import LETTER_TITLES, build, letters_for
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.letters.content import Letter
+from tracker.letters.models import LetterRecord
 from tracker.letters.pdf import LetterFonts, render_pdf
-from tracker.registry import workflow_of
+from tracker.procedures.vocabulary import LetterKind
 from tracker.web.guards import load_case
 
 blueprint = Blueprint("letters", __name__, url_prefix="/cases/<int:case_id>/letters")
 
 
-def _letter(case_id: int, kind: str):
+def _letter(case_id: int, letter_id: int | None = None, kind: str | None = None):
     case = load_case(case_id)  # object-level access check
-    workflow = workflow_of(case)
-    if kind not in LETTER_TITLES or kind not in letters_for(case, workflow):
+    if letter_id is not None:
+        record = db.session.get(LetterRecord, letter_id)
+    elif kind not in tuple(LetterKind):  # /letters/<kind>: the newest letter of a known kind only
         abort(404)
-    lang = request.args.get("lang") if request.args.get("lang") in ("de", "en") else None
-    return case, build(case, workflow, kind, lang)
+    else:  # the newest letter of its kind
+        record = db.session.scalar(select(LetterRecord).where(LetterRecord.case_id == case.id,
+                                                              LetterRecord.kind == kind)
+                                   .order_by(LetterRecord.number.desc()).limit(1))
+    if record is None or record.case_id != case.id:
+        abort(404)
+    lang = request.args.get("lang") if request.args.get("lang") in record.content else record.language
+    return case, record, Letter.from_dict(record.content[lang])
 
 
+@blueprint.route("/<int:letter_id>")
 @blueprint.route("/<kind>")
-def show(case_id: int, kind: str):
-    case, letter = _letter(case_id, kind)
-    return render_template("letters/letter.html", case=case, letter=letter)
+def show(case_id: int, letter_id: int | None = None, kind: str | None = None):
+    case, record, letter = _letter(case_id, letter_id, kind)
+    return render_template("letters/letter.html", case=case, record=record, letter=letter)
 
 
+@blueprint.route("/<int:letter_id>.pdf")
 @blueprint.route("/<kind>.pdf")
-def pdf(case_id: int, kind: str):
-    case, letter = _letter(case_id, kind)
-    filename = f"{case.reference}-{kind}.pdf"
+def pdf(case_id: int, letter_id: int | None = None, kind: str | None = None):
+    case, record, letter = _letter(case_id, letter_id, kind)
+    filename = f"{case.reference}-{record.kind}-{record.number}.pdf"
     return Response(render_pdf(letter, LetterFonts.from_config(current_app.config)), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -13,7 +13,7 @@ from tracker.cases.models import Case, Note
 from tracker.cases import service
 from tracker.cases.service import guard_context
 from tracker.extensions import db
-from tracker.letters.content import letters_for
+from tracker.letters.service import case_letters
 from tracker.parties.models import Employer, Office
 from tracker.procedures.definition import TimerSpec, Transition
 from tracker.procedures.engine import available_transitions
@@ -138,7 +138,7 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         "notes": notes, "may_use_notes": may_use_notes, "note_form": form_for("note", forms.NoteForm),
         "assign_form": assign_form,
         "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
-        "letters": available_letters(case, workflow),
+        "letters": case_letters(case.id),
     }
 
 
@@ -169,6 +169,3 @@ def document_choices(case: Case, lang: str) -> list[tuple[str, str]]:
 def _may_act(user, case) -> bool:
     return can_act_on_case(user, case)
 
-
-def available_letters(case: Case, workflow) -> list[str]:
-    return letters_for(case, workflow)

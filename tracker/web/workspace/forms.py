@@ -67,6 +67,12 @@ class NewCaseForm(Form):
     email = EmailField(_l("E-Mail"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=50)])
     preferred_language = SelectField(_l("Bevorzugte Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
+    #: The postal address letters go to (in § 81a cases they go to the employer as representative).
+    street = StringField(_l("Straße und Hausnummer"), validators=[DataRequired(), Length(max=200)],
+                         description=_l("Die Anschrift, an die Schreiben gehen; auch im Ausland."))
+    postcode = StringField(_l("Postleitzahl"), validators=[Optional(), Length(max=20)])
+    city = StringField(_l("Ort"), validators=[DataRequired(), Length(max=100)])
+    country = StringField(_l("Staat"), validators=[DataRequired(), Length(max=100)])
     profession = StringField(_l("Ausländischer Berufsabschluss"), validators=[DataRequired(), Length(max=200)],
                              description=_l("Wie im Zeugnis, z. B. „Bachelor of Nursing (Vietnam)“."))
     reference_occupation = StringField(_l("Deutscher Referenzberuf"), validators=[DataRequired(), Length(max=200)],

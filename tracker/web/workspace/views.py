@@ -125,7 +125,9 @@ def new_case():
         applicant = Person(given_names=form.given_names.data.strip(), family_name=form.family_name.data.strip(),
                            date_of_birth=form.date_of_birth.data, nationality=form.nationality.data.strip(),
                            email=(form.email.data or "").strip(), phone=(form.phone.data or "").strip(),
-                           preferred_language=form.preferred_language.data)
+                           preferred_language=form.preferred_language.data, street=form.street.data.strip(),
+                           postcode=(form.postcode.data or "").strip(), city=form.city.data.strip(),
+                           country=form.country.data.strip())
         db.session.add(applicant)
         try:
             case = perform(
@@ -191,7 +193,7 @@ def transition(case_id: int, transition_id: str):
     except service.CaseError as error:
         return _refused(case, key, form, error)
     flash(_("Erledigt: %(action)s", action=definition.label.get(current_language())), "success")
-    anchor = "letters" if definition.input("documents") is not None else None
+    anchor = "letters" if definition.letter else None
     return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
 
 

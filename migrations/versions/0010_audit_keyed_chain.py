@@ -1,7 +1,7 @@
 """Audit integrity: events record the key that sealed their hash (NULL: unkeyed, from before); TRUNCATE refused
 
-Revision ID: 0009_audit_keyed_chain
-Revises: 0008_user_totp
+Revision ID: 0010_audit_keyed_chain
+Revises: 0009_user_totp
 Create Date: 2026-11-30 06:40:00
 
 Existing events keep their plain SHA-256 hashes and get ``key_id`` NULL: ``audit verify`` still checks them. The
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = '0009_audit_keyed_chain'
-down_revision = '0008_user_totp'
+revision = '0010_audit_keyed_chain'
+down_revision = '0009_user_totp'
 branch_labels = None
 depends_on = None
 

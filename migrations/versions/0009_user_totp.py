@@ -1,7 +1,7 @@
 """Second factor (TOTP) for users: secret, confirmation time, last accepted time step
 
-Revision ID: 0008_user_totp
-Revises: 0007_invitations
+Revision ID: 0009_user_totp
+Revises: 0008_letters
 Create Date: 2026-11-30 06:30:00
 
 """
@@ -10,8 +10,8 @@ from alembic import op
 
 
 # revision identifiers, used by Alembic.
-revision = '0008_user_totp'
-down_revision = '0007_invitations'
+revision = '0009_user_totp'
+down_revision = '0008_letters'
 branch_labels = None
 depends_on = None
 

@@ -1,0 +1,41 @@
+"""Keeping letters as sent: the step that owes a letter (``letter:`` in its definition) produces it, in the same
+unit of work as the step, with an audit event; afterwards the letter is only read back, never rebuilt."""
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import func, select
+
+from tracker import clock
+from tracker.audit.models import EventKind
+from tracker.audit.service import append_event
+from tracker.extensions import db
+from tracker.letters.content import LANGUAGES, build
+from tracker.letters.models import LetterRecord
+from tracker.procedures.engine import letter_date
+from tracker.procedures.vocabulary import LetterKind
+
+
+def keep(case, workflow, kind: LetterKind, event, actor) -> LetterRecord:
+    """Produce the letter ``kind`` for the step recorded by ``event`` and keep it, in both languages."""
+    number = (db.session.scalar(select(func.count()).select_from(LetterRecord)
+                                .where(LetterRecord.case_id == case.id, LetterRecord.kind == kind)) or 0) + 1
+    dated = letter_date(event.data or {}, clock.today())
+    content = {lang: build(case, workflow, kind, lang, event=event, dated=dated).as_dict() for lang in LANGUAGES}
+    language = case.applicant.preferred_language if case.applicant.preferred_language in LANGUAGES else "de"
+    record = LetterRecord(case_id=case.id, kind=str(kind), number=number, dated=dated, language=language,
+                          content=content, event_seq=event.seq, created_at=clock.now())
+    db.session.add(record)
+    append_event(case, EventKind.LETTER, actor, subject=str(kind), data=letter_event_data(kind, number, dated))
+    return record
+
+
+def letter_event_data(kind: LetterKind, number: int, dated: date) -> dict:
+    """What the audit trail says of a letter (the seed generator writes the same)."""
+    return {"letter": str(kind), "number": number, "dated": dated}
+
+
+def case_letters(case_id: int) -> list[LetterRecord]:
+    """The case's letters in the order they were produced."""
+    return list(db.session.scalars(select(LetterRecord).where(LetterRecord.case_id == case_id)
+                                   .order_by(LetterRecord.id)))
