@@ -79,7 +79,9 @@ class Factory:
     def authorisation(self, case, employer=None, actor=None, valid_from=None, valid_until=None, kind=None):
         """The employer's authorisation for ``case`` (default: the case's employer, from the day received, until
         revoked), recorded by a clerk of the case's office through the service verb."""
-        from tracker.cases.service import record_authorisation  # as the other factories: no app import at collection
+        from tracker.cases.service import (
+            record_authorisation,  # as the other factories: no app import at collection
+        )
 
         kind = kind or ("power_of_attorney_81a" if case.procedure_id == "skilled-worker-81a"
                         else "recognition_applicant")

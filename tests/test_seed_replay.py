@@ -20,7 +20,12 @@ from tracker.audit.service import case_events
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.queries import verify_audit_trail
-from tracker.cases.service import apply_transition, assign, open_case, set_document_status
+from tracker.cases.service import (
+    apply_transition,
+    assign,
+    open_case,
+    set_document_status,
+)
 from tracker.cases.sweep import sweep
 from tracker.extensions import db
 from tracker.procedures.definition import EFFECTIVE_ON

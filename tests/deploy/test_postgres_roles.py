@@ -12,7 +12,11 @@ import sqlalchemy as sa
 from flask_migrate import upgrade
 
 from tests.audit.test_audit_chain import walk_recognition, walk_skilled_worker
-from tests.conftest import create_postgres_database, drop_postgres_database, postgres_server_url
+from tests.conftest import (
+    create_postgres_database,
+    drop_postgres_database,
+    postgres_server_url,
+)
 from tests.factories import Factory
 from tracker import clock, create_app
 from tracker.cases.queries import verify_audit_trail

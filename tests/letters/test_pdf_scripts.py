@@ -10,7 +10,7 @@ from pypdf import PdfReader
 from tracker.cases import service
 from tracker.extensions import db
 from tracker.letters.content import Letter, Paragraph
-from tracker.letters.pdf import LetterFonts, LetterFontMissing, render_pdf
+from tracker.letters.pdf import LetterFontMissing, LetterFonts, render_pdf
 
 #: (given names, family name) as the applicants write them.
 NAMES = {

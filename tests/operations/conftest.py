@@ -2,10 +2,13 @@
 the Alembic revision, which the shared ``app`` fixture's ``create_all`` does not write), and Redis database 7."""
 from __future__ import annotations
 
-
 import pytest
 
-from tests.conftest import create_postgres_database, drop_postgres_database, redis_test_database
+from tests.conftest import (
+    create_postgres_database,
+    drop_postgres_database,
+    redis_test_database,
+)
 from tracker import create_app
 from tracker.extensions import db
 

@@ -24,7 +24,7 @@ def logging_app(new_database, tmp_path):
         logging.getLogger("tracker.example").warning("second")
         return "ok"
 
-    from tracker.web.guards import public
+    from tracker.http.public import public
 
     app.add_url_rule("/_noisy", "noisy", public(noisy))
 

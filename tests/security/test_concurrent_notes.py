@@ -31,9 +31,8 @@ def test_two_notes_at_once_are_both_kept(race):
 
 
 def test_a_duplicate_event_number_becomes_a_conflict_not_a_500():
-    from sqlalchemy.exc import IntegrityError
-
     import pytest
+    from sqlalchemy.exc import IntegrityError
 
     class Orig(Exception):
         pass

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from tracker.cases import service
 from tracker.auth.models import User
+from tracker.cases import service
 from tracker.cases.models import Case, Note
 from tracker.extensions import db
 from tracker.procedures.vocabulary import OfficeKind, Role

@@ -44,7 +44,7 @@ def test_enrolment_shows_a_secret_that_takes_effect_only_after_a_code(client, lo
     page = client.get("/account/second-factor")
     assert page.status_code == 200
     secret = shown_secret(page).replace(" ", "")
-    assert f"otpauth://totp/" in page.get_data(as_text=True)
+    assert "otpauth://totp/" in page.get_data(as_text=True)
     assert not db.session.get(User, staff.id).totp_active  # shown, not yet effective
 
     wrong = client.post("/account/second-factor", data={"code": "000000" if code(secret) != "000000" else "111111"})

@@ -7,7 +7,14 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from tracker import clock
-from tracker.audit.chain import GENESIS, ChainBreak, Keyring, last_state, seal, verify_events
+from tracker.audit.chain import (
+    GENESIS,
+    ChainBreak,
+    Keyring,
+    last_state,
+    seal,
+    verify_events,
+)
 from tracker.audit.models import Event
 from tracker.extensions import db
 

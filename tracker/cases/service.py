@@ -18,17 +18,34 @@ from tracker.audit.models import EventKind
 from tracker.audit.service import append_event, case_events
 from tracker.auth import invitations
 from tracker.cases.access import can_act_on_case, can_use_notes
-from tracker.cases.models import Authorisation, Case, CaseDocument, Note, ReferenceCounter
+from tracker.cases.models import (
+    Authorisation,
+    Case,
+    CaseDocument,
+    Note,
+    ReferenceCounter,
+)
 from tracker.db_types import dialect_insert
 from tracker.extensions import db
 from tracker.letters import service as letters
 from tracker.parties.models import Employer, Office
 from tracker.procedures import timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, LocalText
-from tracker.procedures.engine import Refusal, check_transition, documents_recorded, enter_target
+from tracker.procedures.engine import (
+    Refusal,
+    check_transition,
+    documents_recorded,
+    enter_target,
+)
 from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import EventDays
-from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus, LetterKind, Role, TimerStatus
+from tracker.procedures.vocabulary import (
+    AuthorisationKind,
+    DocumentStatus,
+    LetterKind,
+    Role,
+    TimerStatus,
+)
 from tracker.registry import registry, workflow_of
 from tracker.timers import service as timers
 from tracker.timers.models import Timer

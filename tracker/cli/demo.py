@@ -12,11 +12,21 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.auth.models import User
 from tracker.cases.models import Case
-from tracker.cases.service import apply_transition, open_case, record_authorisation, set_document_status
+from tracker.cases.service import (
+    apply_transition,
+    open_case,
+    record_authorisation,
+    set_document_status,
+)
 from tracker.cases.sweep import sweep
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
-from tracker.procedures.vocabulary import AuthorisationKind, CalendarName, OfficeKind, Role
+from tracker.procedures.vocabulary import (
+    AuthorisationKind,
+    CalendarName,
+    OfficeKind,
+    Role,
+)
 from tracker.seed.parties import OFFICE_CONTACTS
 
 DEMO_PASSWORD = "demo-passwort"  # printed by `flask demo`; demo accounts only, never in production

@@ -273,7 +273,6 @@ def _decision(letter: Letter, case, workflow, event) -> None:
 
 
 def _pre_approval(letter: Letter, case, workflow, event) -> None:
-    lang = letter.lang
     issued = letter.dated
     linked = case.children[0] if case.children else None
     _say(letter,

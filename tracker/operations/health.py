@@ -13,7 +13,7 @@ from flask import Blueprint, current_app, jsonify
 from redis import Redis
 
 from tracker.extensions import db
-from tracker.web.guards import public  # deny-by-default allow-list
+from tracker.http.public import public  # deny-by-default allow-list
 
 blueprint = Blueprint("operations_health", __name__)
 

@@ -34,9 +34,9 @@ from rq import Queue
 from tracker import clock
 from tracker.clock import BERLIN
 from tracker.extensions import db
+from tracker.http.public import public  # deny-by-default allow-list
 from tracker.jobs.queue import QUEUE_NAME
 from tracker.timers.models import Timer, TimerStatus
-from tracker.web.guards import public  # deny-by-default allow-list
 
 log = logging.getLogger(__name__)
 

@@ -1,27 +1,14 @@
 """The portal's own guard (securedrop's lesson: every blueprint guards itself, the app-wide deny-by-default is the
-second line) and its one unit of work. The portal sits beside ``tracker.web`` and may not import it (import
-contract), so the two small helpers it shares in spirit are spelled here."""
+second line). The unit of work and the public marker it shares with ``tracker.web`` come from ``tracker.http``."""
 from __future__ import annotations
-
-from collections.abc import Callable
-from typing import TypeVar
 
 from flask import abort
 from flask_login import current_user, login_required
 
 from tracker.cases.access import can_view_case
 from tracker.cases.models import Case
-from tracker.cases.service import conflicts_refused
 from tracker.extensions import db
 from tracker.procedures.vocabulary import Role
-
-T = TypeVar("T")
-
-
-def public(view):
-    """Reachable without login (the invitation link): the attribute the app-wide login check reads."""
-    view.is_public = True
-    return view
 
 
 def install(blueprint) -> None:
@@ -42,14 +29,3 @@ def load_case(case_id: int) -> Case:
         abort(404)
     return case
 
-
-def perform(verb: Callable[..., T], *args, **kwargs) -> T:
-    """Run one verb and commit once; roll back on any error (as ``tracker.web.unit_of_work.perform``)."""
-    try:
-        with conflicts_refused():
-            result = verb(*args, **kwargs)
-            db.session.commit()
-    except BaseException:
-        db.session.rollback()
-        raise
-    return result

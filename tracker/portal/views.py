@@ -17,9 +17,15 @@ from flask_login import current_user
 
 from tracker import clock
 from tracker.auth import invitations
+from tracker.http.public import public
+from tracker.http.unit_of_work import perform
 from tracker.notifications.invitations import send_invitation
 from tracker.portal import guards, overview
-from tracker.portal.forms import InviteColleagueForm, RemoveColleagueForm, SetPasswordForm
+from tracker.portal.forms import (
+    InviteColleagueForm,
+    RemoveColleagueForm,
+    SetPasswordForm,
+)
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal")
 guards.install(blueprint)
@@ -61,7 +67,7 @@ def invite():
     if not form.validate_on_submit():
         return _render_team(form, 422)
     try:
-        user, token = guards.perform(invitations.invite_colleague, current_user, email=form.email.data,
+        user, token = perform(invitations.invite_colleague, current_user, email=form.email.data,
                                      name=form.name.data)
     except invitations.InvitationError as error:
         form.email.errors = [*form.email.errors, error.text(_lang())]
@@ -78,7 +84,7 @@ def remove(user_id: int):
     if not RemoveColleagueForm().validate_on_submit():
         abort(400)
     try:
-        colleague = guards.perform(invitations.remove_colleague, current_user, user_id)
+        colleague = perform(invitations.remove_colleague, current_user, user_id)
     except invitations.InvitationError:
         abort(404)  # not a colleague: the answer does not tell whether the account exists
     flash(_("%(name)s hat keinen Zugang mehr.", name=colleague.name), "success")
@@ -86,14 +92,14 @@ def remove(user_id: int):
 
 
 @invitation_blueprint.route("/invitation/<token>", methods=["GET", "POST"])
-@guards.public
+@public
 def accept(token: str):
     if invitations.open_invitation(token) is None:
         return render_template("portal/invitation.html", form=None, invalid=True), 404
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
-            guards.perform(invitations.accept_invitation, token, form.password.data)
+            perform(invitations.accept_invitation, token, form.password.data)
         except invitations.InvitationError as error:
             form.password.errors = [*form.password.errors, error.text(_lang())]
         else:

@@ -22,7 +22,12 @@ from tracker.auth.actors import SYSTEM
 from tracker.letters.service import letter_event_data
 from tracker.procedures import timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, OPENED, TimerSpec, Workflow
-from tracker.procedures.engine import check_transition, documents_recorded, enter_target, letter_date
+from tracker.procedures.engine import (
+    check_transition,
+    documents_recorded,
+    enter_target,
+    letter_date,
+)
 from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
 from tracker.procedures.timer_plan import Action
 from tracker.procedures.vocabulary import (

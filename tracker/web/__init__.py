@@ -7,15 +7,8 @@ from __future__ import annotations
 from flask import Flask
 
 from tracker.extensions import babel
-from tracker.web import (
-    edge,
-    errors,
-    guards,
-    headers,
-    sessions,
-    templating,
-    unit_of_work,
-)
+from tracker.http import unit_of_work
+from tracker.web import edge, errors, guards, headers, sessions, templating
 from tracker.web.i18n import select_locale, select_timezone
 from tracker.web.letters.views import blueprint as letters
 from tracker.web.login.views import blueprint as login

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, abort, request
 from werkzeug.routing import IntegerConverter
 
-from tracker.web.forms import CONTROL_CHARACTERS, MAX_ID
+from tracker.http.forms import CONTROL_CHARACTERS, MAX_ID
 
 
 class IdConverter(IntegerConverter):

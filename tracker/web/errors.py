@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, current_app, render_template, url_for
-from sqlalchemy.exc import InterfaceError, OperationalError
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
+from tracker.http.unit_of_work import roll_back_quietly
 from tracker.web.login.views import too_many_attempts
-from tracker.web.unit_of_work import roll_back_quietly
-
 
 log = logging.getLogger(__name__)
 

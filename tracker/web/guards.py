@@ -13,12 +13,6 @@ from tracker.procedures.vocabulary import Role
 from tracker.web import sessions
 
 
-def public(view):
-    """Mark a view as reachable without login (login page, static files, the applicant's status page)."""
-    view.is_public = True
-    return view
-
-
 def roles_required(*roles: Role):
     def decorator(view):
         @wraps(view)

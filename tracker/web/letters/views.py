@@ -3,7 +3,6 @@ Each letter has its own address; ``/letters/<kind>`` is the newest letter of tha
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
-
 from sqlalchemy import select
 
 from tracker.extensions import db

@@ -2,7 +2,7 @@ from flask_babel import lazy_gettext as _l
 from wtforms import EmailField, PasswordField, SelectField, StringField
 from wtforms.validators import DataRequired, Email
 
-from tracker.web.forms import Form
+from tracker.http.forms import Form
 
 
 class LoginForm(Form):

@@ -22,8 +22,8 @@ from werkzeug.security import check_password_hash, generate_password_hash
 from tracker.auth import second_factor as totp
 from tracker.auth.models import User
 from tracker.extensions import db, limiter
+from tracker.http.public import public
 from tracker.web import sessions
-from tracker.web.guards import public
 from tracker.web.login.forms import CodeForm, LanguageForm, LoginForm
 
 blueprint = Blueprint("auth", __name__)

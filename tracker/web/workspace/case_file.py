@@ -7,10 +7,9 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.audit.service import case_events
-from tracker.cases import queries
+from tracker.cases import queries, service
 from tracker.cases.access import can_act_on_case, can_use_notes
 from tracker.cases.models import Case, Note
-from tracker.cases import service
 from tracker.cases.service import guard_context
 from tracker.extensions import db
 from tracker.letters.service import case_letters

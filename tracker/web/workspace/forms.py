@@ -23,9 +23,9 @@ from wtforms.validators import (
 )
 
 from tracker import clock
+from tracker.http.forms import EARLIEST_BIRTH_DATE, Form, plausible_date
 from tracker.procedures.definition import Transition
 from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus
-from tracker.web.forms import EARLIEST_BIRTH_DATE, Form, plausible_date
 
 
 class VersionedForm(Form):

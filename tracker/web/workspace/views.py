@@ -11,17 +11,21 @@ from tracker import clock
 from tracker.cases import queries, service
 from tracker.cases.models import Case
 from tracker.extensions import db
+from tracker.http.forms import parse_id
+from tracker.http.unit_of_work import perform
 from tracker.notifications.invitations import send_invitation
 from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.vocabulary import Role
 from tracker.registry import registry, workflow_of
 from tracker.timers.models import Timer
-from tracker.web.forms import parse_id
 from tracker.web.guards import load_case, load_case_for_change, staff_required
 from tracker.web.i18n import current_language
-from tracker.web.unit_of_work import perform
 from tracker.web.workspace import forms
-from tracker.web.workspace.case_file import authorisation_choices, build_case_file, transition_form_class
+from tracker.web.workspace.case_file import (
+    authorisation_choices,
+    build_case_file,
+    transition_form_class,
+)
 
 blueprint = Blueprint("cases", __name__)
 
