@@ -24,11 +24,11 @@ def lang(request):
 def test_employer_home_case_page_and_accounts_have_no_violations(page, axe, lang):
     login(page, EMPLOYER, lang=lang)
     assert page.url.endswith("/portal")
-    expect(page.locator("table.queue tbody tr").first).to_be_visible()
+    expect(page.locator("table.portal-cases tbody tr").first).to_be_visible()
     assert_accessible(page, axe)
 
     # The first § 81a case of the list: the chain of steps, requests, deadlines and the timeline.
-    page.locator("table.queue tbody tr", has_text="ABH-EF").first.get_by_role("link").click()
+    page.locator("table.portal-cases tbody tr", has_text="ABH-EF").first.get_by_role("link").click()
     expect(page.locator("#steps-heading")).to_be_visible()
     assert page.locator("#steps li").count() == 7
     assert_accessible(page, axe)
