@@ -28,6 +28,13 @@ class EventKind(StrEnum):
     AUTHORISATION_RECORDED = "authorisation_recorded"
     AUTHORISATION_REVOKED = "authorisation_revoked"
     EMPLOYER_INVITED = "employer_invited"
+    # The portal's doors (issue 9): named here once so every feature and the outbox speak the same words.
+    MESSAGE = "message"  #: a message in the case's thread between parties and clerks
+    DOCUMENT_UPLOADED = "document_uploaded"  #: a party uploaded a requested document
+    ACCESS_CODE_ISSUED = "access_code_issued"  #: the applicant's status-page access code was (re)issued
+    ADVISOR_GRANTED = "advisor_granted"  #: an employer granted a ThAFF advisor access to its cases
+    ADVISOR_REVOKED = "advisor_revoked"
+    CASE_FILE_READ = "case_file_read"  #: a case file was opened (the data-protection read log)
 
 
 #: Events that stay inside the authority: never shown to employers, advisors or applicants.
