@@ -42,7 +42,7 @@ class GrantError(Exception):
         return " ".join(message.get(lang) for message in self.messages)
 
 
-def consent_text(advisor: User, employer, valid_from: date, valid_until: date | None, lang: str) -> str:
+def consent_text(advisor: str, employer: str, valid_from: date, valid_until: date | None, lang: str) -> str:
     """The consent as shown for these choices (the form shows it with the advisor not yet chosen)."""
     begins = valid_from.strftime("%d.%m.%Y")
     if valid_until is None:
@@ -50,7 +50,14 @@ def consent_text(advisor: User, employer, valid_from: date, valid_until: date | 
     else:
         ends = valid_until.strftime("%d.%m.%Y")
         period = LocalText(f"vom {begins} bis zum {ends}", f"from {begins} to {ends}").get(lang)
-    return CONSENT.get(lang).format(advisor=advisor.name, employer=employer.name, period=period)
+    return CONSENT.get(lang).format(advisor=advisor, employer=employer, period=period)
+
+
+def consent_preview(employer: str, lang: str) -> str:
+    """The consent as the form shows it before the advisor and the dates are chosen."""
+    return CONSENT.get(lang).format(
+        advisor=LocalText("die gewählte Beratung", "the chosen advisor").get(lang), employer=employer,
+        period=LocalText("für den unten gewählten Zeitraum", "for the period chosen below").get(lang))
 
 
 def advisors() -> list[User]:
@@ -90,7 +97,7 @@ def grant_access(admin: User, *, advisor_id: int, valid_from: date, valid_until:
                                     "erteilen.", "This advisor already has access. Revoke it first to grant it "
                                     "anew.")])
     grant = AdvisorGrant(advisor=advisor, employer=admin.employer, granted_by=admin, granted_at=clock.now(),
-                         consent_text=consent_text(advisor, admin.employer, valid_from, valid_until, lang),
+                         consent_text=consent_text(advisor.name, admin.employer.name, valid_from, valid_until, lang),
                          valid_from=valid_from, valid_until=valid_until)
     db.session.add(grant)
     db.session.flush()

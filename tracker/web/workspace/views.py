@@ -32,12 +32,14 @@ blueprint = Blueprint("cases", __name__)
 
 @blueprint.route("/")
 def home():
-    """Every role's own home: staff the work queue, employer users their cases in the portal. Advisors have no
-    overview yet (issue 9): the procedures."""
+    """Every role's own home: staff the work queue, employer users their cases in the portal, ThAFF advisors
+    their overview across the employers that granted them access."""
     if current_user.is_staff:
         return redirect(url_for("cases.queue"))
     if current_user.role == Role.EMPLOYER:
         return redirect(url_for("portal.home"))
+    if current_user.role == Role.ADVISOR:
+        return redirect(url_for("portal.advisor_home"))
     return redirect(url_for("procedures.index"))
 
 
