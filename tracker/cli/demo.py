@@ -228,7 +228,7 @@ def _create() -> None:
     # The Stadtwerke's administrator lets the ThAFF advisor follow the company's cases (recorded consent, until
     # revoked): the advisor's overview shows the cases the company sees.
     db.session.flush()
-    grant_access(users["personal@stadtwerke-erfurt.demo"], advisor_id=advisor.id, valid_from=today, valid_until=None,
-                 consented=True, lang="de")
+    grant_access(users["personal@stadtwerke-erfurt.demo"], advisor_id=advisor.id, valid_from=clock.today(),
+                 valid_until=None, consented=True, lang="de")
 
     sweep()  # applies the BA fiction to case 7 and flags the breach of case 1, recorded as done by the system
