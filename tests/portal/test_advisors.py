@@ -3,6 +3,7 @@ consent and revokes it at once; the advisor sees exactly those cases, read-only,
 an overview across every employer that granted it access."""
 from __future__ import annotations
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -264,3 +265,43 @@ def test_the_overview_lists_are_bounded(client, login, make, world):
         assert first.get_data(as_text=True).count("/portal/cases/") == 2 and "after=" in first.get_data(as_text=True)
     finally:
         overview.LIST_LIMIT = limit
+
+
+def test_granting_and_revoking_need_the_form_s_csrf_token(app, world):
+    """With CSRF protection on (as in production), a grant or revocation posted from another site is refused and
+    changes nothing; the page's own form works."""
+    from tests.auth.test_login_and_access import csrf_token
+    from tracker import create_app
+
+    protected = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
+                            "WTF_CSRF_ENABLED": True, "REDIS_URL": None, "SECRET_KEY": "test-secret",
+                            "SERVER_NAME": "tracker.test"})
+    client = protected.test_client()
+    try:
+        token = csrf_token(client.get("/login"))
+        assert client.post("/login", data={"email": world["admin"].email, "password": "correct horse battery",
+                                           "csrf_token": token}).status_code == 302
+
+        assert client.post("/portal/advisors/grant", data=grant_form(world["advisor"])).status_code == 400
+        assert db.session.scalar(select(AdvisorGrant)) is None
+        page = client.get("/portal/advisors")
+        assert client.post("/portal/advisors/grant", data={**grant_form(world["advisor"]),
+                                                           "csrf_token": csrf_token(page)}).status_code == 302
+        db.session.expire_all()
+        grant = db.session.scalar(select(AdvisorGrant))
+        assert grant is not None
+
+        assert client.post(f"/portal/advisors/{grant.id}/revoke").status_code == 400
+        db.session.expire_all()
+        assert db.session.get(AdvisorGrant, grant.id).revoked_at is None
+        page = client.get("/portal/advisors")
+        token = re.search(rf'id="revoke-csrf-{grant.id}"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="revoke-csrf-'
+                          rf'{grant.id}"', page.get_data(as_text=True))
+        assert client.post(f"/portal/advisors/{grant.id}/revoke",
+                           data={"csrf_token": token.group(1) or token.group(2)}).status_code == 302
+        db.session.expire_all()
+        assert db.session.get(AdvisorGrant, grant.id).revoked_at is not None
+    finally:
+        with protected.app_context():
+            db.session.remove()
+            db.engine.dispose()
