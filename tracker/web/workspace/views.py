@@ -157,8 +157,9 @@ def new_case():
 @blueprint.route("/cases/<int:case_id>")
 def show(case_id: int):
     case = load_case(case_id)
-    if current_user.role == Role.EMPLOYER:
-        # Employers read the case in the portal, in their words and without the authority's internal events.
+    if current_user.role in (Role.EMPLOYER, Role.ADVISOR):
+        # Employers and their advisors read the case in the portal, in the employer's words and without the
+        # authority's internal events.
         return redirect(url_for("portal.case", case_id=case.id))
     return render_case(case)
 
