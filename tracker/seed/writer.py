@@ -58,9 +58,10 @@ COLUMNS = {
     "persons": ("id", "family_name", "given_names", "date_of_birth", "nationality", "email", "phone",
                 "preferred_language", "street", "postcode", "city", "country"),
     "cases": ("id", "reference", "procedure_id", "procedure_version", "state", "outcome", "accelerated",
+              "progressed_at",
               "applicant_id", "employer_id", "advisor_id", "office_id", "assignee_id", "parent_id", "profession",
               "reference_occupation", "received_on", "opened_at", "updated_at", "closed_at", "next_due_on", "breached",
-              "audit_head", "version", "progressed_at"),
+              "audit_head", "version"),
     "case_documents": ("case_id", "document_id", "position", "required", "status", "reason", "requested_until",
                        "updated_at", "received_on"),
     "timers": ("id", "case_id", "timer_id", "status", "started_on", "started_by", "fixed_due_on", "end_named",
@@ -121,20 +122,20 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
             event_rows.append((case_id, event.seq, event.occurred_at, event.actor_id, str(event.actor_role), event.kind,
                                event.subject, event.from_state, event.to_state, event.reason, event.basis,
                                dumps(event.data) if as_text else event.data, event.prev_hash, event.key_id, head))
+        # what cases.service.apply_transition records: the last transition, or the opening
+        progressed = next((event.occurred_at for event in reversed(case.events) if event.kind == "transition"),
+                          case.opened_at)
         open_due = [timer for timer in case.open_timers() if timer.due_on is not None]
         case_rows.append((
             case_id, case.reference, case.workflow.id, case.workflow.version, case.state, case.outcome,
-            case.accelerated, case.applicant, case.employer_id, None, case.office["id"],
+            case.accelerated, progressed, case.applicant, case.employer_id, None, case.office["id"],
             case.assignee.id if case.assignee else None, case.parent.id if case.parent is not None else None,
             case.profession, case.reference_occupation, case.received_on, case.opened_at,
             case.events[-1].occurred_at, case.closed_at,
             # what timers.service.refresh_summary computes
             min((timer.due_on for timer in open_due), default=None),
             any(timer.status == breached for timer in open_due),
-            head, case.version,
-            # what cases.service.apply_transition records: the last transition, or the opening
-            next((event.occurred_at for event in reversed(case.events) if event.kind == "transition"),
-                 case.opened_at)))
+            head, case.version))
         for document_id, (status, reason, until, updated_at, position, required, arrived) in case.documents.items():
             document_rows.append((case_id, document_id, position, required, str(status), reason, until,
                                   updated_at or case.opened_at, arrived))
