@@ -214,10 +214,10 @@ class PortalUsers:
 
 
 def portal_users() -> PortalUsers:
-    """An employer user of the employer with the most cases, and a ThAFF advisor whom the ``ADVISOR_EMPLOYERS``
-    largest employers granted access; every seeded case with an employer gets that employer's authorisation
-    (the seed records none: a clerk records them), the worst case for both pages. Idempotent: a second size only
-    adds the authorisations of the new cases."""
+    """A ThAFF advisor whom the ``ADVISOR_EMPLOYERS`` largest employers (at the first size) granted access, and a
+    user of the largest of them; every seeded case with an employer gets that employer's authorisation (the seed
+    records none: a clerk records them), the worst case for both pages. Idempotent: at the second size the same
+    accounts and grants are used and only the new cases' authorisations are added."""
     from werkzeug.security import generate_password_hash
 
     from tracker.auth.grants import AdvisorGrant
@@ -235,9 +235,6 @@ def portal_users() -> PortalUsers:
     db.session.commit()
     db.session.execute(sa.text("ANALYZE authorisations"))
     db.session.commit()
-    largest = list(db.session.scalars(select(Case.employer_id).where(Case.employer_id.is_not(None))
-                                      .group_by(Case.employer_id).order_by(func.count().desc(), Case.employer_id)
-                                      .limit(ADVISOR_EMPLOYERS)))
     password_hash = generate_password_hash(SEED_PASSWORD)
 
     def account(email: str, **fields) -> User:
@@ -248,14 +245,19 @@ def portal_users() -> PortalUsers:
             db.session.flush()
         return user
 
-    employer_user = account(f"bench-arbeitgeber@{EMAIL_DOMAIN}", name="Bench Arbeitgeber", role="employer",
-                            employer_id=largest[0], employer_admin=True)
+    # The employers are chosen at the first size and kept: at the second, the same employers hold more cases.
     advisor = account(f"bench-beratung@{EMAIL_DOMAIN}", name="Bench Beratung (ThAFF)", role="advisor")
-    granted = set(db.session.scalars(select(AdvisorGrant.employer_id).where(AdvisorGrant.advisor_id == advisor.id)))
-    for employer_id in largest:
-        if employer_id not in granted:
-            db.session.add(AdvisorGrant(advisor_id=advisor.id, employer_id=employer_id, granted_by_id=None,
-                                        granted_at=clock.now(), consent_text="Bench", valid_from=clock.today()))
+    granted = list(db.session.scalars(select(AdvisorGrant.employer_id).where(AdvisorGrant.advisor_id == advisor.id)
+                                      .order_by(AdvisorGrant.id)))
+    if not granted:
+        granted = list(db.session.scalars(select(Case.employer_id).where(Case.employer_id.is_not(None))
+                                          .group_by(Case.employer_id).order_by(func.count().desc(), Case.employer_id)
+                                          .limit(ADVISOR_EMPLOYERS)))
+        db.session.add_all([AdvisorGrant(advisor_id=advisor.id, employer_id=employer_id, granted_by_id=None,
+                                         granted_at=clock.now(), consent_text="Bench", valid_from=clock.today())
+                            for employer_id in granted])
+    employer_user = account(f"bench-arbeitgeber@{EMAIL_DOMAIN}", name="Bench Arbeitgeber", role="employer",
+                            employer_id=granted[0], employer_admin=True)
     db.session.commit()
     counts = [db.session.scalar(select(func.count(Case.id)).where(view_scope(user).condition()))
               for user in (employer_user, advisor)]
