@@ -305,3 +305,15 @@ def test_granting_and_revoking_need_the_form_s_csrf_token(app, world):
         with protected.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.mark.parametrize("query", ["", "?procedure=recognition-bqfg", "?procedure=x%00&state=received",
+                                   "?procedure=" + "p" * 65 + "&state=received", "?procedure=a&state=b&after=abc"])
+def test_a_stage_list_with_a_broken_query_names_nothing_and_never_fails(client, login, make, world, query):
+    make.grant(world["ours"], world["advisor"])
+    login(world["advisor"])
+
+    response = client.get(f"/portal/overview/cases{query}")
+
+    assert response.status_code in (200, 400, 404)  # 400: the edge refuses a NUL in the query
+    assert world["own"].reference not in response.get_data(as_text=True)

@@ -26,7 +26,7 @@ from tracker import clock
 from tracker.advisors import overview as advisor_overview
 from tracker.advisors import service as advisor_service
 from tracker.auth import invitations
-from tracker.http.forms import parse_id
+from tracker.http.forms import CONTROL_CHARACTERS, parse_id
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
 from tracker.notifications.invitations import send_invitation
@@ -181,8 +181,8 @@ def advisor_home():
 @advisors_only
 def advisor_stage():
     procedure, state = request.args.get("procedure", ""), request.args.get("state", "")
-    if not (0 < len(procedure) <= 64 and 0 < len(state) <= 64):
-        abort(404)
+    if not all(0 < len(value) <= 64 and not CONTROL_CHARACTERS.search(value) for value in (procedure, state)):
+        abort(404)  # names no stage (a NUL would not even reach PostgreSQL)
     after = parse_id(request.args.get("after", "")) if request.args.get("after") else None
     page = advisor_overview.stage_page(current_user, procedure, state, after)
     return render_template("portal/stage.html", page=page, lang=_lang(), today=clock.today())
