@@ -2,9 +2,10 @@
 progress for N days, deadlines of the next two weeks; and the list behind each stage.
 
 Everything is read through the one access rule (``cases.access.view_scope``), which reaches the advisor's cases
-from the granting employers' authorisations (index ``ix_authorisations_employer_case``), never by scanning all cases.
-Three statements: one aggregate (stages and the counts of both lists) and the two lists, bounded (``LIST_LIMIT``);
-the stage list pages by keyset. The cost grows with the cases the advisor follows, not with all cases."""
+from the granting employers' authorisations (index ``ix_authorisations_employer_case``; PostgreSQL may still prefer
+one pass over the open cases where that is cheaper, as it did at 100k cases). One aggregate (stages and the counts
+of both lists), the two lists, bounded (``LIST_LIMIT``), and the employers' names of the listed cases; the stage
+list pages by keyset. The cost grows with the cases the advisor follows."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
