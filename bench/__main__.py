@@ -7,7 +7,10 @@ At each size (100k and 1M cases; ``--quick``: 10k and 100k):
   small size, and p95 at the large size / p95 at the small size <= 1.5),
 - the case page (``GET /cases/<id>`` for random cases of that office; p95 <= 100 ms at both sizes),
 - the sweep's idle tick, nothing due (median and p95 of 50 ticks; <= 5 ms at the large size),
-- one sweep over 1,000 timers that expired yesterday, among all open ones (large / small <= 1.2, >= 500 timers/s).
+- one sweep over 1,000 timers that expired yesterday, among all open ones (large / small <= 1.2, >= 500 timers/s),
+- the portal: the employer's home (``GET /portal``, the employer with the most cases, every case of it authorised)
+  and the ThAFF advisor's overview (``GET /portal/overview``, granted by the three largest employers); p95 <= 100 ms
+  at both sizes, large/small <= 1.5 (``--portal-only`` measures just these, e.g. on a database kept with ``--keep``).
 
 The database is ``BENCH_DATABASE_URL``, or a fresh ``tracker_bench`` on the local server that is dropped at the end
 unless ``--keep``. The clock is frozen at the start, so a run that crosses midnight measures the same day.
@@ -78,17 +81,59 @@ def run_size(app, size: int, args, rng: random.Random, used: set[int]) -> dict:
         say(measure.explain_queue(clerk))
     client = measure.logged_in_client(app, clerk)
     results = {"size": size, "seed_rate": rate if added else None, "counts": figures}
+    if args.portal_only:
+        measure_portal(app, args, results)
+        return results
     for label, urls in measure.queue_urls(args.requests).items():
         results[label] = timing = measure.page_timing(client, urls)
         say(f"{label}: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
     results["case page"] = timing = measure.page_timing(
         client, measure.case_urls(clerk.office_id, args.requests, rng))
     say(f"case page: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
+    measure_portal(app, args, results)
     results["idle tick"] = timing = measure.idle_ticks(args.requests)
     say(f"sweep idle tick: median {timing.median:.2f} ms, p95 {timing.p95:.2f} ms")
     results["due sweep"] = due = measure.due_sweep(1000, rng, used)
     say(f"sweep over {due.timers} due timers: {due.ms:.0f} ms ({due.per_second:,.0f} timers/s)")
     return results
+
+
+def measure_portal(app, args, results: dict) -> None:
+    from bench import measure
+
+    users = measure.portal_users()
+    results["portal users"] = users
+    say(f"portal: {users.employer_user.email} sees {users.employer_cases:,} cases; {users.advisor.email} sees "
+        f"{users.advisor_cases:,} cases of {measure.ADVISOR_EMPLOYERS} employers")
+    for label, urls in measure.portal_urls(args.requests).items():
+        user = users.employer_user if label == "employer home" else users.advisor
+        results[label] = timing = measure.page_timing(measure.logged_in_client(app, user), urls)
+        say(f"{label}: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
+
+
+def report_portal(small: dict, large: dict) -> list[tuple[str, str, str, str, bool | None]]:
+    rows = []
+    for label in ("employer home", "advisor overview"):
+        rows.append((f"{label} p95", f"{small[label].p95:.1f} ms", f"{large[label].p95:.1f} ms", "<= 100 ms",
+                     max(small[label].p95, large[label].p95) <= 100))
+        ratio = large[label].p95 / small[label].p95
+        rows.append((f"{label} p95 large/small", "", f"{ratio:.2f}", "<= 1.5", ratio <= 1.5))
+    small_users, large_users = small["portal users"], large["portal users"]
+    rows.append(("cases the employer sees", f"{small_users.employer_cases:,}", f"{large_users.employer_cases:,}", "",
+                 None))
+    rows.append(("cases the advisor sees", f"{small_users.advisor_cases:,}", f"{large_users.advisor_cases:,}", "",
+                 None))
+    return rows
+
+
+def print_rows(rows, small: dict, large: dict) -> None:
+    header = ("", f"{small['size']:,} cases", f"{large['size']:,} cases", "goal", "")
+    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(4)]
+    say("\n" + "  ".join(str(cell).ljust(width) for cell, width in zip(header, widths)))
+    for name, small_value, large_value, target, ok in rows:
+        verdict = "" if ok is None else "PASS" if ok else "MISS"
+        say("  ".join(cell.ljust(width) for cell, width in zip((name, small_value, large_value, target), widths))
+            + "  " + verdict)
 
 
 def report(small: dict, large: dict) -> None:
@@ -118,14 +163,8 @@ def report(small: dict, large: dict) -> None:
     slowest = min(small["due sweep"].per_second, large["due sweep"].per_second)
     goal("due timers handled", f"{small['due sweep'].per_second:,.0f}/s", f"{large['due sweep'].per_second:,.0f}/s",
          ">= 500/s", slowest >= 500)
-
-    header = ("", f"{small['size']:,} cases", f"{large['size']:,} cases", "goal", "")
-    widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(4)]
-    say("\n" + "  ".join(str(cell).ljust(width) for cell, width in zip(header, widths)))
-    for name, small_value, large_value, target, ok in rows:
-        verdict = "" if ok is None else "PASS" if ok else "MISS"
-        say("  ".join(cell.ljust(width) for cell, width in zip((name, small_value, large_value, target), widths))
-            + "  " + verdict)
+    rows.extend(report_portal(small, large))
+    print_rows(rows, small, large)
     for result in (small, large):
         figures = result["counts"]
         say(f"at {result['size']:,}: {figures.cases:,} cases ({figures.open_cases:,} open), "
@@ -153,6 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=50, help="timed requests (and sweep ticks) per figure")
     parser.add_argument("--seed", type=int, default=20260302, help="random seed of the data and the samples")
     parser.add_argument("--explain", action="store_true", help="print the work queue's query plans")
+    parser.add_argument("--portal-only", action="store_true",
+                        help="seed, then measure only the employer home and the advisor overview")
     args = parser.parse_args(argv)
     sizes = (10_000, 100_000) if args.quick else (100_000, 1_000_000)
 
@@ -184,8 +225,11 @@ def main(argv: list[str] | None = None) -> int:
                 f"{os.getloadavg()[0]:.1f} (other work on the machine slows every figure)")
             small = run_size(app, sizes[0], args, rng, used)
             large = run_size(app, sizes[1], args, rng, used)
-            report(small, large)
-            report_engine_cost(engine_cost.measure(app, url))
+            if args.portal_only:
+                print_rows(report_portal(small, large), small, large)
+            else:
+                report(small, large)
+                report_engine_cost(engine_cost.measure(app, url))
             say(f"load average at the end: {os.getloadavg()[0]:.1f}")
             db.session.remove()
             db.engine.dispose()

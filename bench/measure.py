@@ -197,3 +197,74 @@ def explain_queue(user: User) -> str:
         out.append(sql + "\n" + "\n".join(plan))
     db.session.commit()
     return "\n\n".join(out)
+
+
+# --- the portal: the employer's home and the ThAFF advisor's overview -------------------------------------------
+
+#: How many employers (those with the most cases) granted the bench's advisor access.
+ADVISOR_EMPLOYERS = 3
+
+
+@dataclass
+class PortalUsers:
+    employer_user: User
+    employer_cases: int  #: cases the employer's users see (valid authorisations)
+    advisor: User
+    advisor_cases: int  #: cases the advisor sees through its grants
+
+
+def portal_users() -> PortalUsers:
+    """A ThAFF advisor whom the ``ADVISOR_EMPLOYERS`` largest employers (at the first size) granted access, and a
+    user of the largest of them; every seeded case with an employer gets that employer's authorisation (the seed
+    records none: a clerk records them), the worst case for both pages. Idempotent: at the second size the same
+    accounts and grants are used and only the new cases' authorisations are added."""
+    from werkzeug.security import generate_password_hash
+
+    from tracker.auth.grants import AdvisorGrant
+    from tracker.cases.access import view_scope
+
+    recorder = db.session.scalar(select(User.id).where(User.office_id.is_not(None)).order_by(User.id).limit(1))
+    db.session.execute(sa.text(
+        "INSERT INTO authorisations (case_id, employer_id, kind, grantor, scope, valid_from, valid_until, "
+        "recorded_by_id, recorded_at, revocation_reason) "
+        "SELECT c.id, c.employer_id, CASE WHEN c.procedure_id = 'skilled-worker-81a' THEN 'power_of_attorney_81a' "
+        "ELSE 'recognition_applicant' END, 'Fachkraft (Bench)', '', c.received_on, NULL, :recorder, :now, '' "
+        "FROM cases c WHERE c.employer_id IS NOT NULL "
+        "AND NOT EXISTS (SELECT 1 FROM authorisations a WHERE a.case_id = c.id)"),
+        {"recorder": recorder, "now": clock.now()})
+    db.session.commit()
+    db.session.execute(sa.text("ANALYZE authorisations"))
+    db.session.commit()
+    password_hash = generate_password_hash(SEED_PASSWORD)
+
+    def account(email: str, **fields) -> User:
+        user = db.session.scalar(select(User).where(User.email == email))
+        if user is None:
+            user = User(email=email, password_hash=password_hash, active=True, **fields)
+            db.session.add(user)
+            db.session.flush()
+        return user
+
+    # The employers are chosen at the first size and kept: at the second, the same employers hold more cases.
+    advisor = account(f"bench-beratung@{EMAIL_DOMAIN}", name="Bench Beratung (ThAFF)", role="advisor")
+    granted = list(db.session.scalars(select(AdvisorGrant.employer_id).where(AdvisorGrant.advisor_id == advisor.id)
+                                      .order_by(AdvisorGrant.id)))
+    if not granted:
+        granted = list(db.session.scalars(select(Case.employer_id).where(Case.employer_id.is_not(None))
+                                          .group_by(Case.employer_id).order_by(func.count().desc(), Case.employer_id)
+                                          .limit(ADVISOR_EMPLOYERS)))
+        db.session.add_all([AdvisorGrant(advisor_id=advisor.id, employer_id=employer_id, granted_by_id=None,
+                                         granted_at=clock.now(), consent_text="Bench", valid_from=clock.today())
+                            for employer_id in granted])
+    employer_user = account(f"bench-arbeitgeber@{EMAIL_DOMAIN}", name="Bench Arbeitgeber", role="employer",
+                            employer_id=granted[0], employer_admin=True)
+    db.session.commit()
+    counts = [db.session.scalar(select(func.count(Case.id)).where(view_scope(user).condition()))
+              for user in (employer_user, advisor)]
+    db.session.commit()
+    return PortalUsers(employer_user, counts[0], advisor, counts[1])
+
+
+def portal_urls(requests: int) -> dict[str, list[str]]:
+    return {"employer home": ["/portal"] * requests,
+            "advisor overview": ["/portal/overview"] * requests}

@@ -91,3 +91,20 @@ class Factory:
             grantor=case.applicant.full_name, valid_from=valid_from or case.received_on, valid_until=valid_until)
         db.session.commit()
         return authorisation
+
+    def grant(self, employer, advisor=None, valid_from=None, valid_until=None, revoked=False, by=None):
+        """An employer's grant to a ThAFF advisor. Written as a row (not through the verb, which refuses a start
+        in the past), so tests can build expired and revoked grants; ``tests/portal/test_advisors.py`` tests the
+        verbs."""
+        from datetime import datetime, timezone
+
+        from tracker import clock
+        from tracker.auth.grants import AdvisorGrant
+
+        grant = AdvisorGrant(advisor=advisor or self.user(role="advisor"), employer=employer, granted_by=by,
+                             granted_at=clock.now(), consent_text="Einwilligung (Test)",
+                             valid_from=valid_from or clock.today(), valid_until=valid_until,
+                             revoked_at=datetime(2026, 3, 1, 9, tzinfo=timezone.utc) if revoked else None)
+        db.session.add(grant)
+        db.session.commit()
+        return grant

@@ -191,14 +191,15 @@ def test_an_employer_does_not_find_other_employers_cases_in_any_list(client, log
     assert client.get("/team").status_code == 403
 
 
-def test_an_advisor_sees_the_cases_of_accompanied_employers_only(client, login, make, two_employers):
+def test_an_advisor_sees_the_cases_of_the_employers_that_granted_access_only(client, login, make, two_employers):
     ours, own_case, other_case = two_employers
     advisor = make.user(role="advisor", name="Beraterin")
-    ours.advisors.append(advisor)
-    db.session.commit()
+    make.grant(ours, advisor)
     login(advisor)
 
-    assert client.get(f"/cases/{own_case.id}").status_code == 200
+    own_file = client.get(f"/cases/{own_case.id}")  # the clerks' case file sends the advisor to the portal's page
+    assert own_file.status_code == 302 and own_file.location == f"/portal/cases/{own_case.id}"
+    assert client.get(own_file.location).status_code == 200
     assert client.get(f"/cases/{other_case.id}").status_code == 404
     assert client.get(f"/cases/{other_case.id}/letters/receipt").status_code == 404
     before = _snapshot(own_case.id)

@@ -1,6 +1,7 @@
 """The one access rule has two faces, the SQL filter (lists, searches, counts) and the per-case check (every case
-route): generated worlds of offices, employers, advisors, users, linked cases and employers' authorisations (valid,
-not yet valid, expired, revoked) must get the same answer from both, for every user and every case."""
+route): generated worlds of offices, employers, advisors, users, linked cases, employers' authorisations and employers'
+grants to advisors (each valid, not yet valid, expired or revoked) must get the same answer from both, for every user
+and every case."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
@@ -10,6 +11,7 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.auth.grants import AdvisorGrant
 from tracker.auth.models import User
 from tracker.cases.access import (
     can_act_on_case,
@@ -58,8 +60,9 @@ def worlds(draw):
             "office": draw(st.none() | st.integers(0, len(office_kinds) - 1)) if role.is_staff else None,
             "employer": draw(st.none() | st.integers(0, employers - 1)) if role is Role.EMPLOYER and employers
             else None,
-            "accompanies": draw(st.sets(st.integers(0, employers - 1))) if role is Role.ADVISOR and employers
-            else set(),
+            # grants of employers to this advisor: valid, expired, not yet valid, revoked …
+            "grants": draw(st.lists(st.tuples(st.integers(0, employers - 1), VALIDITIES), max_size=3))
+            if role is Role.ADVISOR and employers else [],
         })
     return office_kinds, employers, cases, users
 
@@ -91,7 +94,11 @@ def build(world):
         user = User(email=f"u{number}@example.org", name=f"U{number}", password_hash="-", role=spec["role"],
                     office=offices[spec["office"]] if spec["office"] is not None else None,
                     employer=employers[spec["employer"]] if spec["employer"] is not None else None)
-        user.accompanied_employers.extend(employers[i] for i in sorted(spec["accompanies"]))
+        for employer, (begins, ends, revoked) in spec["grants"]:
+            db.session.add(AdvisorGrant(
+                advisor=user, employer=employers[employer], valid_from=TODAY + timedelta(days=begins),
+                valid_until=TODAY + timedelta(days=ends) if ends is not None else None,
+                revoked_at=datetime(2026, 6, 1, tzinfo=timezone.utc) if revoked else None))
         users.append(user)
     db.session.add_all([*cases, *users])
     db.session.flush()
@@ -121,6 +128,14 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
                 # An employer user sees exactly the cases its organisation holds a valid authorisation for.
                 assert checked == {case.id for case in cases if any(
                     a.employer_id == user.employer_id and a.holds_on(TODAY) for a in case.authorisations)}
+            if user.role == Role.ADVISOR:
+                # An advisor sees what the employers whose grant holds today see: the cases they hold a valid
+                # authorisation for. An expired, not yet valid or revoked grant admits nothing.
+                granting = {grant.employer_id for grant in db.session.scalars(
+                    select(AdvisorGrant).where(AdvisorGrant.advisor_id == user.id)) if grant.holds_on(TODAY)}
+                assert checked == {case.id for case in cases if any(
+                    a.employer_id in granting and a.holds_on(TODAY) for a in case.authorisations)}
+                assert not {case.id for case in cases if can_act_on_case(user, case)}  # read-only
     finally:
         savepoint.rollback()
         db.session.expunge_all()

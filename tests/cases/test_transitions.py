@@ -123,10 +123,8 @@ def _clerk_of_another_body(make, recognition):
 
 
 def _advisor_of_the_employer(make, recognition):
-    advisor = make.user("advisor")
-    recognition.employer.advisors.append(advisor)
-    db.session.flush()
-    return advisor
+    make.authorisation(recognition.case, employer=recognition.employer)
+    return make.grant(recognition.employer).advisor  # the advisor sees the case (granted), but acts on nothing
 
 
 def _employer_of_the_case(make, recognition):

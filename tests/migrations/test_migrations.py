@@ -13,6 +13,7 @@ from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import Factory
 from tracker import create_app
 from tracker.audit.service import case_events
+from tracker.auth.models import User
 from tracker.cases.queries import verify_audit_trail
 from tracker.extensions import db
 
@@ -171,3 +172,62 @@ def test_events_from_before_the_keyed_chain_stay_verifiable_after_0010(migrated,
     assert [problem.problem for problem in verify_audit_trail()] == ["not sealed with the audit key"]
     monkeypatch.setitem(migrated.config, "AUDIT_UNKEYED_UNTIL", newest)
     assert list(verify_audit_trail()) == []
+
+
+def test_0014_turns_accompanied_employers_into_grants_and_records_each_case_s_last_progress(migrated):
+    """Seed at 0010 what the old code wrote (advisors accompanying employers, a case with a transition), upgrade:
+    each pair is a grant valid from the upgrade on, revocable, without a recorded grantor; each case's
+    ``progressed_at`` is its last transition (or its opening); down and up again."""
+    upgrade(revision="0010_audit_keyed_chain")
+    opened, stepped = "2026-03-02 09:00:00", "2026-03-05 10:30:00"
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("INSERT INTO offices (id, code, name, kind, calendar, city, street, postcode, phone, "
+                                   "email) VALUES (1, 'HWK-EF', 'HWK', 'recognition_body', 'th', 'Erfurt', '', '', '', '')"))
+        connection.execute(sa.text("INSERT INTO persons (id, family_name, given_names, nationality, email, phone, "
+                                   "preferred_language, street, postcode, city, country) "
+                                   "VALUES (1, 'N', 'A', 'VN', '', '', 'de', '', '', '', '')"))
+        for case_id in (1, 2):
+            connection.execute(sa.text(
+                "INSERT INTO cases (id, reference, procedure_id, procedure_version, state, accelerated, applicant_id, "
+                "office_id, profession, reference_occupation, received_on, opened_at, updated_at, breached, "
+                "audit_head, version) VALUES (:id, :reference, 'recognition-bqfg', 1, 'received', :no, 1, 1, '', '', "
+                "'2026-03-02', :opened, :opened, :no, '-', 1)"),
+                {"id": case_id, "reference": f"R-{case_id}", "opened": opened, "no": False})
+        for seq, kind, at in ((1, "opened", opened), (2, "transition", stepped), (3, "note", "2026-03-09 08:00:00")):
+            connection.execute(sa.text(
+                "INSERT INTO events (case_id, seq, occurred_at, actor_role, kind, reason, basis, data, prev_hash, "
+                "hash) VALUES (1, :seq, :at, 'recognition_clerk', :kind, '', '', '{}', '-', '-')"),
+                {"seq": seq, "at": at, "kind": kind})
+        connection.execute(sa.text("INSERT INTO employers (id, name, city, contact_email, street, postcode) VALUES "
+                                   "(100, 'Pflege GmbH', 'Erfurt', '', '', ''), (101, 'Bau GmbH', 'Jena', '', '', '')"))
+        connection.execute(sa.text(
+            "INSERT INTO users (id, email, name, password_hash, role, active, session_generation, created_at) "
+            "VALUES (100, 'b@thaff.example', 'Beraterin', '-', 'advisor', :yes, 1, CURRENT_TIMESTAMP)"),
+            {"yes": True})
+        connection.execute(sa.text("INSERT INTO advisor_employers (advisor_id, employer_id) VALUES (100, 100), "
+                                   "(100, 101)"))
+    db.session.remove()
+
+    upgrade()
+
+    assert "advisor_employers" not in tables()
+    with db.engine.connect() as connection:
+        rows = connection.execute(sa.text("SELECT advisor_id, employer_id, granted_by_id, valid_until, revoked_at, "
+                                          "consent_text FROM advisor_grants ORDER BY employer_id")).all()
+        assert [row[:5] for row in rows] == [(100, 100, None, None, None), (100, 101, None, None, None)]
+        assert all("Übernommen" in row[5] for row in rows)
+        progressed = connection.execute(sa.text("SELECT progressed_at FROM cases ORDER BY id")).scalars().all()
+        # the last transition (a note is no progress); the opening for a case without one
+        assert [str(value)[:19] for value in progressed] == [stepped, opened]
+    advisor = db.session.get(User, 100)
+    from tracker.cases.access import view_scope
+
+    assert view_scope(advisor).authorised_employers == {100, 101}
+    db.session.remove()
+
+    downgrade(revision="0010_audit_keyed_chain")
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT advisor_id, employer_id FROM advisor_employers "
+                                          "ORDER BY employer_id")).all() == [(100, 100), (100, 101)]
+    upgrade()
+    assert schema_drift() == []

@@ -27,6 +27,10 @@ _KIND_TEXT = {
                                         "Authorisation of {employer} recorded ({period})"),
     "authorisation_revoked": LocalText("Vollmacht für {employer} widerrufen", "Authorisation of {employer} revoked"),
     "employer_invited": LocalText("Arbeitgeber-Kontakt eingeladen", "Employer contact invited"),
+    "advisor_granted": LocalText("{employer} gibt der Beratung {advisor} Einblick ({period})",
+                                 "{employer} granted the advisor {advisor} access ({period})"),
+    "advisor_revoked": LocalText("{employer} hat den Einblick der Beratung {advisor} widerrufen",
+                                 "{employer} revoked the advisor {advisor}'s access"),
 }
 _LATE = LocalText(" – verspätet", " – late")
 
@@ -76,6 +80,7 @@ def describe(event, workflow: Workflow, lang: str, format_day) -> str:
         due_on=format_day(date.fromisoformat(due)) if due else "–",
         letter=_letter(data, lang, format_day),
         employer=data.get("employer", "–"),
+        advisor=data.get("advisor", "–"),
         period=_period(data, lang, format_day),
     )
     if event.kind == "timer_met" and data.get("late"):

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from tracker import clock
+from tracker.auth.grants import granting_employers
 from tracker.cases.models import Authorisation, Case
 from tracker.procedures.vocabulary import Role
 
@@ -29,11 +30,12 @@ class Scope:
     #: office drives the recognition it started (§ 81a(3) AufenthG, § 14a BQFG) and the recognition body sees the
     #: § 81a case its recognition belongs to.
     linked_to_offices: frozenset[int] = frozenset()
-    #: Cases of one of these employers (advisors accompany employers).
+    #: Cases of one of these employers, named as the case's employer (no role uses it today).
     employers: frozenset[int] = frozenset()
-    #: Cases for which one of these employers holds an authorisation valid on ``on`` (employer users): a power of
-    #: attorney under § 81a(1) s. 2 AufenthG or the applicant's authorisation in a recognition case. Being named
-    #: as the case's employer is not enough; an expired or revoked authorisation admits nothing.
+    #: Cases for which one of these employers holds an authorisation valid on ``on``: a power of attorney under
+    #: § 81a(1) s. 2 AufenthG or the applicant's authorisation in a recognition case. Being named as the case's
+    #: employer is not enough; an expired or revoked authorisation admits nothing. Employer users see their own
+    #: organisation's; a ThAFF advisor sees those of the employers whose grant holds on ``on`` (``auth.grants``).
     authorised_employers: frozenset[int] = frozenset()
     #: The day authorisations are judged on (Berlin calendar day; ``view_scope`` takes ``clock.today()``).
     on: date | None = None
@@ -91,7 +93,9 @@ def view_scope(user) -> Scope:
             return NOTHING
         return Scope(authorised_employers=frozenset({user.employer_id}), on=clock.today())
     if role is Role.ADVISOR:
-        return Scope(employers=frozenset(employer.id for employer in user.accompanied_employers))
+        # What the granting employers' users see, while the employer's grant holds (both judged on the same day).
+        today = clock.today()
+        return Scope(authorised_employers=granting_employers(user.id, today), on=today)
     return NOTHING
 
 

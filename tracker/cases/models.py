@@ -43,6 +43,10 @@ class Case(db.Model):
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When the last step of the procedure (a transition) was recorded; when it was opened until then. Unlike
+    #: ``updated_at`` it does not move with notes, documents or the sweep's timer events: the advisors' overview
+    #: finds the cases without progress for N days from it.
+    progressed_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     #: Summary of the open timers, kept by the timer service in the same transaction so the work queue can sort
     #: a million cases by an index. Derived data: ``timers.service.refresh_summary`` recomputes it from the timers.
     next_due_on: Mapped[date | None]

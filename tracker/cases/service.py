@@ -240,6 +240,7 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
     event = append_event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
                          to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
                          data={key: value for key, value in inputs.items() if key != "reason" and value is not None})
+    case.progressed_at = event.occurred_at
     if inputs.get("documents"):
         _mark_requested(case, inputs)
     for effect in transition.effects:

@@ -10,6 +10,7 @@ from datetime import date, timedelta
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.advisors.service import grant_access
 from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.service import (
@@ -94,7 +95,6 @@ def _create() -> None:
         users[email] = user
         db.session.add(user)
     advisor = users["beratung@thaff.demo"]
-    advisor.accompanied_employers.extend([stadtwerke, kita])
     db.session.flush()
 
     abh = users["sachbearbeitung@abh-erfurt.demo"]
@@ -224,5 +224,11 @@ def _create() -> None:
             valid_until=today - timedelta(days=7) if number == 1 else None,
             evidence_document_id="power_of_attorney" if any(
                 d.document_id == "power_of_attorney" for d in case.documents) else None)
+
+    # The Stadtwerke's administrator lets the ThAFF advisor follow the company's cases (recorded consent, until
+    # revoked): the advisor's overview shows the cases the company sees.
+    db.session.flush()
+    grant_access(users["personal@stadtwerke-erfurt.demo"], advisor_id=advisor.id, valid_from=clock.today(),
+                 valid_until=None, consented=True, lang="de")
 
     sweep()  # applies the BA fiction to case 7 and flags the breach of case 1, recorded as done by the system

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import Column, ForeignKey, String, Table
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import String
+from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker.extensions import db
 from tracker.procedures.vocabulary import CalendarName
@@ -27,14 +27,6 @@ class Office(db.Model):
     email: Mapped[str] = mapped_column(String(254), default="")
 
 
-advisor_employers = Table(
-    "advisor_employers",
-    db.metadata,
-    Column("advisor_id", ForeignKey("users.id"), primary_key=True),
-    Column("employer_id", ForeignKey("employers.id"), primary_key=True),
-)
-
-
 class Employer(db.Model):
     __tablename__ = "employers"
 
@@ -45,8 +37,6 @@ class Employer(db.Model):
     #: Postal address: letters of § 81a cases go to the employer as the skilled worker's representative.
     street: Mapped[str] = mapped_column(String(200), default="")
     postcode: Mapped[str] = mapped_column(String(20), default="")
-
-    advisors = relationship("User", secondary=advisor_employers, backref="accompanied_employers")
 
 
 class Person(db.Model):

@@ -2,10 +2,27 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import (
+    BooleanField,
+    DateField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+)
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    EqualTo,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
-from tracker.http.forms import Form
+from tracker.advisors.overview import MAX_DAYS, MIN_DAYS
+from tracker.http.forms import Form, plausible_date
 
 
 class InviteColleagueForm(Form):
@@ -25,3 +42,30 @@ class SetPasswordForm(Form):
     repeat = PasswordField(_l("Passwort wiederholen"), validators=[DataRequired(), EqualTo(
         "password", message=_l("Die beiden Passwörter stimmen nicht überein."))],
         render_kw={"autocomplete": "new-password"})
+
+
+class GrantAdvisorForm(Form):
+    advisor = SelectField(_l("Beratung der ThAFF"), coerce=int, validators=[DataRequired(_l(
+        "Bitte wählen Sie eine Beratung der ThAFF aus der Liste."))])
+    valid_from = DateField(_l("Zugang ab"), validators=[DataRequired(_l("Bitte geben Sie ein gültiges Datum an.")),
+                                                        plausible_date()])
+    valid_until = DateField(_l("Zugang bis (einschließlich)"), validators=[Optional(), plausible_date()],
+                            description=_l("Leer lassen: bis Sie den Zugang widerrufen."))
+    consent = BooleanField(_l("Wir willigen wie oben beschrieben ein."), validators=[DataRequired(_l(
+        "Bitte bestätigen Sie die Einwilligung."))])
+
+
+class RevokeAdvisorForm(Form):
+    pass
+
+
+class StalledDaysForm(Form):
+    """The overview's "without progress for N days" (a GET form: no CSRF token, nothing changes)."""
+
+    class Meta:
+        csrf = False
+
+    days = IntegerField(_l("Ohne Fortschritt seit mindestens (Tagen)"), validators=[
+        InputRequired(_l("Bitte geben Sie eine Zahl von Tagen an.")),
+        NumberRange(MIN_DAYS, MAX_DAYS, _l("Bitte geben Sie eine ganze Zahl von %(min)d bis %(max)d an.",
+                                           min=MIN_DAYS, max=MAX_DAYS))])

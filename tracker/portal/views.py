@@ -1,31 +1,45 @@
-"""The employer's portal: their cases, one case as the § 81a chain, their organisation's users.
+"""The portal of employers and ThAFF advisors: their cases, one case as the § 81a chain, the organisation's users
+and the advisors it lets follow its cases; the advisor's overview across the employers that granted it access.
 
 URLs:
     GET  /portal                          the employer's home: their cases
-    GET  /portal/cases/<id>               one case: the chain, requests, deadlines, the timeline without internals
+    GET  /portal/cases/<id>               one case (employers and advisors, read through the access rule): the chain,
+                                          requests, deadlines, the timeline without internals
     GET  /portal/team                     the organisation's users (administrators invite and remove)
     POST /portal/team/invite              invite a colleague (administrators)
     POST /portal/team/<user id>/remove    remove a colleague (administrators)
+    GET  /portal/advisors                 the ThAFF advisors the organisation lets follow its cases
+    POST /portal/advisors/grant           grant an advisor access, with the consent (administrators)
+    POST /portal/advisors/<grant id>/revoke   end an advisor's access at once (administrators)
+    GET  /portal/overview                 the advisor's home: cases by stage, without progress for N days, deadlines
+    GET  /portal/overview/cases           the advisor's open cases in one stage (?procedure=&state=&after=)
     GET/POST /invitation/<token>          public: set the first password with the one-time link
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from tracker import clock
+from tracker.advisors import overview as advisor_overview
+from tracker.advisors import service as advisor_service
 from tracker.auth import invitations
+from tracker.http.forms import CONTROL_CHARACTERS, parse_id
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
 from tracker.notifications.invitations import send_invitation
 from tracker.portal import guards, overview
 from tracker.portal.forms import (
+    GrantAdvisorForm,
     InviteColleagueForm,
     RemoveColleagueForm,
+    RevokeAdvisorForm,
     SetPasswordForm,
+    StalledDaysForm,
 )
+from tracker.portal.guards import advisors_only, employer_admins_only, employers_only
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal")
 guards.install(blueprint)
@@ -38,6 +52,7 @@ def _lang() -> str:
 
 
 @blueprint.route("")
+@employers_only
 def home():
     return render_template("portal/home.html", lines=overview.home_lines(current_user), lang=_lang(),
                            today=clock.today())
@@ -46,10 +61,12 @@ def home():
 @blueprint.route("/cases/<int:case_id>")
 def case(case_id: int):
     page = overview.case_page(guards.load_case(case_id))
-    return render_template("portal/case.html", page=page, lang=_lang())
+    return render_template("portal/case.html", page=page, lang=_lang(),
+                           advisor=not guards.is_employer_user(current_user))
 
 
 @blueprint.route("/team")
+@employers_only
 def team():
     return _render_team(InviteColleagueForm(formdata=None))
 
@@ -60,9 +77,8 @@ def _render_team(form, status: int = 200):
 
 
 @blueprint.route("/team/invite", methods=["POST"])
+@employer_admins_only
 def invite():
-    if not current_user.employer_admin:
-        abort(403)
     form = InviteColleagueForm()
     if not form.validate_on_submit():
         return _render_team(form, 422)
@@ -78,9 +94,8 @@ def invite():
 
 
 @blueprint.route("/team/<int:user_id>/remove", methods=["POST"])
+@employer_admins_only
 def remove(user_id: int):
-    if not current_user.employer_admin:
-        abort(403)
     if not RemoveColleagueForm().validate_on_submit():
         abort(400)
     try:
@@ -89,6 +104,88 @@ def remove(user_id: int):
         abort(404)  # not a colleague: the answer does not tell whether the account exists
     flash(_("%(name)s hat keinen Zugang mehr.", name=colleague.name), "success")
     return redirect(url_for("portal.team"))
+
+
+# --- ThAFF advisors: the employer's grants ------------------------------------------------------------------
+
+def _grant_form() -> GrantAdvisorForm:
+    form = GrantAdvisorForm()
+    form.advisor.choices = [(0, _("– bitte wählen –"))] + [
+        (advisor.id, advisor.name) for advisor in advisor_service.advisors()]
+    if request.method == "GET":
+        form.valid_from.data = clock.today()
+    return form
+
+
+def _render_advisors(form, status: int = 200):
+    today = clock.today()
+    example = advisor_service.consent_preview(current_user.employer.name, _lang())
+    return render_template("portal/advisors.html", grants=advisor_service.grants_of(current_user.employer_id),
+                           form=form, revoke_form=RevokeAdvisorForm(formdata=None), consent=example, today=today,
+                           lang=_lang()), status
+
+
+@blueprint.route("/advisors")
+@employers_only
+def advisors():
+    return _render_advisors(_grant_form())
+
+
+@blueprint.route("/advisors/grant", methods=["POST"])
+@employer_admins_only
+def grant_advisor():
+    form = _grant_form()
+    if not form.validate_on_submit():
+        return _render_advisors(form, 422)
+    try:
+        grant = perform(advisor_service.grant_access, current_user, advisor_id=form.advisor.data,
+                        valid_from=form.valid_from.data, valid_until=form.valid_until.data,
+                        consented=form.consent.data, lang=_lang())
+    except advisor_service.GrantError as error:
+        form.advisor.errors = [*form.advisor.errors, error.text(_lang())]
+        return _render_advisors(form, 422)
+    flash(_("%(name)s kann die Fälle Ihres Unternehmens ab dem %(day)s lesen.", name=grant.advisor.name,
+            day=grant.valid_from.strftime("%d.%m.%Y")), "success")
+    return redirect(url_for("portal.advisors"))
+
+
+@blueprint.route("/advisors/<int:grant_id>/revoke", methods=["POST"])
+@employer_admins_only
+def revoke_advisor(grant_id: int):
+    if not RevokeAdvisorForm().validate_on_submit():
+        abort(400)
+    try:
+        grant = perform(advisor_service.revoke_access, current_user, grant_id)
+    except advisor_service.GrantError:
+        abort(404)  # not a grant of this organisation (or revoked already): nothing to say about it
+    flash(_("Der Zugang von %(name)s ist beendet.", name=grant.advisor.name), "success")
+    return redirect(url_for("portal.advisors"))
+
+
+# --- ThAFF advisors: the advisor's overview -----------------------------------------------------------------
+
+@blueprint.route("/overview")
+@advisors_only
+def advisor_home():
+    form = StalledDaysForm(request.args if "days" in request.args else None)
+    days = advisor_overview.DEFAULT_DAYS
+    if "days" not in request.args:
+        form.days.data = days
+    elif form.validate():
+        days = form.days.data
+    page = advisor_overview.overview(current_user, days)
+    return render_template("portal/overview.html", page=page, form=form, lang=_lang()), 422 if form.errors else 200
+
+
+@blueprint.route("/overview/cases")
+@advisors_only
+def advisor_stage():
+    procedure, state = request.args.get("procedure", ""), request.args.get("state", "")
+    if not all(0 < len(value) <= 64 and not CONTROL_CHARACTERS.search(value) for value in (procedure, state)):
+        abort(404)  # names no stage (a NUL would not even reach PostgreSQL)
+    after = parse_id(request.args.get("after", "")) if request.args.get("after") else None
+    page = advisor_overview.stage_page(current_user, procedure, state, after)
+    return render_template("portal/stage.html", page=page, lang=_lang(), today=clock.today())
 
 
 @invitation_blueprint.route("/invitation/<token>", methods=["GET", "POST"])

@@ -58,6 +58,7 @@ COLUMNS = {
     "persons": ("id", "family_name", "given_names", "date_of_birth", "nationality", "email", "phone",
                 "preferred_language", "street", "postcode", "city", "country"),
     "cases": ("id", "reference", "procedure_id", "procedure_version", "state", "outcome", "accelerated",
+              "progressed_at",
               "applicant_id", "employer_id", "advisor_id", "office_id", "assignee_id", "parent_id", "profession",
               "reference_occupation", "received_on", "opened_at", "updated_at", "closed_at", "next_due_on", "breached",
               "audit_head", "event_seq", "version"),
@@ -121,10 +122,13 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
             event_rows.append((case_id, event.seq, event.occurred_at, event.actor_id, str(event.actor_role), event.kind,
                                event.subject, event.from_state, event.to_state, event.reason, event.basis,
                                dumps(event.data) if as_text else event.data, event.prev_hash, event.key_id, head))
+        # what cases.service.apply_transition records: the last transition, or the opening
+        progressed = next((event.occurred_at for event in reversed(case.events) if event.kind == "transition"),
+                          case.opened_at)
         open_due = [timer for timer in case.open_timers() if timer.due_on is not None]
         case_rows.append((
             case_id, case.reference, case.workflow.id, case.workflow.version, case.state, case.outcome,
-            case.accelerated, case.applicant, case.employer_id, None, case.office["id"],
+            case.accelerated, progressed, case.applicant, case.employer_id, None, case.office["id"],
             case.assignee.id if case.assignee else None, case.parent.id if case.parent is not None else None,
             case.profession, case.reference_occupation, case.received_on, case.opened_at,
             case.events[-1].occurred_at, case.closed_at,

@@ -32,12 +32,14 @@ blueprint = Blueprint("cases", __name__)
 
 @blueprint.route("/")
 def home():
-    """Every role's own home: staff the work queue, employer users their cases in the portal. Advisors have no
-    overview yet (issue 9): the procedures."""
+    """Every role's own home: staff the work queue, employer users their cases in the portal, ThAFF advisors
+    their overview across the employers that granted them access."""
     if current_user.is_staff:
         return redirect(url_for("cases.queue"))
     if current_user.role == Role.EMPLOYER:
         return redirect(url_for("portal.home"))
+    if current_user.role == Role.ADVISOR:
+        return redirect(url_for("portal.advisor_home"))
     return redirect(url_for("procedures.index"))
 
 
@@ -155,8 +157,9 @@ def new_case():
 @blueprint.route("/cases/<int:case_id>")
 def show(case_id: int):
     case = load_case(case_id)
-    if current_user.role == Role.EMPLOYER:
-        # Employers read the case in the portal, in their words and without the authority's internal events.
+    if current_user.role in (Role.EMPLOYER, Role.ADVISOR):
+        # Employers and their advisors read the case in the portal, in the employer's words and without the
+        # authority's internal events.
         return redirect(url_for("portal.case", case_id=case.id))
     return render_case(case)
 

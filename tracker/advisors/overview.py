@@ -1,0 +1,147 @@
+"""The ThAFF advisor's overview across every employer whose grant holds today: open cases by stage, cases without
+progress for N days, deadlines of the next two weeks; and the list behind each stage.
+
+Everything is read through the one access rule (``cases.access.view_scope``), which reaches the advisor's cases
+from the granting employers' authorisations (index ``ix_authorisations_employer_case``; PostgreSQL may still prefer
+one pass over the open cases where that is cheaper, as it did at 100k cases). One aggregate (stages and the counts
+of both lists), the two lists, bounded (``LIST_LIMIT``), and the employers' names of the listed cases; the stage
+list pages by keyset. The cost grows with the cases the advisor follows."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import func, select
+
+from tracker import clock
+from tracker.cases.access import view_scope
+from tracker.cases.models import Authorisation, Case
+from tracker.extensions import db
+from tracker.parties.models import Employer
+from tracker.registry import registry, workflow_of
+
+#: The default and the bounds of "without progress for N days" (the page lets the advisor set N).
+DEFAULT_DAYS, MIN_DAYS, MAX_DAYS = 14, 1, 365
+#: "Upcoming": deadlines from today to this many days ahead.
+UPCOMING_DAYS = 14
+#: Rows per list (the counts are exact: one aggregate over the advisor's open cases).
+LIST_LIMIT = 50
+
+
+@dataclass
+class Stage:
+    procedure_id: str
+    state: str
+    count: int
+    workflow: object
+    spec: object
+
+
+@dataclass
+class Line:
+    case: Case
+    #: the employer (or employers) through whose grant the advisor sees the case
+    employers: list[str] = field(default_factory=list)
+    workflow: object = None
+    state: object = None
+
+
+@dataclass
+class Overview:
+    today: date
+    days: int
+    stages: list[Stage]
+    open_cases: int
+    stalled: list[Line]
+    stalled_count: int
+    upcoming: list[Line]
+    upcoming_count: int
+    employers: list[str]
+
+
+def overview(user, days: int = DEFAULT_DAYS) -> Overview:
+    scope = view_scope(user)
+    visible, today = scope.condition(), clock.today()
+    open_visible = (visible, Case.closed_at.is_(None))
+    # Progress is the last recorded step; a case counts as stalled when it made none since the start of the day
+    # N days ago (Berlin).
+    cutoff = datetime.combine(today - timedelta(days=days), time(0), tzinfo=clock.BERLIN)
+    stalled_when = Case.progressed_at < cutoff
+    upcoming_when = Case.next_due_on.between(today, today + timedelta(days=UPCOMING_DAYS))
+    # One pass over the advisor's open cases counts the stages and both lists (each list is one more, bounded).
+    stages, stalled_count, upcoming_count = [], 0, 0
+    for procedure_id, state, count, stalled_here, upcoming_here in db.session.execute(
+            select(Case.procedure_id, Case.state, func.count(), func.count().filter(stalled_when),
+                   func.count().filter(upcoming_when)).where(*open_visible)
+            .group_by(Case.procedure_id, Case.state).order_by(Case.procedure_id, Case.state)):
+        workflow = _workflow(procedure_id)
+        stages.append(Stage(procedure_id, state, count, workflow, workflow.states.get(state) if workflow else None))
+        stalled_count += stalled_here
+        upcoming_count += upcoming_here
+    stalled = db.session.scalars(select(Case).where(*open_visible, stalled_when)
+                                 .order_by(Case.progressed_at, Case.id).limit(LIST_LIMIT)).all()
+    upcoming = db.session.scalars(select(Case).where(*open_visible, upcoming_when)
+                                  .order_by(Case.next_due_on, Case.id).limit(LIST_LIMIT)).all()
+    names = _employer_names(scope, [*stalled, *upcoming])
+    return Overview(today, days, stages, sum(stage.count for stage in stages),
+                    [_line(case, names) for case in stalled], stalled_count,
+                    [_line(case, names) for case in upcoming], upcoming_count,
+                    sorted(db.session.scalars(select(Employer.name).where(
+                        Employer.id.in_(scope.authorised_employers)))))
+
+
+@dataclass
+class StagePage:
+    procedure_id: str
+    state: str
+    workflow: object
+    spec: object
+    lines: list[Line]
+    #: the id to continue after (None: this is the last page)
+    next_after: int | None
+
+
+def stage_page(user, procedure_id: str, state: str, after: int | None = None) -> StagePage:
+    """The open cases in one stage, by id descending (newest first), ``LIST_LIMIT`` per page."""
+    scope = view_scope(user)
+    query = select(Case).where(scope.condition(), Case.closed_at.is_(None), Case.procedure_id == procedure_id,
+                               Case.state == state)
+    if after is not None:
+        query = query.where(Case.id < after)
+    cases = db.session.scalars(query.order_by(Case.id.desc()).limit(LIST_LIMIT + 1)).all()
+    more = len(cases) > LIST_LIMIT
+    cases = cases[:LIST_LIMIT]
+    names = _employer_names(scope, cases)
+    workflow = _workflow(procedure_id)
+    return StagePage(procedure_id, state, workflow, workflow.states.get(state) if workflow else None,
+                     [_line(case, names) for case in cases], cases[-1].id if more else None)
+
+
+def _workflow(procedure_id: str):
+    try:
+        return registry().latest(procedure_id)
+    except KeyError:  # a procedure no longer defined: shown by its id
+        return None
+
+
+def _line(case: Case, names: dict[int, list[str]]) -> Line:
+    workflow = workflow_of(case)
+    return Line(case, names.get(case.id, []), workflow, workflow.states.get(case.state) if workflow else None)
+
+
+def _employer_names(scope, cases: list[Case]) -> dict[int, list[str]]:
+    """case id -> the names of the employers whose valid authorisation lets the advisor see it."""
+    if not cases or scope.on is None:
+        return {}
+    rows = db.session.execute(
+        select(Authorisation.case_id, Employer.name).join(Employer, Employer.id == Authorisation.employer_id)
+        .where(Authorisation.case_id.in_({case.id for case in cases}),
+               Authorisation.employer_id.in_(scope.authorised_employers), Authorisation.revoked_at.is_(None),
+               Authorisation.valid_from <= scope.on,
+               (Authorisation.valid_until.is_(None)) | (Authorisation.valid_until >= scope.on))
+        .order_by(Employer.name))
+    names: dict[int, list[str]] = {}
+    for case_id, name in rows:
+        if name not in names.setdefault(case_id, []):
+            names[case_id].append(name)
+    return names
