@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 
 from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -20,9 +21,14 @@ from tracker.reports.forms import ExportForm, PeriodForm, PublicForm
 from tracker.reports.jobs import run_export
 from tracker.reports.models import ExportStatus, ReportExport
 from tracker.reports.tables import dimension_labels, procedure_title, tables, to_csv, to_xlsx
-from tracker.web.i18n import current_language
 
 blueprint = Blueprint("reports", __name__)
+
+
+def current_language() -> str:
+    """The reader's language (the web layer's selector chose it; a sibling door cannot import that module)."""
+    locale = get_locale()
+    return locale.language if locale else "de"
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
