@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from tracker.reports.tables import Table
 
 #: Geometry in SVG user units; the SVG scales to the width of its box (``viewBox``).
-WIDTH, LABEL_WIDTH, VALUE_WIDTH, BAR_HEIGHT, GAP = 640, 240, 60, 18, 6
+WIDTH, LABEL_WIDTH, VALUE_WIDTH, BAR_HEIGHT, GAP = 460, 190, 50, 18, 6
 #: At most this many bars: a long breakdown (every nationality) shows its largest groups; the table shows all.
 MAX_BARS = 15
 
@@ -49,7 +49,7 @@ def bar_chart(table: Table) -> Chart | None:
     return Chart(table.chart_title, bars, len(bars) * (BAR_HEIGHT + GAP))
 
 
-def _short(label: str, limit: int = 34) -> str:
+def _short(label: str, limit: int = 28) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "…"
 
 

@@ -267,13 +267,7 @@ def office_names(ids) -> dict[int, str]:
     return dict(db.session.execute(select(Office.id, Office.name).where(Office.id.in_(ids))).all())
 
 
-@dataclass
-class CaseRow:
-    """One anonymised case of the export: no name, no reference, nothing that identifies a person."""
-
-    values: tuple
-
-
+#: The anonymised case list: no name, no reference, nothing that identifies a person.
 EXPORT_COLUMNS = ("procedure_id", "office_id", "reference_occupation", "training_country", "nationality",
                   "received_on", "documents_complete_on", "first_decision_on", "closed_on", "settled_on", "category",
                   "suspended_days", "lead_days", "decision_days", "deadline_on", "in_deadline",

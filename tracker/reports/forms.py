@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-from datetime import date
-
 from flask_babel import lazy_gettext as _l
 from wtforms import DateField, SelectField
 from wtforms.validators import InputRequired, Optional, ValidationError
@@ -52,7 +50,3 @@ class PublicForm(Form):
         csrf = False
 
     year = SelectField(_l("Zeitraum"), validators=[Optional()])
-
-
-def year_start(year: int) -> date:
-    return date(year, 1, 1)
