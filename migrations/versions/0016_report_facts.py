@@ -1,5 +1,5 @@
-"""Reports: the facts each case contributes to the statistics, its stays per stage, the country of training, and the
-export requests of the reports
+"""Reports: the facts each case contributes to the statistics, its stays per stage and their monthly histogram, the
+country of training, and the export requests of the reports
 
 Revision ID: 0016_report_facts
 Revises: 0010_audit_keyed_chain
@@ -68,6 +68,17 @@ def upgrade():
     op.create_index('ix_stage_spans_left', 'stage_spans', ['left_on', 'procedure_id'])
     op.create_index('ix_stage_spans_office_left', 'stage_spans', ['office_id', 'left_on'])
     op.create_table(
+        'stage_months',
+        sa.Column('month', sa.Date(), nullable=False),
+        sa.Column('office_id', sa.Integer(), nullable=False),
+        sa.Column('procedure_id', sa.String(length=64), nullable=False),
+        sa.Column('stage', sa.String(length=64), nullable=False),
+        sa.Column('days', sa.Integer(), nullable=False),
+        sa.Column('spans', sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(['office_id'], ['offices.id'], name=op.f('fk_stage_months_office_id_offices')),
+        sa.PrimaryKeyConstraint('month', 'office_id', 'procedure_id', 'stage', 'days', name=op.f('pk_stage_months')),
+    )
+    op.create_table(
         'report_exports',
         sa.Column('id', sa.Integer(), nullable=False),
         sa.Column('requested_by_id', sa.Integer(), nullable=False),
@@ -92,6 +103,7 @@ def upgrade():
 def downgrade():
     op.drop_index(op.f('ix_report_exports_requested_by_id'), table_name='report_exports')
     op.drop_table('report_exports')
+    op.drop_table('stage_months')
     op.drop_index('ix_stage_spans_office_left', table_name='stage_spans')
     op.drop_index('ix_stage_spans_left', table_name='stage_spans')
     op.drop_index(op.f('ix_stage_spans_case_id'), table_name='stage_spans')

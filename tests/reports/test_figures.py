@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.cases.access import Scope
-from tracker.cases.facts import CaseFacts, StageSpan, rebuild_batch
+from tracker.cases.facts import CaseFacts, StageMonth, StageSpan, histogram_of, rebuild_batch
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.reports import figures
@@ -103,6 +103,22 @@ def test_time_per_stage(year):
     assert stages[("recognition-bqfg", "incomplete")].median == 28  # F: 10.02. to 10.03.
 
 
+def test_a_free_period_reads_whole_months_from_the_histogram_and_the_edges_from_the_stays(year):
+    # 10.02. to 20.05.2025: whole months March and April from the histogram, the rest from the stays themselves.
+    period = figures.Period(date(2025, 2, 10), date(2025, 5, 20))
+    assert figures.whole_months(period) == (date(2025, 3, 1), date(2025, 4, 1))
+    expected: dict[tuple[str, str], list[int]] = {}
+    for span in db.session.scalars(select(StageSpan).where(StageSpan.left_on.between(period.start, period.end))):
+        expected.setdefault((span.procedure_id, span.stage), []).append(span.days)
+    got = {(stage.procedure_id, stage.stage): stage for stage in figures.stages(EVERYTHING, period)}
+    assert set(got) == set(expected)
+    for key, values in expected.items():
+        assert got[key].spans == len(values)
+        assert (got[key].median, got[key].p90) == (figures.percentile(values, 0.5), figures.percentile(values, 0.9))
+    # in review, ended 10.02.–20.05.: A left 05.02. (outside), B 60, C 14 and 78, E 31, F 30
+    assert sorted(expected[("recognition-bqfg", "in_review")]) == [14, 30, 31, 60, 78]
+
+
 def test_open_warned_and_breached_today(year):
     _, offices = year
     clock.travel_to(date(2026, 3, 2))
@@ -117,6 +133,8 @@ def test_the_rebuild_derives_what_the_verbs_kept(year):
             for row in db.session.scalars(select(CaseFacts))}
     spans = sorted((span.case_id, span.stage, span.entered_on, span.left_on, span.days)
                    for span in db.session.scalars(select(StageSpan)))
+    histogram = histogram_rows()
+    assert histogram == dict(histogram_of(db.session.scalars(select(StageSpan))))
     rebuild_batch(list(db.session.scalars(select(Case.id))))
     db.session.commit()
     db.session.expire_all()
@@ -125,6 +143,12 @@ def test_the_rebuild_derives_what_the_verbs_kept(year):
     assert rebuilt == kept
     assert sorted((span.case_id, span.stage, span.entered_on, span.left_on, span.days)
                   for span in db.session.scalars(select(StageSpan))) == spans
+    assert histogram_rows() == histogram
+
+
+def histogram_rows() -> dict[tuple, int]:
+    return {(row.month, row.office_id, row.procedure_id, row.stage, row.days): row.spans
+            for row in db.session.scalars(select(StageMonth)) if row.spans}
 
 
 def test_the_rebuild_command(year, runner):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from tracker.cases.facts import CaseFacts, StageSpan, rebuild_batch
+from tracker.cases.facts import CaseFacts, StageMonth, StageSpan, histogram_of, rebuild_batch
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.seed import seed_cases
@@ -15,7 +15,10 @@ def snapshot():
              for row in db.session.scalars(select(CaseFacts))}
     spans = sorted((span.case_id, span.stage, span.entered_on, span.left_on, span.days)
                    for span in db.session.scalars(select(StageSpan)))
-    return facts, spans
+    histogram = {(row.month, row.office_id, row.procedure_id, row.stage, row.days): row.spans
+                 for row in db.session.scalars(select(StageMonth)) if row.spans}
+    assert histogram == dict(histogram_of(db.session.scalars(select(StageSpan))))
+    return facts, spans, histogram
 
 
 def test_seeded_facts_are_what_the_rebuild_derives(app):

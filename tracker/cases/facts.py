@@ -12,11 +12,15 @@ decision period, § 6(3) s. 2 BQFG) to the first decision; a compensation measur
 """
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
 from sqlalchemy import ForeignKey, Index, String, delete, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
 from tracker import clock
@@ -112,6 +116,52 @@ class StageSpan(db.Model):
 
     __table_args__ = (Index("ix_stage_spans_left", "left_on", "procedure_id"),
                       Index("ix_stage_spans_office_left", "office_id", "left_on"))
+
+
+class StageMonth(db.Model):
+    """How many stays in a stage ended in a month after how many days: the histogram the report reads instead of
+    every stay (exact medians and percentiles over whole months). Kept with the stays (``count_stays``)."""
+
+    __tablename__ = "stage_months"
+
+    #: First day of the month the stays ended in.
+    month: Mapped[date] = mapped_column(primary_key=True)
+    office_id: Mapped[int] = mapped_column(ForeignKey("offices.id"), primary_key=True)
+    procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(64), primary_key=True)
+    days: Mapped[int] = mapped_column(primary_key=True)
+    spans: Mapped[int] = mapped_column(default=0)
+
+
+HISTOGRAM_KEY = ("month", "office_id", "procedure_id", "stage", "days")
+
+
+def histogram_of(spans) -> Counter:
+    """(month, office, procedure, stage, days) -> number of ended stays, from span rows or dicts."""
+    counts: Counter = Counter()
+    for span in spans:
+        get = span.get if isinstance(span, Mapping) else lambda key, span=span: getattr(span, key)
+        if get("left_on") is not None:
+            counts[(get("left_on").replace(day=1), get("office_id"), get("procedure_id"), get("stage"),
+                    get("days"))] += 1
+    return counts
+
+
+def count_stays(executor, dialect: str, counts: Counter) -> None:
+    """Add ``counts`` (negative to take stays away) to the histogram, in one upsert."""
+    counts = {key: value for key, value in counts.items() if value}
+    if not counts:
+        return
+    insert = (postgresql_insert if dialect == "postgresql" else sqlite_insert)(StageMonth.__table__)
+    statement = insert.on_conflict_do_update(index_elements=list(HISTOGRAM_KEY),
+                                             set_={"spans": StageMonth.__table__.c.spans + insert.excluded.spans})
+    # In key order: two writers adding to the same months lock the rows in the same order (no deadlock).
+    executor.execute(statement, [dict(zip(HISTOGRAM_KEY, key), spans=value)
+                                 for key, value in sorted(counts.items())])
+
+
+def _session_dialect() -> str:
+    return db.session.get_bind().dialect.name
 
 
 # --- derivation: one rule for the service, the rebuild and the seed writer ----------------------------------------
@@ -254,6 +304,7 @@ def transitioned(case, workflow: Workflow, transition: Transition, from_state: s
     if current is not None:
         current.left_on = day
         current.days = max((day - current.entered_on).days, 0)
+        count_stays(db.session, _session_dialect(), histogram_of([current]))
     state = workflow.states[case.state]
     deciding = transition.letter in DECISION_LETTERS
     if deciding or state.terminal:
@@ -280,7 +331,15 @@ def refresh(case) -> None:
 
 
 def store(session, case_ids: list[int], derived: list[Derived]) -> None:
-    """Replace the facts and stage rows of ``case_ids`` with ``derived`` (bulk; no ORM objects)."""
+    """Replace the facts and stage rows of ``case_ids`` with ``derived`` (bulk; no ORM objects); the histogram
+    loses the old stays and gains the new ones."""
+    dialect = session.get_bind().dialect.name
+    old = histogram_of(session.execute(select(StageSpan.left_on, StageSpan.office_id, StageSpan.procedure_id,
+                                              StageSpan.stage, StageSpan.days)
+                                       .where(StageSpan.case_id.in_(case_ids))).mappings())
+    new = histogram_of(span for item in derived for span in item.spans)
+    new.subtract(old)
+    count_stays(session, dialect, new)
     session.execute(delete(StageSpan).where(StageSpan.case_id.in_(case_ids)))
     session.execute(delete(CaseFacts).where(CaseFacts.case_id.in_(case_ids)))
     if derived:

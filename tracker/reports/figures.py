@@ -15,7 +15,7 @@ from datetime import date, timedelta
 from sqlalchemy import and_, case, distinct, func, select
 
 from tracker.cases.access import Scope, office_condition
-from tracker.cases.facts import CaseFacts, StageSpan
+from tracker.cases.facts import CaseFacts, StageMonth, StageSpan
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.parties.models import Office
@@ -190,25 +190,83 @@ class Stage:
 
 
 def stages(scope: Scope, period: Period, office_id: int | None = None) -> list[Stage]:
-    """Time spent per stage: the stays that ended in the period."""
-    parts = [office_condition(scope, StageSpan.office_id), period.condition(StageSpan.left_on)]
-    if office_id is not None:
-        parts.append(StageSpan.office_id == office_id)
-    where = and_(*parts)
-    keys = (StageSpan.procedure_id, StageSpan.stage)
-    if _postgres():
-        statement = select(*keys, func.count(), func.percentile_cont(0.5).within_group(StageSpan.days),
-                           func.percentile_cont(0.9).within_group(StageSpan.days)).where(where).group_by(*keys)
-        result = [Stage(*row) for row in db.session.execute(statement)]
-    else:
-        days: dict[tuple[str, str], list[int]] = defaultdict(list)
-        for procedure_id, stage, value in db.session.execute(select(*keys, StageSpan.days).where(where)):
-            days[(procedure_id, stage)].append(value)
-        result = [Stage(procedure_id, stage, len(values), percentile(values, 0.5), percentile(values, 0.9))
-                  for (procedure_id, stage), values in days.items()]
+    """Time spent per stage: the stays that ended in the period. Whole months come from the histogram
+    (``StageMonth``), the days before the first and after the last whole month from the stays themselves, so a
+    free period costs at most two months of rows."""
+    months = whole_months(period)
+    counts: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    if months is not None:
+        parts = [office_condition(scope, StageMonth.office_id), StageMonth.month >= months[0],
+                 StageMonth.month <= months[1]]
+        if office_id is not None:
+            parts.append(StageMonth.office_id == office_id)
+        keys = (StageMonth.procedure_id, StageMonth.stage, StageMonth.days)
+        for procedure_id, stage, days, spans in db.session.execute(
+                select(*keys, func.sum(StageMonth.spans)).where(*parts).group_by(*keys)):
+            counts[(procedure_id, stage)][days] += int(spans)
+    for edge in edges(period, months):
+        parts = [office_condition(scope, StageSpan.office_id), edge.condition(StageSpan.left_on)]
+        if office_id is not None:
+            parts.append(StageSpan.office_id == office_id)
+        keys = (StageSpan.procedure_id, StageSpan.stage, StageSpan.days)
+        for procedure_id, stage, days, spans in db.session.execute(
+                select(*keys, func.count()).where(*parts).group_by(*keys)):
+            counts[(procedure_id, stage)][days] += int(spans)
+    result = []
+    for (procedure_id, stage), histogram in counts.items():
+        total = sum(histogram.values())
+        if total > 0:
+            result.append(Stage(procedure_id, stage, total, weighted_percentile(histogram, 0.5),
+                                weighted_percentile(histogram, 0.9)))
     order = _state_order()
     result.sort(key=lambda item: (item.procedure_id, order.get((item.procedure_id, item.stage), 999)))
     return result
+
+
+def month_end(month: date) -> date:
+    following = (month.replace(day=28) + timedelta(days=4)).replace(day=1)
+    return following - timedelta(days=1)
+
+
+def whole_months(period: Period) -> tuple[date, date] | None:
+    """First days of the first and the last whole month inside the period, or None."""
+    first = period.start if period.start.day == 1 else month_end(period.start) + timedelta(days=1)
+    last = period.end.replace(day=1) if month_end(period.end) == period.end else \
+        (period.end.replace(day=1) - timedelta(days=1)).replace(day=1)
+    return (first, last) if first <= last else None
+
+
+def edges(period: Period, months: tuple[date, date] | None) -> list[Period]:
+    """The parts of the period outside its whole months."""
+    if months is None:
+        return [period]
+    parts = []
+    if period.start < months[0]:
+        parts.append(Period(period.start, months[0] - timedelta(days=1)))
+    if month_end(months[1]) < period.end:
+        parts.append(Period(month_end(months[1]) + timedelta(days=1), period.end))
+    return parts
+
+
+def weighted_percentile(histogram: dict[int, int], fraction: float) -> float | None:
+    """``percentile`` of the values a histogram (value -> how often) stands for, without expanding it."""
+    total = sum(histogram.values())
+    if total == 0:
+        return None
+    position = fraction * (total - 1)
+    lower_index = int(position)
+    values = sorted(histogram)
+
+    def at(index: int) -> int:
+        seen = 0
+        for value in values:
+            seen += histogram[value]
+            if index < seen:
+                return value
+        return values[-1]
+
+    lower, upper = at(lower_index), at(min(lower_index + 1, total - 1))
+    return lower + (upper - lower) * (position - lower_index)
 
 
 def _state_order() -> dict[tuple[str, str], int]:

@@ -20,7 +20,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from tracker.audit.chain import GENESIS, Keyring, seal
 from tracker.audit.models import Event
 from tracker.cases import facts as case_facts
-from tracker.cases.facts import CaseFacts, StageSpan
+from tracker.cases.facts import CaseFacts, StageMonth, StageSpan
 from tracker.cases.models import Case, CaseDocument, ReferenceCounter
 from tracker.parties.models import Person
 from tracker.procedures.vocabulary import TimerStatus
@@ -77,7 +77,8 @@ COLUMNS = {
 #: Parents before children: the insert order follows the foreign keys.
 TABLES = {"persons": Person.__table__, "cases": Case.__table__, "case_documents": CaseDocument.__table__,
           "timers": Timer.__table__, "timer_pauses": TimerPause.__table__, "timer_effects": TimerEffect.__table__,
-          "case_facts": CaseFacts.__table__, "stage_spans": StageSpan.__table__, "events": Event.__table__}
+          "case_facts": CaseFacts.__table__, "stage_spans": StageSpan.__table__, "events": Event.__table__,
+          "stage_months": StageMonth.__table__}
 
 
 def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list[tuple]]:
@@ -113,6 +114,7 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
             "timer_effects": [], "case_facts": [], "stage_spans": [], "events": []}
     facts_rows, span_rows = rows["case_facts"], rows["stage_spans"]
     facts_columns, span_columns = COLUMNS["case_facts"], COLUMNS["stage_spans"]
+    stays: Counter = Counter()  # the stays' histogram (stage_months): upserted, not copied
     case_rows, document_rows, timer_rows = rows["cases"], rows["case_documents"], rows["timers"]
     pause_rows, effect_rows, event_rows = rows["timer_pauses"], rows["timer_effects"], rows["events"]
     breached = TimerStatus.BREACHED
@@ -161,28 +163,42 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
             case.workflow, case.events, case.timers)
         facts_rows.append(tuple(derived.facts[column] for column in facts_columns))
         span_rows.extend(tuple(span[column] for column in span_columns) for span in derived.spans)
+        stays.update(case_facts.histogram_of(derived.spans))
+    rows[HISTOGRAM] = stays
     return rows
 
 
+#: The key of ``build_rows``' result that holds the stays' histogram (a Counter, upserted after the rows).
+HISTOGRAM = "stage_months"
+
+
 def insert_rows(engine, rows: dict[str, list[tuple]]) -> None:
-    """One transaction: COPY on PostgreSQL, executemany elsewhere."""
+    """One transaction: COPY on PostgreSQL, executemany elsewhere; then the stays' histogram, added to."""
+    rows = dict(rows)
+    stays = rows.pop(HISTOGRAM, None)
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Synthetic data: a crash may lose the last batches, so the commit need not wait for the disk.
-            connection.execute(sa.text("SET LOCAL synchronous_commit = off"))
-            raw = connection.connection.dbapi_connection
-            with raw.cursor() as cursor:
-                for name, table_rows in rows.items():
-                    if not table_rows:
-                        continue
-                    with cursor.copy(f"COPY {name} ({', '.join(COLUMNS[name])}) FROM STDIN") as copy:
-                        for row in table_rows:
-                            copy.write_row(row)
-            return
-        for name, table_rows in rows.items():
-            if table_rows:
-                columns = COLUMNS[name]
-                connection.execute(TABLES[name].insert(), [dict(zip(columns, row)) for row in table_rows])
+        _insert(connection, rows)
+        if stays:
+            case_facts.count_stays(connection, connection.dialect.name, stays)
+
+
+def _insert(connection, rows: dict[str, list[tuple]]) -> None:
+    if connection.dialect.name == "postgresql":
+        # Synthetic data: a crash may lose the last batches, so the commit need not wait for the disk.
+        connection.execute(sa.text("SET LOCAL synchronous_commit = off"))
+        raw = connection.connection.dbapi_connection
+        with raw.cursor() as cursor:
+            for name, table_rows in rows.items():
+                if not table_rows:
+                    continue
+                with cursor.copy(f"COPY {name} ({', '.join(COLUMNS[name])}) FROM STDIN") as copy:
+                    for row in table_rows:
+                        copy.write_row(row)
+        return
+    for name, table_rows in rows.items():
+        if table_rows:
+            columns = COLUMNS[name]
+            connection.execute(TABLES[name].insert(), [dict(zip(columns, row)) for row in table_rows])
 
 
 class Writer:
