@@ -17,6 +17,7 @@ documents (§ 6(3) BQFG). Office IHK holds A–E and H, office HWK holds F and G
                                                                   lead 58, official 30 (from 10.03.)
   G  (HWK) received 01.12.2025; full equivalence 15.01.2026: outside the year 2025
   H  received 03.11.2025; still open on 02.03.2026, its period ended 03.02.2026: breached
+  W  received 10.12.2025; still open on 02.03.2026, its period ends 10.03.2026: warned on 24.02. (14 days before)
 """
 from __future__ import annotations
 
@@ -111,6 +112,13 @@ steps:
     documents: {{case: G, status: received, items: required, received_on: 2025-12-01}}
   - day: 2025-12-01
     do: {{case: G, transition: confirm_receipt_complete}}
+  - day: 2025-12-10
+    open: {{case: W, procedure: recognition-bqfg, office: IHK, occupation: Elektroniker/in,
+           training_country: Vietnam, nationality: Vietnam}}
+  - day: 2025-12-10
+    documents: {{case: W, status: received, items: required, received_on: 2025-12-10}}
+  - day: 2025-12-10
+    do: {{case: W, transition: confirm_receipt_complete}}
   - day: 2026-01-15
     do: {{case: G, transition: grant_full_equivalence, inputs: {{date: 2026-01-15}}}}
 """

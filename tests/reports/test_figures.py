@@ -123,8 +123,9 @@ def test_open_warned_and_breached_today(year):
     _, offices = year
     clock.travel_to(date(2026, 3, 2))
     rows = {row.office_id: row for row in figures.snapshot(EVERYTHING, clock.today())}
-    # H: open, its decision period ended 03.02.2026
-    assert (rows[offices["IHK"].id].open, rows[offices["IHK"].id].breached) == (1, 1)
+    # H: open, its decision period ended 03.02.2026; W: open, warned on 24.02. of its end on 10.03.
+    ihk = rows[offices["IHK"].id]
+    assert (ihk.open, ihk.warned, ihk.breached) == (2, 1, 1)
     assert offices["HWK"].id not in rows
 
 
@@ -156,8 +157,8 @@ def test_the_rebuild_command(year, runner):
     db.session.commit()
     result = runner.invoke(args=["reports", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert "8 case(s) rebuilt" in result.output
-    assert len(facts_by_received()) == 8
+    assert "9 case(s) rebuilt" in result.output
+    assert len(facts_by_received()) == 9
 
 
 # --- the page and its exports ---------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy import and_, case, distinct, func, or_, select
 
 from tracker.cases.access import Scope, office_condition
 from tracker.cases.facts import CaseFacts, StageMonth, StageSpan
@@ -22,7 +22,7 @@ from tracker.parties.models import Office
 from tracker.procedures import deadlines
 from tracker.procedures.vocabulary import TimerStatus
 from tracker.registry import registry
-from tracker.timers.models import Timer, TimerEffect, TimerEffectKind
+from tracker.timers.models import Timer
 
 
 def percentile(values: list[float], fraction: float) -> float | None:
@@ -293,13 +293,15 @@ def snapshot(scope: Scope, today: date, office_id: int | None = None) -> list[Sn
             select(Case.office_id, func.count(), func.sum(case((Case.breached.is_(True), 1), else_=0)))
             .where(*where).group_by(Case.office_id)):
         rows[office] = Snapshot(office, count, 0, int(breached or 0))
+    # A timer whose warning went out has no warning day left (the sweep clears ``warn_on``); only timers that warn
+    # at all, due within the longest warning period, can be in that state: a few rows of the running-due index.
     horizon = today + timedelta(days=max_warning_days())
+    warning_timers = [and_(Case.procedure_id == workflow.id, Timer.timer_id.in_(
+        [spec.id for spec in workflow.timers.values() if spec.warn_before])) for workflow in registry().all()]
     warned = (select(Case.office_id, func.count(distinct(Case.id)))
               .join(Timer, Timer.case_id == Case.id)
-              .join(TimerEffect, and_(TimerEffect.timer_pk == Timer.id, TimerEffect.due_on == Timer.due_on,
-                                      TimerEffect.kind == TimerEffectKind.WARNING))
               .where(Timer.status == TimerStatus.RUNNING, Timer.due_on >= today, Timer.due_on <= horizon,
-                     Case.breached.is_(False), *where)
+                     Timer.warn_on.is_(None), or_(*warning_timers), Case.breached.is_(False), *where)
               .group_by(Case.office_id))
     for office, count in db.session.execute(warned):
         rows.setdefault(office, Snapshot(office)).warned = count
