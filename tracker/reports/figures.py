@@ -130,9 +130,9 @@ def groups(scope: Scope, period: Period, by: str | tuple[str, ...], office_id: i
         result = []
         for row in db.session.execute(statement):
             group = Group(str(row[0]) if row[0] is not None else "")
-            (group.settled, group.decided, group.timed, average, group.in_deadline, group.in_deadline_of, group.three_months,
-             group.three_months_of, group.lead_median, group.lead_p90, group.lead_net_median, group.lead_net_p90,
-             group.decision_median) = row[1:]
+            (group.settled, group.decided, group.timed, average, group.in_deadline, group.in_deadline_of,
+             group.three_months, group.three_months_of, group.lead_median, group.lead_p90, group.lead_net_median,
+             group.lead_net_p90, group.decision_median) = row[1:]
             group.decision_average = float(average) if average is not None else None
             group.in_deadline, group.three_months = int(group.in_deadline or 0), int(group.three_months or 0)
             result.append(group)
