@@ -205,3 +205,22 @@ def test_a_period_that_ends_before_it_begins_is_refused_with_a_message(year, peo
     page = response.get_data(as_text=True)
     assert "Das Ende des Zeitraums liegt vor seinem Beginn." in page and 'value="2025-12-31"' in page
     assert client.get("/reports?start=kein-datum&end=2025-01-01").status_code == 422
+
+
+def test_a_case_from_before_the_facts_gets_them_derived_at_its_next_step(app, make):
+    """Cases opened before migration 0016 have no facts row until ``reports rebuild``; their next step derives it
+    from their events instead of leaving them out."""
+    from tests.timers import act, complete_documents
+
+    office = make.office()
+    clerk = make.user(office=office)
+    case = make.case(office=office, actor=clerk, received_on=date(2026, 2, 2))
+    complete_documents(case, clerk)
+    db.session.execute(StageSpan.__table__.delete())
+    db.session.execute(CaseFacts.__table__.delete())
+    db.session.commit()
+    act(case, "confirm_receipt_complete", clerk)
+    facts = db.session.get(CaseFacts, case.id)
+    assert (facts.received_on, facts.office_id, facts.settled_on) == (date(2026, 2, 2), office.id, None)
+    stays = sorted((span.stage, span.left_on) for span in db.session.scalars(select(StageSpan)))
+    assert stays == [("in_review", None), ("received", date(2026, 3, 2))]

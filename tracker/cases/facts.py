@@ -301,15 +301,17 @@ def transitioned(case, workflow: Workflow, transition: Transition, from_state: s
     day = _as_date(inputs.get(EFFECTIVE_ON)) or clock.today()
     current = db.session.scalar(select(StageSpan).where(StageSpan.case_id == case.id, StageSpan.left_on.is_(None))
                                 .order_by(StageSpan.id.desc()).limit(1))
-    if current is not None:
-        current.left_on = day
-        current.days = max((day - current.entered_on).days, 0)
-        count_stays(db.session, _session_dialect(), histogram_of([current]))
+    if current is None:  # a case from before the facts existed (migration 0016): derive it whole
+        refresh(case)
+        return
+    current.left_on = day
+    current.days = max((day - current.entered_on).days, 0)
+    count_stays(db.session, _session_dialect(), histogram_of([current]))
     state = workflow.states[case.state]
     deciding = transition.letter in DECISION_LETTERS
     if deciding or state.terminal:
         row = db.session.get(CaseFacts, case.id)
-        if row is None:  # a case from before the facts existed: derive it whole
+        if row is None:  # stays without facts (only a rebuild interrupted half-way leaves them): derive it whole
             refresh(case)
             return
         facts = {column.key: getattr(row, column.key) for column in CaseFacts.__table__.columns}
