@@ -268,3 +268,36 @@ def portal_users() -> PortalUsers:
 def portal_urls(requests: int) -> dict[str, list[str]]:
     return {"employer home": ["/portal"] * requests,
             "advisor overview": ["/portal/overview"] * requests}
+# --- reports (issue 11) ---------------------------------------------------------------------------------------
+
+#: The breakdowns a reader chooses on the report page; the timed requests cycle through them.
+REPORT_BREAKDOWNS = ("office", "month", "outcome", "occupation", "country", "nationality", "procedure")
+
+
+def ministry_user() -> User:
+    """An administrator (the ministry's view: every office), created once with the seed password."""
+    from werkzeug.security import generate_password_hash
+
+    email = f"ministry@bench.{EMAIL_DOMAIN}"
+    user = db.session.scalar(select(User).where(User.email == email))
+    if user is None:
+        user = User(email=email, name="Ministerium (bench)", role="admin", office=None,
+                    password_hash=generate_password_hash(SEED_PASSWORD))
+        db.session.add(user)
+    db.session.commit()
+    return user
+
+
+def office_lead(office_id: int) -> User | None:
+    lead = db.session.scalar(select(User).where(User.office_id == office_id, User.role == "team_lead")
+                             .order_by(User.id).limit(1))
+    db.session.commit()
+    return lead
+
+
+def report_urls(requests: int) -> list[str]:
+    """The last twelve months, each request with the next breakdown."""
+    today = clock.today()
+    start = today - timedelta(days=364)
+    return [f"/reports?start={start.isoformat()}&end={today.isoformat()}&by={REPORT_BREAKDOWNS[i % 7]}"
+            for i in range(requests)]

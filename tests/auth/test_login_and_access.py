@@ -20,7 +20,9 @@ from tracker.timers.models import Timer
 PUBLIC_ENDPOINTS = {"auth.login", "auth.second_factor", "auth.set_language", "static",
                     "invitation.accept",  # the one-time link that sets an invited user's first password
                     # probes and metrics (tracker/operations): no account; /metrics has its own host/token check
-                    "operations_health.healthz", "operations_health.readyz", "operations_metrics.metrics"}
+                    "operations_health.healthz", "operations_health.readyz", "operations_metrics.metrics",
+                    # the public statistics page: anonymised aggregates, no figure under 10 cases (issue 11)
+                    "reports.public_statistics"}
 GENERIC_LOGIN_ERROR = "E-Mail-Adresse oder Passwort ist falsch."
 
 

@@ -19,7 +19,9 @@ from tracker.cases.access import (
     can_view_case,
     case_visibility,
     notes_scope,
+    office_condition,
     queue_scope,
+    report_scope,
 )
 from tracker.cases.models import Authorisation, Case
 from tracker.extensions import db
@@ -124,6 +126,12 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
             with_notes = {case.id for case in cases if can_use_notes(user, case)}
             assert with_notes <= checked
             assert set(db.session.scalars(select(Case.id).where(notes_scope(user).condition()))) == with_notes
+            # Reports: within what the user sees, and the offices face agrees with the case faces.
+            reported = {case.id for case in cases if report_scope(user).admits(case)}
+            assert reported <= checked
+            assert set(db.session.scalars(select(Case.id).where(report_scope(user).condition()))) == reported
+            assert set(db.session.scalars(select(Case.id).where(
+                office_condition(report_scope(user), Case.office_id)))) == reported
             if user.role == Role.EMPLOYER:
                 # An employer user sees exactly the cases its organisation holds a valid authorisation for.
                 assert checked == {case.id for case in cases if any(

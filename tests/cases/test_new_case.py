@@ -34,7 +34,7 @@ def complete(office, employer):
         "procedure": "recognition-bqfg", "office": str(office.id), "received_on": "2026-02-27",
         "given_names": "Thi Anh", "family_name": "Tran", "date_of_birth": "1995-04-12", "nationality": "Vietnam",
         "email": "anh.tran@example.org", "phone": "+84 90 1234567", "preferred_language": "en",
-        "profession": "Bachelor of Nursing (Vietnam)", "reference_occupation": "Pflegefachfrau",
+        "profession": "Bachelor of Nursing (Vietnam)", "reference_occupation": "Pflegefachfrau", "training_country": "Vietnam",
         "employer": str(employer.id),
         "street": "15 Phố Huế", "postcode": "100000", "city": "Hà Nội", "country": "Vietnam",
     }

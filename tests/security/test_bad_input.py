@@ -101,7 +101,7 @@ def new_case_form(clerk, **changes):
     data = {"procedure": "recognition-bqfg", "office": str(clerk.office_id), "received_on": "2026-02-27",
             "given_names": "Thi Anh", "family_name": "Tran", "date_of_birth": "1995-04-12", "nationality": "Vietnam",
             "preferred_language": "en", "profession": "Bachelor of Nursing (Vietnam)",
-            "reference_occupation": "Pflegefachfrau", "employer": "0",
+            "reference_occupation": "Pflegefachfrau", "training_country": "Vietnam", "employer": "0",
             "street": "15 Phố Huế", "postcode": "100000", "city": "Hà Nội", "country": "Vietnam"}
     data.update(changes)
     return data

@@ -151,3 +151,25 @@ def can_act_on_case(user, case: Case) -> bool:
 def can_use_notes(user, case: Case) -> bool:
     """Whether ``user`` may read and write the internal notes of ``case``."""
     return notes_scope(user).admits(case)
+
+
+def report_scope(user) -> Scope:
+    """Whose figures ``user`` may read in the reports: a team lead their own office's, the ministry (admins) every
+    office's; clerks, employers and advisors none. Always within ``view_scope`` (the property test checks it)."""
+    role = Role(user.role)
+    if role is Role.ADMIN:
+        return Scope(everything=True)
+    if role is Role.TEAM_LEAD and user.office_id is not None:
+        return Scope(offices=frozenset({user.office_id}))
+    return NOTHING
+
+
+def office_condition(scope: Scope, office_column) -> ColumnElement[bool]:
+    """The SQL face of a report scope over a table keyed by office (aggregates, facts rows): the same offices
+    ``scope.condition()`` admits. Only for scopes made of offices (``report_scope``): any other part would need the
+    case itself, so it is refused rather than silently widened or narrowed."""
+    if scope.everything:
+        return true()
+    if scope.linked_to_offices or scope.employers or scope.authorised_employers:
+        raise ValueError("office_condition takes a scope of offices only")
+    return office_column.in_(scope.offices) if scope.offices else false()

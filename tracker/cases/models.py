@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
@@ -38,6 +38,9 @@ class Case(db.Model):
     profession: Mapped[str] = mapped_column(String(200), default="")
     #: The German reference occupation (Referenzberuf) the qualification is compared with.
     reference_occupation: Mapped[str] = mapped_column(String(200), default="")
+    #: Country where the qualification was obtained (Ausbildungsstaat), for the official statistics.
+    #: (The server default fills the column for cases from before it existed: 0016_report_facts.)
+    training_country: Mapped[str] = mapped_column(String(100), default="", server_default=text("''"))
     #: Day the application reached the authority (trigger day of the first deadlines).
     received_on: Mapped[date]
     opened_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)

@@ -17,6 +17,7 @@ from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event, case_events
 from tracker.auth import invitations
+from tracker.cases import facts as case_facts
 from tracker.cases.access import can_act_on_case, can_use_notes
 from tracker.cases.models import (
     Authorisation,
@@ -129,7 +130,7 @@ def next_reference(prefix: str, year: int) -> str:
 
 def open_case(*, procedure_id: str, applicant, office, actor, employer=None, advisor=None,
               received_on: date | None = None, profession: str = "", reference_occupation: str = "",
-              parent: Case | None = None, assignee=None) -> Case:
+              training_country: str = "", parent: Case | None = None, assignee=None) -> Case:
     """Open a case under the newest version of the procedure, in its initial state, with its documents checklist,
     the "opened" audit event and the timers that start on receipt."""
     workflow = registry().latest(procedure_id)
@@ -145,7 +146,7 @@ def open_case(*, procedure_id: str, applicant, office, actor, employer=None, adv
         procedure_id=workflow.id, procedure_version=workflow.version, state=workflow.initial_state,
         accelerated=parent is not None, applicant=applicant, employer=employer, advisor=advisor, office=office,
         assignee=assignee, parent=parent, profession=profession, reference_occupation=reference_occupation,
-        received_on=received_on, opened_at=clock.now(),
+        training_country=training_country, received_on=received_on, opened_at=clock.now(),
     )
     db.session.add(case)
     for position, spec in enumerate(workflow.documents):
@@ -155,6 +156,7 @@ def open_case(*, procedure_id: str, applicant, office, actor, employer=None, adv
                  data={"procedure": workflow.id, "version": workflow.version, "received_on": received_on,
                        "parent": parent.reference if parent else None})
     timers.on_event(case, workflow, "opened", {}, received_on, actor)
+    case_facts.opened(case)
     return case
 
 
@@ -250,6 +252,7 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
         timers.cancel_open(case, actor, days.fact_on)
     if transition.letter:
         letters.keep(case, workflow, LetterKind(transition.letter), event, actor)
+    case_facts.transitioned(case, workflow, transition, from_state, inputs, lambda: timers.case_timers(case))
     flush_or_conflict()
     return case
 
@@ -286,7 +289,8 @@ def _open_linked_recognition(case: Case, actor, inputs: dict) -> None:
                                            "Please choose a recognition body.")])
     open_case(procedure_id=procedure_id, applicant=case.applicant, office=office, actor=actor,
               employer=case.employer, advisor=case.advisor, received_on=inputs.get(EFFECTIVE_ON) or clock.today(),
-              profession=case.profession, reference_occupation=case.reference_occupation, parent=case)
+              profession=case.profession, reference_occupation=case.reference_occupation,
+              training_country=case.training_country, parent=case)
 
 
 def _reverse_fiction(case: Case, actor, inputs: dict) -> None:

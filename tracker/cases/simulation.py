@@ -39,7 +39,8 @@ class StoryError(Exception):
 
 
 ACTIONS = {  # step kind -> (required keys, optional keys); `snapshot` takes a name, not a mapping
-    "open": ({"case", "procedure"}, {"office", "received_on", "employer", "profession"}),
+    "open": ({"case", "procedure"}, {"office", "received_on", "employer", "profession", "occupation",
+                                     "training_country", "nationality"}),
     "documents": ({"case", "status", "items"}, {"received_on", "reason"}),
     "do": ({"case", "transition"}, {"inputs", "as"}),
     "extend": ({"case", "timer"}, {"period", "until", "reason"}),
@@ -261,12 +262,15 @@ class _Player:
             employer = self.employers.get(args["employer"])
             if employer is None:
                 raise Refused(["unknown_employer"], f"no employer {args['employer']!r}")
-        applicant = Person(given_names="Sim", family_name=f"Applicant {name}")
+        applicant = Person(given_names="Sim", family_name=f"Applicant {name}",
+                           nationality=str(args.get("nationality", "")))
         db.session.add(applicant)
         actor = self.user(CLERK_OF[OfficeKind(office.kind)], office)
         received_on = _date(args["received_on"], "received_on") if args.get("received_on") else None
         case = service.open_case(procedure_id=workflow.id, applicant=applicant, office=office, actor=actor,
-                                 employer=employer, received_on=received_on, profession=args.get("profession", ""))
+                                 employer=employer, received_on=received_on, profession=args.get("profession", ""),
+                                 reference_occupation=str(args.get("occupation", "")),
+                                 training_country=str(args.get("training_country", "")))
         db.session.flush()
         self.cases[name] = case.id
 

@@ -82,7 +82,7 @@ class SimTimer:
 
 class SimCase:
     __slots__ = ("id", "workflow", "office", "applicant", "employer_id", "assignee", "parent", "child",
-                 "accelerated", "profession", "reference_occupation", "received_on", "opened_at", "state", "outcome",
+                 "accelerated", "profession", "reference_occupation", "training_country", "received_on", "opened_at", "state", "outcome",
                  "closed_at", "documents", "timers", "events", "now", "version", "reference", "swept_through",
                  "last_fact_on")
 
@@ -98,6 +98,10 @@ class SimCase:
         self.child: SimCase | None = None
         self.accelerated = parent is not None
         self.profession, self.reference_occupation = profession
+        #: Where the qualification was obtained: the passport's country for the seeded people (a linked case
+        #: inherits it).
+        self.training_country = parent.training_country if parent is not None else (
+            applicant[3] if isinstance(applicant, tuple) else "")
         self.received_on = received_on
         self.opened_at = None
         self.state = workflow.initial_state

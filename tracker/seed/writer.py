@@ -19,6 +19,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from tracker.audit.chain import GENESIS, Keyring, seal
 from tracker.audit.models import Event
+from tracker.cases import facts as case_facts
+from tracker.cases.facts import CaseFacts, StageMonth, StageSpan
 from tracker.cases.models import Case, CaseDocument, ReferenceCounter
 from tracker.parties.models import Person
 from tracker.procedures.vocabulary import TimerStatus
@@ -60,21 +62,24 @@ COLUMNS = {
     "cases": ("id", "reference", "procedure_id", "procedure_version", "state", "outcome", "accelerated",
               "progressed_at",
               "applicant_id", "employer_id", "advisor_id", "office_id", "assignee_id", "parent_id", "profession",
-              "reference_occupation", "received_on", "opened_at", "updated_at", "closed_at", "next_due_on", "breached",
-              "audit_head", "event_seq", "version"),
+              "reference_occupation", "training_country", "received_on", "opened_at", "updated_at", "closed_at",
+              "next_due_on", "breached", "audit_head", "event_seq", "version"),
     "case_documents": ("case_id", "document_id", "position", "required", "status", "reason", "requested_until",
                        "updated_at", "received_on"),
     "timers": ("id", "case_id", "timer_id", "status", "started_on", "started_by", "fixed_due_on", "end_named",
                "calendar", "extension", "extension_reason", "due_on", "warn_on", "finished_on", "created_at"),
     "timer_pauses": ("timer_pk", "started_on", "until_on", "ended_on", "reason", "source"),
     "timer_effects": ("timer_pk", "kind", "due_on", "created_at"),
+    "case_facts": tuple(column.key for column in CaseFacts.__table__.columns),
+    "stage_spans": tuple(column.key for column in StageSpan.__table__.columns if column.key != "id"),
     "events": ("case_id", "seq", "occurred_at", "actor_id", "actor_role", "kind", "subject", "from_state",
                "to_state", "reason", "basis", "data", "prev_hash", "key_id", "hash"),
 }
 #: Parents before children: the insert order follows the foreign keys.
 TABLES = {"persons": Person.__table__, "cases": Case.__table__, "case_documents": CaseDocument.__table__,
           "timers": Timer.__table__, "timer_pauses": TimerPause.__table__, "timer_effects": TimerEffect.__table__,
-          "events": Event.__table__}
+          "case_facts": CaseFacts.__table__, "stage_spans": StageSpan.__table__, "events": Event.__table__,
+          "stage_months": StageMonth.__table__}
 
 
 def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list[tuple]]:
@@ -97,7 +102,9 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
     for case, case_id in zip(cases, case_ids):
         case.id = case_id
     persons = []
+    nationality_of = {}  # root case id -> the applicant's nationality, for the facts (children share the applicant)
     for case, person_id in zip(roots, person_ids):
+        nationality_of[case.id] = case.applicant[3]
         family, given, born, nationality, email, language = case.applicant
         # No postal address is invented for seeded applicants: the country they live in is the passport's.
         persons.append((person_id, family, given, born, nationality, email, "", language, "", "", "", nationality))
@@ -105,7 +112,10 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
     as_text = engine.dialect.name == "postgresql"  # COPY takes the JSON as text; SQLAlchemy wants the dict
     dumps = json.dumps
     rows = {"persons": persons, "cases": [], "case_documents": [], "timers": [], "timer_pauses": [],
-            "timer_effects": [], "events": []}
+            "timer_effects": [], "case_facts": [], "stage_spans": [], "events": []}
+    facts_rows, span_rows = rows["case_facts"], rows["stage_spans"]
+    facts_columns, span_columns = COLUMNS["case_facts"], COLUMNS["stage_spans"]
+    stays: Counter = Counter()  # the stays' histogram (stage_months): upserted, not copied
     case_rows, document_rows, timer_rows = rows["cases"], rows["case_documents"], rows["timers"]
     pause_rows, effect_rows, event_rows = rows["timer_pauses"], rows["timer_effects"], rows["events"]
     breached = TimerStatus.BREACHED
@@ -130,7 +140,7 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
             case_id, case.reference, case.workflow.id, case.workflow.version, case.state, case.outcome,
             case.accelerated, progressed, case.applicant, case.employer_id, None, case.office["id"],
             case.assignee.id if case.assignee else None, case.parent.id if case.parent is not None else None,
-            case.profession, case.reference_occupation, case.received_on, case.opened_at,
+            case.profession, case.reference_occupation, case.training_country, case.received_on, case.opened_at,
             case.events[-1].occurred_at, case.closed_at,
             # what timers.service.refresh_summary computes
             min((timer.due_on for timer in open_due), default=None),
@@ -148,28 +158,51 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
                                    pause.source))
             for kind, due_on, created_at in timer.effects:
                 effect_rows.append((timer.id, str(kind), due_on, created_at))
+        # what the service verbs keep in case_facts and stage_spans (cases.facts.derive: one rule for both)
+        root = case if case.parent is None else case.parent
+        derived = case_facts.derive(case_facts.blank(
+            case_id, procedure_id=case.workflow.id, office_id=case.office["id"], accelerated=case.accelerated,
+            reference_occupation=case.reference_occupation, training_country=case.training_country,
+            nationality=nationality_of.get(root.id, ""), received_on=case.received_on),
+            case.workflow, case.events, case.timers)
+        facts_rows.append(tuple(derived.facts[column] for column in facts_columns))
+        span_rows.extend(tuple(span[column] for column in span_columns) for span in derived.spans)
+        stays.update(case_facts.histogram_of(derived.spans))
+    rows[HISTOGRAM] = stays
     return rows
 
 
+#: The key of ``build_rows``' result that holds the stays' histogram (a Counter, upserted after the rows).
+HISTOGRAM = "stage_months"
+
+
 def insert_rows(engine, rows: dict[str, list[tuple]]) -> None:
-    """One transaction: COPY on PostgreSQL, executemany elsewhere."""
+    """One transaction: COPY on PostgreSQL, executemany elsewhere; then the stays' histogram, added to."""
+    rows = dict(rows)
+    stays = rows.pop(HISTOGRAM, None)
     with engine.begin() as connection:
-        if connection.dialect.name == "postgresql":
-            # Synthetic data: a crash may lose the last batches, so the commit need not wait for the disk.
-            connection.execute(sa.text("SET LOCAL synchronous_commit = off"))
-            raw = connection.connection.dbapi_connection
-            with raw.cursor() as cursor:
-                for name, table_rows in rows.items():
-                    if not table_rows:
-                        continue
-                    with cursor.copy(f"COPY {name} ({', '.join(COLUMNS[name])}) FROM STDIN") as copy:
-                        for row in table_rows:
-                            copy.write_row(row)
-            return
-        for name, table_rows in rows.items():
-            if table_rows:
-                columns = COLUMNS[name]
-                connection.execute(TABLES[name].insert(), [dict(zip(columns, row)) for row in table_rows])
+        _insert(connection, rows)
+        if stays:
+            case_facts.count_stays(connection, connection.dialect.name, stays)
+
+
+def _insert(connection, rows: dict[str, list[tuple]]) -> None:
+    if connection.dialect.name == "postgresql":
+        # Synthetic data: a crash may lose the last batches, so the commit need not wait for the disk.
+        connection.execute(sa.text("SET LOCAL synchronous_commit = off"))
+        raw = connection.connection.dbapi_connection
+        with raw.cursor() as cursor:
+            for name, table_rows in rows.items():
+                if not table_rows:
+                    continue
+                with cursor.copy(f"COPY {name} ({', '.join(COLUMNS[name])}) FROM STDIN") as copy:
+                    for row in table_rows:
+                        copy.write_row(row)
+        return
+    for name, table_rows in rows.items():
+        if table_rows:
+            columns = COLUMNS[name]
+            connection.execute(TABLES[name].insert(), [dict(zip(columns, row)) for row in table_rows])
 
 
 class Writer:

@@ -77,6 +77,9 @@ class NewCaseForm(Form):
                              description=_l("Wie im Zeugnis, z. B. „Bachelor of Nursing (Vietnam)“."))
     reference_occupation = StringField(_l("Deutscher Referenzberuf"), validators=[DataRequired(), Length(max=200)],
                                        description=_l("z. B. „Pflegefachfrau/Pflegefachmann“."))
+    #: Where the qualification was obtained, for the official statistics (§ 17 BQFG); often not the nationality.
+    training_country = StringField(_l("Ausbildungsstaat"), validators=[DataRequired(), Length(max=100)],
+                                   description=_l("Der Staat, in dem der Abschluss erworben wurde."))
     employer = SelectField(_l("Arbeitgeber"), coerce=int, validators=[Optional()])
 
 

@@ -142,6 +142,7 @@ def new_case():
                 employer=db.session.get(Employer, form.employer.data) if form.employer.data else None,
                 received_on=form.received_on.data, profession=form.profession.data.strip(),
                 reference_occupation=form.reference_occupation.data.strip(),
+                training_country=form.training_country.data.strip(),
                 assignee=current_user if office.id == current_user.office_id else None)
         except service.CaseError as error:
             form.procedure.errors = list(form.procedure.errors) + [error.text(current_language())]

@@ -1,0 +1,110 @@
+"""The anonymised case list: a job that gets the export row's id only, reports its progress on a page that
+refreshes itself (a static script; a link without script), and offers the file when done — in-process without
+Redis, through RQ with it. Only the person who asked sees the export."""
+from __future__ import annotations
+
+import csv
+import io
+
+import openpyxl
+import pytest
+
+from tests.conftest import redis_test_database
+from tests.factories import PASSWORD
+from tracker import create_app
+from tracker.extensions import db
+from tracker.jobs.queue import get_queue
+from tracker.jobs.worker import run_worker
+from tracker.reports.models import ExportStatus, ReportExport
+
+YEAR = {"start": "2025-01-01", "end": "2025-12-31", "office": "0"}
+
+
+def read_csv(data: bytes) -> list[list[str]]:
+    return list(csv.reader(io.StringIO(data.decode("utf-8").lstrip("\ufeff")), delimiter=";"))
+
+
+def test_an_export_runs_in_process_and_offers_its_file(year, people, client, login):
+    login(people["admin"])
+    response = client.post("/reports/exports", data={**YEAR, "file_format": "csv"})
+    assert response.status_code == 303
+    status = client.get(response.headers["Location"])
+    page = status.get_data(as_text=True)
+    assert "Der Export ist fertig (6 Fälle)." in page and "export-progress.js" not in page
+    export = db.session.query(ReportExport).one()
+    download = client.get(f"/reports/exports/{export.id}/download")
+    rows = read_csv(download.data)
+    assert rows[0][:3] == ["procedure_id", "office_id", "reference_occupation"]
+    assert len(rows) == 7  # the six cases settled in 2025
+    categories = sorted(row[rows[0].index("category")] for row in rows[1:])
+    assert categories == ["full_equivalence"] * 3 + ["negative", "partial_equivalence", "withdrawn"]
+    assert not any("Applicant" in cell for row in rows for cell in row)  # no names
+
+
+def test_a_team_leads_export_holds_their_office_only_as_xlsx(year, people, client, login):
+    login(people["lead_hwk"])
+    client.post("/reports/exports", data={**YEAR, "office": "", "file_format": "xlsx"})
+    export = db.session.query(ReportExport).one()
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/exports/{export.id}/download").data))
+    sheet = workbook["cases"]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert len(rows) == 2 and rows[1][2] == "Elektroniker/in" and rows[1][12] == 58  # F: lead 58 days
+
+
+def test_nobody_else_sees_an_export(year, people, client, login, make):
+    login(people["admin"])
+    client.post("/reports/exports", data={**YEAR, "file_format": "csv"})
+    export = db.session.query(ReportExport).one()
+    client.post("/logout")
+    login(people["lead_ihk"])
+    assert client.get(f"/reports/exports/{export.id}").status_code == 404
+    assert client.get(f"/reports/exports/{export.id}/download").status_code == 404
+
+
+def test_a_bad_export_request_is_refused_with_the_input_kept(year, people, client, login):
+    login(people["admin"])
+    response = client.post("/reports/exports", data={"start": "2025-12-31", "end": "2025-01-01",
+                                                     "file_format": "csv", "office": "0"})
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "Das Ende des Zeitraums liegt vor seinem Beginn." in page and 'value="2025-12-31"' in page
+    assert db.session.query(ReportExport).count() == 0
+
+
+@pytest.fixture
+def redis_url():
+    yield from redis_test_database(7)
+
+
+@pytest.fixture
+def redis_app(app, redis_url):
+    queued = create_app({"TESTING": True, "REDIS_URL": redis_url, "WTF_CSRF_ENABLED": False,
+                         **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SERVER_NAME")}})
+    yield queued
+    with queued.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.mark.redis
+def test_with_redis_the_export_is_a_job_with_its_id_only_and_the_page_shows_progress(year, people, redis_app):
+    db.session.commit()
+    admin_email = people["admin"].email
+    with redis_app.app_context():
+        client = redis_app.test_client()
+        assert client.post("/login", data={"email": admin_email, "password": PASSWORD}).status_code == 302
+        response = client.post("/reports/exports", data={**YEAR, "file_format": "csv"})
+        location = response.headers["Location"]
+        waiting = client.get(location).get_data(as_text=True)
+        assert "export-progress.js" in waiting and "<progress" in waiting and "Stand aktualisieren" in waiting
+        [job] = get_queue(redis_app).jobs
+        export_id = db.session.query(ReportExport.id).scalar()
+        assert job.func_name == "tracker.reports.jobs.run_export" and job.args == (export_id,)
+        db.session.remove()
+    run_worker(redis_app, burst=True)
+    with redis_app.app_context():
+        assert db.session.get(ReportExport, export_id).status == ExportStatus.DONE
+        done = client.get(location).get_data(as_text=True)
+        assert "Datei herunterladen" in done and "export-progress.js" not in done
+        assert len(read_csv(client.get(f"{location}/download").data)) == 7
+        db.session.remove()
