@@ -153,9 +153,15 @@ def _mails_for(batch: _Batch, case: Case, item: Event):
         state = workflow.states.get(item.to_state or case.state)
         documents = str((item.data or {}).get("documents") or "")
         if item.from_state != item.to_state and state is not None:
+            needed = _titles(workflow, documents.split(","))
             for recipient in _not_actor(batch.parties(case), item):
-                yield render(recipient, texts.STATE_CHANGED, kind, key, case.id, state=state.title,
-                             text=_state_text(state, recipient), **common)
+                text = _state_text(state, recipient)
+                if needed:  # one mail for the step: the new state and what it asks for
+                    wanted = ", ".join(title.get(recipient.language) for title in needed)
+                    text = LocalText(text.de + texts.NEEDED.de.format(documents=wanted),
+                                     text.en + texts.NEEDED.en.format(documents=wanted))
+                yield render(recipient, texts.STATE_CHANGED, kind, key, case.id, state=state.title, text=text,
+                             **common)
         elif documents:
             yield from _document_request(batch, case, item, workflow, documents.split(","), item.data.get("due_date"))
         if item.actor_id is None and state is not None:  # the system took the step: a legal fiction
@@ -189,8 +195,7 @@ def _mails_for(batch: _Batch, case: Case, item: Event):
 
 
 def _document_request(batch: _Batch, case: Case, item: Event, workflow, document_ids, until):
-    titles = {spec.id: spec.title for spec in workflow.documents}
-    wanted = [titles[name.strip()] for name in document_ids if name.strip() in titles]
+    wanted = _titles(workflow, document_ids)
     if not wanted:
         return
     if isinstance(until, str):
@@ -200,6 +205,11 @@ def _document_request(batch: _Batch, case: Case, item: Event, workflow, document
         yield render(recipient, texts.DOCUMENTS_REQUESTED, "document_request", f"event:{item.id}", case.id,
                      reference=case.reference, documents=", ".join(title.get(language) for title in wanted),
                      until=texts.UNTIL.format(date=texts.date_text(until, language)) if until else "")
+
+
+def _titles(workflow, document_ids) -> list[LocalText]:
+    titles = {spec.id: spec.title for spec in workflow.documents}
+    return [titles[name.strip()] for name in document_ids if name.strip() in titles]
 
 
 def _state_text(state, recipient: Recipient) -> LocalText:
