@@ -1,8 +1,8 @@
 """A real SMTP server on a free local port (aiosmtpd), recording every message it accepted.
 
 ``fail_next``: that many DATA commands are answered ``451`` (a temporary failure), as a busy server does.
-``hold()``: each session stops at RCPT until ``release()``; ``arrived`` tells the test a client is mid-conversation
-(the fault test kills the worker there, before the server accepted anything)."""
+``hold()``: each session stops at RCPT until ``release()``; ``arrivals``/``peers`` tell the test which client is
+mid-conversation (the fault test kills that worker there, before the server accepted anything)."""
 from __future__ import annotations
 
 import asyncio
@@ -27,13 +27,18 @@ class Recorder:
         self.fail_next = 0
         self.refused = 0
         self.holding = False
+        self.arrivals = 0  #: sessions that reached RCPT while held
+        self.peers: list[int] = []  #: their client ports, to find the process talking
         self.arrived = threading.Event()
-        self.released = threading.Event()
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         if self.holding:
+            with self.lock:
+                self.arrivals += 1
+                self.peers.append(session.peer[1])
             self.arrived.set()
-            await asyncio.get_running_loop().run_in_executor(None, self.released.wait, 30)
+            while self.holding:
+                await asyncio.sleep(0.05)
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -47,13 +52,11 @@ class Recorder:
         return "250 Message accepted for delivery"
 
     def hold(self) -> None:
-        self.released.clear()
         self.arrived.clear()
         self.holding = True
 
     def release(self) -> None:
         self.holding = False
-        self.released.set()
 
     def received(self) -> list[email.message.EmailMessage]:
         with self.lock:
