@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 
 from tests.cases.test_transitions import open_skilled_worker_case, step
+from tests.factories import PASSWORD
 from tests.timers import complete_documents
 from tracker import clock, create_app
 from tracker.audit.models import EventKind
@@ -277,9 +278,39 @@ def test_an_invitation_link_leaves_the_database_once_sent(make, smtp):
 def test_the_development_outbox_page_lists_the_mails_and_is_absent_in_production(client, login, make, app):
     scene = Scene(make)
     step(scene.case, "confirm_receipt_incomplete", scene.clerk, documents="diploma")
+    employer_client = app.test_client()
+    assert employer_client.post("/login", data={"email": scene.boss.email, "password": PASSWORD}).status_code == 302
+    assert employer_client.get("/dev/outbox").status_code == 403  # staff only
     login(scene.clerk)
     page = client.get("/dev/outbox").get_data(as_text=True)
     assert scene.case.reference in page and ".eml" in page
+    name = re.search(r'href="/dev/outbox/([^"]+\.eml)"', page).group(1)
+    assert scene.case.reference in client.get(f"/dev/outbox/{name}").get_data(as_text=True)
+    assert client.get("/dev/outbox/..%2Fsecret_key").status_code == 404
     production = create_app({"TESTING": True, "TRACKER_ENV": "production",
                              "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     assert not any(rule.rule.startswith("/dev") for rule in production.url_map.iter_rules())
+
+
+def test_a_deadline_the_applicant_owes_is_announced_and_reminded_before_it_ends(make, smtp):
+    scene = Scene(make)
+    step(scene.case, "confirm_receipt_incomplete", scene.clerk, documents="diploma")
+    smtp.messages.clear()
+    step(scene.case, "request_missing_documents", scene.clerk, due_date="2026-03-16", documents="diploma")
+    (request,) = smtp.to("anh.nguyen@example.org")
+    assert "We still need: Evidence of formal qualification" in request.get_content()
+    assert "by 16 Mar 2026" in request.get_content()
+    (boss,) = smtp.to(scene.boss.email)
+    assert "bis zum 16.03.2026" in boss.get_content()
+
+    smtp.messages.clear()
+    clock.travel_to(date(2026, 3, 13))  # three days before (warn_before: P3D)
+    sweep()
+    reminders = smtp.received()
+    assert sorted(m["To"] for m in reminders) == sorted(
+        [scene.boss.email, scene.colleague.email, "anh.nguyen@example.org"])
+    (reminder,) = smtp.to("anh.nguyen@example.org")
+    assert reminder["Subject"] == f"Reminder: deadline in case {scene.case.reference}"
+    assert "16 Mar 2026" in reminder.get_content()
+    sweep()
+    assert len(smtp.received()) == 3  # a second sweep owes nothing more

@@ -156,10 +156,11 @@ def _mails_for(batch: _Batch, case: Case, item: Event):
             needed = _titles(workflow, documents.split(","))
             for recipient in _not_actor(batch.parties(case), item):
                 text = _state_text(state, recipient)
-                if needed:  # one mail for the step: the new state and what it asks for
+                if needed:  # one mail for the step: the new state and what it asks for, by when
                     wanted = ", ".join(title.get(recipient.language) for title in needed)
-                    text = LocalText(text.de + texts.NEEDED.de.format(documents=wanted),
-                                     text.en + texts.NEEDED.en.format(documents=wanted))
+                    until = _until(item.data.get("due_date"), recipient.language)
+                    text = LocalText(text.de + texts.NEEDED.de.format(documents=wanted, until=until),
+                                     text.en + texts.NEEDED.en.format(documents=wanted, until=until))
                 yield render(recipient, texts.STATE_CHANGED, kind, key, case.id, state=state.title, text=text,
                              **common)
         elif documents:
@@ -198,13 +199,18 @@ def _document_request(batch: _Batch, case: Case, item: Event, workflow, document
     wanted = _titles(workflow, document_ids)
     if not wanted:
         return
-    if isinstance(until, str):
-        until = date.fromisoformat(until)
     for recipient in _not_actor(batch.parties(case), item):
         language = recipient.language
         yield render(recipient, texts.DOCUMENTS_REQUESTED, "document_request", f"event:{item.id}", case.id,
                      reference=case.reference, documents=", ".join(title.get(language) for title in wanted),
-                     until=texts.UNTIL.format(date=texts.date_text(until, language)) if until else "")
+                     until=_until(until, language))
+
+
+def _until(until, language: str) -> str:
+    """The sentence asking for the documents by a date (or its ISO text, as events store it); "" without one."""
+    if isinstance(until, str):
+        until = date.fromisoformat(until)
+    return texts.UNTIL.format(date=texts.date_text(until, language)).get(language) if until else ""
 
 
 def _titles(workflow, document_ids) -> list[LocalText]:

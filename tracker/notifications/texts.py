@@ -31,7 +31,7 @@ DOCUMENTS_REQUESTED = (
               "for case {reference} we still need: {documents}.{until}\n\nYou find the details and can upload "
               "them here:\n{link}"),
 )
-NEEDED = LocalText("Wir benötigen noch: {documents}.\n\n", "We still need: {documents}.\n\n")
+NEEDED = LocalText("Wir benötigen noch: {documents}.{until}\n\n", "We still need: {documents}.{until}\n\n")
 UNTIL = LocalText(" Bitte reichen Sie sie bis zum {date} ein.", " Please send them by {date}.")
 DEADLINE_REMINDER = (
     LocalText("Erinnerung: Frist im Verfahren {reference}", "Reminder: deadline in case {reference}"),
