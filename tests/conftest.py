@@ -53,6 +53,13 @@ def drop_postgres_database(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mail_outbox_dir(tmp_path_factory):
+    """Apps the tests build themselves deliver their .eml files here too, never into the checkout's instance/."""
+    os.environ["MAIL_OUTBOX_DIR"] = str(tmp_path_factory.mktemp("mail-outbox"))
+    yield
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
