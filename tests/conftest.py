@@ -53,6 +53,13 @@ def drop_postgres_database(url: str) -> None:
     engine.dispose()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def mail_outbox_dir(tmp_path_factory):
+    """Apps the tests build themselves deliver their .eml files here too, never into the checkout's instance/."""
+    os.environ["MAIL_OUTBOX_DIR"] = str(tmp_path_factory.mktemp("mail-outbox"))
+    yield
+
+
 @pytest.fixture(scope="session", params=["sqlite", "postgresql"])
 def database_url(request, tmp_path_factory):
     if request.param == "sqlite":
@@ -64,7 +71,7 @@ def database_url(request, tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def base_app(database_url):
+def base_app(database_url, tmp_path_factory):
     app = create_app({
         "TESTING": True,
         "SQLALCHEMY_DATABASE_URI": database_url,
@@ -73,6 +80,8 @@ def base_app(database_url):
         "SECRET_KEY": "test-secret",
         "SERVER_NAME": "tracker.test",
         "RATELIMIT_STORAGE_URI": "memory://",
+        # Every change writes its e-mails into the outbox, delivered in-process (no Redis) as .eml files: here.
+        "MAIL_OUTBOX_DIR": str(tmp_path_factory.mktemp("outbox")),
     })
     # The `app` fixture keeps one app context pushed for the whole test, and Flask reuses it for the test
     # client's requests. Forget per-request state (Flask-Login's cached user) at the start of each request, so

@@ -5,9 +5,10 @@ from pathlib import Path
 
 from flask import Flask
 
-from tracker import cli, portal, registry, reports, web
+from tracker import cli, notifications, portal, registry, reports, web
 from tracker.config import ROOT, from_environment
 from tracker.extensions import csrf, db, limiter, migrate
+from tracker.jobs.mail import dispatch
 from tracker.jobs.worker import start_in_process_scheduler
 from tracker.operations import register
 
@@ -31,6 +32,7 @@ def create_app(config: dict | None = None) -> Flask:
     reports.register(app)  # reports for team leads and the ministry, the public statistics page
     cli.install(app)
     register_background_jobs(app)
+    register_notifications(app)
     register_operations(app)
     return app
 
@@ -47,6 +49,12 @@ def register_background_jobs(app: Flask) -> None:
     """Without Redis (``make run``), recurring jobs such as the deadline sweep run in a thread of this process."""
     if app.config["SWEEP_IN_PROCESS"] and not app.config.get("REDIS_URL") and not app.testing:
         start_in_process_scheduler(app)
+
+
+def register_notifications(app: Flask) -> None:
+    """The outbox: e-mails are written with the change they report, and handed to the delivery jobs after the
+    commit (``tracker/notifications``)."""
+    notifications.install(app, dispatch=dispatch)
 
 
 def register_operations(app: Flask) -> None:

@@ -88,6 +88,9 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_STORAGE_URI": (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
                                   or "memory://"),
         "RATELIMIT_HEADERS_ENABLED": False,
+        #: Redis down must not take logins down with it: the limiter counts in memory meanwhile.
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
         #: ``1``: staff must use a second factor (TOTP); those without one enrol right after their next login.
@@ -98,18 +101,35 @@ def from_environment(instance_path: Path) -> dict:
         "LANGUAGES": ("de", "en"),
         #: Run the deadline sweep in a background thread of the web process when there is no Redis/RQ.
         "SWEEP_IN_PROCESS": os.environ.get("SWEEP_IN_PROCESS", "0") == "1",
-        #: Outgoing mail; without MAIL_SERVER notifications are only logged (with user ids, never addresses).
-        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
-        "MAIL_PORT": _integer("MAIL_PORT", 25),
-        "MAIL_FROM": os.environ.get("MAIL_FROM") or "tracker@localhost",
-        #: Without MAIL_SERVER, mails the user must receive (invitations) are written here as .eml files.
-        "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or str(instance_path / "outbox"),
+        **_mail(instance_path),
         #: The address users reach the tracker at, for links in e-mails.
         "BASE_URL": (os.environ.get("BASE_URL") or "http://127.0.0.1:5000").rstrip("/"),
         #: Unicode TrueType fonts for PDF letters; unset: DejaVu Sans from Debian's fonts-dejavu-core.
         "LETTER_FONT": os.environ.get("LETTER_FONT") or None,
         "LETTER_FONT_BOLD": os.environ.get("LETTER_FONT_BOLD") or None,
         **_operations(instance_path),
+    }
+
+
+def _mail(instance_path: Path) -> dict:
+    """Outgoing mail and the outbox (``tracker/notifications``)."""
+    return {
+        #: SMTP server for outgoing mail; unset (development): every mail is written as an .eml file instead.
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER") or None,
+        "MAIL_PORT": _integer("MAIL_PORT", 25),
+        "MAIL_FROM": os.environ.get("MAIL_FROM") or "tracker@localhost",
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME") or None,
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD") or None,
+        #: ``1``: STARTTLS before login and sending.
+        "MAIL_USE_TLS": os.environ.get("MAIL_USE_TLS", "0") == "1",
+        #: Without MAIL_SERVER, mails are written here as .eml files (listed on /dev/outbox in development).
+        "MAIL_OUTBOX_DIR": os.environ.get("MAIL_OUTBOX_DIR") or str(instance_path / "outbox"),
+        #: How long a delivery job holds an outbox row before the pump takes it as lost and enqueues it again.
+        "OUTBOX_LEASE_SECONDS": _integer("OUTBOX_LEASE_SECONDS", 120),
+        #: Wait after the first failed attempt; doubled after each further failure (at most six hours).
+        "OUTBOX_RETRY_SECONDS": _integer("OUTBOX_RETRY_SECONDS", 60),
+        #: Attempts before a message is given up (status ``failed``, counted in /metrics).
+        "OUTBOX_MAX_ATTEMPTS": _integer("OUTBOX_MAX_ATTEMPTS", 8),
     }
 
 

@@ -11,6 +11,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from tests.factories import Factory
 from tracker import clock
 from tracker.extensions import db
+from tracker.notifications.models import OutboxMessage
 
 
 def scrape(client, **kwargs) -> dict:
@@ -80,15 +81,15 @@ def test_due_timers_and_sweep_lag_show_a_sweep_that_is_not_running_and_clear_aft
 
 
 def test_queue_lengths_come_from_redis(migrated_app, redis7_url):
-    from tracker.jobs.deadlines import notify_timer_effect
+    from tracker.jobs.mail import deliver_message
     from tracker.jobs.queue import enqueue
 
     migrated_app.config["REDIS_URL"] = redis7_url
     client = migrated_app.test_client()
     assert value(scrape(client), "tracker_queue_length", queue="tracker") == 0
     with migrated_app.app_context():
-        enqueue(notify_timer_effect, 1)
-        enqueue(notify_timer_effect, 2)
+        enqueue(deliver_message, 1)
+        enqueue(deliver_message, 2)
     state = scrape(client)
     assert value(state, "tracker_queue_length", queue="tracker") == 2
     assert value(state, "tracker_queue_failed_jobs", queue="tracker") == 0
@@ -102,15 +103,20 @@ def test_an_unreachable_redis_is_reported_down_and_the_scrape_still_answers(migr
     assert value(state, "tracker_dependency_up", dependency="database") == 1
 
 
-def test_the_outbox_backlog_appears_once_an_outbox_table_exists(migrated_app):
+def test_the_outbox_backlog_counts_messages_not_delivered_yet(migrated_app):
     client = migrated_app.test_client()
-    assert not any(name == "tracker_outbox_backlog" for name, _labels in scrape(client))
+    assert value(scrape(client), "tracker_outbox_backlog") == 0
     with migrated_app.app_context():
+        now = clock.now()
+        rows = [dict(dedupe_key=f"test:{n}", kind="test", address="a@example.org", language="de", subject="s",
+                     body="b", secret=False, message_id=f"<{n}@test>", status=status, attempts=0,
+                     next_attempt_at=now, last_error="", created_at=now)
+                for n, status in enumerate(["pending", "sending", "sent", "failed"])]
         with db.engine.begin() as connection:
-            connection.execute(sa.text("CREATE TABLE outbox (id INTEGER PRIMARY KEY, sent_at TIMESTAMP)"))
-            connection.execute(sa.text("INSERT INTO outbox (id, sent_at) VALUES (1, NULL), (2, NULL), "
-                                       "(3, CURRENT_TIMESTAMP)"))
-    assert value(scrape(client), "tracker_outbox_backlog") == 2
+            connection.execute(sa.insert(OutboxMessage.__table__), rows)
+    state = scrape(client)
+    assert value(state, "tracker_outbox_backlog") == 2
+    assert value(state, "tracker_outbox_failed") == 1
 
 
 @pytest.mark.parametrize("environ, headers", [

@@ -1,5 +1,5 @@
-"""Services of our own for the fault tests: a private PostgreSQL cluster that a test may stop and start (never the
-shared one)."""
+"""Services of our own for the fault tests: a private PostgreSQL cluster and a private Redis that a test may stop
+and start (never the shared ones)."""
 from __future__ import annotations
 
 import os
@@ -7,6 +7,7 @@ import shutil
 import socket
 import subprocess
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -63,5 +64,50 @@ class PrivatePostgres:
 @pytest.fixture
 def private_postgres():
     server = PrivatePostgres()
+    yield server
+    server.remove()
+
+
+class PrivateRedis:
+    """A Redis server of our own on its own port, without persistence: stopping it loses every queued job, as a
+    crash or a restart without a dump does."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        if self.binary is None:
+            service_missing("a private Redis needs redis-server")
+        self.port = free_port()
+        self.process: subprocess.Popen | None = None
+        self.start()
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self) -> None:
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("private redis did not start")
+
+    def stop(self) -> None:
+        if self.process is not None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+            self.process = None
+
+    remove = stop
+
+
+@pytest.fixture
+def private_redis():
+    server = PrivateRedis()
     yield server
     server.remove()

@@ -2,7 +2,6 @@
 cron scheduler puts the sweep on the queue; without Redis the sweep runs in a thread of the web process."""
 from __future__ import annotations
 
-import logging
 import threading
 import time
 from datetime import date
@@ -15,11 +14,13 @@ from tests.timers import act, complete_documents, effect_count, timer_of
 from tracker import clock, create_app
 from tracker.cases.sweep import sweep
 from tracker.extensions import db
-from tracker.jobs.deadlines import notify_timer_effect, run_sweep
+from tracker.jobs.deadlines import run_sweep
+from tracker.jobs.mail import deliver_message
 from tracker.jobs.queue import enqueue, get_queue
 from tracker.jobs.worker import build_scheduler, run_worker, start_in_process_scheduler
 from tracker.procedures.vocabulary import TimerStatus
-from tracker.timers.models import Timer, TimerEffect
+from tracker.notifications.models import OutboxMessage, OutboxStatus
+from tracker.timers.models import Timer
 
 
 @pytest.fixture
@@ -46,62 +47,60 @@ def overdue(make):
     return case.id, clerk.id, lead.id, timer_of(case, "decision").id
 
 
-def notified_users(caplog) -> set[int]:
-    return {record.args[0] for record in caplog.records
-            if record.name == "tracker.jobs.deadlines" and record.msg.startswith("notified user")}
+def notified_users(kind: str = "timer_breached") -> set[int]:
+    """Whom the outbox holds a delivered mail for, of one event kind."""
+    db.session.expire_all()
+    return {row.user_id for row in db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind))
+            if row.status == OutboxStatus.SENT}
 
 
-def test_notification_job_carries_only_ids_and_a_burst_worker_runs_it(app, redis_app, overdue, caplog):
+def test_delivery_job_carries_only_ids_and_a_burst_worker_runs_it(app, redis_app, overdue):
     _case_id, clerk_id, lead_id, _timer_id = overdue
-    [effect_id] = sweep().effect_ids
     with redis_app.app_context():
-        enqueue(notify_timer_effect, effect_id)
-        with pytest.raises(TypeError):
-            enqueue(notify_timer_effect, "Anh Nguyen")  # personal data never reaches Redis
+        sweep()  # the breach's mails are written with it; this app's dispatcher puts them on Redis
         queue = get_queue(redis_app)
-        [job] = queue.jobs
-    assert job.func_name == "tracker.jobs.deadlines.notify_timer_effect"
-    assert job.args == (effect_id,) and all(type(arg) is int for arg in job.args)
-    assert job.kwargs == {}
+        jobs = queue.jobs
+        with pytest.raises(TypeError):
+            enqueue(deliver_message, "Anh Nguyen")  # personal data never reaches Redis
+    assert {job.func_name for job in jobs} == {"tracker.jobs.mail.deliver_message"}
+    assert all(len(job.args) == 1 and type(job.args[0]) is int and job.kwargs == {} for job in jobs)
+    assert notified_users() == set()  # written, not delivered yet
 
-    with caplog.at_level(logging.INFO, logger="tracker.jobs.deadlines"):
-        run_worker(redis_app, burst=True)
-    assert job.get_status(refresh=True) == "finished"
+    run_worker(redis_app, burst=True)
+    assert all(job.get_status(refresh=True) == "finished" for job in jobs)
     assert queue.count == 0
-    assert notified_users(caplog) == {clerk_id, lead_id}
+    assert notified_users() == {clerk_id, lead_id}
 
 
-def test_sweep_job_run_by_the_worker_breaches_due_timers_and_queues_notifications(
-        app, redis_app, overdue, caplog):
+def test_sweep_job_run_by_the_worker_breaches_due_timers_and_queues_notifications(app, redis_app, overdue):
     case_id, clerk_id, lead_id, timer_id = overdue
     with redis_app.app_context():
         enqueue(run_sweep)
         queue = get_queue(redis_app)
-        with caplog.at_level(logging.INFO, logger="tracker.jobs.deadlines"):
-            run_worker(redis_app, burst=True)
+        run_worker(redis_app, burst=True)
         finished = [Job.fetch(job_id, connection=queue.connection)
                     for job_id in queue.finished_job_registry.get_job_ids()]
 
-    assert sorted(job.func_name.rsplit(".", 1)[1] for job in finished) == ["notify_timer_effect", "run_sweep"]
-    [notify] = [job for job in finished if job.func_name.endswith("notify_timer_effect")]
-    [effect] = db.session.scalars(select(TimerEffect)).all()
-    assert notify.args == (effect.id,)
+    names = sorted(job.func_name.rsplit(".", 1)[1] for job in finished)
+    assert names == ["deliver_message", "deliver_message", "run_sweep"]
     assert db.session.scalar(select(Timer.status).where(Timer.id == timer_id)) == TimerStatus.BREACHED
-    assert notified_users(caplog) == {clerk_id, lead_id}
+    assert notified_users() == {clerk_id, lead_id}
     assert queue.failed_job_registry.count == 0
 
 
 def test_cron_scheduler_puts_the_sweep_on_the_queue_every_minute(app, redis_app, overdue):
     _case_id, _clerk_id, _lead_id, timer_id = overdue
     scheduler = build_scheduler(redis_app)
-    [cron_job] = scheduler.get_jobs()
-    assert (cron_job.func_name, cron_job.interval, cron_job.queue_name) == (
-        "tracker.jobs.deadlines.run_sweep", 60, "tracker")
+    jobs = {job.func_name: job for job in scheduler.get_jobs()}
+    cron_job = jobs["tracker.jobs.deadlines.run_sweep"]
+    assert (cron_job.interval, cron_job.queue_name) == (60, "tracker")
+    assert (jobs["tracker.jobs.mail.pump_outbox"].interval, jobs["tracker.jobs.mail.send_daily_digests"].interval) \
+        == (30, 3600)
 
-    assert scheduler.enqueue_jobs() == [cron_job]
+    assert set(scheduler.enqueue_jobs()) == set(jobs.values())
     assert scheduler.enqueue_jobs() == []  # not again within the minute
     queue = get_queue(redis_app)
-    assert [job.func_name for job in queue.jobs] == ["tracker.jobs.deadlines.run_sweep"]
+    assert sorted(job.func_name for job in queue.jobs) == sorted(jobs)
 
     run_worker(redis_app, burst=True)
     assert db.session.scalar(select(Timer.status).where(Timer.id == timer_id)) == TimerStatus.BREACHED

@@ -2,7 +2,6 @@
 number of due timers, and safe with two sweepers at once on PostgreSQL."""
 from __future__ import annotations
 
-import logging
 import threading
 from contextlib import contextmanager
 from datetime import date
@@ -19,7 +18,7 @@ from tracker.audit.models import Event
 from tracker.cases.queries import verify_audit_trail
 from tracker.cases.sweep import sweep
 from tracker.extensions import db
-from tracker.jobs.deadlines import notify_timer_effect
+from tracker.notifications.models import OutboxMessage
 from tracker.procedures.vocabulary import TimerStatus
 from tracker.timers import service as timers
 from tracker.timers.models import TimerEffect
@@ -124,26 +123,21 @@ def test_expired_decision_period_is_not_suspended_by_a_later_skills_analysis(in_
     assert len(events_of(in_review.id, "timer_breached", "decision")) == 1
 
 
-def test_breach_notifies_assignee_and_team_lead_and_a_warning_only_the_assignee(
-        in_review, clerk, team_lead, make, caplog):
+def test_breach_notifies_assignee_and_team_lead_and_a_warning_only_the_assignee(in_review, clerk, team_lead, make):
+    """The sweep's warnings and breaches write their mails into the outbox in the sweep's transaction."""
     other_lead = make.user(role="team_lead", office=make.office(kind="recognition_body"))
-    effect_ids = []
-    clock.travel_to(date(2026, 5, 19))
-    sweep(enqueue=effect_ids.append)
-    clock.travel_to(date(2026, 6, 3))
-    sweep(enqueue=effect_ids.append)
-    warning_id, breach_id = effect_ids
     clerk_id, lead_id, other_id = clerk.id, team_lead.id, other_lead.id
+    clock.travel_to(date(2026, 5, 19))
+    sweep()
+    clock.travel_to(date(2026, 6, 3))
+    sweep()
 
-    def notified(effect_id):
-        caplog.clear()
-        with caplog.at_level(logging.INFO, logger="tracker.jobs.deadlines"):
-            notify_timer_effect(effect_id)
-        return {record.args[0] for record in caplog.records if record.msg.startswith("notified user")}
+    def notified(kind):
+        return {row.user_id for row in db.session.scalars(select(OutboxMessage).where(OutboxMessage.kind == kind))}
 
-    assert notified(warning_id) == {clerk_id}
-    assert notified(breach_id) == {clerk_id, lead_id}
-    assert other_id not in notified(breach_id)
+    assert notified("timer_warning") == {clerk_id}
+    assert notified("timer_breached") == {clerk_id, lead_id}
+    assert other_id not in notified("timer_breached")
 
 
 # --- legal fiction ------------------------------------------------------------------------------------------

@@ -11,7 +11,8 @@ QUEUE_NAME = "tracker"
 
 def redis_connection(app: Flask | None = None) -> Redis | None:
     url = (app or current_app).config.get("REDIS_URL")
-    return Redis.from_url(url) if url else None
+    # A bounded connect: a web request that enqueues after its commit must not hang on an unreachable Redis.
+    return Redis.from_url(url, socket_connect_timeout=3) if url else None
 
 
 def get_queue(app: Flask | None = None) -> Queue | None:

@@ -15,7 +15,7 @@ import ipaddress
 import logging
 import os
 import time
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 
 import sqlalchemy as sa
 from flask import Blueprint, Flask, Response, current_app, g, request
@@ -36,6 +36,7 @@ from tracker.clock import BERLIN
 from tracker.extensions import db
 from tracker.http.public import public  # deny-by-default allow-list
 from tracker.jobs.queue import QUEUE_NAME
+from tracker.notifications.models import WAITING, OutboxMessage, OutboxStatus
 from tracker.timers.models import Timer, TimerStatus
 
 log = logging.getLogger(__name__)
@@ -156,8 +157,12 @@ class StateCollector:
                                 "How long the oldest timer effect the sweep still owes (expiry or warning) has been "
                                 "owed; about 0 while the sweep keeps up.",
                                 value=sweep_lag_seconds(clock.now(), oldest_due_on, oldest_warn_on))
-        if backlog is not None:
-            yield GaugeMetricFamily("tracker_outbox_backlog", "Outbox messages not delivered yet.", value=backlog)
+        waiting, failed, age = backlog
+        yield GaugeMetricFamily("tracker_outbox_backlog", "Outbox messages not delivered yet.", value=waiting)
+        yield GaugeMetricFamily("tracker_outbox_failed", "Outbox messages given up after the last attempt.",
+                                value=failed)
+        yield GaugeMetricFamily("tracker_outbox_oldest_waiting_seconds",
+                                "Age of the oldest outbox message not delivered yet (0: none waiting).", value=age)
 
     def _queue_figures(self):
         connection = Redis.from_url(self.app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=2)
@@ -203,21 +208,15 @@ def sweep_lag_seconds(now: datetime, oldest_due_on, oldest_warn_on) -> float:
     return max((now - min(owed_since)).total_seconds(), 0.0)
 
 
-#: The outbox table's name (it comes with the portal issue).
-OUTBOX_TABLE = "outbox"
-
-
-def outbox_backlog(connection) -> int | None:
-    """Hook for the outbox: undelivered messages, or None (no gauge) while no ``outbox`` table exists.
-
-    Assumes the outbox marks a delivered row in a ``sent_at`` column; without that column every row counts as
-    waiting. Adjust here when the outbox lands if its shape differs."""
-
-    inspector = sa.inspect(connection)
-    if not inspector.has_table(OUTBOX_TABLE):
-        return None
-    table = sa.table(OUTBOX_TABLE, sa.column("sent_at"))
-    query = sa.select(sa.func.count()).select_from(table)
-    if any(column["name"] == "sent_at" for column in inspector.get_columns(OUTBOX_TABLE)):
-        query = query.where(table.c.sent_at.is_(None))
-    return connection.execute(query).scalar()
+def outbox_backlog(connection) -> tuple[int, int, float]:
+    """(messages not delivered yet, messages given up, age in seconds of the oldest one waiting): the same
+    partial index the pump reads."""
+    waiting = OutboxMessage.status.in_(WAITING)
+    backlog, oldest = connection.execute(
+        sa.select(sa.func.count(), sa.func.min(OutboxMessage.created_at)).where(waiting)).one()
+    failed = connection.execute(sa.select(sa.func.count()).where(OutboxMessage.status == OutboxStatus.FAILED)
+                                ).scalar()
+    if oldest is not None and oldest.tzinfo is None:  # SQLite hands back naive UTC
+        oldest = oldest.replace(tzinfo=timezone.utc)
+    age = max((clock.now() - oldest).total_seconds(), 0.0) if oldest is not None else 0.0
+    return backlog, failed, age

@@ -29,7 +29,7 @@ from tracker.auth import invitations
 from tracker.http.forms import CONTROL_CHARACTERS, parse_id
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
-from tracker.notifications.invitations import send_invitation
+from tracker.notifications.invitations import with_invitation_mail
 from tracker.portal import guards, overview
 from tracker.portal.forms import (
     GrantAdvisorForm,
@@ -83,12 +83,11 @@ def invite():
     if not form.validate_on_submit():
         return _render_team(form, 422)
     try:
-        user, token = perform(invitations.invite_colleague, current_user, email=form.email.data,
-                                     name=form.name.data)
+        user, _token = perform(with_invitation_mail, invitations.invite_colleague, current_user,
+                               email=form.email.data, name=form.name.data)  # the mail: outbox, same transaction
     except invitations.InvitationError as error:
         form.email.errors = [*form.email.errors, error.text(_lang())]
         return _render_team(form, 422)
-    send_invitation(user, token)  # after the commit
     flash(_("Einladung an %(email)s verschickt.", email=user.email), "success")
     return redirect(url_for("portal.team"))
 

@@ -10,6 +10,7 @@ from tracker.extensions import babel
 from tracker.http import unit_of_work
 from tracker.web import edge, errors, guards, headers, sessions, templating
 from tracker.web.i18n import select_locale, select_timezone
+from tracker.web.dev.views import blueprint as dev
 from tracker.web.letters.views import blueprint as letters
 from tracker.web.login.views import blueprint as login
 from tracker.web.procedures.views import blueprint as procedures
@@ -26,6 +27,8 @@ def register(app: Flask) -> None:
     unit_of_work.install(app)
     for blueprint in BLUEPRINTS:
         app.register_blueprint(blueprint)
+    if app.config["TRACKER_ENV"] != "production":
+        app.register_blueprint(dev)  # /dev/outbox: the mails written without a mail server
     templating.install(app)
     errors.install(app)
     headers.install(app)

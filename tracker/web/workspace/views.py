@@ -13,7 +13,7 @@ from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.http.forms import parse_id
 from tracker.http.unit_of_work import perform
-from tracker.notifications.invitations import send_invitation
+from tracker.notifications.invitations import with_invitation_mail
 from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.vocabulary import Role
 from tracker.registry import registry, workflow_of
@@ -341,11 +341,11 @@ def invite_employer(case_id: int):
     if not form.validate_on_submit():
         return render_case(case, failed=("invite", form), error=_invalid(form), status=422)
     try:
-        user, token = perform(service.invite_employer_contact, case, current_user, name=form.name.data,
-                              email=form.email.data, expected_version=form.expected_version)
+        # The mail is written into the outbox in the same transaction: a refused invitation sends nothing.
+        user, _token = perform(with_invitation_mail, service.invite_employer_contact, case, current_user,
+                               name=form.name.data, email=form.email.data, expected_version=form.expected_version)
     except service.CaseError as error:
         return _refused(case, "invite", form, error)
-    send_invitation(user, token)  # after the commit: a refused invitation sends nothing
     flash(_("Einladung an %(email)s verschickt.", email=user.email), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="authorisations"))
 

@@ -1,0 +1,98 @@
+"""The e-mail texts, German and English side by side (``LocalText``): each recipient gets one language, German
+unless they chose English (employer users: their account's language; applicants: ``preferred_language``, where
+any language other than German gets English, the structure being ready for more).
+
+What a message may name: the recipient's first name, the case reference, the procedure's own words (state, timer
+and document titles from the definition) and dates. Never another person's name, never the content of a message
+or document: the link leads to the page that shows them after login (or the status page for applicants)."""
+from __future__ import annotations
+
+from tracker.procedures.definition import LocalText
+
+FOOTER = LocalText(
+    "\n\nDiese Nachricht wurde automatisch vom Fallverfolgungssystem Fachkräfteeinwanderung Thüringen versandt. "
+    "Bitte antworten Sie nicht auf diese E-Mail.",
+    "\n\nThis message was sent automatically by the Thuringian skilled immigration case tracker. Please do not "
+    "reply to this e-mail.")
+
+GREETING = LocalText("Guten Tag {first_name},\n\n", "Hello {first_name},\n\n")
+GREETING_PLAIN = LocalText("Guten Tag,\n\n", "Hello,\n\n")
+
+STATE_CHANGED = (
+    LocalText("Ihr Verfahren {reference}: neuer Stand", "Your case {reference}: new status"),
+    LocalText("der Stand des Verfahrens {reference} hat sich geändert: {state}.\n\n{text}Einzelheiten finden Sie "
+              "hier:\n{link}",
+              "the status of case {reference} has changed: {state}.\n\n{text}You find the details here:\n{link}"),
+)
+DOCUMENTS_REQUESTED = (
+    LocalText("Ihr Verfahren {reference}: Unterlagen benötigt", "Your case {reference}: documents needed"),
+    LocalText("für das Verfahren {reference} benötigen wir noch: {documents}.{until}\n\nEinzelheiten und die "
+              "Möglichkeit zum Hochladen finden Sie hier:\n{link}",
+              "for case {reference} we still need: {documents}.{until}\n\nYou find the details and can upload "
+              "them here:\n{link}"),
+)
+NEEDED = LocalText("Wir benötigen noch: {documents}.{until}\n\n", "We still need: {documents}.{until}\n\n")
+UNTIL = LocalText(" Bitte reichen Sie sie bis zum {date} ein.", " Please send them by {date}.")
+DEADLINE_REMINDER = (
+    LocalText("Erinnerung: Frist im Verfahren {reference}", "Reminder: deadline in case {reference}"),
+    LocalText("im Verfahren {reference} endet bald eine Frist, die Sie betrifft: {timer}, bis zum {date}.\n\n"
+              "Einzelheiten finden Sie hier:\n{link}",
+              "a deadline in case {reference} that concerns you ends soon: {timer}, by {date}.\n\nYou find the "
+              "details here:\n{link}"),
+)
+NEW_MESSAGE = (
+    LocalText("Ihr Verfahren {reference}: neue Nachricht", "Your case {reference}: new message"),
+    LocalText("im Verfahren {reference} gibt es eine neue Nachricht für Sie. Sie können sie hier lesen:\n{link}",
+              "there is a new message for you in case {reference}. You can read it here:\n{link}"),
+)
+ACCESS_CODE = (
+    LocalText("Ihr Verfahren {reference}: Zugangscode für die Statusseite",
+              "Your case {reference}: access code for the status page"),
+    LocalText("für Ihr Verfahren {reference} wurde ein neuer Zugangscode für die Statusseite ausgestellt. Die "
+              "Statusseite erreichen Sie hier:\n{link}\n\nWenn Sie keinen neuen Code angefordert haben, wenden Sie "
+              "sich bitte an die Behörde.",
+              "a new access code for the status page of your case {reference} was issued. You reach the status "
+              "page here:\n{link}\n\nIf you did not ask for a new code, please contact the authority."),
+)
+GENERIC = (
+    LocalText("Ihr Verfahren {reference}: Neuigkeiten", "Your case {reference}: news"),
+    LocalText("im Verfahren {reference} gibt es Neuigkeiten. Einzelheiten finden Sie hier:\n{link}",
+              "there is news in case {reference}. You find the details here:\n{link}"),
+)
+
+# For staff.
+CLERK_WARNING = (
+    LocalText("[{reference}] Frist bald fällig: {timer} ({date})", "[{reference}] Deadline due soon: {timer} ({date})"),
+    LocalText("im Fall {reference} endet die Frist „{timer}“ am {date}.\n\n{link}",
+              "in case {reference} the deadline \"{timer}\" ends on {date}.\n\n{link}"),
+)
+CLERK_BREACH = (
+    LocalText("[{reference}] Frist überschritten: {timer} ({date})",
+              "[{reference}] Deadline breached: {timer} ({date})"),
+    LocalText("im Fall {reference} ist die Frist „{timer}“ am {date} abgelaufen, ohne dass der Schritt erfasst "
+              "wurde.\n\n{link}",
+              "in case {reference} the deadline \"{timer}\" ended on {date} without the step being recorded.\n\n"
+              "{link}"),
+)
+CLERK_FICTION = (
+    LocalText("[{reference}] Fiktion eingetreten: {state}", "[{reference}] Legal fiction took effect: {state}"),
+    LocalText("im Fall {reference} ist die gesetzliche Fiktion eingetreten; der Fall steht jetzt auf „{state}“."
+              "\n\n{link}",
+              "in case {reference} the legal fiction took effect; the case is now \"{state}\".\n\n{link}"),
+)
+
+DIGEST = (
+    LocalText("Tagesübersicht {day}: {office}", "Daily digest {day}: {office}"),
+    LocalText("Ihre Übersicht für {office} vom {day}:\n\n{sections}", "Your digest for {office} of {day}:\n\n"
+                                                                      "{sections}"),
+)
+DIGEST_SECTIONS = {
+    "timer_breached": LocalText("Fristüberschreitungen", "Deadlines breached"),
+    "timer_warning": LocalText("Fristen bald fällig", "Deadlines due soon"),
+    "document_uploaded": LocalText("Neue Unterlagen", "New documents"),
+    "message": LocalText("Neue Nachrichten", "New messages"),
+}
+
+
+def date_text(day, language: str) -> str:
+    return f"{day:%d.%m.%Y}" if language != "en" else f"{day:%-d %b %Y}"

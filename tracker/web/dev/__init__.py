@@ -1,0 +1,1 @@
+"""Pages for developers, registered only outside production (``TRACKER_ENV`` is not ``production``)."""

@@ -1,0 +1,39 @@
+"""``/dev/outbox``: the outbox as a developer sees it without a mail server. Lists the outbox rows (newest first)
+and the ``.eml`` files the embedded transport wrote to ``MAIL_OUTBOX_DIR``; one file can be read as text. Staff
+login required, and the blueprint exists only outside production (``tracker.web.register``)."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, current_app, render_template
+from sqlalchemy import select
+
+from tracker.extensions import db
+from tracker.notifications.delivery import counts
+from tracker.notifications.mail import outbox_dir
+from tracker.notifications.models import OutboxMessage
+from tracker.web.guards import staff_required
+
+blueprint = Blueprint("dev", __name__, url_prefix="/dev")
+
+#: Rows shown on the page.
+SHOWN = 200
+
+
+@blueprint.route("/outbox")
+@staff_required
+def outbox():
+    rows = db.session.scalars(select(OutboxMessage).order_by(OutboxMessage.id.desc()).limit(SHOWN)).all()
+    folder = outbox_dir()
+    files = sorted(folder.glob("*.eml"), reverse=True)[:SHOWN] if folder.is_dir() else []
+    return render_template("dev/outbox.html", rows=rows, files=[path.name for path in files], counts=counts(),
+                           mail_server=current_app.config.get("MAIL_SERVER"))
+
+
+@blueprint.route("/outbox/<name>")
+@staff_required
+def outbox_file(name: str):
+    folder = outbox_dir()
+    # Only a plain file name the listing showed: no path, nothing outside the directory.
+    if "/" in name or "\\" in name or not name.endswith(".eml") or not (folder / name).is_file():
+        abort(404)
+    return Response((folder / name).read_bytes(), mimetype="text/plain",
+                    headers={"X-Content-Type-Options": "nosniff"})
