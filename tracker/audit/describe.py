@@ -27,6 +27,8 @@ _KIND_TEXT = {
                                         "Authorisation of {employer} recorded ({period})"),
     "authorisation_revoked": LocalText("Vollmacht für {employer} widerrufen", "Authorisation of {employer} revoked"),
     "employer_invited": LocalText("Arbeitgeber-Kontakt eingeladen", "Employer contact invited"),
+    "access_code_issued": LocalText("Zugangscode für die Statusseite ausgestellt",
+                                    "Access code for the status page issued"),
 }
 _LATE = LocalText(" – verspätet", " – late")
 
