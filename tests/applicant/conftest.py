@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 
+from tests.test_i18n import compiled_catalog  # noqa: F401  (autouse: the English texts compiled, as `make test` does)
 from tracker.applicant import codes
 from tracker.cases import service
 from tracker.cases.models import Case

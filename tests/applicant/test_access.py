@@ -159,3 +159,23 @@ def test_a_closed_case_still_shows_its_outcome(client, case, clerk):
     page = text(client.get("/status"))
     assert "Ihr Verfahren ist abgeschlossen" in page
     assert "Was wir von Ihnen brauchen" not in page
+
+
+def test_the_page_speaks_german_and_english(client, case, clerk):
+    issued = issue(case, clerk)
+    enter(client, case.reference, issued.code)
+    german = text(client.get("/status"))
+    assert "Wo Ihr Verfahren steht" in german and "Antrag eingegangen" in german
+    assert "Ihr Antrag ist bei uns angekommen." in german  # the definition's text for the applicant
+
+    response = client.post("/language", data={"lang": "en", "next": "/status"})
+    assert response.status_code == 302
+    english = text(client.get("/status"))
+    assert "Hello Thị," in english and "Where your case stands" in english and "What happens next" in english
+    assert "We have received your application." in english and "Application received" in english
+    assert "It is our turn: Handwerkskammer Erfurt, Anerkennungsstelle is working on your application." in english
+    assert "Wo Ihr Verfahren steht" not in english
+    entry = client.post("/status/leave")
+    assert "You have left the status page" in text(entry)
+    refused = enter(client, case.reference, "ACDEF-GHJKM")
+    assert "The reference or the access code is not right. Please check both." in text(refused)

@@ -56,9 +56,6 @@ def _failed(response) -> bool:
     return response.status_code in (404, 422)
 
 
-REFUSED = "Aktenzeichen oder Zugangscode stimmen nicht. Bitte prüfen Sie beide Angaben."
-
-
 @blueprint.route("", methods=["GET", "POST"])
 @public
 @limiter.limit(lambda: current_app.config["STATUS_LIMIT_PER_REFERENCE"], key_func=_reference_key,
@@ -79,7 +76,8 @@ def status():
             return redirect(url_for("applicant.status"))
         # The same words whatever was wrong; the log names neither the case nor the person (no address either).
         log.warning("status page: refused entry (reference %s)", codes.pseudonym(form.reference.data))
-        form.code.errors = [*form.code.errors, _(REFUSED)]
+        form.code.errors = [*form.code.errors, _("Aktenzeichen oder Zugangscode stimmen nicht. Bitte prüfen Sie "
+                                                  "beide Angaben.")]
         form.code.data = ""
     return render_template("applicant/entry.html", form=form, ended=ended), 422 if form.errors else 200
 
