@@ -7,7 +7,9 @@ At each size (100k and 1M cases; ``--quick``: 10k and 100k):
   small size, and p95 at the large size / p95 at the small size <= 1.5),
 - the case page (``GET /cases/<id>`` for random cases of that office; p95 <= 100 ms at both sizes),
 - the sweep's idle tick, nothing due (median and p95 of 50 ticks; <= 5 ms at the large size),
-- one sweep over 1,000 timers that expired yesterday, among all open ones (large / small <= 1.2, >= 500 timers/s).
+- one sweep over 1,000 timers that expired yesterday, among all open ones (large / small <= 1.2, >= 500 timers/s),
+- the applicant's status page (``GET /status`` after entering with reference and code, random open recognition
+  cases; p95 <= 100 ms at both sizes, large / small <= 1.5) and the expected-date estimate's query alone.
 
 The database is ``BENCH_DATABASE_URL``, or a fresh ``tracker_bench`` on the local server that is dropped at the end
 unless ``--keep``. The clock is frozen at the start, so a run that crosses midnight measures the same day.
@@ -23,7 +25,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask import g
 
-from bench import engine_cost
+from bench import applicant, engine_cost
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_DATABASE = "tracker_bench"
@@ -88,6 +90,14 @@ def run_size(app, size: int, args, rng: random.Random, used: set[int]) -> dict:
     say(f"sweep idle tick: median {timing.median:.2f} ms, p95 {timing.p95:.2f} ms")
     results["due sweep"] = due = measure.due_sweep(1000, rng, used)
     say(f"sweep over {due.timers} due timers: {due.ms:.0f} ms ({due.per_second:,.0f} timers/s)")
+    results["status page"] = timing = applicant.status_page_timing(app, args.requests, rng)
+    say(f"applicant status page: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
+    timing, supported = applicant.estimate_timing(args.requests, rng)
+    results["estimate"] = timing
+    say(f"estimate query: median {timing.median:.2f} ms, p95 {timing.p95:.2f} ms "
+        f"({supported} of {args.requests} sampled cases had 10 past cases)")
+    if args.explain:
+        say(applicant.explain_estimate(rng))
     return results
 
 
@@ -118,6 +128,12 @@ def report(small: dict, large: dict) -> None:
     slowest = min(small["due sweep"].per_second, large["due sweep"].per_second)
     goal("due timers handled", f"{small['due sweep'].per_second:,.0f}/s", f"{large['due sweep'].per_second:,.0f}/s",
          ">= 500/s", slowest >= 500)
+
+    goal("status page p95", f"{small['status page'].p95:.1f} ms", f"{large['status page'].p95:.1f} ms",
+         "<= 100 ms", max(small["status page"].p95, large["status page"].p95) <= 100)
+    ratio = large["status page"].p95 / small["status page"].p95
+    goal("status page p95 large/small", "", f"{ratio:.2f}", "<= 1.5", ratio <= 1.5)
+    goal("estimate query p95", f"{small['estimate'].p95:.2f} ms", f"{large['estimate'].p95:.2f} ms", "", None)
 
     header = ("", f"{small['size']:,} cases", f"{large['size']:,} cases", "goal", "")
     widths = [max(len(str(row[i])) for row in rows + [header]) for i in range(4)]
