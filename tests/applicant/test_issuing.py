@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import email
 import re
+import socket
 
 from sqlalchemy import select
 
@@ -115,3 +116,32 @@ def test_only_the_first_receipt_letter_has_the_place_for_the_code(make, office, 
                                        .order_by(LetterRecord.number)))
     assert len(receipts) == 2
     assert ACCESS_CODE_MARK in str(receipts[0].content) and ACCESS_CODE_MARK not in str(receipts[1].content)
+
+
+def test_when_the_mail_server_is_down_the_clerk_is_told_to_pass_the_code_on(client, login, case, clerk, app):
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now: the connection is refused
+    before = app.config.get("MAIL_SERVER"), app.config["MAIL_PORT"]
+    app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = "127.0.0.1", port
+    try:
+        login(clerk)
+        response = client.post(f"/cases/{case.id}/access-code")
+    finally:
+        app.config["MAIL_SERVER"], app.config["MAIL_PORT"] = before
+    assert response.status_code == 200
+    assert "Die E-Mail konnte nicht verschickt werden" in text(response)
+    code = CODE.search(text(response)).group(0)
+    client.post("/logout")
+    assert enter(client, case.reference, code).status_code == 302  # the code stands
+
+
+def test_a_letter_without_the_place_for_a_code_is_not_printed_with_one(client, login, case, clerk):
+    step(fresh(case), "confirm_receipt_incomplete", clerk, documents="diploma")
+    step(fresh(case), "request_missing_documents", clerk, due_date="2026-03-31", documents="diploma")
+    request = db.session.scalar(select(LetterRecord).where(LetterRecord.case_id == case.id,
+                                                           LetterRecord.kind == "documents_request"))
+    login(clerk)
+    assert client.post(f"/cases/{case.id}/access-code/letters/{request.id}").status_code == 404
+    assert db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id)) is None

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import smtplib
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
@@ -29,7 +30,7 @@ from tracker.cases.service import CaseError, ConflictError
 from tracker.extensions import db, limiter
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
-from tracker.letters.content import Letter, fill_access_code
+from tracker.letters.content import Letter, carries_access_code, fill_access_code
 from tracker.letters.models import LetterRecord
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,11 @@ def _issue(case: Case):
     except CaseError as error:
         return None, (render_template("errors.html", status=409, title=_("Nicht ausgeführt"),
                                       message=error.text(_lang())), 409 if isinstance(error, ConflictError) else 403)
-    mailed = send_access_code(issued)  # after the commit
+    try:
+        mailed = send_access_code(issued)  # after the commit
+    except (OSError, smtplib.SMTPException) as error:  # the code stands; the clerk passes it on in writing
+        log.warning("access code mail for case %s not sent (%s)", case.id, type(error).__name__)
+        mailed = None
     return (issued, mailed), None
 
 
@@ -179,8 +184,8 @@ def print_letter(case_id: int, letter_id: int):
     The kept letter keeps the mark; the code is in this response only."""
     case = _load_case(case_id)
     record = db.session.get(LetterRecord, letter_id)
-    if record is None or record.case_id != case.id:
-        abort(404)
+    if record is None or record.case_id != case.id or not carries_access_code(record.content):
+        abort(404)  # only a letter with the place for the code is printed with one
     result, refused = _issue(case)
     if refused:
         return refused
