@@ -179,3 +179,11 @@ def test_the_page_speaks_german_and_english(client, case, clerk):
     assert "You have left the status page" in text(entry)
     refused = enter(client, case.reference, "ACDEF-GHJKM")
     assert "The reference or the access code is not right. Please check both." in text(refused)
+
+
+def test_the_link_opens_the_page_in_the_applicants_language(client, case, clerk):
+    case.applicant.preferred_language = "en"
+    db.session.commit()
+    issued = issue(case, clerk)
+    client.get(f"/status/link?t={codes.link_token(case.id, issued.generation)}")
+    assert "Where your case stands" in text(client.get("/status"))

@@ -16,9 +16,9 @@ import logging
 import smtplib
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import session as flask_session
 from flask_babel import get_locale
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user
 
 from tracker.applicant import codes, page, session
@@ -106,6 +106,10 @@ def link():
                               "ein.")]
         return render_template("applicant/entry.html", form=form, ended=False), 404
     session.enter(record)
+    # The e-mail was written in the applicant's language: the page opens in it too, unless one was chosen here.
+    language = db.session.get(Case, record.case_id).applicant.preferred_language
+    if "lang" not in flask_session and language in current_app.config["LANGUAGES"]:
+        flask_session["lang"] = language
     return redirect(url_for("applicant.status"))
 
 
