@@ -16,12 +16,13 @@ import logging
 import smtplib
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
-from flask import session as flask_session
+from flask import session
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from tracker.applicant import codes, page, session
+from tracker.applicant import codes, page
+from tracker.applicant import session as applicant_session
 from tracker.applicant.forms import EntryForm, IssueCodeForm, LeaveForm
 from tracker.applicant.mail import send_access_code
 from tracker.cases.access import can_act_on_case, can_view_case
@@ -64,8 +65,8 @@ def _failed(response) -> bool:
 @limiter.limit(lambda: current_app.config["STATUS_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed,
                scope="status-address")
 def status():
-    held = session.held()
-    case_id = session.current_case_id()
+    held = applicant_session.held()
+    case_id = applicant_session.current_case_id()
     if request.method == "GET" and case_id is not None:
         return _render_status(case_id)
     ended = request.method == "GET" and held  # held one a moment ago: it timed out or the code was renewed
@@ -73,7 +74,7 @@ def status():
     if form.validate_on_submit():
         record = codes.admit(form.reference.data, form.code.data)
         if record is not None:
-            session.enter(record)
+            applicant_session.enter(record)
             return redirect(url_for("applicant.status"))
         # The same words whatever was wrong; the log names neither the case nor the person (no address either).
         log.warning("status page: refused entry (reference %s)", codes.pseudonym(form.reference.data))
@@ -86,7 +87,7 @@ def status():
 def _render_status(case_id: int):
     case = db.session.get(Case, case_id)
     if case is None:  # cannot happen while the code row exists; no page without a case
-        session.leave()
+        applicant_session.leave()
         return redirect(url_for("applicant.status"))
     return render_template("applicant/status.html", page=page.build(case), lang=_lang(),
                            leave_form=LeaveForm(formdata=None))
@@ -105,11 +106,11 @@ def link():
         form.code.errors = [_("Der Link ist abgelaufen oder ungültig. Bitte geben Sie Aktenzeichen und Zugangscode "
                               "ein.")]
         return render_template("applicant/entry.html", form=form, ended=False), 404
-    session.enter(record)
+    applicant_session.enter(record)
     # The e-mail was written in the applicant's language: the page opens in it too, unless one was chosen here.
     language = db.session.get(Case, record.case_id).applicant.preferred_language
-    if "lang" not in flask_session and language in current_app.config["LANGUAGES"]:
-        flask_session["lang"] = language
+    if "lang" not in session and language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
     return redirect(url_for("applicant.status"))
 
 
@@ -118,7 +119,7 @@ def link():
 def leave():
     if not LeaveForm().validate_on_submit():
         abort(400)
-    session.leave()
+    applicant_session.leave()
     return render_template("applicant/left.html")
 
 
