@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from tests.applicant.conftest import enter, fresh, issue, step, text
+from tracker import clock
 from tracker.applicant import estimate
 from tracker.applicant.estimate import Estimate, summarise
 from tracker.cases import service
@@ -109,3 +110,13 @@ def test_before_the_documents_are_complete_the_figure_has_no_date(client, make, 
     assert "8 von 10 ähnlichen Verfahren" in page and "Voraussichtlich bis" not in page
     assert "Die Zeit zählt ab dem Tag, an dem alle Unterlagen da sind." in page
     assert "Die Frist für unsere Entscheidung beginnt, sobald alle Unterlagen da sind." in page
+
+
+def test_past_the_expected_date_the_page_does_not_name_a_day_gone_by(client, make, office, clerk, in_review):
+    for days in TEN:
+        past_case(make, office, clerk, days)
+    clock.travel_to(date(2026, 4, 20))  # a week after 13.04.2026
+    enter(client, in_review.reference, issue(in_review, clerk).code)
+    page = text(client.get("/status"))
+    assert "Voraussichtlich bis" not in page
+    assert "Ihr Verfahren dauert schon länger als die meisten ähnlichen." in page
