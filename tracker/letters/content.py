@@ -13,10 +13,9 @@ from datetime import date
 
 from babel.dates import format_date
 from flask import current_app, has_app_context
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.letters.models import LetterRecord
 from tracker.procedures.deadlines import parse_period
 from tracker.procedures.labels import LETTER_KIND
 from tracker.procedures.vocabulary import (
@@ -204,10 +203,11 @@ def _receipt(letter: Letter, case, workflow, event) -> None:
 
 
 def _receipt_with_status_page(letter: Letter, case, workflow, event) -> None:
-    """The receipt, and on the first one to the applicant themselves the way to the status page with the mark
-    where the access code goes (a represented applicant's letters go to the employer, who has the portal)."""
+    """The receipt, and on the first one (the step out of the initial state) to the applicant themselves the way to
+    the status page with the mark where the access code goes (a represented applicant's letters go to the
+    employer, who has the portal). Read from the step, not the database: building a letter costs no statement."""
     _receipt(letter, case, workflow, event)
-    if represented(case) or _earlier_receipt(case):
+    if represented(case) or event.from_state != workflow.initial_state:
         return
     url = (current_app.config.get("BASE_URL", "") if has_app_context() else "") + "/status"
     _say(letter,
@@ -216,11 +216,6 @@ def _receipt_with_status_page(letter: Letter, case, workflow, event) -> None:
          f"nicht weiter.",
          f"You can see where your case stands at any time on our status page {url}. Enter your reference "
          f"{case.reference} and this access code there: {ACCESS_CODE_MARK}. Please do not pass the code on.")
-
-
-def _earlier_receipt(case) -> bool:
-    return bool(db.session.scalar(select(func.count()).select_from(LetterRecord).where(
-        LetterRecord.case_id == case.id, LetterRecord.kind == LetterKind.RECEIPT)))
 
 
 def carries_access_code(content: dict) -> bool:
