@@ -13,6 +13,8 @@ At each size (100k and 1M cases; ``--quick``: 10k and 100k):
   at both sizes, large/small <= 1.5 (``--portal-only`` measures just these, e.g. on a database kept with ``--keep``).
 - the report page (``GET /reports``, last twelve months, cycling through the breakdowns) for the ministry (every
   office) and for the busiest office's team lead (p95 <= 500 ms at the large size, issue 11).
+- the applicant's status page (``GET /status`` after entering with reference and code, random open recognition
+  cases; p95 <= 100 ms at both sizes, large / small <= 1.5) and the expected-date estimate's query alone.
 
 The database is ``BENCH_DATABASE_URL``, or a fresh ``tracker_bench`` on the local server that is dropped at the end
 unless ``--keep``. The clock is frozen at the start, so a run that crosses midnight measures the same day.
@@ -28,7 +30,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask import g
 
-from bench import engine_cost
+from bench import applicant, engine_cost
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_DATABASE = "tracker_bench"
@@ -104,6 +106,14 @@ def run_size(app, size: int, args, rng: random.Random, used: set[int]) -> dict:
     say(f"sweep idle tick: median {timing.median:.2f} ms, p95 {timing.p95:.2f} ms")
     results["due sweep"] = due = measure.due_sweep(1000, rng, used)
     say(f"sweep over {due.timers} due timers: {due.ms:.0f} ms ({due.per_second:,.0f} timers/s)")
+    results["status page"] = timing = applicant.status_page_timing(app, args.requests, rng)
+    say(f"applicant status page: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
+    timing, supported = applicant.estimate_timing(args.requests, rng)
+    results["estimate"] = timing
+    say(f"estimate query: median {timing.median:.2f} ms, p95 {timing.p95:.2f} ms "
+        f"({supported} of {args.requests} sampled cases had 10 past cases)")
+    if args.explain:
+        say(applicant.explain_estimate(rng))
     return results
 
 
@@ -176,6 +186,12 @@ def report(small: dict, large: dict) -> None:
     slowest = min(small["due sweep"].per_second, large["due sweep"].per_second)
     goal("due timers handled", f"{small['due sweep'].per_second:,.0f}/s", f"{large['due sweep'].per_second:,.0f}/s",
          ">= 500/s", slowest >= 500)
+    goal("status page p95", f"{small['status page'].p95:.1f} ms", f"{large['status page'].p95:.1f} ms",
+         "<= 100 ms", max(small["status page"].p95, large["status page"].p95) <= 100)
+    ratio = large["status page"].p95 / small["status page"].p95
+    goal("status page p95 large/small", "", f"{ratio:.2f}", "<= 1.5", ratio <= 1.5)
+    goal("estimate query p95", f"{small['estimate'].p95:.2f} ms", f"{large['estimate'].p95:.2f} ms", "", None)
+
     rows.extend(report_portal(small, large))
     print_rows(rows, small, large)
     for result in (small, large):

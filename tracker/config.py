@@ -108,6 +108,7 @@ def from_environment(instance_path: Path) -> dict:
         "LETTER_FONT": os.environ.get("LETTER_FONT") or None,
         "LETTER_FONT_BOLD": os.environ.get("LETTER_FONT_BOLD") or None,
         **_operations(instance_path),
+        **_applicant_status(),
     }
 
 
@@ -143,6 +144,19 @@ def _operations(instance_path: Path) -> dict:
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
         #: Stored documents; included in backups. May not exist yet.
         "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR") or str(instance_path / "documents"),
+    }
+
+
+def _applicant_status() -> dict:
+    """Settings of the applicant's status page (``tracker/applicant``), kept apart so they merge cleanly."""
+    return {
+        #: Failed entries (reference + access code) per reference typed, and per source address.
+        "STATUS_LIMIT_PER_REFERENCE": os.environ.get("STATUS_LIMIT_PER_REFERENCE") or "5 per 15 minutes",
+        "STATUS_LIMIT_PER_ADDRESS": os.environ.get("STATUS_LIMIT_PER_ADDRESS") or "20 per 15 minutes",
+        #: How long the signed link in the access-code e-mail opens the status page.
+        "STATUS_LINK_DAYS": _integer("STATUS_LINK_DAYS", 30),
+        #: The applicant's session ends after this many minutes without a request.
+        "STATUS_SESSION_MINUTES": _integer("STATUS_SESSION_MINUTES", 15),
     }
 
 

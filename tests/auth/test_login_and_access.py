@@ -19,6 +19,8 @@ from tracker.timers.models import Timer
 #: The only endpoints reachable without login. Anything added to this list must be meant for the public.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.second_factor", "auth.set_language", "static",
                     "invitation.accept",  # the one-time link that sets an invited user's first password
+                    # the applicant's status page: no account, reference and access code or the signed link
+                    "applicant.status", "applicant.link", "applicant.leave",
                     # probes and metrics (tracker/operations): no account; /metrics has its own host/token check
                     "operations_health.healthz", "operations_health.readyz", "operations_metrics.metrics",
                     # the public statistics page: anonymised aggregates, no figure under 10 cases (issue 11)

@@ -31,6 +31,8 @@ _KIND_TEXT = {
                                  "{employer} granted the advisor {advisor} access ({period})"),
     "advisor_revoked": LocalText("{employer} hat den Einblick der Beratung {advisor} widerrufen",
                                  "{employer} revoked the advisor {advisor}'s access"),
+    "access_code_issued": LocalText("Zugangscode für die Statusseite ausgestellt",
+                                    "Access code for the status page issued"),
 }
 _LATE = LocalText(" – verspätet", " – late")
 

@@ -38,7 +38,8 @@ class EventKind(StrEnum):
 
 
 #: Events that stay inside the authority: never shown to employers, advisors or applicants.
-INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE, EventKind.ASSIGNED, EventKind.EMPLOYER_INVITED})
+INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE, EventKind.ASSIGNED, EventKind.EMPLOYER_INVITED,
+                                  EventKind.ACCESS_CODE_ISSUED})  # the applicant's own key, not the employer's news
 
 
 class Event(db.Model):

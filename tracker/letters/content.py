@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from babel.dates import format_date
+from flask import current_app, has_app_context
+from sqlalchemy import select
 
 from tracker.procedures.deadlines import parse_period
 from tracker.procedures.labels import LETTER_KIND
@@ -25,6 +27,13 @@ from tracker.procedures.vocabulary import (
 )
 
 LANGUAGES = ("de", "en")
+
+#: Where the applicant's access code to the status page goes in a letter. The code is kept only hashed, so the
+#: letter is kept with this mark: the copy printed when the code is issued carries the code (``fill_access_code``),
+#: every later print says the code is not kept.
+ACCESS_CODE_MARK = "[[ACCESS-CODE]]"
+ACCESS_CODE_NOT_KEPT = {"de": "(steht nur auf dem versandten Original; aus Sicherheitsgründen nicht gespeichert)",
+                        "en": "(printed only on the original as sent; not kept, for security)"}
 
 #: A reading the definition marks for verification is the tracker's note to itself, not part of a citation.
 _READING_NOTE = re.compile(r"\s*\((?:mirrors BQFG[^)]*)\)")
@@ -191,6 +200,36 @@ def _receipt(letter: Letter, case, workflow, event) -> None:
          f"documents. We will then tell you by when we will decide.")
 
 
+def _receipt_with_status_page(letter: Letter, case, workflow, event) -> None:
+    """The receipt, and on the first one (the step out of the initial state) to the applicant themselves the way to
+    the status page with the mark where the access code goes (a represented applicant's letters go to the
+    employer, who has the portal). Read from the step, not the database: building a letter costs no statement."""
+    _receipt(letter, case, workflow, event)
+    if represented(case) or event.from_state != workflow.initial_state:
+        return
+    url = (current_app.config.get("BASE_URL", "") if has_app_context() else "") + "/status"
+    _say(letter,
+         f"Wie weit Ihr Verfahren ist, sehen Sie jederzeit auf unserer Statusseite {url}. Geben Sie dort Ihr "
+         f"Aktenzeichen {case.reference} und diesen Zugangscode ein: {ACCESS_CODE_MARK}. Bitte geben Sie den Code "
+         f"nicht weiter.",
+         f"You can see where your case stands at any time on our status page {url}. Enter your reference "
+         f"{case.reference} and this access code there: {ACCESS_CODE_MARK}. Please do not pass the code on.")
+
+
+def carries_access_code(content: dict) -> bool:
+    """Whether a kept letter (``LetterRecord.content``) has the place for the access code."""
+    return any(ACCESS_CODE_MARK in paragraph["text"] for version in content.values()
+               for paragraph in version["paragraphs"])
+
+
+def fill_access_code(letter: Letter, code: str | None) -> Letter:
+    """The letter with the access code in its place (``code``: only in the request that issued it), or with the
+    note that the code is not kept."""
+    text = code or ACCESS_CODE_NOT_KEPT.get(letter.lang, ACCESS_CODE_NOT_KEPT["de"])
+    return dataclasses.replace(letter, paragraphs=[
+        Paragraph(paragraph.text.replace(ACCESS_CODE_MARK, text), paragraph.items) for paragraph in letter.paragraphs])
+
+
 def _suspends(case, workflow, event) -> str | None:
     """The suspension basis when this request suspends a running decision period (the definition's pause rule,
     not a request for certified copies); None when nothing runs yet or the request does not suspend."""
@@ -292,7 +331,7 @@ def _pre_approval(letter: Letter, case, workflow, event) -> None:
 
 
 BUILDERS = {
-    LetterKind.RECEIPT: _receipt,
+    LetterKind.RECEIPT: _receipt_with_status_page,
     LetterKind.DOCUMENTS_REQUEST: _documents_request,
     LetterKind.REFUSAL_WARNING: _refusal_warning,
     LetterKind.DECISION: _decision,

@@ -6,7 +6,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from sqlalchemy import select
 
 from tracker.extensions import db
-from tracker.letters.content import Letter
+from tracker.letters.content import Letter, fill_access_code
 from tracker.letters.models import LetterRecord
 from tracker.letters.pdf import LetterFonts, render_pdf
 from tracker.procedures.vocabulary import LetterKind
@@ -28,7 +28,8 @@ def _letter(case_id: int, letter_id: int | None = None, kind: str | None = None)
     if record is None or record.case_id != case.id:
         abort(404)
     lang = request.args.get("lang") if request.args.get("lang") in record.content else record.language
-    return case, record, Letter.from_dict(record.content[lang])
+    # The access code is kept only hashed: a letter printed from the file says so where the code stood.
+    return case, record, fill_access_code(Letter.from_dict(record.content[lang]), None)
 
 
 @blueprint.route("/<int:letter_id>")

@@ -1,0 +1,57 @@
+"""The applicant's short session: one case, no account, apart from the staff login.
+
+Kept in the signed session cookie under its own key (``APPLICANT_KEY``): the case id, the code's generation and
+two times. It ends after ``STATUS_SESSION_MINUTES`` without a request, after ``MAX_MINUTES`` in any case, when the
+applicant leaves, and when the clerk renews the code (the generation no longer matches). A staff login in the same
+browser is neither used nor touched by it."""
+from __future__ import annotations
+
+from flask import current_app, session
+
+from tracker import clock
+
+from tracker.applicant.codes import code_of
+from tracker.applicant.models import AccessCode
+
+APPLICANT_KEY = "applicant_case"
+#: However active, a status session ends this long after entry.
+MAX_MINUTES = 120
+#: Only write the last-seen time back (and so a new cookie) when it moved by at least this many seconds.
+SEEN_RESOLUTION = 30
+
+
+def enter(record: AccessCode) -> None:
+    now = int(clock.now().timestamp())
+    session[APPLICANT_KEY] = {"case": record.case_id, "generation": record.generation, "since": now, "seen": now}
+
+
+def leave() -> None:
+    session.pop(APPLICANT_KEY, None)
+
+
+def current_case_id() -> int | None:
+    """The case this browser's applicant session opens now, or None (and the stale session is dropped)."""
+    held = session.get(APPLICANT_KEY)
+    if not isinstance(held, dict):
+        return None
+    case_id, generation, since, seen = (held.get(key) for key in ("case", "generation", "since", "seen"))
+    if not all(isinstance(value, int) for value in (case_id, generation, since, seen)):
+        leave()
+        return None
+    now = int(clock.now().timestamp())
+    idle = current_app.config["STATUS_SESSION_MINUTES"] * 60
+    if now - seen > idle or now - since > MAX_MINUTES * 60:
+        leave()
+        return None
+    record = code_of(case_id)
+    if record is None or record.generation != generation:  # renewed since: the old code's sessions end
+        leave()
+        return None
+    if now - seen >= SEEN_RESOLUTION:
+        session[APPLICANT_KEY] = {**held, "seen": now}
+    return case_id
+
+
+def held() -> bool:
+    """Whether this browser holds an applicant session, valid or not (to say that it ended)."""
+    return APPLICANT_KEY in session

@@ -1,0 +1,200 @@
+"""The applicant's status page (public: reference and access code, or a signed link) and the clerk's buttons that
+issue the code.
+
+URLs:
+    GET  /status                                        the entry form, or the page of the case entered
+    POST /status                                        enter with reference and code (throttled)
+    GET  /status/link?t=<token>                         enter with the signed link from the e-mail (throttled)
+    POST /status/leave                                  end the applicant's session
+    POST /cases/<id>/access-code                        staff: issue or renew the code, show it once, e-mail it
+    POST /cases/<id>/access-code/letters/<letter id>    staff: renew the code and print the letter with it
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import smtplib
+
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import session
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker.applicant import codes, page
+from tracker.applicant import session as applicant_session
+from tracker.applicant.forms import EntryForm, IssueCodeForm, LeaveForm
+from tracker.applicant.mail import send_access_code
+from tracker.cases.access import can_act_on_case, can_view_case
+from tracker.cases.models import Case
+from tracker.cases.service import CaseError, ConflictError
+from tracker.extensions import db, limiter
+from tracker.http.public import public
+from tracker.http.unit_of_work import perform
+from tracker.letters.content import Letter, carries_access_code, fill_access_code
+from tracker.letters.models import LetterRecord
+
+log = logging.getLogger(__name__)
+
+blueprint = Blueprint("applicant", __name__, url_prefix="/status")
+staff_blueprint = Blueprint("access_codes", __name__, url_prefix="/cases/<int:case_id>/access-code")
+
+
+def _lang() -> str:
+    locale = get_locale()
+    return locale.language if locale else "de"
+
+
+# --- the applicant ------------------------------------------------------------------------------------------
+
+def _reference_key() -> str:
+    """Failed entries count per reference typed (as a digest: the limiter's store holds no references). Unknown
+    references count like real ones, so a lockout says nothing about which exist."""
+    typed = codes.normalise_reference(request.form.get("reference") or "")
+    return "status-reference:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()
+
+
+def _failed(response) -> bool:
+    return response.status_code in (404, 422)
+
+
+@blueprint.route("", methods=["GET", "POST"])
+@public
+@limiter.limit(lambda: current_app.config["STATUS_LIMIT_PER_REFERENCE"], key_func=_reference_key,
+               methods=["POST"], deduct_when=_failed, scope="status-reference")
+@limiter.limit(lambda: current_app.config["STATUS_LIMIT_PER_ADDRESS"], methods=["POST"], deduct_when=_failed,
+               scope="status-address")
+def status():
+    held = applicant_session.held()
+    case_id = applicant_session.current_case_id()
+    if request.method == "GET" and case_id is not None:
+        return _render_status(case_id)
+    ended = request.method == "GET" and held  # held one a moment ago: it timed out or the code was renewed
+    form = EntryForm()
+    if form.validate_on_submit():
+        record = codes.admit(form.reference.data, form.code.data)
+        if record is not None:
+            applicant_session.enter(record)
+            return redirect(url_for("applicant.status"))
+        # The same words whatever was wrong; the log names neither the case nor the person (no address either).
+        log.warning("status page: refused entry (reference %s)", codes.pseudonym(form.reference.data))
+        form.code.errors = [*form.code.errors, _("Aktenzeichen oder Zugangscode stimmen nicht. Bitte prüfen Sie "
+                                                  "beide Angaben.")]
+        form.code.data = ""
+    return render_template("applicant/entry.html", form=form, ended=ended), 422 if form.errors else 200
+
+
+def _render_status(case_id: int):
+    case = db.session.get(Case, case_id)
+    if case is None:  # cannot happen while the code row exists; no page without a case
+        applicant_session.leave()
+        return redirect(url_for("applicant.status"))
+    return render_template("applicant/status.html", page=page.build(case), lang=_lang(),
+                           leave_form=LeaveForm(formdata=None))
+
+
+@blueprint.route("/link")
+@public
+@limiter.limit(lambda: current_app.config["STATUS_LIMIT_PER_ADDRESS"], deduct_when=_failed, scope="status-address")
+def link():
+    """The signed link from the e-mail: it enters the session and leaves the address bar (and the history) without
+    the token. An expired, forged or superseded link gets the entry form with the same words as a wrong code."""
+    record = codes.admit_link(request.args.get("t", ""))
+    if record is None:
+        log.warning("status page: refused link")
+        form = EntryForm(formdata=None)
+        form.code.errors = [_("Der Link ist abgelaufen oder ungültig. Bitte geben Sie Aktenzeichen und Zugangscode "
+                              "ein.")]
+        return render_template("applicant/entry.html", form=form, ended=False), 404
+    applicant_session.enter(record)
+    # The e-mail was written in the applicant's language: the page opens in it too, unless one was chosen here.
+    language = db.session.get(Case, record.case_id).applicant.preferred_language
+    if "lang" not in session and language in current_app.config["LANGUAGES"]:
+        session["lang"] = language
+    return redirect(url_for("applicant.status"))
+
+
+@blueprint.route("/leave", methods=["POST"])
+@public
+def leave():
+    if not LeaveForm().validate_on_submit():
+        abort(400)
+    applicant_session.leave()
+    return render_template("applicant/left.html")
+
+
+@blueprint.errorhandler(429)
+def too_many_attempts(error):
+    """The lockout: the same words whether the reference exists or not."""
+    log.warning("status page: attempts throttled (%s)", getattr(error, "description", ""))
+    form = EntryForm(formdata=None)
+    form.code.errors = [_("Zu viele fehlgeschlagene Versuche. Bitte warten Sie %(minutes)d Minuten und versuchen "
+                          "Sie es dann erneut.", minutes=LOCKOUT_MINUTES)]
+    return render_template("applicant/entry.html", form=form, ended=False), 429
+
+
+LOCKOUT_MINUTES = 15
+
+
+# --- the clerk ----------------------------------------------------------------------------------------------
+
+@staff_blueprint.before_request
+def staff_only():
+    # Logged in is checked app-wide (deny by default); the applicant's session opens nothing here.
+    if not current_user.is_authenticated or not current_user.is_staff:
+        abort(403)
+
+
+def _load_case(case_id: int) -> Case:
+    case = db.session.get(Case, case_id)
+    if case is None or not can_view_case(current_user, case):
+        abort(404)  # no existence leak
+    if not can_act_on_case(current_user, case):
+        abort(403)
+    return case
+
+
+def _issue(case: Case):
+    form = IssueCodeForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        issued = perform(codes.issue_code, case, current_user, expected_version=form.expected_version)
+    except CaseError as error:
+        return None, (render_template("errors.html", status=409, title=_("Nicht ausgeführt"),
+                                      message=error.text(_lang())), 409 if isinstance(error, ConflictError) else 403)
+    try:
+        mailed = send_access_code(issued)  # after the commit
+    except (OSError, smtplib.SMTPException) as error:  # the code stands; the clerk passes it on in writing
+        log.warning("access code mail for case %s not sent (%s)", case.id, type(error).__name__)
+        mailed = None
+    return (issued, mailed), None
+
+
+@staff_blueprint.route("", methods=["POST"])
+def issue(case_id: int):
+    """Issue or renew the code; the page shows it once (it is not kept) and the e-mail carries it."""
+    case = _load_case(case_id)
+    result, refused = _issue(case)
+    if refused:
+        return refused
+    issued, mailed = result
+    return render_template("applicant/code_issued.html", case=case, code=codes.grouped(issued.code),
+                           renewed=issued.generation > 1, mailed=mailed)
+
+
+@staff_blueprint.route("/letters/<int:letter_id>", methods=["POST"])
+def print_letter(case_id: int, letter_id: int):
+    """The receipt letter as sent: a new code is issued (the previous one stops working) and printed in its place.
+    The kept letter keeps the mark; the code is in this response only."""
+    case = _load_case(case_id)
+    record = db.session.get(LetterRecord, letter_id)
+    if record is None or record.case_id != case.id or not carries_access_code(record.content):
+        abort(404)  # only a letter with the place for the code is printed with one
+    result, refused = _issue(case)
+    if refused:
+        return refused
+    issued, _mailed = result
+    lang = request.args.get("lang") if request.args.get("lang") in record.content else record.language
+    letter = fill_access_code(Letter.from_dict(record.content[lang]), codes.grouped(issued.code))
+    return render_template("letters/letter.html", case=case, record=record, letter=letter)
