@@ -4,6 +4,7 @@ change's transaction (a refused change writes none); retried after a failure; ne
 from __future__ import annotations
 
 import re
+import uuid
 from datetime import date, timedelta
 
 import pytest
@@ -26,8 +27,10 @@ from tracker.jobs.queue import get_queue
 from tracker.jobs.worker import run_worker
 from tracker.notifications.delivery import deliver
 from tracker.notifications.digest import write_digests
+from tracker.notifications.events import Mail
 from tracker.notifications.invitations import with_invitation_mail
 from tracker.notifications.models import OutboxMessage, OutboxStatus
+from tracker.notifications.outbox import queue_mail
 from tracker.timers.models import Timer
 
 
@@ -138,10 +141,11 @@ def test_events_of_the_portal_features_are_mailed_from_the_event_alone(make, smt
     db.session.commit()
     assert len(smtp.received()) == count
 
+    # A new access code: the issuing unit of work queues the mail that carries the code (tracker.applicant.mail);
+    # the event alone sends no second one.
     append_event(case, EventKind.ACCESS_CODE_ISSUED, scene.clerk)
     db.session.commit()
-    (code_mail,) = smtp.received()[count:]
-    assert code_mail["To"] == "anh.nguyen@example.org" and "access code" in code_mail["Subject"]
+    assert len(smtp.received()) == count
 
 
 def test_the_sweep_tells_the_assigned_clerk_and_for_a_breach_the_team_lead(make, smtp):
@@ -176,11 +180,18 @@ def test_the_daily_digest_lists_the_office_s_day_once_per_clerk(make, smtp):
     assert "03.03.2026" in digests[0]["Subject"]
 
 
+def one_mail(scene, case_id: int | None = None) -> Mail:
+    """One e-mail written straight into the outbox (as a feature with its own mail does, e.g. the access code)."""
+    return Mail(key=f"test:{uuid.uuid4().hex}", kind="access_code", address="anh.nguyen@example.org",
+                language="en", subject="Your case: access to the status page", body="Hello Anh,\n",
+                case_id=case_id or scene.case.id)
+
+
 def test_a_failed_delivery_is_retried_with_backoff_and_sent_once(make, smtp, app):
     app.config.update(OUTBOX_RETRY_SECONDS=60)
     smtp.fail_next = 2
     scene = Scene(make)
-    append_event(scene.case, EventKind.ACCESS_CODE_ISSUED, scene.clerk)
+    queue_mail(one_mail(scene))
     db.session.commit()  # the first attempt right after the commit: refused (451)
     (row,) = rows()
     assert (row.status, row.attempts, smtp.refused) == (OutboxStatus.PENDING, 1, 1)
@@ -203,7 +214,7 @@ def test_a_message_is_given_up_after_the_last_attempt(make, smtp, app):
     app.config.update(OUTBOX_MAX_ATTEMPTS=2, OUTBOX_RETRY_SECONDS=1)
     smtp.fail_next = 5
     scene = Scene(make)
-    append_event(scene.case, EventKind.ACCESS_CODE_ISSUED, scene.clerk)
+    queue_mail(one_mail(scene))
     db.session.commit()
     clock.advance(seconds=2)
     pump_outbox()
@@ -231,10 +242,10 @@ def redis_app(app, redis_url):
 def test_the_same_job_enqueued_twice_sends_one_mail(app, make, smtp, redis_app):
     """Fault 4 of issue 12: a duplicated job (enqueued twice on purpose, as a retry or a second pump would)."""
     scene = Scene(make)
-    case_id, clerk_id = scene.case.id, scene.clerk.id
+    case_id = scene.case.id
     with redis_app.app_context():
-        append_event(db.session.get(Case, case_id), EventKind.ACCESS_CODE_ISSUED, db.session.get(User, clerk_id))
-        db.session.commit()  # written with the event; this app's dispatcher puts the job on Redis
+        queue_mail(one_mail(scene, case_id))
+        db.session.commit()  # written in the transaction; this app's dispatcher puts the job on Redis
         (row,) = rows()
         queue = get_queue(redis_app)
         queue.enqueue(deliver_message, row.id)  # and once more, on purpose

@@ -1,17 +1,19 @@
-"""The e-mail with the access code and the signed link: the one place this feature sends mail (the outbox will
-route it). Called after the commit that issued the code; in the applicant's language; names the first name and
-the reference, nothing else about the person or the case."""
+"""The e-mail with the access code and the signed link: the one place this feature sends mail. Written into the
+outbox in the unit of work that issues the code (a refused or rolled-back issue sends nothing; a committed one is
+delivered even if the mail server is down at that moment), marked secret so the body is emptied once sent. In the
+applicant's language; names the first name and the reference, nothing else about the person or the case."""
 from __future__ import annotations
 
 from flask import current_app, url_for
 
 from tracker.applicant.codes import Issued, grouped, link_token
 from tracker.applicant.page import first_name
-from tracker.notifications.mail import send
+from tracker.notifications.events import Mail
+from tracker.notifications.outbox import queue_mail
 
 
-def send_access_code(issued: Issued) -> bool:
-    """Mail the code and a signed link to the applicant, if an address is on file. Returns whether it was sent."""
+def queue_access_code_mail(issued: Issued) -> bool:
+    """Queue the code and a signed link for the applicant, if an address is on file. Returns whether it was."""
     person = issued.case.applicant
     if not (person.email or "").strip():
         return False
@@ -36,5 +38,8 @@ def send_access_code(issued: Issued) -> bool:
                 "Wenn wir Ihnen einen neuen Code schicken, gilt dieser nicht mehr.\n"
                 "Bitte geben Sie den Code nicht weiter. Wenn Sie diese E-Mail nicht erwartet haben, ignorieren "
                 "Sie sie.\n")
-    send(person.email.strip(), subject, body)
+    language = "en" if person.preferred_language == "en" else "de"
+    queue_mail(Mail(key=f"access-code:{issued.case.id}:{issued.generation}", kind="access_code",
+                    address=person.email.strip(), language=language, subject=subject, body=body,
+                    case_id=issued.case.id, secret=True))
     return True

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import smtplib
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from flask import session
@@ -24,7 +23,7 @@ from flask_login import current_user
 from tracker.applicant import codes, page
 from tracker.applicant import session as applicant_session
 from tracker.applicant.forms import EntryForm, IssueCodeForm, LeaveForm
-from tracker.applicant.mail import send_access_code
+from tracker.applicant.mail import queue_access_code_mail
 from tracker.cases.access import can_act_on_case, can_view_case
 from tracker.cases.models import Case
 from tracker.cases.service import CaseError, ConflictError
@@ -159,16 +158,17 @@ def _issue(case: Case):
     if not form.validate_on_submit():
         abort(400)
     try:
-        issued = perform(codes.issue_code, case, current_user, expected_version=form.expected_version)
+        issued, mailed = perform(_issue_and_mail, case, current_user, form.expected_version)
     except CaseError as error:
         return None, (render_template("errors.html", status=409, title=_("Nicht ausgeführt"),
                                       message=error.text(_lang())), 409 if isinstance(error, ConflictError) else 403)
-    try:
-        mailed = send_access_code(issued)  # after the commit
-    except (OSError, smtplib.SMTPException) as error:  # the code stands; the clerk passes it on in writing
-        log.warning("access code mail for case %s not sent (%s)", case.id, type(error).__name__)
-        mailed = None
     return (issued, mailed), None
+
+
+def _issue_and_mail(case: Case, actor, expected_version):
+    """One unit of work: the new code and its e-mail in the outbox commit together."""
+    issued = codes.issue_code(case, actor, expected_version=expected_version)
+    return issued, queue_access_code_mail(issued)
 
 
 @staff_blueprint.route("", methods=["POST"])

@@ -189,10 +189,8 @@ def _mails_for(batch: _Batch, case: Case, item: Event):
     elif kind == EventKind.MESSAGE and item.actor_role in STAFF_ROLES:
         for recipient in _not_actor(batch.parties(case), item):
             yield render(recipient, texts.NEW_MESSAGE, kind, key, case.id, **common)
-    elif kind == EventKind.ACCESS_CODE_ISSUED:
-        for recipient in batch.parties(case):
-            if recipient.audience == "applicant":
-                yield render(recipient, texts.ACCESS_CODE, kind, key, case.id, **common)
+    # EventKind.ACCESS_CODE_ISSUED: the issuing unit of work queues the mail with the code itself
+    # (tracker.applicant.mail), so the event needs no second one.
 
 
 def _document_request(batch: _Batch, case: Case, item: Event, workflow, document_ids, until):

@@ -45,15 +45,6 @@ NEW_MESSAGE = (
     LocalText("im Verfahren {reference} gibt es eine neue Nachricht für Sie. Sie können sie hier lesen:\n{link}",
               "there is a new message for you in case {reference}. You can read it here:\n{link}"),
 )
-ACCESS_CODE = (
-    LocalText("Ihr Verfahren {reference}: Zugangscode für die Statusseite",
-              "Your case {reference}: access code for the status page"),
-    LocalText("für Ihr Verfahren {reference} wurde ein neuer Zugangscode für die Statusseite ausgestellt. Die "
-              "Statusseite erreichen Sie hier:\n{link}\n\nWenn Sie keinen neuen Code angefordert haben, wenden Sie "
-              "sich bitte an die Behörde.",
-              "a new access code for the status page of your case {reference} was issued. You reach the status "
-              "page here:\n{link}\n\nIf you did not ask for a new code, please contact the authority."),
-)
 GENERIC = (
     LocalText("Ihr Verfahren {reference}: Neuigkeiten", "Your case {reference}: news"),
     LocalText("im Verfahren {reference} gibt es Neuigkeiten. Einzelheiten finden Sie hier:\n{link}",
