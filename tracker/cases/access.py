@@ -32,7 +32,7 @@ class Scope:
     #: Cases of one of these employers (advisors accompany employers).
     employers: frozenset[int] = frozenset()
     #: Cases for which one of these employers holds an authorisation valid on ``on`` (employer users): a power of
-    #: attorney under § 81a(1) s. 2 AufenthG or the applicant's authorisation in a recognition case. Being named
+    #: attorney under § 81a(1) s. 1 AufenthG or the applicant's authorisation in a recognition case. Being named
     #: as the case's employer is not enough; an expired or revoked authorisation admits nothing.
     authorised_employers: frozenset[int] = frozenset()
     #: The day authorisations are judged on (Berlin calendar day; ``view_scope`` takes ``clock.today()``).
