@@ -37,7 +37,7 @@ from tracker.procedures.engine import (
     documents_recorded,
     enter_target,
 )
-from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
+from tracker.procedures.guards import COOPERATION_TIMER, GuardContext, latest_steps
 from tracker.procedures.timer_plan import EventDays
 from tracker.procedures.vocabulary import (
     AuthorisationKind,
@@ -166,6 +166,8 @@ def guard_context(case: Case, inputs: dict) -> GuardContext:
         required_documents=tuple(document.document_id for document in needed_documents(case)),
         linked_outcome=linked.outcome if linked else None,
         linked_exists=linked is not None,
+        linked_regulated=linked is not None and workflow_of(linked).regulated_profession,
+        steps=latest_steps((transition_id, data) for transition_id, _, data in facts),
         inputs=inputs,
         today=clock.today(),
         earliest_fact_on=max([case.received_on, *(day for _, day, _ in facts)]),

@@ -64,10 +64,13 @@ EFFECTIVE_ON_LABEL = LocalText("Datum des Ereignisses (wirksam am)", "Date of th
 
 @dataclass(frozen=True)
 class Reading:
-    """Where the law is uncertain: the point and the reading this definition takes (developer-facing, English)."""
+    """Where the law is uncertain: the point, the reading this definition takes and why (developer-facing,
+    English), the source it rests on, and the ids of the states, transitions, timers or documents it governs."""
 
     point: str
     reading: str
+    source: str = ""
+    applies_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,9 @@ class Workflow:
     timers: dict[str, TimerSpec]
     documents: tuple[DocumentSpec, ...]
     source: str  #: path of the YAML file
+    #: Recognition for a profession regulated in Germany: a § 81a case linked to it needs the licence to practise
+    #: (§ 81a(3) s. 1 no. 2, second half-sentence AufenthG).
+    regulated_profession: bool = False
 
     def state(self, state_id: str) -> State:
         return self.states[state_id]
