@@ -68,8 +68,9 @@ def assert_error(tmp_path, data, expected: str):
 
 def test_real_definitions_load():
     registry = load_directory(WORKFLOWS)
-    assert [w.id for w in registry.all()] == ["recognition-bqfg", "recognition-thuerbqfg", "skilled-worker-81a"]
-    assert {w.reference_prefix for w in registry.all()} == {"ANR-BQ", "ANR-TH", "ABH-EF"}
+    assert [w.id for w in registry.all()] == ["recognition-bqfg", "recognition-thuerbqfg",
+                                              "recognition-thuerbqfg-nonregulated", "skilled-worker-81a"]
+    assert {w.reference_prefix for w in registry.all()} == {"ANR-BQ", "ANR-TH", "ANR-TN", "ABH-EF"}
 
 
 def test_pause_key_on_survives_yaml_1_1():
@@ -96,7 +97,8 @@ def test_81a_definition_shape():
     workflow = load_file(WORKFLOWS / "fachkraefteverfahren-81a.yaml")
     start = workflow.transitions["start_recognition"]
     assert start.effects == ("open_linked_recognition",)
-    assert set(start.input("procedure").choice_values()) == {"recognition-thuerbqfg", "recognition-bqfg"}
+    assert set(start.input("procedure").choice_values()) == {
+        "recognition-thuerbqfg", "recognition-thuerbqfg-nonregulated", "recognition-bqfg"}
     ba = workflow.timers["ba_approval"]
     assert (ba.period, ba.on_expiry, ba.fiction_transition, ba.calendar) == ("P1W", "fiction",
                                                                              "deem_ba_approval_granted", "th")

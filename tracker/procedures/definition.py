@@ -239,3 +239,14 @@ class Workflow:
 
     def required_documents(self) -> tuple[DocumentSpec, ...]:
         return tuple(d for d in self.documents if d.required)
+
+    def name_of(self, item_id: str) -> LocalText:
+        """The name people read for a state, transition, timer or document id (a reading's ``applies_to``)."""
+        if item_id in self.timers:
+            return self.timers[item_id].name
+        if item_id in self.transitions:
+            return self.transitions[item_id].label
+        if item_id in self.states:
+            return self.states[item_id].title
+        document = next((d for d in self.documents if d.id == item_id), None)
+        return document.title if document else LocalText(item_id, item_id)
