@@ -8,7 +8,15 @@ import pytest
 from tracker.cases import service
 from tracker.cases.service import TransitionRefused
 
-from .test_letters_kept import applicant, fresh, office, skilled_worker_case, step, text_of  # noqa: F401
+from .test_letters_kept import (  # noqa: F401 (fixtures)
+    applicant,
+    fresh,
+    mark_all_received,
+    office,
+    skilled_worker_case,
+    step,
+    text_of,
+)
 
 
 def test_pre_approval_after_a_certificate_evaluation_cites_no_2_and_the_licence(client, login, skilled_worker_case):
@@ -45,3 +53,19 @@ def test_pre_approval_after_an_expert_confirmation_cites_no_2a(client, login, sk
     assert ("Eine fachkundige inländische Stelle hat die staatlich anerkannte ausländische Qualifikation "
             "bestätigt (Stelle: IHK FOSA; § 81a Abs. 3 Nr. 2a AufenthG).") in german
     assert "Berufsausübungserlaubnis" not in german
+
+
+def test_pre_approval_towards_16d_does_not_claim_equivalence(client, login, skilled_worker_case, office, clerk):
+    parent, immigration_clerk = skilled_worker_case
+    step(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg", recognition_office=str(office.id))
+    recognition = fresh(parent).children[0]
+    step(fresh(parent), "record_ba_approval_not_required", immigration_clerk, reason="§ 39(1) AufenthG")
+    mark_all_received(recognition, clerk)
+    step(fresh(recognition), "confirm_receipt_complete", clerk)
+    step(fresh(recognition), "issue_deficit_notice", clerk, date="2026-03-02", differences="Praxisanteile fehlen")
+    step(fresh(parent), "issue_pre_approval", immigration_clerk, date="2026-03-02", purpose="16d")
+    login(immigration_clerk)
+
+    german = text_of(client.get(f"/cases/{parent.id}/letters/pre_approval"))
+    assert "wurden wesentliche Unterschiede festgestellt" in german and "§ 16d AufenthG" in german
+    assert "Gleichwertigkeit der Berufsqualifikation wurde" not in german
