@@ -483,7 +483,7 @@ def test_the_real_steps_that_record_documents():
     workflows = load_directory(WORKFLOWS)
     agreement = workflows.latest("skilled-worker-81a").transitions["conclude_agreement"]
     assert dict(agreement.records_documents) == {"agreement": "date", "fee_receipt": "fee_paid_on"}
-    for procedure in ("recognition-bqfg", "recognition-thuerbqfg"):
+    for procedure in ("recognition-bqfg", "recognition-thuerbqfg", "recognition-thuerbqfg-nonregulated"):
         transitions = workflows.latest(procedure).transitions
         assert transitions["record_requested_documents_received"].records_requested
         assert transitions["grant_full_equivalence"].letter == LetterKind.DECISION
@@ -494,7 +494,7 @@ def test_every_decision_of_a_recognition_body_owes_its_letter():
     """The state texts promise "Sie bekommen einen Bescheid": each step that ends a recognition with an outcome
     other than withdrawal produces the decision letter."""
     workflows = load_directory(WORKFLOWS)
-    for procedure in ("recognition-bqfg", "recognition-thuerbqfg"):
+    for procedure in ("recognition-bqfg", "recognition-thuerbqfg", "recognition-thuerbqfg-nonregulated"):
         workflow = workflows.latest(procedure)
         for transition in workflow.transitions.values():
             target = workflow.states.get(transition.target)
