@@ -162,10 +162,13 @@ def guard_context(case: Case, inputs: dict) -> GuardContext:
     # Read only what the guards can ask for: the linked case exists only where a step opens one (§ 81a), and the
     # case's earlier facts matter only when the clerk gives the fact's date (``effective_on`` defaults to today,
     # which no earlier fact can be after).
-    linked = case.children[-1] if _opens_linked_cases(case) and case.children else None
+    # The steps taken so far matter only to the § 81a guards (the route instead of recognition, the licence).
+    opens_linked = _opens_linked_cases(case)
+    linked = case.children[-1] if opens_linked and case.children else None
+    facts = _facts(case) if opens_linked or inputs.get(EFFECTIVE_ON) else []
     earliest_fact_on = case.received_on
     if inputs.get(EFFECTIVE_ON):
-        earliest_fact_on = max([case.received_on, *(day for _, day, _ in _facts(case))])
+        earliest_fact_on = max([case.received_on, *(day for _, day, _ in facts)])
     return GuardContext(
         documents={document.document_id: document.status for document in case.documents},
         required_documents=tuple(document.document_id for document in needed_documents(case)),
