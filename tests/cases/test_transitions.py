@@ -177,7 +177,7 @@ def test_the_employer_records_the_visa_appointment_request_of_their_own_case(mak
     step(worker.case, "issue_pre_approval", worker.clerk, date=TODAY)
     other_employer = make.user("employer", employer=make.employer())
     employer = make.user("employer", employer=worker.employer)
-    make.authorisation(worker.case, actor=worker.clerk)  # the worker's power of attorney (§ 81a(1) s. 2)
+    make.authorisation(worker.case, actor=worker.clerk)  # the worker's power of attorney (§ 81a(1) s. 1)
 
     refused(worker.case, "request_visa_appointment", other_employer, service.AccessDenied, date=TODAY)
     step(worker.case, "request_visa_appointment", employer, date=TODAY)

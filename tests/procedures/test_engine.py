@@ -207,7 +207,8 @@ def test_close_when_recognition_failed(ef, outcome, allowed):
 def test_start_recognition_offers_recognition_procedures(ef):
     decision = check_transition(ef, "start_recognition", "agreement_concluded", ABH,
                                 {"procedure": "recognition-bqfg", "recognition_office": "7"}, context())
-    assert decision.allowed and decision.inputs == {"procedure": "recognition-bqfg", "recognition_office": 7, "effective_on": None}
+    assert decision.allowed and decision.inputs == {"procedure": "recognition-bqfg", "recognition_office": 7, "regulated": None,
+                                                       "effective_on": None}
     assert ef.transitions["start_recognition"].effects == ("open_linked_recognition",)
     refused = check_transition(ef, "start_recognition", "agreement_concluded", ABH,
                                {"procedure": "skilled-worker-81a", "recognition_office": "7"}, context())

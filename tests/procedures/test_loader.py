@@ -68,8 +68,9 @@ def assert_error(tmp_path, data, expected: str):
 
 def test_real_definitions_load():
     registry = load_directory(WORKFLOWS)
-    assert [w.id for w in registry.all()] == ["recognition-bqfg", "recognition-thuerbqfg", "skilled-worker-81a"]
-    assert {w.reference_prefix for w in registry.all()} == {"ANR-BQ", "ANR-TH", "ABH-EF"}
+    assert [w.id for w in registry.all()] == ["recognition-bqfg", "recognition-thuerbqfg",
+                                              "recognition-thuerbqfg-nonregulated", "skilled-worker-81a"]
+    assert {w.reference_prefix for w in registry.all()} == {"ANR-BQ", "ANR-TH", "ANR-TN", "ABH-EF"}
 
 
 def test_pause_key_on_survives_yaml_1_1():
@@ -96,7 +97,8 @@ def test_81a_definition_shape():
     workflow = load_file(WORKFLOWS / "fachkraefteverfahren-81a.yaml")
     start = workflow.transitions["start_recognition"]
     assert start.effects == ("open_linked_recognition",)
-    assert set(start.input("procedure").choice_values()) == {"recognition-thuerbqfg", "recognition-bqfg"}
+    assert set(start.input("procedure").choice_values()) == {
+        "recognition-thuerbqfg", "recognition-thuerbqfg-nonregulated", "recognition-bqfg"}
     ba = workflow.timers["ba_approval"]
     assert (ba.period, ba.on_expiry, ba.fiction_transition, ba.calendar) == ("P1W", "fiction",
                                                                              "deem_ba_approval_granted", "th")
@@ -481,7 +483,7 @@ def test_the_real_steps_that_record_documents():
     workflows = load_directory(WORKFLOWS)
     agreement = workflows.latest("skilled-worker-81a").transitions["conclude_agreement"]
     assert dict(agreement.records_documents) == {"agreement": "date", "fee_receipt": "fee_paid_on"}
-    for procedure in ("recognition-bqfg", "recognition-thuerbqfg"):
+    for procedure in ("recognition-bqfg", "recognition-thuerbqfg", "recognition-thuerbqfg-nonregulated"):
         transitions = workflows.latest(procedure).transitions
         assert transitions["record_requested_documents_received"].records_requested
         assert transitions["grant_full_equivalence"].letter == LetterKind.DECISION
@@ -492,7 +494,7 @@ def test_every_decision_of_a_recognition_body_owes_its_letter():
     """The state texts promise "Sie bekommen einen Bescheid": each step that ends a recognition with an outcome
     other than withdrawal produces the decision letter."""
     workflows = load_directory(WORKFLOWS)
-    for procedure in ("recognition-bqfg", "recognition-thuerbqfg"):
+    for procedure in ("recognition-bqfg", "recognition-thuerbqfg", "recognition-thuerbqfg-nonregulated"):
         workflow = workflows.latest(procedure)
         for transition in workflow.transitions.values():
             target = workflow.states.get(transition.target)

@@ -30,6 +30,8 @@ def test_list(runner):
         "recognition-bqfg  1  Anerkennung eines ausländischen Berufsabschlusses (BQFG, nicht reglementierter Beruf)",
         "recognition-thuerbqfg  1  Anerkennung eines ausländischen Berufsabschlusses "
         "(ThürBQFG, landesrechtlich reglementierter Beruf)",
+        "recognition-thuerbqfg-nonregulated  1  Anerkennung eines ausländischen Berufsabschlusses "
+        "(ThürBQFG, landesrechtlich geregelter, nicht reglementierter Beruf)",
         "skilled-worker-81a  1  Beschleunigtes Fachkräfteverfahren (§ 81a AufenthG)",
     ]
 
@@ -37,7 +39,7 @@ def test_list(runner):
 def test_check_ok(runner):
     result = runner.invoke(args=["workflows", "check"])
     assert result.exit_code == 0
-    assert result.output.strip() == "3 procedures OK"
+    assert result.output.strip() == "4 procedures OK"
 
 
 def copy_workflow(name, directory, *replacements):
@@ -55,8 +57,8 @@ def test_check_prints_every_error_and_fails(tmp_path):
     copy_workflow("recognition-bqfg.yaml", tmp_path, ("guards: [documents_complete]", "guards: [docs_ok]"))
     result = make_runner(tmp_path).invoke(args=["workflows", "check"])
     assert result.exit_code == 1
-    assert "fachkraefteverfahren-81a.yaml: transitions[16].to: unknown state 'pre_aproval_issued'" in result.output
-    assert "fachkraefteverfahren-81a.yaml: transitions[17].roles[1]: unknown role 'boss'" in result.output
+    assert "fachkraefteverfahren-81a.yaml: transitions[18].to: unknown state 'pre_aproval_issued'" in result.output
+    assert "fachkraefteverfahren-81a.yaml: transitions[19].roles[1]: unknown role 'boss'" in result.output
     assert "recognition-bqfg.yaml: transitions[0].guards[0]: unknown guard 'docs_ok'" in result.output
     assert "procedures OK" not in result.output
 

@@ -33,7 +33,7 @@ class Scope:
     #: Cases of one of these employers, named as the case's employer (no role uses it today).
     employers: frozenset[int] = frozenset()
     #: Cases for which one of these employers holds an authorisation valid on ``on``: a power of attorney under
-    #: § 81a(1) s. 2 AufenthG or the applicant's authorisation in a recognition case. Being named as the case's
+    #: § 81a(1) s. 1 AufenthG or the applicant's authorisation in a recognition case. Being named as the case's
     #: employer is not enough; an expired or revoked authorisation admits nothing. Employer users see their own
     #: organisation's; a ThAFF advisor sees those of the employers whose grant holds on ``on`` (``auth.grants``).
     authorised_employers: frozenset[int] = frozenset()

@@ -124,7 +124,8 @@ class CaseDocument(db.Model):
 
 class Authorisation(db.Model):
     """An employer's recorded right to follow (and act in) one case: the worker's power of attorney for the § 81a
-    procedure (§ 81a(1) s. 2 AufenthG) or the applicant's authorisation of the employer in a recognition case.
+    procedure (§ 81a(1) s. 1, (2) no. 2 AufenthG) or the applicant's authorisation of the employer in a recognition case
+    (§ 14(1) VwVfG with § 1(1) s. 1 ThürVwVfG).
 
     Access is derived from it when asked (``cases.access``), never copied into flags: it holds from ``valid_from``
     to ``valid_until`` (inclusive, Berlin calendar days) unless revoked; a revocation ends it at once."""

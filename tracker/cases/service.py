@@ -38,7 +38,7 @@ from tracker.procedures.engine import (
     documents_recorded,
     enter_target,
 )
-from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
+from tracker.procedures.guards import COOPERATION_TIMER, GuardContext, latest_steps
 from tracker.procedures.timer_plan import EventDays
 from tracker.procedures.vocabulary import (
     AuthorisationKind,
@@ -164,15 +164,20 @@ def guard_context(case: Case, inputs: dict) -> GuardContext:
     # Read only what the guards can ask for: the linked case exists only where a step opens one (§ 81a), and the
     # case's earlier facts matter only when the clerk gives the fact's date (``effective_on`` defaults to today,
     # which no earlier fact can be after).
-    linked = case.children[-1] if _opens_linked_cases(case) and case.children else None
+    # The steps taken so far matter only to the § 81a guards (the route instead of recognition, the licence).
+    opens_linked = _opens_linked_cases(case)
+    linked = case.children[-1] if opens_linked and case.children else None
+    facts = _facts(case) if opens_linked or inputs.get(EFFECTIVE_ON) else []
     earliest_fact_on = case.received_on
     if inputs.get(EFFECTIVE_ON):
-        earliest_fact_on = max([case.received_on, *(day for _, day, _ in _facts(case))])
+        earliest_fact_on = max([case.received_on, *(day for _, day, _ in facts)])
     return GuardContext(
         documents={document.document_id: document.status for document in case.documents},
         required_documents=tuple(document.document_id for document in needed_documents(case)),
         linked_outcome=linked.outcome if linked else None,
         linked_exists=linked is not None,
+        linked_regulated=linked is not None and workflow_of(linked).regulated_profession,
+        steps=latest_steps((transition_id, data) for transition_id, _, data in facts),
         inputs=inputs,
         today=clock.today(),
         earliest_fact_on=earliest_fact_on,
@@ -436,8 +441,13 @@ def add_note(case: Case, actor, body: str) -> Note:
 
 #: The legal basis recorded with an authorisation of each kind.
 AUTHORISATION_BASIS = {
-    AuthorisationKind.POWER_OF_ATTORNEY_81A: "§ 81a(1) s. 2 AufenthG",
-    AuthorisationKind.RECOGNITION_APPLICANT: "§ 14 VwVfG",
+    # The worker authorises the employer: § 81a(1) s. 1 ("in Vollmacht des Ausländers"), (2) no. 2 AufenthG;
+    # s. 2 is the employer's own mandate to third parties, not the worker's power of attorney.
+    AuthorisationKind.POWER_OF_ATTORNEY_81A: "§ 81a(1) s. 1, (2) Nr. 2 AufenthG",
+    # A party may be represented by an authorised person (§ 14(1) VwVfG, Bevollmächtigte und Beistände); Thuringian
+    # authorities apply the federal VwVfG through § 1(1) s. 1 ThürVwVfG (in force since 1.1.2025), which does not
+    # exclude § 14.
+    AuthorisationKind.RECOGNITION_APPLICANT: "§ 14(1) VwVfG i. V. m. § 1(1) S. 1 ThürVwVfG",
 }
 
 

@@ -15,7 +15,10 @@ from babel.dates import format_date
 from flask import current_app, has_app_context
 from sqlalchemy import select
 
+from tracker.audit.models import EventKind
+from tracker.audit.service import case_events
 from tracker.procedures.deadlines import parse_period
+from tracker.procedures.guards import CONFIRMATION_STEP, LICENCE_STEP, latest_steps
 from tracker.procedures.labels import LETTER_KIND
 from tracker.procedures.vocabulary import (
     OPEN_TIMER_STATUSES,
@@ -23,6 +26,7 @@ from tracker.procedures.vocabulary import (
     LetterKind,
     Mode,
     OfficeKind,
+    Outcome,
     TimerKind,
 )
 
@@ -316,9 +320,36 @@ def _pre_approval(letter: Letter, case, workflow, event) -> None:
          f"zur Erteilung des Visums (§ 81a Abs. 3 Nr. 6 AufenthG, § 31 Abs. 3 AufenthV).",
          f"In the accelerated skilled-worker procedure under section 81a Residence Act we grant, on {issued}, the "
          f"pre-approval for the visa (section 81a(3) no. 6 Residence Act, section 31(3) Residence Ordinance).")
-    if linked is not None:
+    steps = latest_steps((e.subject, e.data) for e in case_events(case.id) if e.kind == EventKind.TRANSITION)
+    if linked is not None and linked.outcome == Outcome.PARTIAL:
+        _say(letter, f"Im Verfahren {linked.reference} wurden wesentliche Unterschiede festgestellt. Die "
+                     f"Vorabzustimmung gilt der Einreise zu einer Maßnahme zur Anerkennung nach § 16d AufenthG "
+                     f"(§ 81a Abs. 3 Satz 2 AufenthG).",
+             f"Procedure {linked.reference} found substantial differences. The pre-approval is for entry to take "
+             f"part in a measure towards recognition under section 16d Residence Act (section 81a(3) sentence 2 "
+             f"Residence Act).")
+    elif linked is not None:
         _say(letter, f"Die Gleichwertigkeit der Berufsqualifikation wurde im Verfahren {linked.reference} festgestellt.",
              f"The equivalence of the qualification was established in procedure {linked.reference}.")
+    elif CONFIRMATION_STEP in steps:
+        route = str((steps.get("start_qualification_check") or {}).get("route") or "")
+        body = str((steps.get("start_qualification_check") or {}).get("body") or "").strip()
+        at_de, at_en = (f"Stelle: {body}; ", f"body: {body}; ") if body else ("", "")
+        if route == "certificate_evaluation":
+            _say(letter, f"Die Vergleichbarkeit des ausländischen Hochschulabschlusses wurde durch Zeugnisbewertung "
+                         f"bestätigt ({at_de}§ 81a Abs. 3 Nr. 2 AufenthG).",
+                 f"The comparability of the foreign university degree was confirmed by a certificate evaluation "
+                 f"({at_en}section 81a(3) no. 2 Residence Act).")
+        else:
+            _say(letter, f"Eine fachkundige inländische Stelle hat die staatlich anerkannte ausländische "
+                         f"Qualifikation bestätigt ({at_de}§ 81a Abs. 3 Nr. 2a AufenthG).",
+                 f"A competent body in Germany confirmed the state-recognised foreign qualification ({at_en}section "
+                 f"81a(3) no. 2a Residence Act).")
+    licence = str((steps.get(LICENCE_STEP) or {}).get("licence") or "")
+    if licence:
+        done_de, done_en = ("zugesagt", "promised") if licence == "promised" else ("erteilt", "granted")
+        _say(letter, f"Die Berufsausübungserlaubnis wurde {done_de} (§ 18 Abs. 2 Nr. 3 AufenthG).",
+             f"The licence to practise the profession has been {done_en} (section 18(2) no. 3 Residence Act).")
     _say(letter,
          "Bitte beantragen Sie mit dieser Vorabzustimmung bei der zuständigen deutschen Auslandsvertretung einen "
          "Termin zur Visumantragstellung. Die Auslandsvertretung bietet Ihnen einen Termin an, der innerhalb der "

@@ -64,10 +64,13 @@ EFFECTIVE_ON_LABEL = LocalText("Datum des Ereignisses (wirksam am)", "Date of th
 
 @dataclass(frozen=True)
 class Reading:
-    """Where the law is uncertain: the point and the reading this definition takes (developer-facing, English)."""
+    """Where the law is uncertain: the point, the reading this definition takes and why (developer-facing,
+    English), the source it rests on, and the ids of the states, transitions, timers or documents it governs."""
 
     point: str
     reading: str
+    source: str = ""
+    applies_to: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,9 @@ class Workflow:
     timers: dict[str, TimerSpec]
     documents: tuple[DocumentSpec, ...]
     source: str  #: path of the YAML file
+    #: Recognition for a profession regulated in Germany: a § 81a case linked to it needs the licence to practise
+    #: (§ 81a(3) s. 1 no. 2, second half-sentence AufenthG).
+    regulated_profession: bool = False
 
     def state(self, state_id: str) -> State:
         return self.states[state_id]
@@ -233,3 +239,14 @@ class Workflow:
 
     def required_documents(self) -> tuple[DocumentSpec, ...]:
         return tuple(d for d in self.documents if d.required)
+
+    def name_of(self, item_id: str) -> LocalText:
+        """The name people read for a state, transition, timer or document id (a reading's ``applies_to``)."""
+        if item_id in self.timers:
+            return self.timers[item_id].name
+        if item_id in self.transitions:
+            return self.transitions[item_id].label
+        if item_id in self.states:
+            return self.states[item_id].title
+        document = next((d for d in self.documents if d.id == item_id), None)
+        return document.title if document else LocalText(item_id, item_id)

@@ -5,7 +5,7 @@ carries its refusal text: the clerk must learn *why* a button is refused, not ju
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -19,6 +19,25 @@ PRESENT_STATUSES = frozenset(status for status in DocumentStatus if status.is_in
 #: The deadline of the written warning of refusal for non-cooperation (§ 15(3) BQFG): a refusal on that ground
 #: needs it to have run out (its due date, moved off a weekend and extended as the case may be).
 COOPERATION_TIMER = "cooperation_deadline"
+#: § 81a(3) s. 1 no. 2 (certificate evaluation of a university degree) or no. 2a AufenthG (an expert body's
+#: confirmation): the step recording its result, and the input and value that say the qualification was confirmed.
+CONFIRMATION_STEP = "record_expert_confirmation"
+CONFIRMED = ("result", "confirmed")
+NOT_CONFIRMED = ("result", "not_confirmed")
+#: § 81a(3) s. 1 no. 2, 2a, second half-sentence AufenthG: for a profession regulated in Germany the licence to
+#: practise is obtained; § 18(2) no. 3 AufenthG: granted or promised. The step that records it, and the input a
+#: step uses to say the profession is regulated.
+LICENCE_STEP = "record_licence_obtained"
+REGULATED_INPUT = "regulated"
+
+
+def latest_steps(steps: Iterable[tuple[str, Mapping]]) -> dict[str, Mapping]:
+    """(transition id, recorded inputs) of a case's steps by people, oldest first -> the inputs of each
+    transition's latest step: what guards read about the case's own history."""
+    latest: dict[str, Mapping] = {}
+    for transition_id, data in steps:
+        latest[transition_id] = data or {}
+    return latest
 
 
 @dataclass(frozen=True)
@@ -33,6 +52,31 @@ class GuardContext:
     earliest_fact_on: date | None = None
     #: Due date of the deadline in the last written warning of refusal for non-cooperation (§ 15(3) BQFG).
     cooperation_deadline: date | None = None
+    #: Transition id -> inputs of the case's latest step of that kind taken by people (``latest_steps``).
+    steps: Mapping[str, Mapping] = field(default_factory=dict)
+    #: The linked recognition runs under a definition for a profession regulated in Germany (a licence is needed).
+    linked_regulated: bool = False
+
+    @property
+    def qualification_confirmed(self) -> bool:
+        """§ 81a(3) s. 1 no. 6 "Vorliegen der Vergleichbarkeit": the certificate evaluation or the expert body's
+        confirmation (no. 2, 2a) came back positive."""
+        return _step_says(self, CONFIRMATION_STEP, CONFIRMED)
+
+    @property
+    def qualification_not_confirmed(self) -> bool:
+        return _step_says(self, CONFIRMATION_STEP, NOT_CONFIRMED)
+
+    @property
+    def regulated_profession(self) -> bool:
+        """The worker is to work in a profession regulated in Germany: the linked recognition is one for such a
+        profession, or the step that started the qualification check said so."""
+        return self.linked_regulated or any(str(data.get(REGULATED_INPUT)) == "yes" for data in self.steps.values())
+
+
+def _step_says(context: GuardContext, step: str, said: tuple[str, str]) -> bool:
+    name, value = said
+    return step in context.steps and str(context.steps[step].get(name)) == value
 
 
 @dataclass(frozen=True)
@@ -71,11 +115,26 @@ def _date_not_in_future(context: GuardContext) -> bool:
 
 
 def _pre_approval_recognition(context: GuardContext) -> bool:
-    """§ 81a(3) s. 1 no. 6: equivalence established; after substantial differences (a deficit notice, § 10 notice)
-    the procedure continues only towards § 16d (§ 81a(3) s. 2)."""
+    """§ 81a(3) s. 1 no. 6: equivalence established (a linked recognition, no. 2) or comparability shown (a
+    certificate evaluation or an expert body's confirmation, no. 2, 2a); after substantial differences (a deficit
+    notice, § 10 notice) the procedure continues only towards § 16d (§ 81a(3) s. 2). BA approval is the state's
+    precondition (``ba_cleared``)."""
+    purpose = context.inputs.get("purpose")
     if context.linked_outcome == "positive":
-        return context.inputs.get("purpose") in (None, "employment", "16d")
-    return context.linked_outcome == "partial" and context.inputs.get("purpose") == "16d"
+        return purpose in (None, "employment", "16d")
+    if context.linked_outcome == "partial":
+        return purpose == "16d"
+    # § 16d is the path of a recognition notice with differences; a confirmation does not lead there.
+    return context.qualification_confirmed and purpose in (None, "employment")
+
+
+def _licence_if_regulated(context: GuardContext) -> bool:
+    """§ 81a(3) s. 1 no. 2, 2a, second half-sentence; § 18(2) no. 3 AufenthG: the licence to practise is granted
+    or promised before the pre-approval, where the profession is regulated. Towards § 16d (a recognition measure
+    still to come) no licence can exist yet."""
+    if not context.regulated_profession or context.inputs.get("purpose") == "16d":
+        return True
+    return LICENCE_STEP in context.steps
 
 
 def _cooperation_warning_lapsed(context: GuardContext) -> bool:
@@ -87,16 +146,41 @@ def _cooperation_warning_lapsed(context: GuardContext) -> bool:
 _GUARD_LIST = (
     Guard(
         "pre_approval_recognition",
-        LocalText("Gleichwertigkeit festgestellt; nach wesentlichen Unterschieden nur zum Zweck des § 16d AufenthG "
-                  "(§ 81a(3) S. 2 AufenthG).",
-                  "Equivalence established; after substantial differences only for § 16d AufenthG "
-                  "(§ 81a(3) s. 2 AufenthG)."),
+        LocalText("Gleichwertigkeit festgestellt oder Vergleichbarkeit bestätigt (Zeugnisbewertung, Bestätigung der "
+                  "fachkundigen Stelle); nach wesentlichen Unterschieden nur zum Zweck des § 16d AufenthG "
+                  "(§ 81a(3) S. 1 Nr. 6, S. 2 AufenthG).",
+                  "Equivalence established or comparability confirmed (certificate evaluation, expert body's "
+                  "confirmation); after substantial differences only for § 16d AufenthG "
+                  "(§ 81a(3) s. 1 no. 6, s. 2 AufenthG)."),
         _pre_approval_recognition,
-        LocalText("Eine Vorabzustimmung setzt die festgestellte Gleichwertigkeit voraus; nach einem Defizitbescheid "
-                  "nur für eine Anerkennungsmaßnahme nach § 16d AufenthG.",
-                  "A pre-approval needs equivalence established; after a deficit notice only for a recognition "
-                  "measure under § 16d AufenthG."),
+        LocalText("Eine Vorabzustimmung setzt die festgestellte Gleichwertigkeit voraus (oder eine positive "
+                  "Zeugnisbewertung bzw. Bestätigung der fachkundigen Stelle); nach einem Defizitbescheid nur für "
+                  "eine Anerkennungsmaßnahme nach § 16d AufenthG.",
+                  "A pre-approval needs equivalence established (or a positive certificate evaluation or expert "
+                  "body's confirmation); after a deficit notice only for a recognition measure under § 16d "
+                  "AufenthG."),
         needs_input="purpose",
+    ),
+    Guard(
+        "licence_if_regulated",
+        LocalText("Bei einem im Inland reglementierten Beruf ist die Berufsausübungserlaubnis erteilt oder zugesagt "
+                  "(§ 81a(3) S. 1 Nr. 2, 2a AufenthG, § 18(2) Nr. 3 AufenthG).",
+                  "For a profession regulated in Germany the licence to practise is granted or promised "
+                  "(§ 81a(3) s. 1 nos. 2, 2a AufenthG, § 18(2) no. 3 AufenthG)."),
+        _licence_if_regulated,
+        LocalText("Der Beruf ist im Inland reglementiert: Erst muss die Berufsausübungserlaubnis erteilt oder "
+                  "zugesagt sein (§ 81a(3) S. 1 Nr. 2 AufenthG).",
+                  "The profession is regulated in Germany: the licence to practise must first be granted or "
+                  "promised (§ 81a(3) s. 1 no. 2 AufenthG)."),
+        needs_input="purpose",
+    ),
+    Guard(
+        "qualification_not_confirmed",
+        LocalText("Die Zeugnisbewertung oder die Bestätigung der fachkundigen Stelle fiel negativ aus.",
+                  "The certificate evaluation or the expert body's confirmation was negative."),
+        lambda c: c.qualification_not_confirmed,
+        LocalText("Es liegt keine negative Zeugnisbewertung oder Bestätigung vor.",
+                  "There is no negative certificate evaluation or confirmation."),
     ),
     Guard(
         "cooperation_warning_lapsed",

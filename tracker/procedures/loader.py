@@ -64,8 +64,9 @@ SCHEMA = _obj(
     id={"type": "string", "pattern": "^[a-z][a-z0-9-]*$", "x-message": "must be lowercase letters, digits and -"},
     version={"type": "integer", "minimum": 1}, title=_LOCAL, legal_basis=_TEXT,
     reference_prefix={"type": "string", "pattern": "^[A-Z][A-Z0-9-]*$", "x-message": "must be like ABH-EF"},
-    office_kind={"enum": list(d.OFFICE_KINDS)}, initial_state=_ID,
-    readings={"type": "array", "items": _obj(["point", "reading"], point=_TEXT, reading=_TEXT)},
+    office_kind={"enum": list(d.OFFICE_KINDS)}, initial_state=_ID, regulated_profession={"type": "boolean"},
+    readings={"type": "array", "items": _obj(["point", "reading", "source"], point=_TEXT, reading=_TEXT, source=_TEXT,
+                                              applies_to=_IDS)},
     states={"type": "array", "minItems": 1, "items": _obj(
         ["id", "title", "description", "employer", "staff", "responsible"], id=_ID, title=_LOCAL,
         description=_LOCAL, employer=_LOCAL, staff=_LOCAL, responsible=_PARTY, terminal={"type": "boolean"}, outcome={"enum": list(d.OUTCOMES)})},
@@ -148,6 +149,8 @@ class _Checks:
     def run(self) -> list[str]:
         for key in ("states", "transitions", "timers", "documents"):
             self.unique(self.data.get(key) or (), "id", key)
+        for i, reading in enumerate(self.data.get("readings") or ()):
+            self.check_reading(f"readings[{i}]", reading)
         if self.data["initial_state"] not in self.states:
             self.error("initial_state", f"unknown state {self.data['initial_state']!r}")
         for i, transition in enumerate(self.data["transitions"]):
@@ -170,6 +173,16 @@ class _Checks:
             if item[field] in seen:
                 self.error(f"{key}[{i}].{field}", f"duplicate {field} {item[field]!r}")
             seen.add(item[field])
+
+    def check_reading(self, key: str, reading: dict) -> None:
+        """A reading names what it governs: timers, transitions, states or documents of this file."""
+        known = {item["id"] for part in ("states", "transitions", "timers", "documents")
+                 for item in self.data.get(part) or ()}
+        value = reading.get("applies_to") or ()
+        for j, name in enumerate(_ids(value)):
+            if name not in known:
+                where = f"{key}.applies_to" if isinstance(value, str) else f"{key}.applies_to[{j}]"
+                self.error(where, f"no state, transition, timer or document {name!r}")
 
     def check_transition(self, key: str, transition: dict) -> None:
         if transition["id"] == d.OPENED:
@@ -355,14 +368,15 @@ def _build(data: dict, source: str) -> d.Workflow:
         id=data["id"], version=data["version"], title=_text(data["title"]), legal_basis=data["legal_basis"],
         reference_prefix=data["reference_prefix"], office_kind=data["office_kind"],
         initial_state=data["initial_state"],
-        readings=tuple(d.Reading(r["point"], r["reading"]) for r in data.get("readings") or ()),
+        readings=tuple(d.Reading(r["point"].strip(), r["reading"].strip(), r["source"].strip(),
+                                 _ids(r.get("applies_to") or ())) for r in data.get("readings") or ()),
         states={s["id"]: d.State(s["id"], _text(s["title"]), _text(s["description"]), s["responsible"],
                                  s.get("terminal", False), s.get("outcome"), employer=_text(s["employer"]),
                                  staff=_text(s["staff"])) for s in data["states"]},
         transitions=transitions, timers=timers,
         documents=tuple(d.DocumentSpec(x["id"], _text(x["title"]), x.get("required", True))
                         for x in data.get("documents") or ()),
-        source=source)
+        source=source, regulated_profession=data.get("regulated_profession", False))
 
 
 def _load(path: Path) -> tuple[d.Workflow | None, list[str]]:

@@ -116,7 +116,7 @@ class Outcome(StrEnum):
 class AuthorisationKind(StrEnum):
     """What gives an employer access to a case (``cases.models.Authorisation``)."""
 
-    #: The worker's power of attorney for the accelerated procedure (§ 81a(1) s. 2 AufenthG).
+    #: The worker's power of attorney for the accelerated procedure (§ 81a(1) s. 1, (2) no. 2 AufenthG).
     POWER_OF_ATTORNEY_81A = "power_of_attorney_81a"
-    #: The applicant's authorisation of the employer in a recognition case.
+    #: The applicant's authorisation of the employer in a recognition case (§ 14(1) VwVfG, § 1(1) s. 1 ThürVwVfG).
     RECOGNITION_APPLICANT = "recognition_applicant"

@@ -28,7 +28,7 @@ from tracker.procedures.engine import (
     enter_target,
     letter_date,
 )
-from tracker.procedures.guards import COOPERATION_TIMER, GuardContext
+from tracker.procedures.guards import COOPERATION_TIMER, GuardContext, latest_steps
 from tracker.procedures.timer_plan import Action
 from tracker.procedures.vocabulary import (
     OPEN_TIMER_STATUSES,
@@ -243,6 +243,9 @@ class Player:
             required_documents=tuple(document_id for document_id, document in checklist.items()
                                      if document in needed),
             linked_outcome=child.outcome if closed else None, linked_exists=child is not None,
+            linked_regulated=child is not None and child.workflow.regulated_profession,
+            steps=latest_steps((event.subject, event.data) for event in case.events
+                               if event.kind == EventKind.TRANSITION and event.actor_role != Role.SYSTEM),
             inputs=raw_inputs, today=day, earliest_fact_on=case.last_fact_on,
             cooperation_deadline=next((timer.due_on for timer in reversed(case.timers)
                                        if timer.timer_id == COOPERATION_TIMER), None))

@@ -328,6 +328,9 @@ class Stories:
         if later(1, 10) is None:
             return
         if child.outcome in (Outcome.POSITIVE, Outcome.PARTIAL):
+            if child.workflow.regulated_profession and child.outcome == Outcome.POSITIVE:
+                # § 81a(3) s. 1 no. 2, second half-sentence: the licence to practise before the pre-approval.
+                act("record_licence_obtained", licence="granted")
             if not act("issue_pre_approval", date=walk.day):
                 return
         else:

@@ -143,7 +143,8 @@ def transition_form_class(transition: Transition, lang: str, document_choices=()
 
 
 class AuthorisationForm(VersionedForm):
-    """An employer's authorisation for this case (power of attorney, § 81a(1) s. 2 AufenthG)."""
+    """An employer's authorisation for this case (power of attorney, § 81a(1) s. 1 AufenthG; in a
+    recognition case § 14(1) VwVfG with § 1(1) s. 1 ThürVwVfG)."""
 
     employer = SelectField(_l("Bevollmächtigter Arbeitgeber"), coerce=int, validators=[DataRequired()])
     kind = SelectField(_l("Art"), choices=[
