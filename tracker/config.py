@@ -90,6 +90,15 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_HEADERS_ENABLED": False,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
+        #: Encrypts the TOTP secrets at rest (any random string); earlier keys, comma-separated, still decrypt
+        #: until ``flask totp rotate-key`` re-encrypted every secret under the new one.
+        "TOTP_KEY": _secret_key(instance_path, production, "TOTP_KEY", os.environ.get("TOTP_KEY")),
+        "TOTP_OLD_KEYS": tuple(key.strip() for key in (os.environ.get("TOTP_OLD_KEYS") or "").split(",")
+                               if key.strip()),
+        #: How many reverse proxies (nginx) stand in front of the app and set X-Forwarded-For/-Proto: their
+        #: addresses are replaced by the client's, so the per-address login limits count clients, not the proxy.
+        #: 0 (default): no proxy is trusted, the headers are ignored (a client could forge them).
+        "TRUSTED_PROXY_COUNT": _integer("TRUSTED_PROXY_COUNT", 0),
         #: ``1``: staff must use a second factor (TOTP); those without one enrol right after their next login.
         "TOTP_REQUIRED_FOR_STAFF": os.environ.get("TOTP_REQUIRED_FOR_STAFF", "0") == "1",
         "BABEL_DEFAULT_LOCALE": "de",

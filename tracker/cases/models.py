@@ -49,6 +49,8 @@ class Case(db.Model):
     breached: Mapped[bool] = mapped_column(default=False)
     #: Hash of the newest audit event: lets `audit verify` notice events cut off the end of the chain.
     audit_head: Mapped[str] = mapped_column(String(64), default=GENESIS)
+    #: When the case's personal data was erased (retention or request, ``tracker.privacy``); its facts remain.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Optimistic lock: every change bumps it; a stale writer gets a conflict instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
 

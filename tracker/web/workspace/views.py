@@ -15,6 +15,7 @@ from tracker.http.forms import parse_id
 from tracker.http.unit_of_work import perform
 from tracker.notifications.invitations import send_invitation
 from tracker.parties.models import Employer, Office, Person
+from tracker.privacy import record_read
 from tracker.procedures.vocabulary import Role
 from tracker.registry import registry, workflow_of
 from tracker.timers.models import Timer
@@ -38,6 +39,8 @@ def home():
         return redirect(url_for("cases.queue"))
     if current_user.role == Role.EMPLOYER:
         return redirect(url_for("portal.home"))
+    if current_user.role == Role.DATA_PROTECTION:
+        return redirect(url_for("privacy.index"))
     return redirect(url_for("procedures.index"))
 
 
@@ -158,7 +161,9 @@ def show(case_id: int):
     if current_user.role == Role.EMPLOYER:
         # Employers read the case in the portal, in their words and without the authority's internal events.
         return redirect(url_for("portal.case", case_id=case.id))
-    return render_case(case)
+    page = render_case(case)
+    record_read(current_user, case, "case_file")  # after rendering: the read log's commit expires nothing shown
+    return page
 
 
 def render_case(case: Case, *, failed: tuple[str, object] | None = None, error: str | None = None,
