@@ -124,7 +124,7 @@ def test_an_altered_personal_part_breaks_the_chain_an_erased_one_does_not(make, 
     assert "personal part is missing" in verify(runner).output
 
 
-def test_retention_periods_are_declared_per_procedure_and_outcome():
+def test_retention_periods_are_declared_per_procedure_and_outcome(app):
     for workflow in registry().all():
         assert workflow.retention is not None, workflow.id
         assert set(workflow.retention.after_closing) == {"positive", "partial", "negative", "withdrawn"}
