@@ -69,7 +69,9 @@ def from_environment(instance_path: Path) -> dict:
         #: 0: none (a new installation). Set it once to ``SELECT max(id) FROM events`` before upgrading to 0010.
         "AUDIT_UNKEYED_UNTIL": _integer("AUDIT_UNKEYED_UNTIL", 0),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's message (in logs and error reports) names the SQL, never the values
+        # bound to it, which may be a person's name or address.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "WORKFLOWS_DIR": str(ROOT / "workflows"),
         "SESSION_COOKIE_HTTPONLY": True,
