@@ -27,7 +27,8 @@ INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=
 def every_request(app, case):
     timer = db.session.query(Timer).filter_by(case_id=case.id).first()
     letter = db.session.query(LetterRecord).filter_by(case_id=case.id).first()
-    values = {"case_id": case.id, "timer_pk": timer.id, "letter_id": letter.id if letter else 1, **ROUTE_VALUES}
+    values = {"case_id": case.id, "timer_pk": timer.id, "letter_id": letter.id if letter else 1,
+              "person_id": case.applicant_id, **ROUTE_VALUES}
     for rule in app.url_map.iter_rules():
         missing = rule.arguments - values.keys()
         assert not missing, f"{rule.endpoint}: give this test a value for {missing}"
