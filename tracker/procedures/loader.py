@@ -79,7 +79,7 @@ SCHEMA = _obj(
     timers={"type": "array", "items": _TIMER},
     documents={"type": "array", "items": _obj(["id", "title"], id=_ID, title=_LOCAL, required={"type": "boolean"})},
     retention=_obj(["basis", "after_closing"], basis=_TEXT,
-                   after_closing=_obj(list(d.OUTCOMES), **{outcome: {"type": "string"} for outcome in d.OUTCOMES})),
+                   after_closing=_obj([str(o) for o in d.OUTCOMES], **{str(o): {"type": "string"} for o in d.OUTCOMES})),
 )
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 _TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a text", "integer": "a whole number",

@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import hashlib
+import logging
+import smtplib
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -30,6 +32,7 @@ from tracker.web import sessions
 from tracker.web.login.forms import CodeForm, LanguageForm, LoginForm
 
 blueprint = Blueprint("auth", __name__)
+log = logging.getLogger(__name__)
 
 
 def _safe_next(target: str | None) -> str:
@@ -161,7 +164,10 @@ def notify_lockout(user: User) -> None:
                  "Sicherheitscode eingegeben. Die Anmeldung ist deshalb für %(minutes)d Minuten gesperrt.\n\n"
                  "Waren Sie das nicht, ändern Sie bitte nach Ablauf der Sperre Ihr Passwort und informieren Sie "
                  "die Administration.", minutes=LOCKOUT_MINUTES)
-    mail.send(user.email, subject, body)
+    try:
+        mail.send(user.email, subject, body)
+    except (OSError, smtplib.SMTPException) as error:  # the lockout answers all the same; the log names no one
+        log.warning("lockout mail for user %d not sent: %s", user.id, type(error).__name__)
 
 
 def _locked_account() -> User | None:

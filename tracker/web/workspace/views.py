@@ -161,16 +161,16 @@ def show(case_id: int):
     if current_user.role == Role.EMPLOYER:
         # Employers read the case in the portal, in their words and without the authority's internal events.
         return redirect(url_for("portal.case", case_id=case.id))
-    page = render_case(case)
-    record_read(current_user, case, "case_file")  # after rendering: the read log's commit expires nothing shown
-    return page
+    return render_case(case)
 
 
 def render_case(case: Case, *, failed: tuple[str, object] | None = None, error: str | None = None,
                 status: int = 200):
     """The case file. ``failed`` = (form key, form) re-shows a refused form with what the user typed."""
     context = build_case_file(case, current_user, current_language(), failed)
-    return render_template("cases/show.html", error=error, **context), status
+    page = render_template("cases/show.html", error=error, **context)
+    record_read(current_user, case, "case_file")  # after rendering: the read log's commit expires nothing shown
+    return page, status
 
 
 def _refused(case: Case, key: str, form, error: service.CaseError):
