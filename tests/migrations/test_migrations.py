@@ -171,3 +171,28 @@ def test_events_from_before_the_keyed_chain_stay_verifiable_after_0010(migrated,
     assert [problem.problem for problem in verify_audit_trail()] == ["not sealed with the audit key"]
     monkeypatch.setitem(migrated.config, "AUDIT_UNKEYED_UNTIL", newest)
     assert list(verify_audit_trail()) == []
+
+
+def test_0017_encrypts_existing_totp_secrets_and_downgrade_decrypts_them(migrated):
+    """A user enrolled before 0017 (secret in plain base32) keeps a working second factor: the upgrade encrypts
+    the secret under TOTP_KEY, the downgrade restores the plain text."""
+    from tracker.auth import secret_box
+    from tracker.auth.models import User
+
+    upgrade(revision="0010_audit_keyed_chain")
+    db.session.execute(sa.text(
+        "INSERT INTO users (email, name, password_hash, role, active, session_generation, employer_admin, "
+        "created_at, totp_secret) VALUES ('old@example.org', 'Old', '-', 'recognition_clerk', :yes, 1, :no, "
+        "'2026-01-01 00:00:00', 'JBSWY3DPEHPK3PXP')"), {"yes": True, "no": False})
+    db.session.commit()
+
+    upgrade()
+
+    stored = db.session.scalar(sa.text("SELECT totp_secret FROM users WHERE email = 'old@example.org'"))
+    assert stored.startswith(secret_box.TOKEN_PREFIX) and "JBSWY3DPEHPK3PXP" not in stored
+    user = db.session.scalar(sa.select(User).where(User.email == "old@example.org"))
+    assert user.totp_secret == "JBSWY3DPEHPK3PXP"
+    db.session.remove()
+    downgrade(revision="0010_audit_keyed_chain")
+    assert db.session.scalar(sa.text("SELECT totp_secret FROM users")) == "JBSWY3DPEHPK3PXP"
+    assert {"case_reads", "event_personal"}.isdisjoint(tables())
