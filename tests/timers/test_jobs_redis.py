@@ -94,14 +94,17 @@ def test_sweep_job_run_by_the_worker_breaches_due_timers_and_queues_notification
 def test_cron_scheduler_puts_the_sweep_on_the_queue_every_minute(app, redis_app, overdue):
     _case_id, _clerk_id, _lead_id, timer_id = overdue
     scheduler = build_scheduler(redis_app)
-    [cron_job] = scheduler.get_jobs()
-    assert (cron_job.func_name, cron_job.interval, cron_job.queue_name) == (
-        "tracker.jobs.deadlines.run_sweep", 60, "tracker")
+    jobs = {job.func_name: job for job in scheduler.get_jobs()}
+    cron_job = jobs["tracker.jobs.deadlines.run_sweep"]
+    assert (cron_job.interval, cron_job.queue_name) == (60, "tracker")
+    # The retention job (tracker.privacy) once a day beside it.
+    assert jobs["tracker.privacy.retention.run_retention_job"].interval == 86400
 
-    assert scheduler.enqueue_jobs() == [cron_job]
+    assert set(scheduler.enqueue_jobs()) == set(jobs.values())
     assert scheduler.enqueue_jobs() == []  # not again within the minute
     queue = get_queue(redis_app)
-    assert [job.func_name for job in queue.jobs] == ["tracker.jobs.deadlines.run_sweep"]
+    assert sorted(job.func_name for job in queue.jobs) == ["tracker.jobs.deadlines.run_sweep",
+                                                          "tracker.privacy.retention.run_retention_job"]
 
     run_worker(redis_app, burst=True)
     assert db.session.scalar(select(Timer.status).where(Timer.id == timer_id)) == TimerStatus.BREACHED
