@@ -100,6 +100,15 @@ def test_erasure_on_request_keeps_statistics_and_a_verifiable_chain(client, logi
     assert result.exit_code == 0, result.output
     dump = json.dumps([[e.stored_reason, e.data] for e in db.session.scalars(select(Event))], ensure_ascii=False)
     assert name not in dump and "Training differs" not in dump
+    # The clerk still opens the case file (its facts); the letter's text is gone (410), its record stays.
+    clerk = clerk_of(case)
+    client.post("/logout")
+    login(clerk)
+    page = client.get(f"/cases/{case.id}")
+    assert page.status_code == 200 and name not in page.get_data(as_text=True)
+    letter = db.session.scalar(select(LetterRecord).where(LetterRecord.case_id == case.id).limit(1))
+    assert client.get(f"/cases/{case.id}/letters/{letter.id}").status_code == 410
+    assert client.get(f"/cases/{case.id}/letters/{letter.id}.pdf").status_code == 410
 
 
 def test_erasure_is_refused_while_a_case_is_open(client, login, make):
