@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed
 #: What bandit scans; medium and high findings (any confidence) fail `make test`.
 BANDIT_PATHS ?= tracker migrations deploy bench
 
-.PHONY: run test bandit test-sqlite test-postgres install migrate demo worker scheduler bench translations check-workflows
+.PHONY: audit-deps run test bandit test-sqlite test-postgres install migrate demo worker scheduler bench translations check-workflows
 
 run: $(STAMP) ## Serve http://127.0.0.1:5000 with SQLite and demo data (no Redis needed)
 	$(BIN)/pybabel compile -d tracker/translations
@@ -32,6 +32,10 @@ install: $(STAMP)
 
 bandit: $(STAMP) ## Static security scan: fails on any medium or high finding
 	$(BIN)/bandit --quiet --recursive --severity-level medium $(BANDIT_PATHS)
+
+audit-deps: $(STAMP) ## Known vulnerabilities in the installed packages (pip-audit; needs PyPI, so not in `make test`/CI)
+	$(BIN)/pip install --quiet "pip-audit>=2.7"
+	$(BIN)/pip-audit --progress-spinner off --skip-editable --strict
 
 migrate: $(STAMP)
 	$(FLASK) db upgrade

@@ -45,6 +45,10 @@ BEGIN
     IF to_regclass('public.events') IS NOT NULL THEN
         REVOKE UPDATE, DELETE, TRUNCATE ON events FROM tracker_app;
     END IF;
+    -- The read log (0017): who read which case file is only ever added to, never changed by the app.
+    IF to_regclass('public.case_reads') IS NOT NULL THEN
+        REVOKE UPDATE, DELETE, TRUNCATE ON case_reads FROM tracker_app;
+    END IF;
     IF to_regclass('public.alembic_version') IS NOT NULL THEN
         REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON alembic_version FROM tracker_app;
     END IF;

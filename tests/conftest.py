@@ -18,6 +18,71 @@ from tracker.extensions import db, limiter
 IN_CI = os.environ.get("CI", "").lower() == "true"
 
 
+# --- no personal data in the logs of the whole run ------------------------------------------------------------
+# Every log record of the whole test run (any logger, any level the app emits) goes to one file; every person the
+# tests create (through factories, forms or the portal) is remembered; at the end of the run the file is searched
+# for their names, e-mail addresses and phone numbers, and a hit fails the run (``pytest_sessionfinish``).
+PERSONAL_VALUES: set[str] = set()
+_LOG_SCAN: dict = {}
+
+
+def _remember_person(_mapper, _connection, person) -> None:
+    for value in (person.family_name, person.given_names, person.email, person.phone, person.street):
+        if value and len(value.strip()) >= 5 and value.strip() != "(gelöscht)":
+            PERSONAL_VALUES.add(value.strip())
+    if person.given_names and person.family_name:
+        PERSONAL_VALUES.add(f"{person.given_names} {person.family_name}")
+
+
+def pytest_configure(config):
+    import logging
+    import tempfile
+
+    from sqlalchemy import event
+
+    from tracker.parties.models import Person
+
+    event.listen(Person, "after_insert", _remember_person)
+    event.listen(Person, "after_update", _remember_person)
+    path = os.path.join(tempfile.mkdtemp(prefix="tracker-log-scan-"), "run.log")
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    logging.getLogger().addHandler(handler)
+    _LOG_SCAN.update(path=path, handler=handler)
+
+
+def personal_data_in(text: str) -> list[str]:
+    """The remembered personal values that occur in ``text`` (as whole words)."""
+    import re
+
+    return sorted(value for value in PERSONAL_VALUES
+                  if re.search(r"(?<!\w)" + re.escape(value) + r"(?!\w)", text))
+
+
+def pytest_sessionfinish(session, exitstatus):
+    import logging
+
+    handler = _LOG_SCAN.get("handler")
+    if handler is None:
+        return
+    handler.flush()
+    logging.getLogger().removeHandler(handler)
+    handler.close()
+    with open(_LOG_SCAN["path"], encoding="utf-8", errors="replace") as log_file:
+        found = personal_data_in(log_file.read())
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if reporter is not None:
+        reporter.ensure_newline()
+    if found:
+        if reporter is not None:
+            reporter.write_line(f"PERSONAL DATA IN THE LOG OUTPUT of this run ({_LOG_SCAN['path']}): "
+                                f"{len(found)} value(s) of test persons, e.g. {found[0][:3]}…", red=True)
+        session.exitstatus = 1
+    elif reporter is not None:
+        reporter.write_line(f"log scan: no personal data of {len(PERSONAL_VALUES)} test value(s) in the log "
+                            "output of this run")
+
+
 def service_missing(reason: str):
     if IN_CI:
         pytest.fail(f"CI needs this service: {reason}")

@@ -9,7 +9,8 @@ from tracker.config import ROOT, ConfigurationError, from_environment
 
 @pytest.fixture
 def clean_env(monkeypatch):
-    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "AUDIT_KEY", "AUDIT_OLD_KEYS", "TRACKER_ENV"):
+    for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "AUDIT_KEY", "AUDIT_OLD_KEYS", "TRACKER_ENV", "TOTP_KEY",
+                 "TOTP_OLD_KEYS", "TRUSTED_PROXY_COUNT"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -59,6 +60,7 @@ def test_production_with_postgres_uses_psycopg3_and_secure_cookies(clean_env, tm
     clean_env.setenv("TRACKER_ENV", "production")
     clean_env.setenv("SECRET_KEY", "x" * 40)
     clean_env.setenv("AUDIT_KEY", "y" * 40)
+    clean_env.setenv("TOTP_KEY", "z" * 40)
     clean_env.setenv("DATABASE_URL", "postgres://tracker@db/tracker")
     config = from_environment(tmp_path)
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://tracker@db/tracker"
@@ -104,4 +106,17 @@ def test_processes_starting_at_once_share_one_generated_key(clean_env, tmp_path)
         keys = set(pool.map(lambda _index: from_environment(tmp_path)["AUDIT_KEY"], range(16)))
 
     assert len(keys) == 1 and len(keys.pop()) == 64
-    assert sorted(path.name for path in tmp_path.iterdir()) == ["audit_key", "secret_key"]
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["audit_key", "secret_key", "totp_key"]
+
+
+def test_production_refuses_to_start_without_a_totp_key(clean_env, tmp_path):
+    clean_env.setenv("TRACKER_ENV", "production")
+    clean_env.setenv("DATABASE_URL", "postgresql://tracker@db/tracker")
+    clean_env.setenv("SECRET_KEY", "x" * 32)
+    clean_env.setenv("AUDIT_KEY", "y" * 32)
+    with pytest.raises(ConfigurationError, match="TOTP_KEY"):
+        from_environment(tmp_path)
+    clean_env.setenv("TOTP_KEY", "z" * 32)
+    clean_env.setenv("TRUSTED_PROXY_COUNT", "1")
+    config = from_environment(tmp_path)
+    assert config["TOTP_KEY"] == "z" * 32 and config["TRUSTED_PROXY_COUNT"] == 1

@@ -113,7 +113,7 @@ def replay(root: Case, today: date) -> dict[int, Case]:
                 reference_occupation=root.reference_occupation, assignee=None if assigned_later else root.assignee)
             swept_through = clock.today()
         elif event.kind == EventKind.TRANSITION:
-            inputs = dict(event.data, reason=event.reason) if event.reason else dict(event.data)
+            inputs = dict(event.details, reason=event.reason) if event.reason else dict(event.details)
             # The service records every step's fact date; the seeded stories never type one, so the replay does not
             # either (a typed date would override the documents' arrival dates).
             inputs.pop(EFFECTIVE_ON, None)
@@ -141,7 +141,7 @@ def portrait(case: Case, references: dict[str, str]) -> dict:
                                  .order_by(Timer.id, TimerEffect.id)).all()
     events = []
     for event in case_events(case.id):
-        data = dict(event.data)
+        data = dict(event.details)  # what the event says, whether a person's words sit in its erasable part or not
         if data.get("parent"):
             data["parent"] = references[data["parent"]]
         events.append((event.seq, event.occurred_at, event.actor_id, event.actor_role, event.kind, event.subject,

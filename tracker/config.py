@@ -69,7 +69,9 @@ def from_environment(instance_path: Path) -> dict:
         #: 0: none (a new installation). Set it once to ``SELECT max(id) FROM events`` before upgrading to 0010.
         "AUDIT_UNKEYED_UNTIL": _integer("AUDIT_UNKEYED_UNTIL", 0),
         "SQLALCHEMY_DATABASE_URI": database_url(instance_path),
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # hide_parameters: a database error's message (in logs and error reports) names the SQL, never the values
+        # bound to it, which may be a person's name or address.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True, "hide_parameters": True},
         "REDIS_URL": os.environ.get("REDIS_URL") or None,
         "WORKFLOWS_DIR": str(ROOT / "workflows"),
         "SESSION_COOKIE_HTTPONLY": True,
@@ -93,6 +95,15 @@ def from_environment(instance_path: Path) -> dict:
         "RATELIMIT_SWALLOW_ERRORS": True,
         "LOGIN_LIMIT_PER_ACCOUNT": os.environ.get("LOGIN_LIMIT_PER_ACCOUNT") or "5 per 15 minutes",
         "LOGIN_LIMIT_PER_ADDRESS": os.environ.get("LOGIN_LIMIT_PER_ADDRESS") or "30 per 15 minutes",
+        #: Encrypts the TOTP secrets at rest (any random string); earlier keys, comma-separated, still decrypt
+        #: until ``flask totp rotate-key`` re-encrypted every secret under the new one.
+        "TOTP_KEY": _secret_key(instance_path, production, "TOTP_KEY", os.environ.get("TOTP_KEY")),
+        "TOTP_OLD_KEYS": tuple(key.strip() for key in (os.environ.get("TOTP_OLD_KEYS") or "").split(",")
+                               if key.strip()),
+        #: How many reverse proxies (nginx) stand in front of the app and set X-Forwarded-For/-Proto: their
+        #: addresses are replaced by the client's, so the per-address login limits count clients, not the proxy.
+        #: 0 (default): no proxy is trusted, the headers are ignored (a client could forge them).
+        "TRUSTED_PROXY_COUNT": _integer("TRUSTED_PROXY_COUNT", 0),
         #: ``1``: staff must use a second factor (TOTP); those without one enrol right after their next login.
         "TOTP_REQUIRED_FOR_STAFF": os.environ.get("TOTP_REQUIRED_FOR_STAFF", "0") == "1",
         "BABEL_DEFAULT_LOCALE": "de",

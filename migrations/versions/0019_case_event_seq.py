@@ -1,7 +1,7 @@
 """Cases know the sequence number of their newest audit event, so appending one asks the events table nothing
 
 Revision ID: 0019_case_event_seq
-Revises: 0016_report_facts
+Revises: 0017_privacy
 Create Date: 2026-11-30 08:10:00
 
 Backfilled from the events each case already has (0 for a case without any).
@@ -11,7 +11,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0019_case_event_seq'
-down_revision = '0016_report_facts'
+down_revision = '0017_privacy'
 branch_labels = None
 depends_on = None
 

@@ -173,7 +173,7 @@ def test_the_orm_cannot_change_or_delete_an_event_either(make):
     case = make.case("recognition-bqfg")
     event = case_events(case.id)[0]
 
-    event.reason = "changed"
+    event.stored_reason = "changed"
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
         db.session.commit()
     db.session.rollback()

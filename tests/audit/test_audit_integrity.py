@@ -20,12 +20,12 @@ def rewrite_chain(case_id: int, *, key: bytes | None, reason: str | None = None)
     previous = GENESIS
     for event in events:
         if reason is not None and event.subject == "refuse":
-            event.reason = reason
+            event.stored_reason = reason
         event.prev_hash = previous
         event.key_id = Keyring.of(key.decode()).current_id if key is not None else None
         event.hash = event_hash(event, key)
         previous = event.hash
-    rows = [{"id": e.id, "reason": e.reason, "prev_hash": e.prev_hash, "key_id": e.key_id, "hash": e.hash}
+    rows = [{"id": e.id, "reason": e.stored_reason, "prev_hash": e.prev_hash, "key_id": e.key_id, "hash": e.hash}
             for e in events]
     db.session.rollback()
     for row in rows:

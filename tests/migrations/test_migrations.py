@@ -231,3 +231,28 @@ def test_0014_turns_accompanied_employers_into_grants_and_records_each_case_s_la
                                           "ORDER BY employer_id")).all() == [(100, 100), (100, 101)]
     upgrade()
     assert schema_drift() == []
+
+
+def test_0017_encrypts_existing_totp_secrets_and_downgrade_decrypts_them(migrated):
+    """A user enrolled before 0017 (secret in plain base32) keeps a working second factor: the upgrade encrypts
+    the secret under TOTP_KEY, the downgrade restores the plain text."""
+    from tracker.auth import secret_box
+    from tracker.auth.models import User
+
+    upgrade(revision="0010_audit_keyed_chain")
+    db.session.execute(sa.text(
+        "INSERT INTO users (email, name, password_hash, role, active, session_generation, employer_admin, "
+        "created_at, totp_secret) VALUES ('old@example.org', 'Old', '-', 'recognition_clerk', :yes, 1, :no, "
+        "'2026-01-01 00:00:00', 'JBSWY3DPEHPK3PXP')"), {"yes": True, "no": False})
+    db.session.commit()
+
+    upgrade()
+
+    stored = db.session.scalar(sa.text("SELECT totp_secret FROM users WHERE email = 'old@example.org'"))
+    assert stored.startswith(secret_box.TOKEN_PREFIX) and "JBSWY3DPEHPK3PXP" not in stored
+    user = db.session.scalar(sa.select(User).where(User.email == "old@example.org"))
+    assert user.totp_secret == "JBSWY3DPEHPK3PXP"
+    db.session.remove()
+    downgrade(revision="0010_audit_keyed_chain")
+    assert db.session.scalar(sa.text("SELECT totp_secret FROM users")) == "JBSWY3DPEHPK3PXP"
+    assert {"case_reads", "event_personal"}.isdisjoint(tables())

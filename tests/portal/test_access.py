@@ -148,7 +148,8 @@ def test_an_employer_who_is_not_an_administrator_cannot_invite_or_remove(client,
 
 
 @pytest.mark.parametrize("role, home", [("recognition_clerk", "/cases"), ("team_lead", "/cases"), ("admin", "/cases"),
-                                        ("employer", "/portal"), ("advisor", "/portal/overview")])
+                                        ("employer", "/portal"), ("advisor", "/portal/overview"),
+                                        ("data_protection", "/privacy/")])
 def test_every_role_lands_on_its_own_home_at_the_root(client, login, make, role, home):
     office = make.office()
     login(make.user(role=role, office=office if Role(role).is_staff and role != "admin" else None,

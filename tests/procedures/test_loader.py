@@ -500,3 +500,25 @@ def test_every_decision_of_a_recognition_body_owes_its_letter():
             target = workflow.states.get(transition.target)
             if target is not None and target.terminal and target.outcome != Outcome.WITHDRAWN:
                 assert transition.letter == LetterKind.DECISION, (procedure, transition.id)
+
+
+RETENTION = {"basis": "Records schedule", "after_closing": {"positive": "P120M", "partial": "P120M",
+                                                            "negative": "P60M", "withdrawn": "P24M"}}
+
+
+def test_retention_periods_load_per_outcome(tmp_path):
+    data = minimal()
+    data["retention"] = copy.deepcopy(RETENTION)
+    workflow = load_file(write(tmp_path, data))
+    assert workflow.retention.period_for("negative") == "P60M" and workflow.retention.period_for(None) is None
+    assert load_file(write(tmp_path, minimal())).retention is None  # optional: then nothing is erased by age
+
+
+def test_retention_needs_every_outcome_and_valid_periods(tmp_path):
+    data = minimal()
+    data["retention"] = copy.deepcopy(RETENTION)
+    del data["retention"]["after_closing"]["withdrawn"]
+    assert any("withdrawn" in message for message in errors_of(tmp_path, data))
+    data["retention"] = copy.deepcopy(RETENTION)
+    data["retention"]["after_closing"]["negative"] = "5 years"
+    assert_error(tmp_path, data, "retention.after_closing.negative: invalid period '5 years'")

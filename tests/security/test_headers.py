@@ -28,7 +28,8 @@ INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=
 def every_request(app, case):
     timer = db.session.query(Timer).filter_by(case_id=case.id).first()
     letter = db.session.query(LetterRecord).filter_by(case_id=case.id).first()
-    values = {"case_id": case.id, "timer_pk": timer.id, "letter_id": letter.id if letter else 1, **ROUTE_VALUES}
+    values = {"case_id": case.id, "timer_pk": timer.id, "letter_id": letter.id if letter else 1,
+              "person_id": case.applicant_id, **ROUTE_VALUES}
     for rule in app.url_map.iter_rules():
         missing = rule.arguments - values.keys()
         assert not missing, f"{rule.endpoint}: give this test a value for {missing}"
@@ -99,6 +100,7 @@ def test_production_adds_hsts(monkeypatch, tmp_path):
     monkeypatch.setenv("TRACKER_ENV", "production")
     monkeypatch.setenv("SECRET_KEY", "x" * 32)
     monkeypatch.setenv("AUDIT_KEY", "y" * 32)
+    monkeypatch.setenv("TOTP_KEY", "z" * 32)
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
     app = create_app({"TESTING": True})
 

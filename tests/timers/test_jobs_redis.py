@@ -96,6 +96,8 @@ def test_cron_scheduler_puts_the_sweep_on_the_queue_every_minute(app, redis_app,
     assert (cron_job.interval, cron_job.queue_name) == (60, "tracker")
     assert (jobs["tracker.jobs.mail.pump_outbox"].interval, jobs["tracker.jobs.mail.send_daily_digests"].interval) \
         == (30, 3600)
+    # The retention job (tracker.privacy) once a day beside it.
+    assert jobs["tracker.privacy.retention.run_retention_job"].interval == 86400
 
     assert set(scheduler.enqueue_jobs()) == set(jobs.values())
     assert scheduler.enqueue_jobs() == []  # not again within the minute

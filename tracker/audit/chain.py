@@ -22,6 +22,19 @@ _HASHED_FIELDS = ("case_id", "seq", "actor_id", "actor_role", "kind", "subject",
                   "reason", "basis", "data", "prev_hash")
 
 
+def personal_digest(salt: str, content: dict) -> str:
+    """The digest of an event's erasable part that the chain holds instead of the content (salted SHA-256)."""
+    canonical = json.dumps(content, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+    return hashlib.sha256(f"{salt}\x00{canonical}".encode("utf-8")).hexdigest()
+
+
+def _hashed(event, name: str):
+    # A database event keeps the hashed reason in ``stored_reason`` (its ``reason`` reads the erasable part).
+    if name == "reason" and hasattr(event, "stored_reason"):
+        return event.stored_reason
+    return getattr(event, name)
+
+
 def key_id(key: bytes) -> str:
     """A short public name of a key (a digest of it): which key sealed an event, without revealing the key."""
     return hashlib.sha256(b"tracker-audit-key-id\x00" + key).hexdigest()[:16]
@@ -49,7 +62,7 @@ class Keyring:
 def event_hash(event, key: bytes | None = None) -> str:
     """The event's hash over its content and its predecessor's hash, in a canonical JSON form: HMAC-SHA256 under
     ``key`` (the key id is part of the content), or plain SHA-256 for events from before keying (``key`` None)."""
-    content = {name: getattr(event, name) for name in _HASHED_FIELDS}
+    content = {name: _hashed(event, name) for name in _HASHED_FIELDS}
     content["occurred_at"] = event.occurred_at.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     if key is not None:
         content["key_id"] = key_id(key)
@@ -97,8 +110,26 @@ def verify_events(events, keyring: Keyring, *, unkeyed_until: int = 0) -> ChainB
             keyed_seen = True
         if not hmac.compare_digest(event_hash(event, key), event.hash or ""):
             return ChainBreak(event.case_id, event.id, event.seq, "content altered after it was written")
+        problem = _personal_problem(event)
+        if problem:
+            return ChainBreak(event.case_id, event.id, event.seq, problem)
         previous = event.hash
         expected_seq += 1
+    return None
+
+
+def _personal_problem(event) -> str | None:
+    """The erasable part must match the digest the chain holds, unless it was erased (and says so)."""
+    digest = (getattr(event, "data", None) or {}).get("personal_digest")
+    if digest is None:
+        return None
+    personal = getattr(event, "personal", None)
+    if personal is None:
+        return "its personal part is missing (deleted, not erased)"
+    if personal.erased_at is not None:
+        return None
+    if not hmac.compare_digest(personal_digest(personal.salt, personal.content or {}), digest):
+        return "its personal part was altered after it was written"
     return None
 
 

@@ -35,6 +35,9 @@ class EventKind(StrEnum):
     ADVISOR_GRANTED = "advisor_granted"  #: an employer granted a ThAFF advisor access to its cases
     ADVISOR_REVOKED = "advisor_revoked"
     CASE_FILE_READ = "case_file_read"  #: a case file was opened (the data-protection read log)
+    # Privacy (GDPR): the data-protection role's acts on a case, each in the case's chain.
+    PERSONAL_DATA_EXPORTED = "personal_data_exported"  #: an Art. 15 export included this case
+    PERSONAL_DATA_ERASED = "personal_data_erased"  #: personal data erased (on request or at the retention's end)
 
 
 #: Events that stay inside the authority: never shown to employers, advisors or applicants.
@@ -61,7 +64,9 @@ class Event(db.Model):
     subject: Mapped[str | None] = mapped_column(String(64))
     from_state: Mapped[str | None] = mapped_column(String(64))
     to_state: Mapped[str | None] = mapped_column(String(64))
-    reason: Mapped[str] = mapped_column(Text, default="")
+    #: The reason as hashed into the chain. Since 0017 a person's words live in the erasable ``personal`` part (the
+    #: chain holds their digest in ``data``); this column then stays empty. Read ``reason``, never this.
+    stored_reason: Mapped[str] = mapped_column("reason", Text, default="")
     #: Legal basis of the step, copied from the definition at the time it happened.
     basis: Mapped[str] = mapped_column(String(200), default="")
     data: Mapped[dict] = mapped_column(JSON, default=dict)
@@ -71,12 +76,50 @@ class Event(db.Model):
     hash: Mapped[str] = mapped_column(String(64))
 
     actor = relationship("User", lazy="joined")
+    personal = relationship("EventPersonal", uselist=False, lazy="joined", back_populates="event")
 
     __table_args__ = (UniqueConstraint("case_id", "seq"),)
 
     @property
+    def reason(self) -> str:
+        """The reason a person gave (from the erasable part; empty once erased), or the system's own text."""
+        if self.personal is not None:
+            return (self.personal.content or {}).get("reason", "")
+        return self.stored_reason
+
+    @property
+    def details(self) -> dict:
+        """The event's data with the person-written inputs of the erasable part (empty once erased)."""
+        data = {key: value for key, value in (self.data or {}).items() if key != PERSONAL_DIGEST_KEY}
+        if self.personal is not None:
+            data.update({key: value for key, value in (self.personal.content or {}).items() if key != "reason"})
+        return data
+
+    @property
     def is_system(self) -> bool:
         return self.actor_id is None
+
+
+#: Key in ``Event.data`` holding the digest of the event's erasable part (``audit.chain.personal_digest``).
+PERSONAL_DIGEST_KEY = "personal_digest"
+
+
+class EventPersonal(db.Model):
+    """The erasable part of an event: what a person wrote (reasons, findings, notes to a step) about a person.
+
+    The chain covers it by digest only (salted SHA-256 in the event's ``data``): erasing the content and the salt
+    keeps every event hash valid, and ``audit verify`` still detects an altered, not erased, content. Not
+    append-only: erasure (``tracker.privacy``) empties it and records when."""
+
+    __tablename__ = "event_personal"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"), primary_key=True)
+    #: Random per event, so the digest of a short text ("Pass abgelaufen") cannot be guessed; erased with it.
+    salt: Mapped[str] = mapped_column(String(32), default="")
+    content: Mapped[dict] = mapped_column(JSON, default=dict)
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    event = relationship("Event", back_populates="personal")
 
 
 # Append-only at the database, not only in our code: an UPDATE, DELETE or (PostgreSQL) TRUNCATE on events aborts.

@@ -1,6 +1,7 @@
 """Writing to and checking the audit trail. The only code that creates events."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterable, Iterator
 
 from flask import current_app
@@ -12,10 +13,11 @@ from tracker.audit.chain import (
     ChainBreak,
     Keyring,
     last_state,
+    personal_digest,
     seal,
     verify_events,
 )
-from tracker.audit.models import Event
+from tracker.audit.models import PERSONAL_DIGEST_KEY, Event, EventPersonal
 from tracker.extensions import db
 
 
@@ -26,15 +28,29 @@ def audit_keyring() -> Keyring:
 
 
 def append_event(case, kind: str, actor, *, subject: str | None = None, from_state: str | None = None,
-                 to_state: str | None = None, reason: str = "", basis: str = "", data: dict | None = None) -> Event:
+                 to_state: str | None = None, reason: str = "", basis: str = "", data: dict | None = None,
+                 personal: dict | None = None) -> Event:
     """Add an event to the case's chain and touch the case, so its version (optimistic lock) moves with it:
-    two writers on one case can never both append, the second gets a conflict."""
+    two writers on one case can never both append, the second gets a conflict.
+
+    What a person wrote (``reason`` of a person's act, and ``personal``: free-text inputs) goes into the event's
+    erasable part, which the chain covers by a salted digest only; the system's own reasons (generated from the
+    definition) stay in the chain itself."""
+    data = _jsonable(data or {})
+    erasable = {key: value for key, value in _jsonable(personal or {}).items() if value not in (None, "")}
+    if reason and actor.id is not None:
+        erasable["reason"] = reason
+        reason = ""
+    part = None
+    if erasable:
+        part = EventPersonal(salt=secrets.token_hex(16), content=erasable)
+        data[PERSONAL_DIGEST_KEY] = personal_digest(part.salt, erasable)
     case.event_seq = (case.event_seq or 0) + 1
     event = Event(
         case_id=case.id, seq=case.event_seq, occurred_at=clock.now(),
         actor_id=actor.id, actor_role=actor.role, kind=str(kind), subject=subject,
-        from_state=from_state, to_state=to_state, reason=reason or "", basis=basis or "",
-        data=_jsonable(data or {}), prev_hash=case.audit_head,
+        from_state=from_state, to_state=to_state, stored_reason=reason or "", basis=basis or "",
+        data=data, prev_hash=case.audit_head, personal=part,
     )
     seal(event, audit_keyring())
     db.session.add(event)

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from tracker import clock
-from tracker.auth import second_factor
+from tracker.auth import second_factor, secret_box
 from tracker.db_types import UTCDateTime
 from tracker.extensions import db
 from tracker.procedures.vocabulary import Role
@@ -35,9 +35,10 @@ class User(UserMixin, db.Model):
     #: change, deactivation), although the session itself lives in a signed cookie the server cannot delete.
     session_generation: Mapped[int] = mapped_column(default=1, server_default="1")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
-    #: TOTP secret (base32). Set at enrolment, effective only once ``totp_confirmed_at`` is set. Never logged,
-    #: never shown again after enrolment; an admin clears it with ``reset-totp``.
-    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    #: TOTP secret, encrypted (``auth.secret_box``, key ``TOTP_KEY``); read and set ``totp_secret``. Set at
+    #: enrolment, effective only once ``totp_confirmed_at`` is set. Never logged, never shown again after
+    #: enrolment; an admin clears it with ``reset-totp``.
+    totp_secret_encrypted: Mapped[str | None] = mapped_column("totp_secret", String(255))
     totp_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Time step of the last accepted code: each code works once.
     totp_last_step: Mapped[int | None]
@@ -73,8 +74,18 @@ class User(UserMixin, db.Model):
         return value
 
     @property
+    def totp_secret(self) -> str | None:
+        """The TOTP secret (base32), decrypted."""
+        token = self.totp_secret_encrypted
+        return secret_box.decrypt(token) if token is not None else None
+
+    @totp_secret.setter
+    def totp_secret(self, plain: str | None) -> None:
+        self.totp_secret_encrypted = secret_box.encrypt(plain) if plain is not None else None
+
+    @property
     def totp_active(self) -> bool:
-        return self.totp_secret is not None and self.totp_confirmed_at is not None
+        return self.totp_secret_encrypted is not None and self.totp_confirmed_at is not None
 
     def needs_second_factor(self, required_for_staff: bool) -> bool:
         return self.totp_active or (required_for_staff and self.is_staff)

@@ -135,6 +135,17 @@ def queue_scope(user) -> Scope:
     return scope
 
 
+def privacy_scope(user) -> Scope:
+    """On which cases ``user`` may act for data protection: see the read log, export and erase. The
+    data-protection role on every case (requests come from anyone); nobody else, not even admins (separation of
+    duties). It opens no case file: ``view_scope`` admits nothing to that role."""
+    return Scope(everything=True) if Role(user.role) is Role.DATA_PROTECTION else NOTHING
+
+
+def can_administer_privacy(user, case: Case) -> bool:
+    return privacy_scope(user).admits(case)
+
+
 def case_visibility(user) -> ColumnElement[bool]:
     """A SQL condition selecting the cases ``user`` may see."""
     return view_scope(user).condition()

@@ -59,6 +59,8 @@ class Case(db.Model):
     #: Sequence number of the newest audit event (0 before the first): the next event takes the next number without
     #: asking the events table. Guarded by ``version`` like every change, and by the events' unique (case, seq).
     event_seq: Mapped[int] = mapped_column(default=0, server_default="0")
+    #: When the case's personal data was erased (retention or request, ``tracker.privacy``); its facts remain.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Optimistic lock: every change bumps it; a stale writer gets a conflict instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
 

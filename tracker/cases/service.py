@@ -220,6 +220,10 @@ def documents_complete_on(case: Case) -> date | None:
     return timer_plan.documents_complete_on([item for _, item in checklist(case)], case.received_on)
 
 
+#: Text inputs that hold no one's words: the checklist ids of requested documents.
+NOT_PERSONAL = frozenset({"documents"})
+
+
 @conflicts_refused()
 def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | None = None, *,
                      expected_version: int | None = None, reason: str = "") -> Case:
@@ -244,9 +248,13 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
     inputs[EFFECTIVE_ON] = days.fact_on  # the audit trail keeps the fact's date beside the recording time
     from_state = case.state
     target = enter_target(case, workflow, transition, clock.now())
+    # What a person typed as free text (findings, differences, notes) goes into the event's erasable part.
+    written = {spec.name for spec in transition.inputs if spec.type == "text" and spec.name not in NOT_PERSONAL}
     event = append_event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
                          to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
-                         data={key: value for key, value in inputs.items() if key != "reason" and value is not None})
+                         data={key: value for key, value in inputs.items()
+                               if key != "reason" and key not in written and value is not None},
+                         personal={key: inputs[key] for key in written if key != "reason" and key in inputs})
     case.progressed_at = event.occurred_at
     if inputs.get("documents"):
         _mark_requested(case, inputs)

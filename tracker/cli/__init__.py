@@ -13,6 +13,7 @@ from tracker.cases.queries import verify_audit_trail
 from tracker.cli.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from tracker.cli.due_date import due_date_command
 from tracker.cli.outbox import outbox_command
+from tracker.cli.privacy import retention_command, totp_command
 from tracker.cli.simulate import simulate_command
 from tracker.cli.workflows import workflows_command
 from tracker.extensions import db
@@ -159,5 +160,6 @@ def reset_totp_command(email):
 def install(app: Flask) -> None:
     for command in (workflows_command, due_date_command, audit_command, sweep_command, worker_command,
                     scheduler_command, demo_command, create_user_command, set_password_command,
-                    deactivate_user_command, reset_totp_command, seed_command, simulate_command, outbox_command):
+                    deactivate_user_command, reset_totp_command, seed_command, simulate_command, outbox_command,
+                    retention_command, totp_command):
         app.cli.add_command(command)

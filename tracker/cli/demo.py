@@ -48,6 +48,7 @@ DEMO_USERS = [  # email, name, role, office code
     ("personal@stadtwerke-erfurt.demo", "Petra Neumann (Stadtwerke Erfurt)", Role.EMPLOYER, None),
     ("beratung@thaff.demo", "Lena Hoffmann (ThAFF)", Role.ADVISOR, None),
     ("admin@tracker.demo", "Administration", Role.ADMIN, None),
+    ("datenschutz@tracker.demo", "Datenschutzbeauftragte", Role.DATA_PROTECTION, None),
 ]
 
 #: Invented postal addresses of the demo applicants, by nationality: (street, postcode, city, country).

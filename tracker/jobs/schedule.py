@@ -1,9 +1,11 @@
 """Every recurring job, in one place: (function, interval in seconds)."""
 from tracker.jobs.deadlines import run_sweep
 from tracker.jobs.mail import pump_outbox, send_daily_digests
+from tracker.privacy.retention import run_retention_job
 
 RECURRING = [
     (run_sweep, 60),  # deadlines: warnings, breaches, legal fictions
     (pump_outbox, 30),  # e-mails whose job was lost (Redis down, worker killed) or whose retry is due
     (send_daily_digests, 3600),  # the staff's daily digest of yesterday, once per clerk and day
+    (run_retention_job, 86400),  # retention: erase personal data whose period ran out (once a day)
 ]

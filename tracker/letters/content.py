@@ -246,6 +246,12 @@ def _suspends(case, workflow, event) -> str | None:
     return None
 
 
+def _details(event) -> dict:
+    """The step's inputs, with what a person typed (kept in the event's erasable part, ``Event.details``)."""
+    details = getattr(event, "details", None)
+    return details if details is not None else (event.data or {})
+
+
 def _documents_request(letter: Letter, case, workflow, event) -> None:
     lang = letter.lang
     due = day(date.fromisoformat(event.data["due_date"]), lang)
@@ -280,7 +286,7 @@ def _refusal_warning(letter: Letter, case, workflow, event) -> None:
          f"ablehnen ({basis}).",
          f"You have not yet sent us the documents we requested. We set you a final deadline of {due}. If you do not "
          f"cooperate by then, we may refuse your application without further inquiry ({basis}).")
-    text = str((event.data or {}).get("letter") or "").strip()
+    text = str(_details(event).get("letter") or "").strip()
     if text:
         _say(letter, text, text)
 
@@ -290,7 +296,7 @@ def _decision(letter: Letter, case, workflow, event) -> None:
     transition = workflow.transitions[event.subject]
     state = workflow.states.get(event.to_state)
     basis = cite(transition.basis)
-    data = event.data or {}
+    data = _details(event)
     _say(letter,
          f"über Ihren Antrag vom {day(case.received_on, lang)} auf Feststellung der Gleichwertigkeit Ihrer "
          f"Berufsqualifikation „{case.profession}“ mit dem Referenzberuf {case.reference_occupation} entscheiden wir "

@@ -11,12 +11,15 @@ import logging
 import os
 import re
 import sys
+import traceback
+import types
 import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
 from flask.logging import default_handler
 from gunicorn.glogging import Logger as _GunicornLogger
+from sqlalchemy.exc import DBAPIError, StatementError
 
 REQUEST_ID_HEADER = "X-Request-ID"
 #: An incoming request id is kept only if it is a short plain token: anything else could smuggle text (or
@@ -137,8 +140,22 @@ def configure(app: Flask) -> None:
     if not any(isinstance(existing, PrivateRequestLine) for existing in werkzeug.filters):
         werkzeug.addFilter(PrivateRequestLine())
 
+    app.log_exception = types.MethodType(log_exception_without_data, app)
     app.before_request_funcs.setdefault(None, []).insert(0, assign_request_id)
     app.after_request(return_request_id)
+
+
+def log_exception_without_data(app: Flask, exc_info) -> None:
+    """Flask's "Exception on /path [POST]" with the stack, but without the message of a database error: the
+    database quotes the offending values in it ("Key (email)=(…) already exists"), which may be personal data."""
+    error = exc_info[1]
+    if isinstance(error, DBAPIError | StatementError):
+        stack = "".join(traceback.format_tb(exc_info[2]))
+        app.logger.error("Exception on %s [%s]: %s (the database's message is withheld: it may quote personal "
+                         "data)\n%s", request.path, request.method, type(getattr(error, "orig", None) or error)
+                         .__name__, stack)
+        return
+    app.logger.error("Exception on %s [%s]", request.path, request.method, exc_info=exc_info)
 
 
 class PrivateRequestLine(logging.Filter):

@@ -1,10 +1,11 @@
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from tracker.db_types import UTCDateTime
 from tracker.extensions import db
 from tracker.procedures.vocabulary import CalendarName
 
@@ -58,6 +59,9 @@ class Person(db.Model):
     postcode: Mapped[str] = mapped_column(String(20), default="")
     city: Mapped[str] = mapped_column(String(100), default="")
     country: Mapped[str] = mapped_column(String(100), default="")
+    #: When the person was pseudonymised (``tracker.privacy.erasure``): name, birth date, contacts and address gone;
+    #: nationality and country of residence kept for the statistics.
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     @property
     def full_name(self) -> str:

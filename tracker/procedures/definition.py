@@ -63,6 +63,18 @@ EFFECTIVE_ON_LABEL = LocalText("Datum des Ereignisses (wirksam am)", "Date of th
 
 
 @dataclass(frozen=True)
+class Retention:
+    """How long a closed case keeps its personal data, per outcome (ISO periods, years written as months), counted
+    from the day it closed; then the retention job erases it (``tracker.privacy.retention``)."""
+
+    basis: str  #: the rule the periods follow (an authority's records schedule, a statute)
+    after_closing: dict[str, str]  #: outcome -> period, e.g. {"positive": "P120M"}
+
+    def period_for(self, outcome: str | None) -> str | None:
+        return self.after_closing.get(outcome) if outcome else None
+
+
+@dataclass(frozen=True)
 class Reading:
     """Where the law is uncertain: the point, the reading this definition takes and why (developer-facing,
     English), the source it rests on, and the ids of the states, transitions, timers or documents it governs."""
@@ -223,6 +235,7 @@ class Workflow:
     #: Recognition for a profession regulated in Germany: a § 81a case linked to it needs the licence to practise
     #: (§ 81a(3) s. 1 no. 2, second half-sentence AufenthG).
     regulated_profession: bool = False
+    retention: Retention | None = None  #: None: the retention job never erases this procedure's cases
 
     def state(self, state_id: str) -> State:
         return self.states[state_id]

@@ -19,6 +19,7 @@ ROLE = {
     Role.EMPLOYER: LocalText("Arbeitgeber", "Employer"),
     Role.ADVISOR: LocalText("Beratungsstelle", "Advisory service"),
     Role.ADMIN: LocalText("Administration", "Administrator"),
+    Role.DATA_PROTECTION: LocalText("Datenschutz", "Data protection"),
     Role.SYSTEM: LocalText("System (automatisch)", "System (automatic)"),
 }
 

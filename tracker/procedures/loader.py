@@ -79,6 +79,8 @@ SCHEMA = _obj(
         records_requested={"type": "boolean"}, **{"from": _IDS})},
     timers={"type": "array", "items": _TIMER},
     documents={"type": "array", "items": _obj(["id", "title"], id=_ID, title=_LOCAL, required={"type": "boolean"})},
+    retention=_obj(["basis", "after_closing"], basis=_TEXT,
+                   after_closing=_obj([str(o) for o in d.OUTCOMES], **{str(o): {"type": "string"} for o in d.OUTCOMES})),
 )
 _VALIDATOR = jsonschema.Draft202012Validator(SCHEMA)
 _TYPE_WORDS = {"object": "a mapping", "array": "a list", "string": "a text", "integer": "a whole number",
@@ -156,6 +158,8 @@ class _Checks:
         for i, transition in enumerate(self.data["transitions"]):
             self.check_transition(f"transitions[{i}]", transition)
         self.check_states()
+        for outcome, period in ((self.data.get("retention") or {}).get("after_closing") or {}).items():
+            self.check_period(f"retention.after_closing.{outcome}", period)
         performed = set()
         for i, timer in enumerate(self.data.get("timers") or ()):
             performed |= self.check_timer(f"timers[{i}]", timer)
@@ -376,7 +380,9 @@ def _build(data: dict, source: str) -> d.Workflow:
         transitions=transitions, timers=timers,
         documents=tuple(d.DocumentSpec(x["id"], _text(x["title"]), x.get("required", True))
                         for x in data.get("documents") or ()),
-        source=source, regulated_profession=data.get("regulated_profession", False))
+        source=source, regulated_profession=data.get("regulated_profession", False),
+        retention=d.Retention(data["retention"]["basis"], dict(data["retention"]["after_closing"]))
+        if "retention" in data else None)
 
 
 def _load(path: Path) -> tuple[d.Workflow | None, list[str]]:

@@ -17,6 +17,9 @@ class Role(StrEnum):
     EMPLOYER = "employer"
     ADVISOR = "advisor"
     ADMIN = "admin"
+    #: The data-protection officer's role (GDPR): the read log, exports (Art. 15) and erasures (Art. 17). Not staff:
+    #: no work queue and no case contents beyond what a request needs (``cases.access.privacy_scope``).
+    DATA_PROTECTION = "data_protection"
     #: The deadline sweep acting on its own (legal fictions, breaches): not a person, has no account.
     SYSTEM = "system"
 

@@ -13,10 +13,11 @@ from tracker.web.i18n import select_locale, select_timezone
 from tracker.web.dev.views import blueprint as dev
 from tracker.web.letters.views import blueprint as letters
 from tracker.web.login.views import blueprint as login
+from tracker.web.privacy.views import blueprint as privacy
 from tracker.web.procedures.views import blueprint as procedures
 from tracker.web.workspace.views import blueprint as workspace
 
-BLUEPRINTS = (login, workspace, letters, procedures)
+BLUEPRINTS = (login, workspace, letters, procedures, privacy)
 
 
 def register(app: Flask) -> None:

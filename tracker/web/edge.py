@@ -3,6 +3,7 @@ characters in the path or the query string. What gets past here is what the form
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
 from tracker.http.forms import CONTROL_CHARACTERS, MAX_ID
@@ -16,8 +17,18 @@ class IdConverter(IntegerConverter):
         super().__init__(map, fixed_digits=fixed_digits, min=min, max=max, signed=signed)
 
 
+def trust_proxies(app: Flask) -> None:
+    """Behind ``TRUSTED_PROXY_COUNT`` reverse proxies (deploy/nginx): the client's address and scheme come from
+    the last that many X-Forwarded-For/-Proto entries, so the per-address login limits and the logs see clients,
+    not nginx. Without it the headers are ignored: anyone could send them."""
+    count = app.config.get("TRUSTED_PROXY_COUNT") or 0
+    if count > 0:
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=0, x_port=0, x_prefix=0)
+
+
 def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
+    trust_proxies(app)
 
     @app.before_request
     def refuse_control_characters():

@@ -44,6 +44,9 @@ def install(app: Flask) -> None:
     app.register_error_handler(403, page(403, _l("Kein Zugriff"), _l("Sie haben keinen Zugriff auf diese Seite.")))
     app.register_error_handler(404, page(404, _l("Nicht gefunden"),
                                          _l("Diese Seite gibt es nicht oder nicht mehr.")))
+    app.register_error_handler(410, page(410, _l("Gelöscht"), _l(
+        "Der Inhalt wurde aus Datenschutzgründen gelöscht (Aufbewahrungsfrist abgelaufen oder Löschung auf "
+        "Antrag).")))
     app.register_error_handler(CSRFError, page(400, _l("Formular abgelaufen"), _l(
         "Das Formular war zu alt oder unvollständig. Bitte laden Sie die Seite neu und senden Sie es erneut.")))
     app.register_error_handler(429, lambda e: (roll_back_quietly(), too_many_attempts(e))[1])

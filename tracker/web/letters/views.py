@@ -3,12 +3,14 @@ Each letter has its own address; ``/letters/<kind>`` is the newest letter of tha
 from __future__ import annotations
 
 from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from tracker.extensions import db
 from tracker.letters.content import Letter, fill_access_code
 from tracker.letters.models import LetterRecord
 from tracker.letters.pdf import LetterFonts, render_pdf
+from tracker.privacy import record_read
 from tracker.procedures.vocabulary import LetterKind
 from tracker.web.guards import load_case
 
@@ -27,6 +29,8 @@ def _letter(case_id: int, letter_id: int | None = None, kind: str | None = None)
                                    .order_by(LetterRecord.number.desc()).limit(1))
     if record is None or record.case_id != case.id:
         abort(404)
+    if not record.content:
+        abort(410)  # its text was erased (retention or a request, tracker.privacy); the record says it was sent
     lang = request.args.get("lang") if request.args.get("lang") in record.content else record.language
     # The access code is kept only hashed: a letter printed from the file says so where the code stood.
     return case, record, fill_access_code(Letter.from_dict(record.content[lang]), None)
@@ -36,7 +40,9 @@ def _letter(case_id: int, letter_id: int | None = None, kind: str | None = None)
 @blueprint.route("/<kind>")
 def show(case_id: int, letter_id: int | None = None, kind: str | None = None):
     case, record, letter = _letter(case_id, letter_id, kind)
-    return render_template("letters/letter.html", case=case, record=record, letter=letter)
+    page = render_template("letters/letter.html", case=case, record=record, letter=letter)
+    record_read(current_user, case, f"letter:{record.id}")
+    return page
 
 
 @blueprint.route("/<int:letter_id>.pdf")
@@ -44,5 +50,6 @@ def show(case_id: int, letter_id: int | None = None, kind: str | None = None):
 def pdf(case_id: int, letter_id: int | None = None, kind: str | None = None):
     case, record, letter = _letter(case_id, letter_id, kind)
     filename = f"{case.reference}-{record.kind}-{record.number}.pdf"
+    record_read(current_user, case, f"letter:{record.id}.pdf")
     return Response(render_pdf(letter, LetterFonts.from_config(current_app.config)), mimetype="application/pdf",
                     headers={"Content-Disposition": f'inline; filename="{filename}"'})

@@ -14,15 +14,20 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from limits import parse as parse_limit
 from sqlalchemy import func, select
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from tracker import clock
 from tracker.auth import second_factor as totp
 from tracker.auth.models import User
 from tracker.extensions import db, limiter
 from tracker.http.public import public
+from tracker.notifications.events import Mail, language_of
+from tracker.notifications.outbox import queue_mail
 from tracker.web import sessions
 from tracker.web.login.forms import CodeForm, LanguageForm, LoginForm
 
@@ -145,8 +150,42 @@ def enrol_second_factor():
                            uri=totp.provisioning_uri(secret, user.email)), 422 if form.errors else 200
 
 
+def notify_lockout(user: User) -> None:
+    """Tell the account's owner that the login is locked for a while (someone may be guessing their password).
+    Once per lockout period, whatever the number of refused attempts. Written into the outbox in a unit of work of
+    its own and delivered from there (retried if the mail server is down; the lockout answers all the same)."""
+    item = parse_limit(f"1 per {LOCKOUT_MINUTES} minutes")
+    if not limiter.limiter.hit(item, "lockout-mail", str(user.id)):
+        return
+    with force_locale(user.locale or "de"):
+        subject = _("Ihr Zugang ist vorübergehend gesperrt")
+        body = _("Für Ihren Zugang zur Fallverfolgung wurde mehrmals ein falsches Passwort oder ein falscher "
+                 "Sicherheitscode eingegeben. Die Anmeldung ist deshalb für %(minutes)d Minuten gesperrt.\n\n"
+                 "Waren Sie das nicht, ändern Sie bitte nach Ablauf der Sperre Ihr Passwort und informieren Sie "
+                 "die Administration.", minutes=LOCKOUT_MINUTES)
+    queue_mail(Mail(key=f"lockout:{user.id}:{clock.now():%Y%m%dT%H%M%S}", kind="lockout", address=user.email,
+                    language=language_of(user.locale), subject=str(subject), body=str(body), user_id=user.id))
+    db.session.commit()
+
+
+def _locked_account() -> User | None:
+    """The active account a refused login named (by its typed address, or the pending second-factor step)."""
+    if request.endpoint == "auth.second_factor":
+        return sessions.pending_user()
+    typed = (request.form.get("email") or "").strip().lower()
+    if not typed:
+        return None
+    user = db.session.scalar(select(User).where(func.lower(User.email) == typed))
+    return user if user is not None and user.active else None
+
+
 def too_many_attempts(error):
-    """The lockout: the same words for every address, known or not, and for a busy source address."""
+    """The lockout: the same words for every address, known or not, and for a busy source address. The owner of
+    a locked account gets an e-mail (only when the account's own limit struck, not a busy source address)."""
+    if request.method == "POST" and getattr(getattr(error, "limit", None), "scope", "").endswith("-account"):
+        user = _locked_account()
+        if user is not None:
+            notify_lockout(user)
     message = _("Zu viele fehlgeschlagene Anmeldeversuche. Bitte warten Sie %(minutes)d Minuten "
                 "und versuchen Sie es dann erneut.", minutes=LOCKOUT_MINUTES)
     if request.endpoint == "auth.second_factor":

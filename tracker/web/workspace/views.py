@@ -15,6 +15,7 @@ from tracker.http.forms import parse_id
 from tracker.http.unit_of_work import perform
 from tracker.notifications.invitations import with_invitation_mail
 from tracker.parties.models import Employer, Office, Person
+from tracker.privacy import record_read
 from tracker.procedures.vocabulary import Role
 from tracker.registry import registry, workflow_of
 from tracker.timers.models import Timer
@@ -40,6 +41,8 @@ def home():
         return redirect(url_for("portal.home"))
     if current_user.role == Role.ADVISOR:
         return redirect(url_for("portal.advisor_home"))
+    if current_user.role == Role.DATA_PROTECTION:
+        return redirect(url_for("privacy.index"))
     return redirect(url_for("procedures.index"))
 
 
@@ -169,7 +172,9 @@ def render_case(case: Case, *, failed: tuple[str, object] | None = None, error: 
                 status: int = 200):
     """The case file. ``failed`` = (form key, form) re-shows a refused form with what the user typed."""
     context = build_case_file(case, current_user, current_language(), failed)
-    return render_template("cases/show.html", error=error, **context), status
+    page = render_template("cases/show.html", error=error, **context)
+    record_read(current_user, case, "case_file")  # after rendering: the read log's commit expires nothing shown
+    return page, status
 
 
 def _refused(case: Case, key: str, form, error: service.CaseError):
