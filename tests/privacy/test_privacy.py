@@ -14,6 +14,7 @@ from tracker.audit.service import case_events
 from tracker.cases.models import Case, Note
 from tracker.extensions import db
 from tracker.letters.models import LetterRecord
+from tracker.notifications.models import OutboxMessage
 from tracker.privacy.models import CaseRead
 from tracker.privacy.retention import keep_until
 from tracker.registry import registry
@@ -73,6 +74,7 @@ def test_erasure_on_request_keeps_statistics_and_a_verifiable_chain(client, logi
     assert not case.is_open
     refusal = next(e for e in case_events(case.id) if e.subject == "refuse")
     assert refusal.reason == "Training differs substantially." and refusal.stored_reason == ""
+    mailed = db.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)).all()
     login(officer(make))
     refused = client.post(f"/privacy/persons/{person.id}/erase", data={"reason": "", "confirm": "y"})
     assert refused.status_code == 422 and "Grund der Löschung" in refused.get_data(as_text=True)
@@ -87,7 +89,8 @@ def test_erasure_on_request_keeps_statistics_and_a_verifiable_chain(client, logi
     assert (case.reference, case.procedure_id, case.outcome, case.state) == (reference, "recognition-bqfg",
                                                                              "negative", "refused")
     assert case.erased_at is not None
-    # Notes, reasons and letters' text are gone.
+    # Notes, reasons, letters' text and the case's e-mails (addresses, first names) are gone.
+    assert mailed and db.session.scalars(select(OutboxMessage).where(OutboxMessage.case_id == case.id)).all() == []
     assert db.session.scalars(select(Note).where(Note.case_id == case.id)).all() == []
     assert all(letter.content == {} for letter in db.session.scalars(
         select(LetterRecord).where(LetterRecord.case_id == case.id)))

@@ -20,6 +20,7 @@ from tracker.audit.models import Event, EventKind, EventPersonal
 from tracker.audit.service import append_event
 from tracker.cases.models import Case, Note
 from tracker.cases.service import CaseError, flush_or_conflict
+from tracker.notifications.models import OutboxMessage
 from tracker.extensions import db
 from tracker.letters.models import LetterRecord
 from tracker.parties.models import Person
@@ -52,6 +53,8 @@ def erase_case(case: Case, actor, reason: str, basis: str = BASIS) -> None:
             pause.reason = ""
     for letter in db.session.scalars(select(LetterRecord).where(LetterRecord.case_id == case.id)):
         letter.content = {}
+    # The case's e-mails (addresses, first names), sent or still waiting: an erased person is mailed nothing more.
+    db.session.execute(delete(OutboxMessage).where(OutboxMessage.case_id == case.id))
     for part in db.session.scalars(select(EventPersonal).join(Event).where(Event.case_id == case.id,
                                                                            EventPersonal.erased_at.is_(None))):
         part.content, part.salt, part.erased_at = {}, "", now
