@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from tracker import cli, portal, registry, web
+from tracker import api, cli, portal, registry, web
 from tracker.config import ROOT, from_environment
 from tracker.extensions import csrf, db, limiter, migrate
 from tracker.jobs.worker import start_in_process_scheduler
@@ -28,6 +28,7 @@ def create_app(config: dict | None = None) -> Flask:
     registry.install(app)  # a broken definition stops the app here, naming file and key
     web.register(app)
     portal.register(app)  # the employers' pages, beside the workspace, with their own guard
+    api.register(app)  # /api/v1 for partner systems, with its own guard (tokens); after the web's error pages
     cli.install(app)
     register_background_jobs(app)
     register_operations(app)

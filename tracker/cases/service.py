@@ -207,10 +207,12 @@ def documents_complete_on(case: Case) -> date | None:
 
 @conflicts_refused()
 def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | None = None, *,
-                     expected_version: int | None = None, reason: str = "") -> Case:
+                     expected_version: int | None = None, reason: str = "", origin: dict | None = None) -> Case:
     """The one way a case changes state. Raises TransitionRefused, AccessDenied or ConflictError.
 
-    ``reason`` is recorded when the transition has no ``reason`` input of its own (e.g. the sweep's fictions)."""
+    ``reason`` is recorded when the transition has no ``reason`` input of its own (e.g. the sweep's fictions).
+    ``origin`` goes into the transition event's data as it is: how the step reached us (``{"api_token_id": 7}``
+    for a step through the API; the actor is the token's owner)."""
     check_version(case, expected_version)
     _require_access(actor, case)
     workflow = workflow_of(case)
@@ -231,7 +233,8 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
     target = enter_target(case, workflow, transition, clock.now())
     event = append_event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
                          to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
-                         data={key: value for key, value in inputs.items() if key != "reason" and value is not None})
+                         data={**{key: value for key, value in inputs.items() if key != "reason" and value is not None},
+                               **(origin or {})})
     if inputs.get("documents"):
         _mark_requested(case, inputs)
     for effect in transition.effects:
