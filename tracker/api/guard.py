@@ -9,7 +9,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask.sessions import SessionInterface
 from flask_limiter.util import get_remote_address
-from werkzeug.exceptions import Forbidden, Unauthorized
+from werkzeug.exceptions import Unauthorized
 
 from tracker.api.problems import PREFIX, ApiProblem
 from tracker.auth import tokens
@@ -57,7 +57,7 @@ def require_token() -> None:
     if token is None:
         raise Unauthorized()
     if not token.allows(operation.scope):
-        raise ApiProblem(403, Forbidden.name, f"This token lacks the scope `{operation.scope}`.", kind="scope")
+        raise ApiProblem(403, "Forbidden", f"This token lacks the scope `{operation.scope}`.", kind="scope")
     used = token.last_used_at
     tokens.touch(token)
     if token.last_used_at != used:

@@ -4,6 +4,7 @@ Flask raises before any API view runs (no such path, wrong method)."""
 from __future__ import annotations
 
 import logging
+import math
 import time
 
 from flask import Flask, Response, json, request
@@ -53,7 +54,7 @@ def _retry_after() -> str:
     """Seconds until the limit that refused this request resets (Flask-Limiter's current limit)."""
     current = limiter.current_limit
     if current is not None:
-        return str(max(int(current.reset_at - time.time()) + 1, 1))
+        return str(max(math.ceil(current.reset_at - time.time()), 1))
     return "60"
 
 
