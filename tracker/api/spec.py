@@ -36,6 +36,9 @@ class Operation:
     headers: dict[int, dict[str, dict]] = field(default_factory=dict)  #: status -> header name -> header object
     request_headers: dict[str, dict] = field(default_factory=dict)
     media_type: str = "application/json"
+    #: Path parameters whose schema is narrower than an id or a name: name -> schema, or a function giving it
+    #: when the document is written (e.g. the ids of the loaded procedure definitions).
+    path_schemas: dict[str, object] = field(default_factory=dict)
 
     @property
     def path(self) -> str:
@@ -54,7 +57,8 @@ class Operation:
         for part in self.rule.split("/"):
             if part.startswith("<"):
                 converter, _sep, name = part.strip("<>").rpartition(":")
-                found.append((name, schemas.ID if converter == "int" else schemas.NAME))
+                schema = self.path_schemas.get(name) or (schemas.ID if converter == "int" else schemas.NAME)
+                found.append((name, schema() if callable(schema) else schema))
         return found
 
 
@@ -68,11 +72,11 @@ class Api:
     def operation(self, method: str, rule: str, *, summary: str, description: str = "",
                   scope: Scope | None = Scope.READ, query: dict | None = None, body: str | None = None,
                   answers: dict | None = None, headers: dict | None = None, request_headers: dict | None = None,
-                  media_type: str = "application/json"):
+                  media_type: str = "application/json", path: dict | None = None):
         def decorator(view):
             operation = Operation(method, rule, view.__name__, summary, description or (view.__doc__ or "").strip(),
                                   scope, query or {}, body, answers or {}, headers or {}, request_headers or {},
-                                  media_type)
+                                  media_type, path or {})
             self.operations.append(operation)
 
             @wraps(view)

@@ -222,6 +222,7 @@ def procedures():
 
 
 @api.operation("GET", "/procedures/<procedure_id>", summary="Get one procedure definition",
+               path={"procedure_id": lambda: {"type": "string", "enum": [w.id for w in registry().all()]}},
                query={"version": {"type": "integer", "minimum": 1, "maximum": 1000,
                                   "description": "A version (default: the latest)."}},
                answers={200: ("The definition: states, steps with their inputs, periods, documents.", "Procedure")})
