@@ -352,3 +352,19 @@ def test_the_openapi_document_and_its_reference_page(client):
     html = page.get_data(as_text=True)
     assert "POST /cases/{case_id}/transitions" in html and "TransitionRequest" in html
     assert "<script" not in html and "http" not in html.split("<body>", 1)[1].replace("https://", "").lower() or True
+
+
+def test_csrf_does_not_apply_to_tokens_and_a_session_cannot_step(app, client, login, make, office, clerk, token_for):
+    case = make.case(office=office, actor=clerk)
+    token = token_for(clerk)
+    login(clerk)  # a browser's session (the login form is posted with CSRF off, as in every test)
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        by_session = client.post(f"/api/v1/cases/{case.id}/transitions", json=STEP,
+                                 headers={"If-Match": f'"{case.version}"'})
+        assert_problem(by_session, 401)  # the cookie opens nothing: no CSRF to forge
+        by_token = app.test_client().post(f"/api/v1/cases/{case.id}/transitions", json=STEP,
+                                          headers=bearer(token, **{"If-Match": f'"{case.version}"'}))
+        assert by_token.status_code == 200, by_token.get_data(as_text=True)  # no CSRF token needed
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
