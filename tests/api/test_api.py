@@ -368,3 +368,17 @@ def test_csrf_does_not_apply_to_tokens_and_a_session_cannot_step(app, client, lo
         assert by_token.status_code == 200, by_token.get_data(as_text=True)  # no CSRF token needed
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_the_steps_on_offer_are_the_case_files(client, make, office, clerk, token_for):
+    employer = make.employer()
+    case = make.case(office=office, actor=clerk, employer=employer)
+    make.authorisation(case, actor=clerk)
+    clerk_steps = client.get(f"/api/v1/cases/{case.id}/transitions", headers=bearer(token_for(clerk))).get_json()
+    employer_token = token_for(make.user(role="employer", employer=employer))
+    employer_steps = client.get(f"/api/v1/cases/{case.id}/transitions", headers=bearer(employer_token)).get_json()
+
+    offered = {step["id"]: step for step in clerk_steps["items"]}
+    assert "confirm_receipt_incomplete" in offered
+    assert [i["name"] for i in offered["confirm_receipt_incomplete"]["inputs"]] == ["documents", "effective_on"]
+    assert employer_steps["items"] == []  # the receipt is the authority's step

@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from tracker.audit.models import INTERNAL_EVENT_KINDS, Event
 from tracker.cases.models import Case, CaseDocument
-from tracker.procedures.definition import LocalText, Workflow
+from tracker.procedures.definition import LocalText, Transition, Workflow
 from tracker.registry import registry, workflow_of
 from tracker.timers import service as timer_service
 from tracker.timers.models import Timer
@@ -87,6 +87,16 @@ def document(item: CaseDocument, titles: dict[str, LocalText]) -> dict:
     }
 
 
+def inputs(transition: Transition) -> list[dict]:
+    return [{"name": spec.name, "type": spec.type, "required": spec.required, "label": text(spec.label),
+             "choices": list(spec.choice_values())} for spec in transition.form_inputs]
+
+
+def step(transition: Transition, blocked: list[str]) -> dict:
+    return {"id": transition.id, "label": text(transition.label), "basis": transition.basis,
+            "inputs": inputs(transition), "blocked": blocked}
+
+
 def procedure_summary(workflow: Workflow) -> dict:
     return {"id": workflow.id, "version": workflow.version, "versions": registry().versions(workflow.id),
             "title": text(workflow.title), "legal_basis": workflow.legal_basis, "office_kind": workflow.office_kind}
@@ -102,8 +112,7 @@ def procedure(workflow: Workflow) -> dict:
         "transitions": [{
             "id": transition.id, "label": text(transition.label), "sources": list(transition.sources),
             "target": transition.target, "roles": sorted(transition.roles), "basis": transition.basis,
-            "inputs": [{"name": spec.name, "type": spec.type, "required": spec.required, "label": text(spec.label),
-                        "choices": list(spec.choice_values())} for spec in transition.form_inputs],
+            "inputs": inputs(transition),
         } for transition in workflow.transitions.values()],
         "timers": [{"id": spec.id, "name": text(spec.name), "basis": spec.basis, "kind": spec.kind,
                     "period": spec.period, "working_days": spec.working_days, "owed_by": spec.owed_by}

@@ -33,6 +33,10 @@ def _object(required: list[str] | None = None, /, **properties) -> dict:
 
 
 NAMED = _object(id=ID, name={"type": "string"})
+#: A step's inputs, as its form shows them (the date of the fact, ``effective_on``, last).
+INPUTS = {"type": "array", "items": _object(
+    name={"type": "string"}, type={"type": "string", "description": "text, date, choice, documents or office."},
+    required={"type": "boolean"}, label=LOCAL_TEXT, choices={"type": "array", "items": {"type": "string"}})}
 
 SCHEMAS: dict[str, dict] = {
     "Problem": {
@@ -104,9 +108,7 @@ SCHEMAS: dict[str, dict] = {
         transitions={"type": "array", "items": _object(
             id={"type": "string"}, label=LOCAL_TEXT, sources={"type": "array", "items": {"type": "string"}},
             target={"type": "string"}, roles={"type": "array", "items": {"type": "string"}},
-            basis={"type": "string"}, inputs={"type": "array", "items": _object(
-                name={"type": "string"}, type={"type": "string"}, required={"type": "boolean"}, label=LOCAL_TEXT,
-                choices={"type": "array", "items": {"type": "string"}})})},
+            basis={"type": "string"}, inputs=INPUTS)},
         timers={"type": "array", "items": _object(
             id={"type": "string"}, name=LOCAL_TEXT, basis={"type": "string"}, kind={"type": "string"},
             period=_nullable({"type": "string"}), working_days=_nullable({"type": "integer"}),
@@ -114,6 +116,10 @@ SCHEMAS: dict[str, dict] = {
         documents={"type": "array", "items": _object(id={"type": "string"}, title=LOCAL_TEXT,
                                                       required={"type": "boolean"})},
     ),
+    "StepList": _object(items={"type": "array", "items": _object(
+        id={"type": "string"}, label=LOCAL_TEXT, basis={"type": "string"}, inputs=INPUTS,
+        blocked={"type": "array", "items": {"type": "string"},
+                 "description": "Why the step cannot be taken yet (a legal precondition), if so."})}),
     "TransitionRequest": _object(
         ["transition"],
         transition={"type": "string", "pattern": "^[a-z0-9_]{1,64}$",

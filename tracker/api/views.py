@@ -6,6 +6,7 @@ the one rule (``cases.access``), calls one service verb through ``perform`` and 
     GET  /cases/{case_id}/events             its audit trail, as far as the token's owner may see it
     GET  /cases/{case_id}/timers             its deadlines: due date, kind, legal basis, explanation
     GET  /cases/{case_id}/documents          its documents checklist
+    GET  /cases/{case_id}/transitions        the steps the token's owner can take now
     POST /cases/{case_id}/transitions        take a step (If-Match: the version the client saw)
     GET  /procedures                         the procedure definitions (latest versions)
     GET  /procedures/{procedure_id}          one definition (``?version=`` for an older one)
@@ -27,11 +28,13 @@ from tracker.api.spec import Api, document
 from tracker.audit.service import case_events
 from tracker.auth.tokens import Scope
 from tracker.cases import queries, service
-from tracker.cases.access import can_view_case
+from tracker.cases.access import can_act_on_case, can_view_case
 from tracker.cases.models import Case
 from tracker.extensions import csrf, db, limiter
 from tracker.http.forms import parse_id
 from tracker.http.unit_of_work import perform
+from tracker.procedures.engine import available_transitions
+from tracker.procedures.guards import GUARDS
 from tracker.registry import registry, workflow_of
 from tracker.timers.models import Timer
 
@@ -133,6 +136,26 @@ def documents(case_id: int):
     item = load_case(case_id)
     titles = {spec.id: spec.title for spec in workflow_of(item).documents}
     return jsonify({"items": [show.document(document, titles) for document in item.documents]})
+
+
+@api.operation("GET", "/cases/<int:case_id>/transitions", summary="The steps the token's owner can take now",
+               answers={200: ("The steps, with their inputs and what still blocks them.", "StepList")},
+               headers={200: ETAG})
+def steps(case_id: int):
+    """The steps of the case's procedure that its state and the owner's role allow now (none on a closed case or
+    for someone who may only read it), each with its inputs and the legal preconditions not yet met."""
+    item = load_case(case_id)
+    user, lang, found = current_user(), _lang(), []
+    if item.is_open and can_act_on_case(user, item):
+        workflow, context = workflow_of(item), service.guard_context(item, {})
+        titles = {spec.id: spec.title for spec in workflow.documents}
+        for option in available_transitions(workflow, item.state, {user.role}):
+            blocked = [GUARDS[name].refusal(context, titles).get(lang) for name in option.guards
+                       if not GUARDS[name].needs_input and not GUARDS[name].holds(context)]
+            found.append(show.step(option, blocked))
+    response = jsonify({"items": found})
+    response.headers["ETag"] = etag(item)
+    return response
 
 
 IF_MATCH = {"schema": {"type": "string"}, "required": False,
