@@ -382,3 +382,11 @@ def test_the_steps_on_offer_are_the_case_files(client, make, office, clerk, toke
     assert "confirm_receipt_incomplete" in offered
     assert [i["name"] for i in offered["confirm_receipt_incomplete"]["inputs"]] == ["documents", "effective_on"]
     assert employer_steps["items"] == []  # the receipt is the authority's step
+
+
+def test_the_reference_page_renders_with_csrf_on(app, client):
+    app.config["WTF_CSRF_ENABLED"] = True  # as in production: no web form (and no session) on the page
+    try:
+        assert client.get("/api/v1/docs").status_code == 200
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False

@@ -29,13 +29,14 @@ OPERATIONS = [(operation.method, operation.path, mode) for operation in api.oper
 
 @pytest.fixture
 def world(app, make, office, clerk, token_for):
-    """A clerk's office with cases (one with an authorised employer), and the clerk's read-and-write token."""
-    app.config["API_RATE_LIMIT"] = "100000 per minute"
+    """A clerk's office with cases (one with an authorised employer), and the clerk's read-and-write token; CSRF
+    on, as in production (the API must not need it)."""
+    app.config.update(API_RATE_LIMIT="100000 per minute", WTF_CSRF_ENABLED=True)
     employer = make.employer()
     cases = [make.case(office=office, actor=clerk, employer=employer) for _ in range(3)]
     make.authorisation(cases[0], actor=clerk)
     yield {"token": token_for(clerk, "read,write"), "case_ids": [case.id for case in cases]}
-    app.config["API_RATE_LIMIT"] = "300 per minute"
+    app.config.update(API_RATE_LIMIT="300 per minute", WTF_CSRF_ENABLED=False)
 
 
 def aim_at_real_cases(case, world) -> None:

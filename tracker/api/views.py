@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 
-from flask import Blueprint, g, jsonify, render_template, request, url_for
+from flask import Blueprint, current_app, g, jsonify, request, url_for
 from sqlalchemy import select
 
 from tracker import clock
@@ -278,7 +278,10 @@ def docs():
     spec = openapi_document()
     texts = {name: json.dumps(schema, indent=2, ensure_ascii=False)
              for name, schema in spec["components"]["schemas"].items()}
-    return render_template("api/docs.html", spec=spec, schemas=texts, problems=PROBLEM_TYPES)
+    # Rendered without the app's context processors: they build the web's forms (CSRF tokens in a session), and
+    # no session is opened on API paths.
+    page = current_app.jinja_env.get_template("api/docs.html")
+    return page.render(spec=spec, schemas=texts, problems=PROBLEM_TYPES, url_for=url_for)
 
 
 #: The problem types the API answers with (anchors of the reference page), and what each means.
