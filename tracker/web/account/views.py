@@ -45,6 +45,8 @@ def create():
     except tokens.TokenError as error:
         form.name.errors = [*form.name.errors, error.message.get(current_language())]
         return _page(form, status=422)
+    # Shown in this answer, not after a redirect: the only place to carry it there would be the session cookie,
+    # which is signed, not encrypted.
     return _page(NewTokenForm(formdata=None, scopes=[tokens.Scope.READ.value]), new_token=token, status=201)
 
 
