@@ -390,3 +390,26 @@ def test_the_reference_page_renders_with_csrf_on(app, client):
         assert client.get("/api/v1/docs").status_code == 200
     finally:
         app.config["WTF_CSRF_ENABLED"] = False
+
+
+def test_an_advisor_reads_the_accompanied_employers_cases_and_changes_nothing(client, make, office, clerk, token_for):
+    accompanied, other = make.employer(), make.employer()
+    theirs = make.case(office=office, actor=clerk, employer=accompanied)
+    make.case(office=office, actor=clerk, employer=other)
+    advisor = make.user(role="advisor")
+    advisor.accompanied_employers.append(accompanied)
+    db.session.commit()
+    token = token_for(advisor, "read,write")
+
+    assert [i["id"] for i in client.get("/api/v1/cases", headers=bearer(token)).get_json()["items"]] == [theirs.id]
+    response = client.post(f"/api/v1/cases/{theirs.id}/transitions", json=STEP,
+                           headers=bearer(token, **{"If-Match": f'"{theirs.version}"'}))
+    assert_problem(response, 403)  # advisors accompany; they act for nobody (cases.access.act_scope)
+
+
+def test_an_admins_token_sees_every_office(client, make, office, clerk, token_for):
+    here, elsewhere = make.case(office=office, actor=clerk), make.case()
+    token = token_for(make.user(role="admin"))
+
+    listed = {i["id"] for i in client.get("/api/v1/cases", headers=bearer(token)).get_json()["items"]}
+    assert listed == {here.id, elsewhere.id}
