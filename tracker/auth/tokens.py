@@ -8,6 +8,7 @@ once. Verbs flush; the caller commits."""
 from __future__ import annotations
 
 import hashlib
+import logging
 import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -20,6 +21,8 @@ from tracker.auth.models import User
 from tracker.db_types import UTCDateTime
 from tracker.extensions import db
 from tracker.procedures.definition import LocalText
+
+log = logging.getLogger(__name__)
 
 #: Every token starts with this, so a leaked one is recognisable (secret scanners, logs).
 PREFIX = "trk_"
@@ -102,6 +105,9 @@ def issue(user: User, *, name: str, scopes, days: int = DEFAULT_DAYS) -> tuple[A
                    expires_at=now + timedelta(days=days))
     db.session.add(row)
     db.session.flush()
+    # Ids only (never the token): the case-bound audit trail has no place for account events.
+    log.info("api token %s issued to user %s, scopes %s, until %s", row.id, user.id, row.scopes,
+             row.expires_at.date().isoformat())
     return row, token
 
 
@@ -118,6 +124,7 @@ def revoke(user: User, token_id: int) -> ApiToken:
     if row.revoked_at is None:
         row.revoked_at = clock.now()
         db.session.flush()
+        log.info("api token %s of user %s revoked", row.id, user.id)
     return row
 
 
