@@ -413,3 +413,28 @@ def test_an_admins_token_sees_every_office(client, make, office, clerk, token_fo
 
     listed = {i["id"] for i in client.get("/api/v1/cases", headers=bearer(token)).get_json()["items"]}
     assert listed == {here.id, elsewhere.id}
+
+
+def test_an_employers_token_never_reaches_another_employers_case_on_any_api_route(app, client, make, office, clerk,
+                                                                                 token_for):
+    ours, theirs = make.employer(), make.employer()
+    other_case = make.case(office=office, actor=clerk, employer=theirs)
+    make.authorisation(other_case, actor=clerk)
+    token = token_for(make.user(role="employer", employer=ours), "read,write")
+    before = (other_case.version, other_case.state, len(case_events(other_case.id)))
+    routes = [(rule, method) for rule in app.url_map.iter_rules() if rule.endpoint.startswith("api.")
+              and "case_id" in rule.arguments for method in sorted(rule.methods & {"GET", "POST"})]
+    assert len(routes) >= 6  # the map was really read
+
+    for rule, method in routes:
+        answers = []
+        for case_id in (other_case.id, 999999):
+            url = rule.build({"case_id": case_id}, append_unknown=False)[1]
+            answers.append(client.open(url, method=method, json=STEP,
+                                       headers=bearer(token, **{"If-Match": f'"{other_case.version}"'})))
+        assert_problem(answers[0], 404)
+        # Exactly what a case that does not exist gets: the answer does not confirm the case is there.
+        assert answers[0].get_json() == answers[1].get_json(), rule.endpoint
+    db.session.expire_all()
+    other_case = db.session.get(Case, other_case.id)
+    assert (other_case.version, other_case.state, len(case_events(other_case.id))) == before
