@@ -6,6 +6,8 @@ At each size (100k and 1M cases; ``--quick``: 10k and 100k):
 - the work queue (``GET /cases`` as a clerk of the busiest office, first page and "my cases"; p95 <= 150 ms at the
   small size, and p95 at the large size / p95 at the small size <= 1.5),
 - the case page (``GET /cases/<id>`` for random cases of that office; p95 <= 100 ms at both sizes),
+- the API case list (``GET /api/v1/cases`` with the clerk's token, first page and "my cases"; p95 <= 100 ms, large /
+  small <= 1.5) and the rate of steps through ``POST /api/v1/cases/<id>/transitions`` (``bench/api.py``),
 - the sweep's idle tick, nothing due (median and p95 of 50 ticks; <= 5 ms at the large size),
 - one sweep over 1,000 timers that expired yesterday, among all open ones (large / small <= 1.2, >= 500 timers/s),
 - the portal: the employer's home (``GET /portal``, the employer with the most cases, every case of it authorised)
@@ -30,7 +32,7 @@ from datetime import datetime, timezone
 import sqlalchemy as sa
 from flask import g
 
-from bench import applicant, engine_cost
+from bench import api, applicant, engine_cost
 
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 DEFAULT_DATABASE = "tracker_bench"
@@ -102,6 +104,11 @@ def run_size(app, size: int, args, rng: random.Random, used: set[int]) -> dict:
         results[label] = timing = measure.page_timing(measure.logged_in_client(app, reader),
                                                       measure.report_urls(args.requests))
         say(f"{label}: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
+    for label, urls in api.list_urls(args.requests).items():
+        results[label] = timing = api.list_timing(app, clerk, urls)
+        say(f"{label}: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
+    results["API steps"] = steps = api.transition_rate(app, args.requests * 2)
+    say(f"API steps (GET for the ETag + POST transition): {steps.per_second:,.0f}/s, p95 {steps.timing.p95:.1f} ms")
     results["idle tick"] = timing = measure.idle_ticks(args.requests)
     say(f"sweep idle tick: median {timing.median:.2f} ms, p95 {timing.p95:.2f} ms")
     results["due sweep"] = due = measure.due_sweep(1000, rng, used)
@@ -171,6 +178,13 @@ def report(small: dict, large: dict) -> None:
              small[label].p95 <= 150)
         ratio = large[label].p95 / small[label].p95
         goal(f"{label} p95 large/small", "", f"{ratio:.2f}", "<= 1.5", ratio <= 1.5)
+    for label in ("API case list, first page", "API case list, my cases (filter)"):
+        goal(f"{label} p95", f"{small[label].p95:.1f} ms", f"{large[label].p95:.1f} ms", "<= 100 ms",
+             max(small[label].p95, large[label].p95) <= 100)
+        ratio = large[label].p95 / small[label].p95
+        goal(f"{label} p95 large/small", "", f"{ratio:.2f}", "<= 1.5", ratio <= 1.5)
+    goal("API steps (read ETag + transition)", f"{small['API steps'].per_second:,.0f}/s",
+         f"{large['API steps'].per_second:,.0f}/s", "", None)
     goal("case page p95", f"{small['case page'].p95:.1f} ms", f"{large['case page'].p95:.1f} ms", "<= 100 ms",
          max(small["case page"].p95, large["case page"].p95) <= 100)
     for label in ("report page, ministry", "report page, team lead"):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from tracker import applicant, cli, notifications, portal, registry, reports, web
+from tracker import api, applicant, cli, notifications, portal, registry, reports, web
 from tracker.config import ROOT, from_environment
 from tracker.extensions import csrf, db, limiter, migrate
 from tracker.jobs.mail import dispatch
@@ -31,6 +31,7 @@ def create_app(config: dict | None = None) -> Flask:
     portal.register(app)  # the employers' pages, beside the workspace, with their own guard
     reports.register(app)  # reports for team leads and the ministry, the public statistics page
     applicant.register(app)  # the applicant's status page (no account), and the clerk's access-code buttons
+    api.register(app)  # /api/v1 for partner systems, with its own guard (tokens); after the web's error pages
     cli.install(app)
     register_background_jobs(app)
     register_notifications(app)

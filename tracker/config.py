@@ -118,6 +118,8 @@ def from_environment(instance_path: Path) -> dict:
         #: Unicode TrueType fonts for PDF letters; unset: DejaVu Sans from Debian's fonts-dejavu-core.
         "LETTER_FONT": os.environ.get("LETTER_FONT") or None,
         "LETTER_FONT_BOLD": os.environ.get("LETTER_FONT_BOLD") or None,
+        #: Requests per API token (Flask-Limiter notation); beyond it the API answers 429 with Retry-After.
+        "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT") or "300 per minute",
         **_operations(instance_path),
         **_applicant_status(),
     }

@@ -2,7 +2,7 @@
 country of training, and the export requests of the reports
 
 Revision ID: 0016_report_facts
-Revises: 0014_advisor_grants
+Revises: 0015_api_tokens
 Create Date: 2026-11-30 08:10:00
 
 The facts of cases that exist before this revision are derived afterwards by ``flask reports rebuild`` (they need the
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0016_report_facts'
-down_revision = '0014_advisor_grants'
+down_revision = '0015_api_tokens'
 branch_labels = None
 depends_on = None
 

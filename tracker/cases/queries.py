@@ -180,16 +180,20 @@ def queue_page(user, filters: QueueFilters, cursor: str | None = None, page_size
     conditions = filtered(user, filters)
     total = db.session.scalar(select(func.count()).select_from(
         select(Case.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()))
-    query = select(Case).where(*conditions)
-    position = decode_cursor(cursor) if cursor else None
+    cases, more = queue_slice(user, filters, decode_cursor(cursor) if cursor else None, page_size)
+    return QueuePage(cases=cases, next_timer=next_timers([case.id for case in cases]), total=total,
+                     next_cursor=encode_cursor(cases[-1]) if more else None, filters=filters)
+
+
+def queue_slice(user, filters: QueueFilters, position, page_size: int) -> tuple[list[Case], bool]:
+    """Up to ``page_size`` cases in the queue's order after ``position`` (``decode_cursor``; None: from the start),
+    and whether more follow. Keyset pagination: a case added meanwhile never shifts or repeats a later page."""
+    query = select(Case).where(*filtered(user, filters))
     if position:
         query = query.where(_after(position))
     query = query.order_by(Case.breached.desc(), Case.next_due_on.asc().nulls_last(), Case.id).limit(page_size + 1)
     cases = list(db.session.scalars(query).unique())
-    more = len(cases) > page_size
-    cases = cases[:page_size]
-    return QueuePage(cases=cases, next_timer=next_timers([case.id for case in cases]), total=total,
-                     next_cursor=encode_cursor(cases[-1]) if more else None, filters=filters)
+    return cases[:page_size], len(cases) > page_size
 
 
 def next_timers(case_ids: list[int]) -> dict[int, Timer]:

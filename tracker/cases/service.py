@@ -226,10 +226,12 @@ NOT_PERSONAL = frozenset({"documents"})
 
 @conflicts_refused()
 def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | None = None, *,
-                     expected_version: int | None = None, reason: str = "") -> Case:
+                     expected_version: int | None = None, reason: str = "", origin: dict | None = None) -> Case:
     """The one way a case changes state. Raises TransitionRefused, AccessDenied or ConflictError.
 
-    ``reason`` is recorded when the transition has no ``reason`` input of its own (e.g. the sweep's fictions)."""
+    ``reason`` is recorded when the transition has no ``reason`` input of its own (e.g. the sweep's fictions).
+    ``origin`` goes into the transition event's data as it is: how the step reached us (``{"api_token_id": 7}``
+    for a step through the API; the actor is the token's owner)."""
     check_version(case, expected_version)
     _require_access(actor, case)
     workflow = workflow_of(case)
@@ -253,7 +255,7 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
     event = append_event(case, EventKind.TRANSITION, actor, subject=transition.id, from_state=from_state,
                          to_state=case.state, reason=str(inputs.get("reason") or reason), basis=transition.basis,
                          data={key: value for key, value in inputs.items()
-                               if key != "reason" and key not in written and value is not None},
+                               if key != "reason" and key not in written and value is not None} | (origin or {}),
                          personal={key: inputs[key] for key in written if key != "reason" and key in inputs})
     case.progressed_at = event.occurred_at
     if inputs.get("documents"):

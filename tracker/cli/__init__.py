@@ -7,6 +7,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
 from tracker.audit.service import count_unkeyed_events
+from tracker.auth import tokens
 from tracker.auth.models import User
 from tracker.auth.passwords import password_problems
 from tracker.cases.queries import verify_audit_trail
@@ -157,9 +158,29 @@ def reset_totp_command(email):
     click.echo(f"second factor of user {user.id} removed; their sessions have ended")
 
 
+@click.command("create-token")
+@click.option("--email", required=True, help="The user the token acts as (with exactly their rights).")
+@click.option("--scopes", default="read", show_default=True, help="read, write or read,write.")
+@click.option("--days", default=tokens.DEFAULT_DAYS, show_default=True, type=click.IntRange(1, tokens.MAX_DAYS),
+              help="Days until the token expires.")
+@click.option("--name", default="Kommandozeile", show_default=True, help="A name to tell the token apart by.")
+@with_appcontext
+def create_token_command(email, scopes, days, name):
+    """Create a personal API token. It is printed once, on the last line, and stored only as a hash."""
+    user = _user_by_email(email)
+    try:
+        row, token = tokens.issue(user, name=name, scopes=scopes, days=days)
+    except tokens.TokenError as error:
+        raise click.ClickException(error.message.en) from None
+    db.session.commit()
+    click.echo(f"token {row.id} for user {user.id} ({row.scopes}), valid until {row.expires_at:%Y-%m-%d %H:%M} UTC; "
+               "shown only now:")
+    click.echo(token)
+
+
 def install(app: Flask) -> None:
     for command in (workflows_command, due_date_command, audit_command, sweep_command, worker_command,
                     scheduler_command, demo_command, create_user_command, set_password_command,
                     deactivate_user_command, reset_totp_command, seed_command, simulate_command, outbox_command,
-                    retention_command, totp_command):
+                    retention_command, totp_command, create_token_command):
         app.cli.add_command(command)

@@ -11,13 +11,14 @@ from tracker.http import unit_of_work
 from tracker.web import edge, errors, guards, headers, sessions, templating
 from tracker.web.i18n import select_locale, select_timezone
 from tracker.web.dev.views import blueprint as dev
+from tracker.web.account.views import blueprint as account
 from tracker.web.letters.views import blueprint as letters
 from tracker.web.login.views import blueprint as login
 from tracker.web.privacy.views import blueprint as privacy
 from tracker.web.procedures.views import blueprint as procedures
 from tracker.web.workspace.views import blueprint as workspace
 
-BLUEPRINTS = (login, workspace, letters, procedures, privacy)
+BLUEPRINTS = (login, workspace, letters, procedures, privacy, account)
 
 
 def register(app: Flask) -> None:

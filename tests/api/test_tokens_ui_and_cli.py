@@ -1,0 +1,81 @@
+"""Tokens are created and revoked on the account page (staff and employers alike) and with
+``flask --app tracker create-token``; shown once, stored hashed, usable at once through the API."""
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import select
+
+from tests.api.conftest import bearer
+from tracker.auth import tokens
+from tracker.extensions import db
+
+TOKEN = re.compile(r"trk_[A-Za-z0-9_-]{40,}")
+
+
+def test_the_cli_prints_the_token_on_its_last_line(runner, client, clerk):
+    result = runner.invoke(args=["create-token", "--email", clerk.email.upper(), "--scopes", "read,write",
+                                 "--days", "7"])
+
+    assert result.exit_code == 0, result.output
+    token = result.output.strip().splitlines()[-1]
+    assert TOKEN.fullmatch(token)
+    row = db.session.scalar(select(tokens.ApiToken))
+    assert row.token_hash == tokens.digest(token) and row.scope_set == {tokens.Scope.READ, tokens.Scope.WRITE}
+    assert (row.expires_at - row.created_at).days == 7
+    assert client.get("/api/v1/cases", headers=bearer(token)).status_code == 200
+
+
+def test_the_cli_refuses_unknown_scopes_and_users(runner, clerk):
+    assert runner.invoke(args=["create-token", "--email", clerk.email, "--scopes", "admin"]).exit_code != 0
+    assert runner.invoke(args=["create-token", "--email", "nobody@example.org"]).exit_code != 0
+    assert db.session.scalar(select(tokens.ApiToken)) is None
+
+
+def test_a_clerk_creates_a_token_sees_it_once_and_revokes_it(client, login, clerk):
+    login(clerk)
+    page = client.get("/account/tokens")
+    assert page.status_code == 200 and "API" in page.get_data(as_text=True)
+
+    created = client.post("/account/tokens", data={"name": "Landesportal", "scopes": ["read"], "days": "30"})
+    assert created.status_code == 201 and created.headers["Cache-Control"] == "no-store"
+    token = TOKEN.search(created.get_data(as_text=True)).group(0)
+    assert token not in client.get("/account/tokens").get_data(as_text=True)  # shown once
+    # The API answers the token, not the browser's session.
+    api = client.application.test_client()
+    assert api.get("/api/v1/cases", headers=bearer(token)).status_code == 200
+
+    row = db.session.scalar(select(tokens.ApiToken))
+    revoked = client.post(f"/account/tokens/{row.id}/revoke")
+    assert revoked.status_code == 302
+    assert api.get("/api/v1/cases", headers=bearer(token)).status_code == 401
+
+
+def test_an_employer_user_reaches_the_same_page(client, login, make):
+    employer_user = make.user(role="employer", employer=make.employer())
+    login(employer_user)
+
+    assert client.get("/account/tokens").status_code == 200
+    assert client.post("/account/tokens", data={"name": "HR-System", "scopes": ["read", "write"],
+                                                "days": "90"}).status_code == 201
+
+
+def test_bad_input_is_shown_again_with_a_message(client, login, clerk):
+    login(clerk)
+    response = client.post("/account/tokens", data={"name": "", "days": "9999"})
+
+    assert response.status_code == 422
+    assert db.session.scalar(select(tokens.ApiToken)) is None
+
+
+def test_nobody_revokes_someone_elses_token(client, login, make, clerk, token_for):
+    token = token_for(make.user())
+    row = db.session.scalar(select(tokens.ApiToken))
+    login(clerk)
+
+    assert client.post(f"/account/tokens/{row.id}/revoke").status_code == 404
+    assert client.application.test_client().get("/api/v1/cases", headers=bearer(token)).status_code == 200
+
+
+def test_the_account_page_needs_a_login(client):
+    assert client.get("/account/tokens").status_code == 302

@@ -1,0 +1,1 @@
+"""The user's own account: personal API tokens (every logged-in user, staff and employers alike)."""

@@ -1,0 +1,62 @@
+"""The account page: a user's personal API tokens, created (shown once) and revoked. Reachable by every logged-in
+user: staff use it beside the workspace, employers beside the portal (one page, the shared layout).
+
+URLs:
+    GET  /account/tokens                     the user's tokens
+    POST /account/tokens                     create one (the page shows it once)
+    POST /account/tokens/<id>/revoke         revoke one of the user's own tokens
+"""
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from tracker import clock
+from tracker.auth import tokens
+from tracker.http.unit_of_work import perform
+from tracker.web.account.forms import NewTokenForm, RevokeTokenForm
+from tracker.web.i18n import current_language
+
+blueprint = Blueprint("account", __name__, url_prefix="/account")
+
+
+def _page(form: NewTokenForm, *, new_token: str | None = None, status: int = 200):
+    response = render_template("account/tokens.html", form=form, revoke_form=RevokeTokenForm(formdata=None),
+                               tokens=tokens.tokens_of(current_user), new_token=new_token, now=clock.now(),
+                               lang=current_language())
+    # A page that shows a secret is kept by no cache and no back button.
+    return response, status, {"Cache-Control": "no-store"}
+
+
+@blueprint.route("/tokens")
+def index():
+    return _page(NewTokenForm(formdata=None, scopes=[tokens.Scope.READ.value]))
+
+
+@blueprint.route("/tokens", methods=["POST"])
+def create():
+    form = NewTokenForm()
+    if not form.validate_on_submit():
+        return _page(form, status=422)
+    try:
+        _row, token = perform(tokens.issue, current_user._get_current_object(), name=form.name.data,
+                              scopes=form.scopes.data, days=form.days.data)
+    except tokens.TokenError as error:
+        form.name.errors = [*form.name.errors, error.message.get(current_language())]
+        return _page(form, status=422)
+    # Shown in this answer, not after a redirect: the only place to carry it there would be the session cookie,
+    # which is signed, not encrypted.
+    return _page(NewTokenForm(formdata=None, scopes=[tokens.Scope.READ.value]), new_token=token, status=201)
+
+
+@blueprint.route("/tokens/<int:token_id>/revoke", methods=["POST"])
+def revoke(token_id: int):
+    if not RevokeTokenForm().validate_on_submit():
+        abort(400)
+    try:
+        row = perform(tokens.revoke, current_user._get_current_object(), token_id)
+    except tokens.TokenError:
+        abort(404)  # not the user's own: the answer does not tell whether it exists
+    flash(_("Zugang „%(name)s“ widerrufen: Er öffnet nichts mehr.", name=row.name), "success")
+    return redirect(url_for("account.index"))
