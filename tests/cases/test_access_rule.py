@@ -13,9 +13,13 @@ from tracker import clock
 from tracker.auth.models import User
 from tracker.cases.access import (
     can_act_on_case,
+    can_download_documents,
+    can_use_messages,
     can_use_notes,
     can_view_case,
     case_visibility,
+    documents_scope,
+    messages_scope,
     notes_scope,
     queue_scope,
 )
@@ -117,6 +121,11 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
             with_notes = {case.id for case in cases if can_use_notes(user, case)}
             assert with_notes <= checked
             assert set(db.session.scalars(select(Case.id).where(notes_scope(user).condition()))) == with_notes
+            # Downloads of uploaded documents and the message thread: the same, for their own scopes.
+            for scope, check in ((documents_scope, can_download_documents), (messages_scope, can_use_messages)):
+                admitted = {case.id for case in cases if check(user, case)}
+                assert admitted <= checked
+                assert set(db.session.scalars(select(Case.id).where(scope(user).condition()))) == admitted
             if user.role == Role.EMPLOYER:
                 # An employer user sees exactly the cases its organisation holds a valid authorisation for.
                 assert checked == {case.id for case in cases if any(

@@ -75,7 +75,8 @@ class Event(db.Model):
 
     @property
     def is_system(self) -> bool:
-        return self.actor_id is None
+        # The applicant has no account either; only the system itself acts in the role "system".
+        return self.actor_id is None and self.actor_role == "system"
 
 
 # Append-only at the database, not only in our code: an UPDATE, DELETE or (PostgreSQL) TRUNCATE on events aborts.
