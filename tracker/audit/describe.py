@@ -27,6 +27,8 @@ _KIND_TEXT = {
                                         "Authorisation of {employer} recorded ({period})"),
     "authorisation_revoked": LocalText("Vollmacht für {employer} widerrufen", "Authorisation of {employer} revoked"),
     "employer_invited": LocalText("Arbeitgeber-Kontakt eingeladen", "Employer contact invited"),
+    "document_uploaded": LocalText("Unterlage „{document}“ hochgeladen", "Document '{document}' uploaded"),
+    "message": LocalText("Nachricht im Nachrichtenverlauf", "Message in the thread"),
 }
 _LATE = LocalText(" – verspätet", " – late")
 

@@ -38,7 +38,9 @@ class EventKind(StrEnum):
 
 
 #: Events that stay inside the authority: never shown to employers, advisors or applicants.
-INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE, EventKind.ASSIGNED, EventKind.EMPLOYER_INVITED})
+#: Reading a case file is the authority's read log (it names clerks), not a step of the case.
+INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE, EventKind.ASSIGNED, EventKind.EMPLOYER_INVITED,
+                                  EventKind.CASE_FILE_READ})
 
 
 class Event(db.Model):

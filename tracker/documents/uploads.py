@@ -47,6 +47,8 @@ def max_upload_bytes() -> int:
 
 def _read(file, limit: int) -> bytes:
     """At most ``limit + 1`` bytes of an uploaded file (a werkzeug ``FileStorage`` or anything with ``read``)."""
+    if file is None:
+        return b""
     stream = getattr(file, "stream", file)
     return stream.read(limit + 1) or b""
 

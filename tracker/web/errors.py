@@ -28,6 +28,16 @@ def database_unavailable(error: Exception):
     return page, 503, {"Retry-After": str(RETRY_AFTER)}
 
 
+def request_too_large(error):
+    """A request body above ``MAX_CONTENT_LENGTH`` (an upload far too large): refused before it is read, with the
+    limit named, never a 500. Nothing was stored."""
+    roll_back_quietly()
+    megabytes = f"{current_app.config['UPLOAD_MAX_BYTES'] / 1_048_576:.0f}"
+    return render_template("errors.html", status=413, title=_l("Datei zu groß"), message=_l(
+        "Die Datei ist zu groß (höchstens %(size)s MB). Es wurde nichts gespeichert. Bitte gehen Sie zurück und "
+        "wählen Sie eine kleinere Datei, z. B. einen Scan mit geringerer Auflösung.", size=megabytes)), 413
+
+
 def install(app: Flask) -> None:
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(InterfaceError, database_unavailable)
@@ -46,6 +56,7 @@ def install(app: Flask) -> None:
                                          _l("Diese Seite gibt es nicht oder nicht mehr.")))
     app.register_error_handler(CSRFError, page(400, _l("Formular abgelaufen"), _l(
         "Das Formular war zu alt oder unvollständig. Bitte laden Sie die Seite neu und senden Sie es erneut.")))
+    app.register_error_handler(413, request_too_large)
     app.register_error_handler(429, lambda e: (roll_back_quietly(), too_many_attempts(e))[1])
     app.register_error_handler(500, page(500, _l("Fehler"), _l(
         "Ein unerwarteter Fehler ist aufgetreten. Ihre letzte Änderung wurde nicht gespeichert.")))
