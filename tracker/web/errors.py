@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 
 from tracker.http.unit_of_work import roll_back_quietly
 from tracker.web.login.views import too_many_attempts
@@ -32,6 +33,8 @@ def request_too_large(error):
     """A request body above ``MAX_CONTENT_LENGTH`` (an upload far too large): refused before it is read, with the
     limit named, never a 500. Nothing was stored."""
     roll_back_quietly()
+    # The body stays unread: the page's own forms (the language switch) must not try to parse it again.
+    request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict())
     megabytes = f"{current_app.config['UPLOAD_MAX_BYTES'] / 1_048_576:.0f}"
     return render_template("errors.html", status=413, title=_l("Datei zu groß"), message=_l(
         "Die Datei ist zu groß (höchstens %(size)s MB). Es wurde nichts gespeichert. Bitte gehen Sie zurück und "
