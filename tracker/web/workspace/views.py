@@ -308,12 +308,14 @@ def post_message(case_id: int):
 
 
 @blueprint.route("/cases/<int:case_id>/messages/read", methods=["POST"])
-@staff_required
 def mark_messages_read(case_id: int):
-    """The office has read the parties' messages (for the whole team: the queue's marker goes away)."""
+    """The office has read the parties' messages (for the whole team: the queue's marker goes away). A case the
+    user may not see is 404 first, whoever asks; a party on their own case is told it is not theirs to mark."""
     case = load_case(case_id)
     if not can_use_messages(current_user, case):
         abort(404)
+    if not current_user.is_staff:
+        abort(403)
     if not forms.MarkReadForm().validate_on_submit():
         abort(400)
     perform(messages.mark_read, case, current_user)
