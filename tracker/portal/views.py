@@ -105,7 +105,7 @@ def message(case_id: int):
     case = guards.load_case(case_id)
     form = MessageForm()
     if not form.validate_on_submit():
-        return _render_case(case, message_form=form, error=_("Bitte schreiben Sie eine Nachricht."), status=422)
+        return _render_case(case, message_form=form, error=_("Bitte prüfen Sie Ihre Nachricht."), status=422)
     try:
         perform(messages.post_message, case, form.body.data, author_user=current_user)
     except CaseError as error:
