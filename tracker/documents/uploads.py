@@ -155,7 +155,6 @@ def download(upload: Upload) -> Response:
         "Content-Disposition": attachment_header(upload),
         "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store",
-        "Content-Security-Policy": "default-src 'none'; sandbox",
     })
 
 
