@@ -80,11 +80,11 @@ def test_a_hostile_file_is_refused_with_a_clear_message_and_nothing_is_stored(cl
 def test_a_file_above_the_upload_limit_is_refused_and_nothing_is_stored(app, client, login, world):
     case, _clerk, employer_user = world
     login(employer_user)
-    app.config["UPLOAD_MAX_BYTES"] = 50_000
+    limit, app.config["UPLOAD_MAX_BYTES"] = app.config["UPLOAD_MAX_BYTES"], 50_000
     try:
         response = post_file(client, case, "zeugnis.pdf", samples.good_pdf() + b"\n" * 60_000)
     finally:
-        app.config["UPLOAD_MAX_BYTES"] = 10 * 1024 * 1024
+        app.config["UPLOAD_MAX_BYTES"] = limit
     assert response.status_code == 422 and "zu groß" in response.get_data(as_text=True)
     assert counts(case)[0] == 0 and counts(case)[2] == []
 
@@ -92,11 +92,11 @@ def test_a_file_above_the_upload_limit_is_refused_and_nothing_is_stored(app, cli
 def test_a_request_far_above_the_limit_gets_a_clear_413_page_not_a_500(app, client, login, world):
     case, _clerk, employer_user = world
     login(employer_user)
-    app.config["MAX_CONTENT_LENGTH"] = 100_000
+    limit, app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"], 100_000
     try:
         response = post_file(client, case, "zeugnis.pdf", b"%PDF-" + b"0" * 200_000)
     finally:
-        app.config["MAX_CONTENT_LENGTH"] = app.config["UPLOAD_MAX_BYTES"] + 256 * 1024
+        app.config["MAX_CONTENT_LENGTH"] = limit
     page = response.get_data(as_text=True)
     assert response.status_code == 413
     assert "Datei zu groß" in page and "höchstens 10 MB" in page
