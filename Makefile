@@ -57,5 +57,6 @@ translations: $(STAMP) ## Extract German source texts and update the English cat
 	fi
 	$(BIN)/pybabel compile --statistics -d tracker/translations
 
-bench: $(STAMP) ## Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local test database)
+bench: $(STAMP) ## Benchmarks on PostgreSQL (BENCH_DATABASE_URL, default the local test database), then the load test
 	$(BIN)/python -m bench
+	$(BIN)/python -m bench.load

@@ -29,9 +29,9 @@ def append_event(case, kind: str, actor, *, subject: str | None = None, from_sta
                  to_state: str | None = None, reason: str = "", basis: str = "", data: dict | None = None) -> Event:
     """Add an event to the case's chain and touch the case, so its version (optimistic lock) moves with it:
     two writers on one case can never both append, the second gets a conflict."""
-    previous_seq = db.session.scalar(select(func.max(Event.seq)).where(Event.case_id == case.id)) or 0
+    case.event_seq = (case.event_seq or 0) + 1
     event = Event(
-        case_id=case.id, seq=previous_seq + 1, occurred_at=clock.now(),
+        case_id=case.id, seq=case.event_seq, occurred_at=clock.now(),
         actor_id=actor.id, actor_role=actor.role, kind=str(kind), subject=subject,
         from_state=from_state, to_state=to_state, reason=reason or "", basis=basis or "",
         data=_jsonable(data or {}), prev_hash=case.audit_head,

@@ -49,6 +49,9 @@ class Case(db.Model):
     breached: Mapped[bool] = mapped_column(default=False)
     #: Hash of the newest audit event: lets `audit verify` notice events cut off the end of the chain.
     audit_head: Mapped[str] = mapped_column(String(64), default=GENESIS)
+    #: Sequence number of the newest audit event (0 before the first): the next event takes the next number without
+    #: asking the events table. Guarded by ``version`` like every change, and by the events' unique (case, seq).
+    event_seq: Mapped[int] = mapped_column(default=0, server_default="0")
     #: Optimistic lock: every change bumps it; a stale writer gets a conflict instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
 
@@ -61,6 +64,10 @@ class Case(db.Model):
     advisor = relationship("User", foreign_keys=[advisor_id])
     parent = relationship("Case", remote_side=[id], backref="children")
     documents = relationship("CaseDocument", back_populates="case", order_by="CaseDocument.position")
+    #: Every timer the case ever had, oldest first; loaded once per unit of work and kept current by the timer
+    #: service (a new timer joins it), so a transition reads its timers once and the queue summary is computed
+    #: from them without another query.
+    timers = relationship("Timer", back_populates="case", order_by="Timer.id")
     authorisations = relationship("Authorisation", back_populates="case", order_by="Authorisation.id",
                                   foreign_keys="Authorisation.case_id")
 

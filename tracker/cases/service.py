@@ -166,8 +166,13 @@ def open_case(*, procedure_id: str, applicant, office, actor, employer=None, adv
 
 
 def guard_context(case: Case, inputs: dict) -> GuardContext:
-    linked = case.children[-1] if case.children else None
-    facts = _facts(case)
+    # Read only what the guards can ask for: the linked case exists only where a step opens one (§ 81a), and the
+    # case's earlier facts matter only when the clerk gives the fact's date (``effective_on`` defaults to today,
+    # which no earlier fact can be after).
+    linked = case.children[-1] if _opens_linked_cases(case) and case.children else None
+    earliest_fact_on = case.received_on
+    if inputs.get(EFFECTIVE_ON):
+        earliest_fact_on = max([case.received_on, *(day for _, day, _ in _facts(case))])
     return GuardContext(
         documents={document.document_id: document.status for document in case.documents},
         required_documents=tuple(document.document_id for document in needed_documents(case)),
@@ -175,12 +180,15 @@ def guard_context(case: Case, inputs: dict) -> GuardContext:
         linked_exists=linked is not None,
         inputs=inputs,
         today=clock.today(),
-        earliest_fact_on=max([case.received_on, *(day for _, day, _ in facts)]),
+        earliest_fact_on=earliest_fact_on,
         cooperation_deadline=next((timer.due_on for timer in reversed(timers.case_timers(case))
                                    if timer.timer_id == COOPERATION_TIMER), None) if case.id else None,
     )
 
 
+def _opens_linked_cases(case: Case) -> bool:
+    return case.parent_id is None and any(
+        "open_linked_recognition" in transition.effects for transition in workflow_of(case).transitions.values())
 
 
 def _facts(case: Case) -> list[tuple[str, date, dict]]:
@@ -416,7 +424,7 @@ def add_note(case: Case, actor, body: str) -> Note:
     # Notes never conflict with each other: wait for a colleague's note (or any change) on this case to commit,
     # then append after it. Without the lock both would take the same event number.
     db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
-    db.session.refresh(case, ["version", "audit_head", "updated_at"])
+    db.session.refresh(case, ["version", "audit_head", "event_seq", "updated_at"])
     note = Note(case_id=case.id, author_id=actor.id, body=body, created_at=clock.now())
     db.session.add(note)
     db.session.flush()

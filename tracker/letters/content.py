@@ -12,9 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from babel.dates import format_date
-from sqlalchemy import select
 
-from tracker.extensions import db
 from tracker.procedures.deadlines import parse_period
 from tracker.procedures.labels import LETTER_KIND
 from tracker.procedures.vocabulary import (
@@ -25,7 +23,6 @@ from tracker.procedures.vocabulary import (
     OfficeKind,
     TimerKind,
 )
-from tracker.timers.models import Timer
 
 LANGUAGES = ("de", "en")
 
@@ -133,8 +130,8 @@ def _decision_timer(case, workflow):
     if not specs:
         return None, None
     spec = specs[0]
-    timer = db.session.scalar(select(Timer).where(Timer.case_id == case.id, Timer.timer_id == spec.id)
-                              .order_by(Timer.id.desc()).limit(1))
+    # The case's timers are loaded once per unit of work (``Case.timers``); the newest of the kind counts.
+    timer = next((timer for timer in reversed(case.timers) if timer.timer_id == spec.id), None)
     return spec, timer
 
 

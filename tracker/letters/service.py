@@ -18,8 +18,7 @@ from tracker.procedures.vocabulary import LetterKind
 
 def keep(case, workflow, kind: LetterKind, event, actor) -> LetterRecord:
     """Produce the letter ``kind`` for the step recorded by ``event`` and keep it, in both languages."""
-    number = (db.session.scalar(select(func.count()).select_from(LetterRecord)
-                                .where(LetterRecord.case_id == case.id, LetterRecord.kind == kind)) or 0) + 1
+    number = _letters_so_far(case, kind) + 1
     dated = letter_date(event.data or {}, clock.today())
     content = {lang: build(case, workflow, kind, lang, event=event, dated=dated).as_dict() for lang in LANGUAGES}
     language = case.applicant.preferred_language if case.applicant.preferred_language in LANGUAGES else "de"
@@ -28,6 +27,17 @@ def keep(case, workflow, kind: LetterKind, event, actor) -> LetterRecord:
     db.session.add(record)
     append_event(case, EventKind.LETTER, actor, subject=str(kind), data=letter_event_data(kind, number, dated))
     return record
+
+
+def _letters_so_far(case, kind: LetterKind) -> int:
+    """Letters of this kind the case has, stored or still pending in this unit of work. Counted without flushing,
+    so the step's changes go to the database together at its end (one statement per row kind)."""
+    pending = sum(1 for row in db.session.new
+                  if isinstance(row, LetterRecord) and row.case_id == case.id and row.kind == kind)
+    with db.session.no_autoflush:
+        stored = db.session.scalar(select(func.count()).select_from(LetterRecord)
+                                   .where(LetterRecord.case_id == case.id, LetterRecord.kind == kind)) or 0
+    return stored + pending
 
 
 def letter_event_data(kind: LetterKind, number: int, dated: date) -> dict:

@@ -60,7 +60,7 @@ COLUMNS = {
     "cases": ("id", "reference", "procedure_id", "procedure_version", "state", "outcome", "accelerated",
               "applicant_id", "employer_id", "advisor_id", "office_id", "assignee_id", "parent_id", "profession",
               "reference_occupation", "received_on", "opened_at", "updated_at", "closed_at", "next_due_on", "breached",
-              "audit_head", "version"),
+              "audit_head", "event_seq", "version"),
     "case_documents": ("case_id", "document_id", "position", "required", "status", "reason", "requested_until",
                        "updated_at", "received_on"),
     "timers": ("id", "case_id", "timer_id", "status", "started_on", "started_by", "fixed_due_on", "end_named",
@@ -131,7 +131,7 @@ def build_rows(engine, cases: list[SimCase], keyring: Keyring) -> dict[str, list
             # what timers.service.refresh_summary computes
             min((timer.due_on for timer in open_due), default=None),
             any(timer.status == breached for timer in open_due),
-            head, case.version))
+            head, case.events[-1].seq if case.events else 0, case.version))
         for document_id, (status, reason, until, updated_at, position, required, arrived) in case.documents.items():
             document_rows.append((case_id, document_id, position, required, str(status), reason, until,
                                   updated_at or case.opened_at, arrived))

@@ -45,7 +45,7 @@ class Timer(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
 
     pauses = relationship("TimerPause", order_by="TimerPause.id", back_populates="timer", lazy="selectin")
-    case = relationship("Case")
+    case = relationship("Case", back_populates="timers")
 
     __table_args__ = (
         # The sweep reads only open timers by date; on PostgreSQL a partial index keeps finished ones out of it.

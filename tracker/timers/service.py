@@ -37,7 +37,8 @@ def open_timers(case) -> list[Timer]:
 
 
 def case_timers(case) -> list[Timer]:
-    return list(db.session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.id)))
+    """Every timer of the case, oldest first (``Case.timers``: one query per unit of work)."""
+    return list(case.timers)
 
 
 def on_event(case, workflow: Workflow, event_id: str, inputs: dict, day: date, actor,
@@ -65,13 +66,12 @@ class RowBook:
         self.case, self.actor = case, actor
 
     def start(self, spec: TimerSpec, started_on: date, inputs, event_id: str) -> Timer:
-        timer = Timer(case_id=self.case.id, timer_id=spec.id, status=TimerStatus.RUNNING, started_on=started_on,
+        timer = Timer(case=self.case, timer_id=spec.id, status=TimerStatus.RUNNING, started_on=started_on,
                       started_by=event_id, fixed_due_on=timer_plan.fixed_due(spec, inputs),
                       end_named=timer_plan.end_named(spec, inputs),
                       calendar=timer_plan.calendar_for(spec, self.case.office.calendar), created_at=clock.now())
-        db.session.add(timer)
+        db.session.add(timer)  # SQLAlchemy 2 does not cascade along the back-reference
         self.recompute(timer, spec)
-        db.session.flush()
         self.record(Action.START, spec, data={"due_on": timer.due_on, "started_on": started_on})
         return timer
 
@@ -232,8 +232,11 @@ def _follow_suspensions(case, extended: Timer, old_due: date) -> None:
 
 
 def refresh_summary(case) -> None:
-    """Recompute the case's queue summary (nearest open due date, any breach) from its timers."""
-    refresh_summaries([case])
+    """Recompute the case's queue summary (nearest open due date, any breach) from its timers, as
+    ``refresh_summaries`` does in SQL for a batch."""
+    counted = [timer for timer in case.timers if timer.status in OPEN_TIMER_STATUSES and timer.due_on is not None]
+    case.next_due_on = min((timer.due_on for timer in counted), default=None)
+    case.breached = any(timer.status == TimerStatus.BREACHED for timer in counted)
 
 
 def refresh_summaries(cases) -> None:

@@ -1,0 +1,354 @@
+"""``python -m bench.load``: a bounded load test against gunicorn on PostgreSQL (issue 12, *Load*).
+
+Seeds (or reuses) a database of ``--cases`` cases, starts gunicorn with the production settings file
+(``deploy/gunicorn.conf.py``) on a free port, and lets ``--users`` virtual users work without think time for
+``--seconds``, each over its own HTTP connection and session, as a browser would (CSRF tokens from the pages):
+
+- clerks of the busiest offices: the work queue, a case page from it and, every third round, one of the
+  transitions the case page offers (a guard's refusal or a colleague's conflict is an answer, not an error);
+- employer users: their home page (``/``) and one of their cases;
+- applicants: the public status page, where the app has one (reference and access code).
+
+It prints per page the number of requests, median and p95, and the errors (5xx, connection failures): the goal is
+p95 <= 300 ms and no error. Login limits are raised for the run, since every virtual user comes from 127.0.0.1.
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import http.cookiejar
+import os
+import random
+import re
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from bench.__main__ import _psycopg_url, say
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+LOAD_DATABASE = "tracker_load"
+EMPLOYER_PASSWORD = "last-test-passwort"  # bench-only accounts in the bench's own database
+GOAL_MS = 300
+
+
+# --- the pages, read as a browser reads them -------------------------------------------------------------------
+
+@dataclass
+class Form:
+    action: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+
+class PageReader(HTMLParser):
+    """Collects the links and the POST forms of a page, with each field's current value (first option of a
+    select), which is what a user submitting a form unchanged sends."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.links: list[str] = []
+        self.forms: list[Form] = []
+        self._form: Form | None = None
+        self._select: str | None = None
+
+    def handle_starttag(self, tag, attrs):
+        attributes = dict(attrs)
+        if tag == "a" and attributes.get("href"):
+            self.links.append(attributes["href"])
+        elif tag == "form" and (attributes.get("method") or "get").lower() == "post":
+            self._form = Form(attributes.get("action") or "")
+            self.forms.append(self._form)
+        elif self._form is not None and tag == "input" and attributes.get("name"):
+            kind = (attributes.get("type") or "text").lower()
+            if kind in ("checkbox", "radio") and "checked" not in attributes:
+                return
+            self._form.fields.setdefault(attributes["name"], attributes.get("value") or "")
+        elif self._form is not None and tag == "select" and attributes.get("name"):
+            self._select = attributes["name"]
+        elif self._form is not None and tag == "option" and self._select:
+            self._form.fields.setdefault(self._select, attributes.get("value") or "")
+        elif self._form is not None and tag == "textarea" and attributes.get("name"):
+            self._form.fields.setdefault(attributes["name"], "")
+
+    def handle_endtag(self, tag):
+        if tag == "form":
+            self._form = None
+        elif tag == "select":
+            self._select = None
+
+
+def read_page(html: str) -> PageReader:
+    reader = PageReader()
+    reader.feed(html)
+    return reader
+
+
+# --- one virtual user ------------------------------------------------------------------------------------------
+
+class Recorder:
+    """Latencies per page and errors, shared by every virtual user."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.samples: dict[str, list[float]] = defaultdict(list)
+        self.errors: dict[str, list[str]] = defaultdict(list)
+
+    def add(self, page: str, ms: float, error: str | None) -> None:
+        with self.lock:
+            self.samples[page].append(ms)
+            if error:
+                self.errors[page].append(error)
+
+
+class Browser:
+    """One user's session: cookies, no redirects followed by hand, every request timed under a page name."""
+
+    def __init__(self, base: str, recorder: Recorder):
+        self.base, self.recorder = base, recorder
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+    def request(self, page: str, path: str, data: dict | None = None, ok=(200,)) -> tuple[int, str]:
+        body = urllib.parse.urlencode(data).encode() if data is not None else None
+        started = time.perf_counter()
+        status, text, error = 0, "", None
+        try:
+            with self.opener.open(urllib.request.Request(self.base + path, data=body), timeout=30) as response:
+                status, text = response.status, response.read().decode("utf-8", "replace")
+        except urllib.error.HTTPError as failure:
+            status, text = failure.code, failure.read().decode("utf-8", "replace")
+        except (OSError, http.client.HTTPException) as failure:
+            error = f"{type(failure).__name__}: {failure}"
+        elapsed = (time.perf_counter() - started) * 1000
+        if error is None and (status >= 500 or status not in ok):
+            error = f"HTTP {status} on {path}"
+        self.recorder.add(page, elapsed, error)
+        return status, text
+
+    def log_in(self, email: str, password: str) -> None:
+        _, page = self.request("login page", "/login")
+        token = _csrf(page)
+        # urllib follows the redirect to the home page; that page is timed as part of the login.
+        status, _ = self.request("login", "/login", {"csrf_token": token, "email": email, "password": password})
+        if status != 200:
+            raise RuntimeError(f"login failed for a load-test user ({status})")
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', html)
+    return found.group(1) if found else ""
+
+
+def clerk_round(browser: Browser, rng: random.Random, round_number: int) -> None:
+    _, queue = browser.request("clerk: work queue", "/cases")
+    cases = sorted({link for link in read_page(queue).links if re.fullmatch(r"/cases/\d+", link)})
+    if not cases:
+        return
+    case_url = rng.choice(cases)
+    _, case_page = browser.request("clerk: case page", case_url)
+    if round_number % 3:
+        return
+    forms = [form for form in read_page(case_page).forms if "/transitions/" in form.action]
+    if forms:
+        form = rng.choice(forms)
+        # A refusal (422, the form re-shown with its message) or a conflict (409) is the app answering well.
+        browser.request("clerk: transition", form.action, form.fields, ok=(200, 409, 422))
+
+
+def employer_round(browser: Browser, rng: random.Random, _round: int) -> None:
+    _, home = browser.request("employer: home", "/")
+    cases = sorted({link for link in read_page(home).links if re.fullmatch(r"/portal/cases/\d+", link)})
+    if cases:
+        browser.request("employer: case page", rng.choice(cases))
+
+
+# --- setting the stage -----------------------------------------------------------------------------------------
+
+def prepare(app, cases: int, seed: int) -> dict:
+    """Seed to ``cases`` and give the biggest employers a bench user each, authorised for all their cases."""
+    from sqlalchemy import func, select
+    from werkzeug.security import generate_password_hash
+
+    from bench import measure
+    from tracker import clock
+    from tracker.auth.models import User
+    from tracker.cases.models import Authorisation, Case
+    from tracker.extensions import db
+    from tracker.procedures.vocabulary import AuthorisationKind, Role
+
+    with app.app_context():
+        db.create_all()
+        added, rate = measure.grow_to(cases, seed=seed)
+        if added:
+            say(f"seeded {added:,} cases at {rate:,.0f} cases/s")
+        offices = db.session.scalars(select(Case.office_id).where(Case.closed_at.is_(None)).group_by(Case.office_id)
+                                     .order_by(func.count().desc()).limit(3)).all()
+        clerks = db.session.scalars(select(User.email).where(User.office_id.in_(offices), User.active,
+                                                           User.email.like(f"%.{measure.EMAIL_DOMAIN}"))
+                                    .order_by(User.id)).all()
+        employers = db.session.scalars(select(Case.employer_id).where(Case.employer_id.is_not(None))
+                                       .group_by(Case.employer_id).order_by(func.count().desc()).limit(6)).all()
+        anyone = db.session.scalar(select(User.id).where(User.role == Role.ADMIN).limit(1)) or \
+            db.session.scalar(select(User.id).order_by(User.id).limit(1))
+        employer_users = []
+        for employer_id in employers:
+            email = f"last.{employer_id}@employer.bench.example"
+            if db.session.scalar(select(User.id).where(User.email == email)) is None:
+                user = User(email=email, name=f"Last {employer_id}", role=Role.EMPLOYER, employer_id=employer_id,
+                            password_hash=generate_password_hash(EMPLOYER_PASSWORD))
+                db.session.add(user)
+                rows = db.session.execute(select(Case.id, Case.received_on).where(Case.employer_id == employer_id))
+                db.session.execute(sa.insert(Authorisation), [
+                    {"case_id": case_id, "employer_id": employer_id, "kind": AuthorisationKind.POWER_OF_ATTORNEY_81A,
+                     "grantor": "Lasttest", "scope": "", "valid_from": received_on, "valid_until": None,
+                     "recorded_by_id": anyone, "recorded_at": clock.now()} for case_id, received_on in rows])
+            employer_users.append(email)
+        db.session.commit()
+        total = db.session.scalar(select(func.count(Case.id)))
+        db.session.remove()
+        db.engine.dispose()
+    return {"cases": total, "clerks": clerks, "employers": employer_users}
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
+    environment = dict(os.environ, DATABASE_URL=url, SECRET_KEY="load-test-secret", WEB_CONCURRENCY=str(workers),
+                       GUNICORN_BIND=f"127.0.0.1:{port}", LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
+                       LOGIN_LIMIT_PER_ACCOUNT="100000 per minute", SWEEP_IN_PROCESS="0", LOG_LEVEL="warning")
+    environment.pop("REDIS_URL", None)
+    server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
+                               "tracker:create_app()"], cwd=ROOT, env=environment,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+                return server
+        except OSError:
+            time.sleep(0.5)
+    server.kill()
+    raise RuntimeError("gunicorn did not answer /healthz within 60 s")
+
+
+def run_users(base: str, stage: dict, users: int, seconds: int, seed: int) -> Recorder:
+    recorder = Recorder()
+    rng = random.Random(seed)
+    # A realistic mix: half clerks, the rest employers (and applicants where the app has a status page).
+    roles = ["clerk" if number % 2 == 0 or not stage["employers"] else "employer" for number in range(users)]
+    deadline = time.monotonic() + seconds
+    failures: list[BaseException] = []
+
+    def work(number: int, role: str) -> None:
+        local = random.Random(rng.random())
+        browser = Browser(base, recorder)
+        try:
+            if role == "clerk":
+                browser.log_in(stage["clerks"][number % len(stage["clerks"])], _seed_password())
+                step = clerk_round
+            else:
+                browser.log_in(stage["employers"][number % len(stage["employers"])], EMPLOYER_PASSWORD)
+                step = employer_round
+            round_number = 0
+            while time.monotonic() < deadline:
+                step(browser, local, round_number)
+                round_number += 1
+        except BaseException as failure:  # reported after the run
+            failures.append(failure)
+
+    threads = [threading.Thread(target=work, args=(number, role)) for number, role in enumerate(roles)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    if failures:
+        say(f"{len(failures)} virtual user(s) stopped early: {failures[0]!r}")
+    return recorder
+
+
+def _seed_password() -> str:
+    from tracker.seed import SEED_PASSWORD
+    return SEED_PASSWORD
+
+
+def report(recorder: Recorder, seconds: int) -> bool:
+    say(f"\n{'page':28} {'requests':>9} {'per s':>7} {'median':>9} {'p95':>9}  errors")
+    worst, errors = 0.0, 0
+    for page in sorted(recorder.samples):
+        samples = sorted(recorder.samples[page])
+        median = samples[len(samples) // 2]
+        p95 = samples[min(len(samples) - 1, int(round(0.95 * (len(samples) - 1))))]
+        failed = len(recorder.errors[page])
+        errors += failed
+        if not page.startswith("login"):
+            worst = max(worst, p95)
+        say(f"{page:28} {len(samples):>9,} {len(samples) / seconds:>7.1f} {median:>7.1f}ms {p95:>7.1f}ms  {failed}")
+    for page, found in recorder.errors.items():
+        for error in sorted(set(found))[:3]:
+            say(f"  {page}: {error}")
+    ok = worst <= GOAL_MS and errors == 0
+    say(f"\nslowest page p95 {worst:.1f} ms (goal <= {GOAL_MS} ms), {errors} errors (goal 0)  "
+        f"{'PASS' if ok else 'MISS'}")
+    return ok
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.load", description=__doc__.splitlines()[0])
+    parser.add_argument("--cases", type=int, default=100_000)
+    parser.add_argument("--users", type=int, default=20)
+    parser.add_argument("--seconds", type=int, default=120)
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
+    parser.add_argument("--seed", type=int, default=20261130)
+    parser.add_argument("--keep", action="store_true", help="keep the tracker_load database for another run")
+    args = parser.parse_args(argv)
+
+    given = os.environ.get("BENCH_DATABASE_URL")
+    server_engine = sa.create_engine(DEFAULT_SERVER, isolation_level="AUTOCOMMIT")
+    if given:
+        url = _psycopg_url(given)
+    else:
+        url = sa.engine.make_url(DEFAULT_SERVER).set(database=LOAD_DATABASE).render_as_string(hide_password=False)
+        with server_engine.connect() as connection:
+            if not connection.execute(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                      {"name": LOAD_DATABASE}).scalar():
+                connection.execute(sa.text(f'CREATE DATABASE "{LOAD_DATABASE}"'))
+
+    from tracker import create_app
+    app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "REDIS_URL": None})
+    stage = prepare(app, args.cases, args.seed)
+    say(f"load test: {stage['cases']:,} cases, {args.users} users ({len(stage['clerks'])} clerk accounts, "
+        f"{len(stage['employers'])} employer accounts), {args.seconds} s, gunicorn with {args.workers} workers; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    port = free_port()
+    server = start_gunicorn(url, port, args.workers)
+    try:
+        recorder = run_users(f"http://127.0.0.1:{port}", stage, args.users, args.seconds, args.seed)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=60)
+        if not given and not args.keep:
+            with server_engine.connect() as connection:
+                connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{LOAD_DATABASE}" WITH (FORCE)'))
+        server_engine.dispose()
+    report(recorder, args.seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
