@@ -85,7 +85,7 @@ def receive_upload(case: Case, checklist_item: CaseDocument | str, file, uploade
     # Wait for a colleague's change of this case to commit, then append after it (as notes do): two uploads at
     # once both succeed instead of one failing on the audit chain.
     db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
-    db.session.refresh(case, ["version", "audit_head", "updated_at"])
+    db.session.refresh(case, ["version", "audit_head", "event_seq", "updated_at"])
     storage = document_storage()
     key = storage.put(data)
     _delete_on_rollback(key)

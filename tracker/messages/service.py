@@ -49,7 +49,7 @@ def post_message(case: Case, body: str, author_user=None, from_applicant: bool =
     from_office = bool(actor.is_staff)
     # Messages never conflict with each other or with a clerk's step: wait for it to commit, then append after it.
     db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
-    db.session.refresh(case, ["version", "audit_head", "updated_at"])
+    db.session.refresh(case, ["version", "audit_head", "event_seq", "updated_at"])
     now = clock.now()
     if from_office:
         _mark_read(case, actor, now)

@@ -13,11 +13,11 @@ from tracker.cases.access import can_download_documents, can_use_messages
 from tracker.cases.models import Case
 from tracker.documents import queries as document_queries
 from tracker.documents import uploads
-from tracker.messages import queries as message_queries
-from tracker.messages import service as messages
 from tracker.extensions import db
 from tracker.http.forms import parse_id
 from tracker.http.unit_of_work import perform
+from tracker.messages import queries as message_queries
+from tracker.messages import service as messages
 from tracker.notifications.invitations import send_invitation
 from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.vocabulary import Role
