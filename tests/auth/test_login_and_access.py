@@ -114,7 +114,7 @@ def test_the_public_pages_answer_without_login(client):
 # --- object-level access ----------------------------------------------------------------------------------
 
 ROUTE_VALUES = {"transition_id": "confirm_receipt_incomplete", "document_id": "passport", "action": "pause",
-                "kind": "receipt", "authorisation_id": 1}
+                "kind": "receipt", "authorisation_id": 1, "upload_id": 1}
 
 
 def _case_routes(app, case):
