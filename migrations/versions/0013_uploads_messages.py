@@ -2,7 +2,7 @@
 key with their SHA-256) and the message thread of each case, with the office's read mark
 
 Revision ID: 0013_uploads_messages
-Revises: 0010_audit_keyed_chain
+Revises: 0019_case_event_seq (main's head since the merge of main; the brief's base was 0010_audit_keyed_chain)
 Create Date: 2026-11-30 08:00:00
 
 """
@@ -12,7 +12,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0013_uploads_messages'
-down_revision = '0010_audit_keyed_chain'
+down_revision = '0019_case_event_seq'
 branch_labels = None
 depends_on = None
 
