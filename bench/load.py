@@ -7,7 +7,7 @@ Seeds (or reuses) a database of ``--cases`` cases, starts gunicorn with the prod
 - clerks of the busiest offices: the work queue, a case page from it and, every third round, one of the
   transitions the case page offers (a guard's refusal or a colleague's conflict is an answer, not an error);
 - employer users: their home page (``/``) and one of their cases;
-- applicants: the public status page, where the app has one (reference and access code).
+- applicants: the public status page, entered once with the case reference and an access code the clerk issued.
 
 It prints per page the number of requests, median and p95, and the errors (5xx, connection failures): the goal is
 p95 <= 300 ms and no error. Login limits are raised for the run, since every virtual user comes from 127.0.0.1.
@@ -42,6 +42,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 LOAD_DATABASE = "tracker_load"
 EMPLOYER_PASSWORD = "last-test-passwort"  # bench-only accounts in the bench's own database
+APPLICANTS = 20  #: cases whose applicants get an access code for the status page
 GOAL_MS = 300
 
 
@@ -167,6 +168,10 @@ def clerk_round(browser: Browser, rng: random.Random, round_number: int) -> None
         browser.request("clerk: transition", form.action, form.fields, ok=(200, 409, 422))
 
 
+def applicant_round(browser: Browser, _rng: random.Random, _round: int) -> None:
+    browser.request("applicant: status page", "/status")
+
+
 def employer_round(browser: Browser, rng: random.Random, _round: int) -> None:
     _, home = browser.request("employer: home", "/")
     cases = sorted({link for link in read_page(home).links if re.fullmatch(r"/portal/cases/\d+", link)})
@@ -177,12 +182,14 @@ def employer_round(browser: Browser, rng: random.Random, _round: int) -> None:
 # --- setting the stage -----------------------------------------------------------------------------------------
 
 def prepare(app, cases: int, seed: int) -> dict:
-    """Seed to ``cases`` and give the biggest employers a bench user each, authorised for all their cases."""
+    """Seed to ``cases``, give the biggest employers a bench user each, authorised for all their cases, and issue
+    access codes for open recognition cases of the busiest office (as its clerk does)."""
     from sqlalchemy import func, select
     from werkzeug.security import generate_password_hash
 
     from bench import measure
     from tracker import clock
+    from tracker.applicant.codes import issue_code
     from tracker.auth.models import User
     from tracker.cases.models import Authorisation, Case
     from tracker.extensions import db
@@ -216,10 +223,18 @@ def prepare(app, cases: int, seed: int) -> dict:
                      "recorded_by_id": anyone, "recorded_at": clock.now()} for case_id, received_on in rows])
             employer_users.append(email)
         db.session.commit()
+        applicants = []
+        clerk = db.session.scalar(select(User).where(User.office_id == offices[0], User.active,
+                                                     User.role != Role.TEAM_LEAD).order_by(User.id).limit(1))
+        for case in db.session.scalars(select(Case).where(Case.office_id == offices[0], Case.closed_at.is_(None),
+                                                          Case.procedure_id.like("recognition%"))
+                                       .order_by(Case.id).limit(APPLICANTS)):
+            applicants.append((case.reference, issue_code(case, clerk).code))
+            db.session.commit()
         total = db.session.scalar(select(func.count(Case.id)))
         db.session.remove()
         db.engine.dispose()
-    return {"cases": total, "clerks": clerks, "employers": employer_users}
+    return {"cases": total, "clerks": clerks, "employers": employer_users, "applicants": applicants}
 
 
 def free_port() -> int:
@@ -239,7 +254,8 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):
+            # A fixed http:// URL of the gunicorn this script started on loopback
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2):  # nosec B310
                 return server
         except OSError:
             time.sleep(0.5)
@@ -250,8 +266,13 @@ def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
 def run_users(base: str, stage: dict, users: int, seconds: int, seed: int) -> Recorder:
     recorder = Recorder()
     rng = random.Random(seed)
-    # A realistic mix: half clerks, the rest employers (and applicants where the app has a status page).
-    roles = ["clerk" if number % 2 == 0 or not stage["employers"] else "employer" for number in range(users)]
+    # A realistic mix: half clerks, three in ten employer users, two in ten applicants on their status page.
+    mix = ("clerk", "employer", "clerk", "applicant", "clerk", "employer", "clerk", "applicant", "clerk", "employer")
+    roles = [mix[number % len(mix)] for number in range(users)]
+    if not stage["employers"]:
+        roles = ["clerk" if role == "employer" else role for role in roles]
+    if not stage["applicants"]:
+        roles = ["clerk" if role == "applicant" else role for role in roles]
     deadline = time.monotonic() + seconds
     failures: list[BaseException] = []
 
@@ -262,6 +283,12 @@ def run_users(base: str, stage: dict, users: int, seconds: int, seed: int) -> Re
             if role == "clerk":
                 browser.log_in(stage["clerks"][number % len(stage["clerks"])], _seed_password())
                 step = clerk_round
+            elif role == "applicant":
+                reference, code = stage["applicants"][number % len(stage["applicants"])]
+                _, entry = browser.request("applicant: entry form", "/status")
+                browser.request("applicant: entry", "/status",
+                                {"csrf_token": _csrf(entry), "reference": reference, "code": code})
+                step = applicant_round
             else:
                 browser.log_in(stage["employers"][number % len(stage["employers"])], EMPLOYER_PASSWORD)
                 step = employer_round
@@ -333,7 +360,7 @@ def main(argv: list[str] | None = None) -> int:
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "REDIS_URL": None})
     stage = prepare(app, args.cases, args.seed)
     say(f"load test: {stage['cases']:,} cases, {args.users} users ({len(stage['clerks'])} clerk accounts, "
-        f"{len(stage['employers'])} employer accounts), {args.seconds} s, gunicorn with {args.workers} workers; "
+        f"{len(stage['employers'])} employer accounts, {len(stage['applicants'])} access codes), {args.seconds} s, gunicorn with {args.workers} workers; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
     port = free_port()
     server = start_gunicorn(url, port, args.workers)

@@ -155,8 +155,20 @@ def _operations(instance_path: Path) -> dict:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         #: Bearer token that opens ``/metrics`` to a scraper that is not on this host; unset: loopback only.
         "METRICS_TOKEN": os.environ.get("METRICS_TOKEN") or None,
-        #: Stored documents; included in backups. May not exist yet.
+        #: Stored documents (uploads, behind ``tracker.documents.storage``); included in backups. May not exist yet.
         "DOCUMENTS_DIR": os.environ.get("DOCUMENTS_DIR") or str(instance_path / "documents"),
+        **_uploads(),
+    }
+
+
+def _uploads() -> dict:
+    """Limits of the portal's uploads (``tracker/documents``)."""
+    upload_max = _integer("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+    return {
+        #: The largest file a party may upload (bytes).
+        "UPLOAD_MAX_BYTES": upload_max,
+        #: Flask refuses larger request bodies with 413 before reading them: the file plus room for the form.
+        "MAX_CONTENT_LENGTH": upload_max + 256 * 1024,
     }
 
 

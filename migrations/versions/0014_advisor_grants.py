@@ -2,7 +2,7 @@
 accompanied employers; cases record when their procedure last progressed (``cases.progressed_at``)
 
 Revision ID: 0014_advisor_grants
-Revises: 0012_access_codes
+Revises: 0013_uploads_messages
 Create Date: 2026-11-30 08:00:00
 
 Every row of ``advisor_employers`` becomes a grant valid from the day of the upgrade (Berlin), until revoked, with
@@ -18,7 +18,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '0014_advisor_grants'
-down_revision = '0012_access_codes'
+down_revision = '0013_uploads_messages'
 branch_labels = None
 depends_on = None
 

@@ -395,10 +395,9 @@ def test_the_reference_page_renders_with_csrf_on(app, client):
 def test_an_advisor_reads_the_accompanied_employers_cases_and_changes_nothing(client, make, office, clerk, token_for):
     accompanied, other = make.employer(), make.employer()
     theirs = make.case(office=office, actor=clerk, employer=accompanied)
-    make.case(office=office, actor=clerk, employer=other)
-    advisor = make.user(role="advisor")
-    advisor.accompanied_employers.append(accompanied)
-    db.session.commit()
+    make.authorisation(theirs, employer=accompanied, actor=clerk)
+    make.authorisation(make.case(office=office, actor=clerk, employer=other), employer=other, actor=clerk)
+    advisor = make.grant(accompanied).advisor  # the accompanied employer granted the advisor access
     token = token_for(advisor, "read,write")
 
     assert [i["id"] for i in client.get("/api/v1/cases", headers=bearer(token)).get_json()["items"]] == [theirs.id]

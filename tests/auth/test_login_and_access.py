@@ -19,8 +19,9 @@ from tracker.timers.models import Timer
 #: The only endpoints reachable without login. Anything added to this list must be meant for the public.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.second_factor", "auth.set_language", "static",
                     "invitation.accept",  # the one-time link that sets an invited user's first password
-                    # the applicant's status page: no account, reference and access code or the signed link
-                    "applicant.status", "applicant.link", "applicant.leave",
+                    # the applicant's status page: no account, reference and access code or the signed link; sending
+                    # documents and messages from it needs the applicant's session (tests/applicant/test_sending.py)
+                    "applicant.status", "applicant.link", "applicant.leave", "applicant.upload", "applicant.message",
                     # probes and metrics (tracker/operations): no account; /metrics has its own host/token check
                     "operations_health.healthz", "operations_health.readyz", "operations_metrics.metrics",
                     # the public statistics page: anonymised aggregates, no figure under 10 cases (issue 11)
@@ -123,7 +124,7 @@ def test_the_public_pages_answer_without_login(client):
 # --- object-level access ----------------------------------------------------------------------------------
 
 ROUTE_VALUES = {"transition_id": "confirm_receipt_incomplete", "document_id": "passport", "action": "pause",
-                "kind": "receipt", "authorisation_id": 1}
+                "kind": "receipt", "authorisation_id": 1, "upload_id": 1}
 
 
 def _case_routes(app, case):

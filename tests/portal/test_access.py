@@ -13,7 +13,7 @@ from tracker.extensions import db
 from tracker.procedures.vocabulary import Role
 
 #: Values for the portal routes' arguments other than the case.
-VALUES = {"user_id": 999_999, "token": "not-a-token", "grant_id": 999_999}
+VALUES = {"user_id": 999_999, "token": "not-a-token", "grant_id": 999_999, "document_id": "diploma", "upload_id": 999_999}
 PUBLIC = {"invitation.accept"}
 
 

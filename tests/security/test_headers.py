@@ -21,7 +21,7 @@ EXPECTED = {
 ROUTE_VALUES = {"transition_id": "confirm_receipt_incomplete", "document_id": "passport", "action": "pause",
                 "kind": "receipt", "filename": "app.css", "procedure_id": "recognition-bqfg", "user_id": 1,
                 "authorisation_id": 1, "token": "not-a-token", "grant_id": 1, "key": "summary", "file_format": "csv",
-                "export_id": 1, "name": "none.eml", "token_id": 1}
+                "export_id": 1, "name": "none.eml", "token_id": 1, "upload_id": 1}
 INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|\son[a-z]+=", re.IGNORECASE)
 
 

@@ -7,11 +7,19 @@ from flask import Flask
 
 from tracker.applicant import codes
 from tracker.applicant.forms import IssueCodeForm
+from tracker.applicant.page import SECTIONS, Section
 from tracker.applicant.views import blueprint, staff_blueprint
 from tracker.letters.content import carries_access_code
 
 
+#: What the applicant sends us from the page: the documents we asked for, and messages.
+APPLICANT_SECTIONS = (Section("applicant/_documents.html", 10), Section("applicant/_messages.html", 20))
+
+
 def register(app: Flask) -> None:
+    for section in APPLICANT_SECTIONS:
+        if section not in SECTIONS:
+            SECTIONS.append(section)
     app.register_blueprint(blueprint)
     app.register_blueprint(staff_blueprint)
     # The case file (tracker.web) shows the code's state and the buttons; it may not import this door, so the

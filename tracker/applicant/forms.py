@@ -2,7 +2,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import HiddenField, StringField
+from flask_wtf.file import FileField
+from wtforms import HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from tracker.http.forms import Form
@@ -28,3 +29,15 @@ class IssueCodeForm(Form):
     def expected_version(self) -> int | None:
         value = self.version.data
         return int(value) if isinstance(value, str) and value.isdigit() and len(value) < 10 else None
+
+
+class UploadForm(Form):
+    """One file for one document we asked for; the file is judged by its content (``documents.inspection``)."""
+
+    file = FileField(_l("Datei (PDF, JPEG oder PNG, höchstens 10 MB)"),
+                     render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"})
+
+
+class MessageForm(Form):
+    body = TextAreaField(_l("Ihre Nachricht an uns"), validators=[DataRequired(_l("Bitte schreiben Sie eine "
+                                                                                  "Nachricht.")), Length(max=5000)])

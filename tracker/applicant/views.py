@@ -5,6 +5,8 @@ URLs:
     GET  /status                                        the entry form, or the page of the case entered
     POST /status                                        enter with reference and code (throttled)
     GET  /status/link?t=<token>                         enter with the signed link from the e-mail (throttled)
+    POST /status/documents/<document id>                send a document we asked for (the applicant's session)
+    POST /status/messages                               write to the office (the applicant's session)
     POST /status/leave                                  end the applicant's session
     POST /cases/<id>/access-code                        staff: issue or renew the code, show it once, e-mail it
     POST /cases/<id>/access-code/letters/<letter id>    staff: renew the code and print the letter with it
@@ -14,7 +16,7 @@ from __future__ import annotations
 import hashlib
 import logging
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask import session
 from flask_babel import get_locale
 from flask_babel import gettext as _
@@ -22,16 +24,19 @@ from flask_login import current_user
 
 from tracker.applicant import codes, page
 from tracker.applicant import session as applicant_session
-from tracker.applicant.forms import EntryForm, IssueCodeForm, LeaveForm
+from tracker.applicant.forms import EntryForm, IssueCodeForm, LeaveForm, MessageForm, UploadForm
 from tracker.applicant.mail import queue_access_code_mail
 from tracker.cases.access import can_act_on_case, can_view_case
 from tracker.cases.models import Case
 from tracker.cases.service import CaseError, ConflictError
+from tracker.documents import uploads
 from tracker.extensions import db, limiter
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
 from tracker.letters.content import Letter, carries_access_code, fill_access_code
 from tracker.letters.models import LetterRecord
+from tracker.messages import service as messages
+from tracker.registry import workflow_of
 
 log = logging.getLogger(__name__)
 
@@ -83,13 +88,65 @@ def status():
     return render_template("applicant/entry.html", form=form, ended=ended), 422 if form.errors else 200
 
 
-def _render_status(case_id: int):
+def _render_status(case_id: int, *, upload_form=None, upload_for: str | None = None, message_form=None,
+                   status: int = 200):
+    """The page; a refused upload or message is shown again at its place with why (the message keeps its text)."""
     case = db.session.get(Case, case_id)
     if case is None:  # cannot happen while the code row exists; no page without a case
         applicant_session.leave()
         return redirect(url_for("applicant.status"))
-    return render_template("applicant/status.html", page=page.build(case), lang=_lang(),
-                           leave_form=LeaveForm(formdata=None))
+    built = page.build(case)
+    return render_template("applicant/status.html", page=built, case=case, lang=_lang(),
+                           leave_form=LeaveForm(formdata=None), upload_form=upload_form, upload_for=upload_for,
+                           blank_upload_form=lambda: UploadForm(formdata=None),
+                           open_for_upload=uploads.OPEN_FOR_UPLOAD, sent=uploads.case_uploads(case),
+                           message_form=message_form or MessageForm(formdata=None),
+                           document_titles={spec.id: spec.title for spec in workflow_of(case).documents},
+                           thread=messages.thread(case)), status
+
+
+def _session_case() -> Case | None:
+    case_id = applicant_session.current_case_id()
+    return db.session.get(Case, case_id) if case_id is not None else None
+
+
+@blueprint.route("/documents/<document_id>", methods=["POST"])
+@public
+def upload(document_id: str):
+    """A document we asked for, sent from the page: checked by content, stored, marked received today."""
+    case = _session_case()
+    if case is None:  # no (or an ended) session: back to the entry form, which says so
+        return redirect(url_for("applicant.status"))
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _render_status(case.id, upload_form=form, upload_for=document_id, status=422)
+    try:
+        received = perform(uploads.receive_upload, case, document_id, request.files.get("file"),
+                           uploaded_by_applicant=True)
+    except CaseError as error:
+        form.file.errors = [*form.file.errors, error.text(_lang())]
+        return _render_status(case.id, upload_form=form, upload_for=document_id, status=422)
+    flash(_("Danke, „%(name)s“ ist bei uns angekommen. Wir prüfen die Unterlage.", name=received.file_name),
+          "success")
+    return redirect(url_for("applicant.status", _anchor="send-documents"))
+
+
+@blueprint.route("/messages", methods=["POST"])
+@public
+def message():
+    case = _session_case()
+    if case is None:
+        return redirect(url_for("applicant.status"))
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_status(case.id, message_form=form, status=422)
+    try:
+        perform(messages.post_message, case, form.body.data, from_applicant=True)
+    except CaseError as error:
+        form.body.errors = [*form.body.errors, error.text(_lang())]
+        return _render_status(case.id, message_form=form, status=422)
+    flash(_("Danke, Ihre Nachricht ist bei uns angekommen."), "success")
+    return redirect(url_for("applicant.status", _anchor="messages"))
 
 
 @blueprint.route("/link")

@@ -33,6 +33,8 @@ _KIND_TEXT = {
                                  "{employer} revoked the advisor {advisor}'s access"),
     "access_code_issued": LocalText("Zugangscode für die Statusseite ausgestellt",
                                     "Access code for the status page issued"),
+    "document_uploaded": LocalText("Unterlage „{document}“ hochgeladen", "Document '{document}' uploaded"),
+    "message": LocalText("Nachricht im Nachrichtenverlauf", "Message in the thread"),
 }
 _LATE = LocalText(" – verspätet", " – late")
 

@@ -41,8 +41,10 @@ class EventKind(StrEnum):
 
 
 #: Events that stay inside the authority: never shown to employers, advisors or applicants.
+#: Reading a case file is the authority's read log (it names clerks), not a step of the case; the access code is the
+#: applicant's own key, not the employer's news.
 INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE, EventKind.ASSIGNED, EventKind.EMPLOYER_INVITED,
-                                  EventKind.ACCESS_CODE_ISSUED})  # the applicant's own key, not the employer's news
+                                  EventKind.ACCESS_CODE_ISSUED, EventKind.CASE_FILE_READ})
 
 
 class Event(db.Model):
@@ -97,7 +99,8 @@ class Event(db.Model):
 
     @property
     def is_system(self) -> bool:
-        return self.actor_id is None
+        # The applicant has no account either; only the system itself acts in the role "system".
+        return self.actor_id is None and self.actor_role == "system"
 
 
 #: Key in ``Event.data`` holding the digest of the event's erasable part (``audit.chain.personal_digest``).

@@ -184,3 +184,32 @@ def office_condition(scope: Scope, office_column) -> ColumnElement[bool]:
     if scope.linked_to_offices or scope.employers or scope.authorised_employers:
         raise ValueError("office_condition takes a scope of offices only")
     return office_column.in_(scope.offices) if scope.offices else false()
+
+
+def documents_scope(user) -> Scope:
+    """Whose uploaded documents ``user`` may download: the staff who see the case (its office, a linked case's
+    office to read) and employer users with a valid authorisation. Advisors follow the case's course but not the
+    worker's papers (passport, certificates): the employer's consent to their access does not cover them. Always
+    within ``view_scope`` (the property test checks it)."""
+    if Role(user.role) is Role.ADVISOR:
+        return NOTHING
+    return view_scope(user)
+
+
+def messages_scope(user) -> Scope:
+    """Whose message thread ``user`` may read and write: the parties who see the case (employer users with a valid
+    authorisation, advisors of its employer) and the staff of the office holding it. A linked case's other office
+    sees the case but not the correspondence between its parties and the holding office. Always within
+    ``view_scope`` (the property test checks it)."""
+    role = Role(user.role)
+    if role.is_staff:
+        return notes_scope(user)
+    return view_scope(user)
+
+
+def can_download_documents(user, case: Case) -> bool:
+    return documents_scope(user).admits(case)
+
+
+def can_use_messages(user, case: Case) -> bool:
+    return messages_scope(user).admits(case)

@@ -38,6 +38,10 @@ class QueueFilters:
     waiting_for: str = ""  # "", "applicant", "employer"
     q: str = ""
     closed: bool = False
+    #: Cases with uploads not judged yet / with messages no one of the office has read (their conditions come
+    #: from ``tracker.documents`` and ``tracker.messages``, passed in as ``extra`` by the queue's door).
+    new_documents: bool = False
+    unread: bool = False
 
     @classmethod
     def from_args(cls, args) -> QueueFilters:
@@ -46,13 +50,15 @@ class QueueFilters:
             office=_id(args.get("office")), assignee=args.get("assignee", ""),
             overdue=args.get("overdue") == "1", due_this_week=args.get("week") == "1",
             waiting_for=args.get("waiting", ""), q=args.get("q", "").strip(), closed=args.get("closed") == "1",
+            new_documents=args.get("docs") == "1", unread=args.get("unread") == "1",
         )
 
     def as_args(self) -> dict:
         args = {"procedure": self.procedure, "state": self.state, "office": self.office or "",
                 "assignee": self.assignee, "overdue": "1" if self.overdue else "",
                 "week": "1" if self.due_this_week else "", "waiting": self.waiting_for, "q": self.q,
-                "closed": "1" if self.closed else ""}
+                "closed": "1" if self.closed else "", "docs": "1" if self.new_documents else "",
+                "unread": "1" if self.unread else ""}
         return {key: value for key, value in args.items() if value}
 
 
@@ -176,19 +182,23 @@ def filtered(user, filters: QueueFilters):
     return conditions
 
 
-def queue_page(user, filters: QueueFilters, cursor: str | None = None, page_size: int = 50) -> QueuePage:
-    conditions = filtered(user, filters)
+def queue_page(user, filters: QueueFilters, cursor: str | None = None, page_size: int = 50,
+               extra: tuple = ()) -> QueuePage:
+    """One page of the queue; ``extra``: further SQL conditions on ``Case`` from the packages above (new
+    documents, unread messages)."""
+    conditions = [*filtered(user, filters), *extra]
     total = db.session.scalar(select(func.count()).select_from(
         select(Case.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()))
-    cases, more = queue_slice(user, filters, decode_cursor(cursor) if cursor else None, page_size)
+    cases, more = queue_slice(user, filters, decode_cursor(cursor) if cursor else None, page_size, extra)
     return QueuePage(cases=cases, next_timer=next_timers([case.id for case in cases]), total=total,
                      next_cursor=encode_cursor(cases[-1]) if more else None, filters=filters)
 
 
-def queue_slice(user, filters: QueueFilters, position, page_size: int) -> tuple[list[Case], bool]:
+def queue_slice(user, filters: QueueFilters, position, page_size: int,
+                extra: tuple = ()) -> tuple[list[Case], bool]:
     """Up to ``page_size`` cases in the queue's order after ``position`` (``decode_cursor``; None: from the start),
     and whether more follow. Keyset pagination: a case added meanwhile never shifts or repeats a later page."""
-    query = select(Case).where(*filtered(user, filters))
+    query = select(Case).where(*filtered(user, filters), *extra)
     if position:
         query = query.where(_after(position))
     query = query.order_by(Case.breached.desc(), Case.next_due_on.asc().nulls_last(), Case.id).limit(page_size + 1)

@@ -17,6 +17,7 @@ from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event, case_events
 from tracker.auth import invitations
+from tracker.auth.actors import APPLICANT_ROLE
 from tracker.cases import facts as case_facts
 from tracker.cases.access import can_act_on_case, can_use_notes
 from tracker.cases.models import (
@@ -91,7 +92,13 @@ def check_version(case: Case, expected_version: int | None) -> None:
 
 
 def _require_access(actor, case: Case) -> None:
-    if actor.role != Role.SYSTEM and not can_act_on_case(actor, case):
+    if actor.role == Role.SYSTEM:
+        return
+    if actor.role == APPLICANT_ROLE:  # the applicant acts in the one case their door proved, nowhere else
+        if actor.case_id != case.id:
+            raise AccessDenied([ACCESS_MESSAGE])
+        return
+    if not can_act_on_case(actor, case):
         raise AccessDenied([ACCESS_MESSAGE])
 
 

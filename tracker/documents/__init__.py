@@ -1,2 +1,3 @@
-"""Stored documents (uploads, letters as sent): files outside the web root under random names with their SHA-256,
-behind one small storage interface so a shared volume or an object store can replace the local directory."""
+"""Documents parties send: uploads of requested checklist items, checked by content (``inspection``), stored outside
+the web root under random names with their SHA-256 behind one small storage interface (``storage``), received into
+the case through the case verbs (``uploads``) and handed out only as attachments (``downloads``)."""

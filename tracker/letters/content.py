@@ -326,7 +326,7 @@ def _pre_approval(letter: Letter, case, workflow, event) -> None:
          f"zur Erteilung des Visums (§ 81a Abs. 3 Nr. 6 AufenthG, § 31 Abs. 3 AufenthV).",
          f"In the accelerated skilled-worker procedure under section 81a Residence Act we grant, on {issued}, the "
          f"pre-approval for the visa (section 81a(3) no. 6 Residence Act, section 31(3) Residence Ordinance).")
-    steps = latest_steps((e.subject, e.data) for e in case_events(case.id) if e.kind == EventKind.TRANSITION)
+    steps = latest_steps((e.subject, e.details) for e in case_events(case.id) if e.kind == EventKind.TRANSITION)
     if linked is not None and linked.outcome == Outcome.PARTIAL:
         _say(letter, f"Im Verfahren {linked.reference} wurden wesentliche Unterschiede festgestellt. Die "
                      f"Vorabzustimmung gilt der Einreise zu einer Maßnahme zur Anerkennung nach § 16d AufenthG "

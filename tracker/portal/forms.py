@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
+from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -10,6 +11,7 @@ from wtforms import (
     PasswordField,
     SelectField,
     StringField,
+    TextAreaField,
 )
 from wtforms.validators import (
     DataRequired,
@@ -69,3 +71,15 @@ class StalledDaysForm(Form):
         InputRequired(_l("Bitte geben Sie eine Zahl von Tagen an.")),
         NumberRange(MIN_DAYS, MAX_DAYS, _l("Bitte geben Sie eine ganze Zahl von %(min)d bis %(max)d an.",
                                            min=MIN_DAYS, max=MAX_DAYS))])
+
+
+class UploadForm(Form):
+    """One file for one checklist item. The file itself is judged by ``tracker.documents.inspection``, by its
+    content; the form only says which file was chosen."""
+
+    file = FileField(_l("Datei (PDF, JPEG oder PNG)"), render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,"
+                                                                         "image/jpeg,image/png"})
+
+
+class MessageForm(Form):
+    body = TextAreaField(_l("Ihre Nachricht an die Behörde"), validators=[DataRequired(), Length(max=5000)])

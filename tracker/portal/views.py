@@ -4,7 +4,10 @@ and the advisors it lets follow its cases; the advisor's overview across the emp
 URLs:
     GET  /portal                          the employer's home: their cases
     GET  /portal/cases/<id>               one case (employers and advisors, read through the access rule): the chain,
-                                          requests, deadlines, the timeline without internals
+                                          requests, deadlines, documents, messages, the timeline without internals
+    POST /portal/cases/<id>/documents/<document id>   upload a file for a checklist item (employer users)
+    GET  /portal/cases/<id>/uploads/<upload id>       download an uploaded file (an attachment)
+    POST /portal/cases/<id>/messages      write to the office holding the case (employer users and advisors)
     GET  /portal/team                     the organisation's users (administrators invite and remove)
     POST /portal/team/invite              invite a colleague (administrators)
     POST /portal/team/<user id>/remove    remove a colleague (administrators)
@@ -26,18 +29,24 @@ from tracker import clock
 from tracker.advisors import overview as advisor_overview
 from tracker.advisors import service as advisor_service
 from tracker.auth import invitations
+from tracker.cases.access import can_download_documents
+from tracker.cases.service import AccessDenied, CaseError
+from tracker.documents import uploads
 from tracker.http.forms import CONTROL_CHARACTERS, parse_id
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
+from tracker.messages import service as messages
 from tracker.notifications.invitations import with_invitation_mail
 from tracker.portal import guards, overview
 from tracker.portal.forms import (
     GrantAdvisorForm,
     InviteColleagueForm,
+    MessageForm,
     RemoveColleagueForm,
     RevokeAdvisorForm,
     SetPasswordForm,
     StalledDaysForm,
+    UploadForm,
 )
 from tracker.portal.guards import advisors_only, employer_admins_only, employers_only
 
@@ -60,9 +69,65 @@ def home():
 
 @blueprint.route("/cases/<int:case_id>")
 def case(case_id: int):
-    page = overview.case_page(guards.load_case(case_id))
-    return render_template("portal/case.html", page=page, lang=_lang(),
-                           advisor=not guards.is_employer_user(current_user))
+    return _render_case(guards.load_case(case_id))
+
+
+def _render_case(case, *, upload_form=None, upload_for: str | None = None, message_form=None, error: str | None = None,
+                 status: int = 200):
+    """The case page; a refused upload or message is shown again with why (the message keeps what was typed)."""
+    page = overview.case_page(case)
+    return render_template("portal/case.html", page=page, lang=_lang(), uploads=uploads.case_uploads(case),
+                           advisor=not guards.is_employer_user(current_user),
+                           upload_form=upload_form or UploadForm(formdata=None), upload_for=upload_for,
+                           blank_upload_form=lambda: UploadForm(formdata=None),
+                           open_for_upload=uploads.OPEN_FOR_UPLOAD, message_form=message_form or MessageForm(
+                               formdata=None), messages=messages.thread(case), error=error), status
+
+
+@blueprint.route("/cases/<int:case_id>/documents/<document_id>", methods=["POST"])
+def upload(case_id: int, document_id: str):
+    case = guards.load_case(case_id)
+    form = UploadForm()
+    if not form.validate_on_submit():
+        return _render_case(case, upload_form=form, upload_for=document_id, error=_(
+            "Bitte prüfen Sie Ihre Eingaben."), status=422)
+    file = request.files.get("file")
+    try:
+        received = perform(uploads.receive_upload, case, document_id, file, uploaded_by_user=current_user)
+    except CaseError as error:
+        form.file.errors = [*form.file.errors, error.text(_lang())]
+        status = 403 if isinstance(error, AccessDenied) else 422
+        return _render_case(case, upload_form=form, upload_for=document_id, error=error.text(_lang()),
+                            status=status)
+    flash(_("„%(name)s“ ist eingegangen. Die Behörde prüft die Unterlage.", name=received.file_name), "success")
+    return redirect(url_for("portal.case", case_id=case.id, _anchor="documents"))
+
+
+@blueprint.route("/cases/<int:case_id>/uploads/<int:upload_id>")
+def download(case_id: int, upload_id: int):
+    case = guards.load_case(case_id)
+    upload = uploads.find_upload(case, upload_id) if can_download_documents(current_user, case) else None
+    if upload is None:
+        abort(404)
+    try:
+        return uploads.download(upload)
+    except KeyError:
+        abort(404)
+
+
+@blueprint.route("/cases/<int:case_id>/messages", methods=["POST"])
+def message(case_id: int):
+    case = guards.load_case(case_id)
+    form = MessageForm()
+    if not form.validate_on_submit():
+        return _render_case(case, message_form=form, error=_("Bitte prüfen Sie Ihre Nachricht."), status=422)
+    try:
+        perform(messages.post_message, case, form.body.data, author_user=current_user)
+    except CaseError as error:
+        form.body.errors = [*form.body.errors, error.text(_lang())]
+        return _render_case(case, message_form=form, error=error.text(_lang()), status=422)
+    flash(_("Ihre Nachricht ist bei der Behörde eingegangen."), "success")
+    return redirect(url_for("portal.case", case_id=case.id, _anchor="messages"))
 
 
 @blueprint.route("/team")

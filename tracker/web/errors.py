@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, current_app, render_template, url_for
+from flask import Flask, current_app, render_template, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import InterfaceError, OperationalError
+from werkzeug.datastructures import ImmutableMultiDict
 
 from tracker.http.unit_of_work import roll_back_quietly
 from tracker.web.login.views import too_many_attempts
@@ -26,6 +27,18 @@ def database_unavailable(error: Exception):
     # Rendered without the context processors: they would ask the database for the user and the language.
     page = current_app.jinja_env.get_template("unavailable.html").render(url_for=url_for)
     return page, 503, {"Retry-After": str(RETRY_AFTER)}
+
+
+def request_too_large(error):
+    """A request body above ``MAX_CONTENT_LENGTH`` (an upload far too large): refused before it is read, with the
+    limit named, never a 500. Nothing was stored."""
+    roll_back_quietly()
+    # The body stays unread: the page's own forms (the language switch) must not try to parse it again.
+    request.__dict__.update(form=ImmutableMultiDict(), files=ImmutableMultiDict())
+    megabytes = f"{current_app.config['UPLOAD_MAX_BYTES'] / 1_048_576:.0f}"
+    return render_template("errors.html", status=413, title=_l("Datei zu groß"), message=_l(
+        "Die Datei ist zu groß (höchstens %(size)s MB). Es wurde nichts gespeichert. Bitte gehen Sie zurück und "
+        "wählen Sie eine kleinere Datei, z. B. einen Scan mit geringerer Auflösung.", size=megabytes)), 413
 
 
 def install(app: Flask) -> None:
@@ -49,6 +62,7 @@ def install(app: Flask) -> None:
         "Antrag).")))
     app.register_error_handler(CSRFError, page(400, _l("Formular abgelaufen"), _l(
         "Das Formular war zu alt oder unvollständig. Bitte laden Sie die Seite neu und senden Sie es erneut.")))
+    app.register_error_handler(413, request_too_large)
     app.register_error_handler(429, lambda e: (roll_back_quietly(), too_many_attempts(e))[1])
     app.register_error_handler(500, page(500, _l("Fehler"), _l(
         "Ein unerwarteter Fehler ist aufgetreten. Ihre letzte Änderung wurde nicht gespeichert.")))

@@ -13,6 +13,7 @@ from tracker.extensions import db
 from tracker.parties.models import Office
 from tracker.procedures import labels
 from tracker.procedures.deadlines import parse_period
+from tracker.procedures.vocabulary import STAFF_ROLES, Role
 from tracker.registry import workflow_of
 from tracker.web.i18n import current_language
 
@@ -62,11 +63,22 @@ _PARTIES = {
     "authority": _l("Behörde"), "applicant": _l("Antragsteller/in"), "employer": _l("Arbeitgeber"),
     "ba": _l("Bundesagentur für Arbeit"), "mission": _l("Auslandsvertretung"),
     "recognition_body": _l("Anerkennungsstelle"), "none": _l("niemand"),
+    "advisor": _l("Beratung (ThAFF)"),
 }
 
 
 def party_name(party: str) -> str:
     return str(_PARTIES.get(party, party))
+
+
+def public_actor(role: str) -> str:
+    """Who did something, as parties may read it: the authority (never a clerk's name), the employer, the advisor,
+    the applicant or the system."""
+    if role == Role.SYSTEM:
+        return str(_l("System (automatisch)"))
+    if role in STAFF_ROLES:
+        return party_name("authority")
+    return party_name(role)
 
 
 def role_name(role: str) -> str:
@@ -92,4 +104,4 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(current_language=current_language, workflow_for=workflow_of,
                             describe_event=describe_event, event_inputs=event_inputs,
                             party_name=party_name, role_name=role_name, document_status_name=document_status_name,
-                            letter_title=letter_title, fact_date=fact_date)
+                            letter_title=letter_title, fact_date=fact_date, public_actor=public_actor)

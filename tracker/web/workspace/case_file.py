@@ -6,13 +6,16 @@ from dataclasses import dataclass
 from sqlalchemy import select
 
 from tracker import clock
+from tracker.audit.models import INTERNAL_EVENT_KINDS
 from tracker.audit.service import case_events
 from tracker.cases import queries, service
-from tracker.cases.access import can_act_on_case, can_use_notes
+from tracker.cases.access import can_act_on_case, can_download_documents, can_use_messages, can_use_notes
 from tracker.cases.models import Case, Note
 from tracker.cases.service import guard_context
+from tracker.documents.uploads import case_uploads
 from tracker.extensions import db
 from tracker.letters.service import case_letters
+from tracker.messages.service import thread
 from tracker.parties.models import Employer, Office
 from tracker.procedures.definition import TimerSpec, Transition
 from tracker.procedures.engine import available_transitions
@@ -123,6 +126,13 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
                                   evidence="power_of_attorney" if any(
                                       d.document_id == "power_of_attorney" for d in case.documents) else "")
     authorisation_choices(case, authorisation_form, lang)
+    may_message = can_use_messages(user, case)
+    thread_messages = thread(case) if may_message else []
+    events = case_events(case.id, newest_first=True)
+    if not user.is_staff:
+        # Advisors read the case here: the authority's internal events (notes, assignments, invitations) stay
+        # inside it, as in the employer's portal; the template shows "the authority" instead of clerks' names.
+        events = [event for event in events if event.kind not in INTERNAL_EVENT_KINDS]
     return {
         "authorisations": [(a, a.holds_on(today), form_for(f"revoke:{a.id}", forms.RevokeAuthorisationForm))
                            for a in case.authorisations] if user.is_staff else [],
@@ -132,12 +142,16 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
                       and case.state not in service.BEFORE_AGREEMENT,
         "case": case, "workflow": workflow, "state": workflow.state(case.state), "lang": lang, "today": today,
         "failed_key": failed_key,  # the refused form is shown open, with what the user typed
-        "timers": timer_views, "actions": actions, "events": case_events(case.id, newest_first=True),
+        "timers": timer_views, "actions": actions, "events": events,
         "documents": [(d, titles.get(d.document_id), document_forms[d.document_id]) for d in case.documents],
         "notes": notes, "may_use_notes": may_use_notes, "note_form": form_for("note", forms.NoteForm),
         "assign_form": assign_form,
         "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
         "letters": case_letters(case.id),
+        "uploads": case_uploads(case) if can_download_documents(user, case) else {},
+        "may_message": may_message, "messages": thread_messages,
+        "unread_messages": sum(1 for message in thread_messages if message.read_at is None),
+        "message_form": form_for("message", forms.MessageForm), "mark_read_form": forms.MarkReadForm(formdata=None),
     }
 
 

@@ -106,6 +106,16 @@ class NoteForm(Form):
     body = TextAreaField(_l("Interne Notiz"), validators=[DataRequired(), Length(max=5000)])
 
 
+class MessageForm(Form):
+    """A message to the parties of the case (employer, advisor, applicant): they read it, unlike a note."""
+
+    body = TextAreaField(_l("Nachricht an die Beteiligten"), validators=[DataRequired(), Length(max=5000)])
+
+
+class MarkReadForm(Form):
+    pass
+
+
 class TimerActionForm(VersionedForm):
     reason = TextAreaField(_l("Begründung"), validators=[DataRequired(
         message=_l("Bitte geben Sie einen Grund an."))])

@@ -9,10 +9,15 @@ from sqlalchemy import select
 
 from tracker import clock
 from tracker.cases import queries, service
+from tracker.cases.access import can_download_documents, can_use_messages
 from tracker.cases.models import Case
+from tracker.documents import queries as document_queries
+from tracker.documents import uploads
 from tracker.extensions import db
 from tracker.http.forms import parse_id
 from tracker.http.unit_of_work import perform
+from tracker.messages import queries as message_queries
+from tracker.messages import service as messages
 from tracker.notifications.invitations import with_invitation_mail
 from tracker.parties.models import Employer, Office, Person
 from tracker.privacy import record_read
@@ -55,14 +60,18 @@ PAGE_SIZE, MAX_PAGE_SIZE = 50, 200
 def queue():
     filters = queries.QueueFilters.from_args(request.args)
     size = min(parse_id(request.args.get("size", "")) or PAGE_SIZE, MAX_PAGE_SIZE)
-    page = queries.queue_page(current_user, filters, request.args.get("after"), page_size=size)
+    extra = ((document_queries.has_new_documents(),) if filters.new_documents else ()) + (
+        (message_queries.has_unread_messages(),) if filters.unread else ())
+    page = queries.queue_page(current_user, filters, request.args.get("after"), page_size=size, extra=extra)
+    shown = [case.id for case in page.cases]
     staff = queries.office_staff(current_user.office_id)
     bulk = forms.BulkAssignForm()
     bulk.assignee.choices = [(0, _("– niemand –"))] + [(user.id, user.name) for user in staff]
     return render_template("cases/queue.html", page=page, filters=filters, staff=staff, bulk_form=bulk,
                            page_args={**filters.as_args(), **({"size": size} if size != PAGE_SIZE else {})},
                            workflows=registry().all(), offices=_offices_for_filter(), today=clock.today(),
-                           lang=current_language())
+                           lang=current_language(), new_documents=document_queries.with_new_documents(shown),
+                           unread=message_queries.unread_counts(shown))
 
 
 def _offices_for_filter() -> list[Office]:
@@ -272,6 +281,54 @@ def add_note(case_id: int):
     except service.CaseError as error:
         return _refused(case, "note", form, error)
     return redirect(url_for("cases.show", case_id=case.id, _anchor="notes"))
+
+
+# --- what the parties sent: documents and messages ----------------------------------------------------------
+
+@blueprint.route("/cases/<int:case_id>/uploads/<int:upload_id>")
+def download_upload(case_id: int, upload_id: int):
+    """An uploaded document, as an attachment, for those the access rule lets download it (``documents_scope``);
+    anyone else, like a case or upload that does not exist, gets 404."""
+    case = load_case(case_id)
+    upload = uploads.find_upload(case, upload_id) if can_download_documents(current_user, case) else None
+    if upload is None:
+        abort(404)
+    try:
+        return uploads.download(upload)
+    except KeyError:
+        abort(404)
+
+
+@blueprint.route("/cases/<int:case_id>/messages", methods=["POST"])
+def post_message(case_id: int):
+    """A message in the case's thread: clerks of the holding office to the parties, advisors to the office."""
+    case = load_case(case_id)
+    if not can_use_messages(current_user, case):
+        abort(404)
+    form = forms.MessageForm()
+    if not form.validate_on_submit():
+        return render_case(case, failed=("message", form), error=_invalid(form), status=422)
+    try:
+        perform(messages.post_message, case, form.body.data, author_user=current_user)
+    except service.CaseError as error:
+        return _refused(case, "message", form, error)
+    flash(_("Nachricht gesendet."), "success")
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="messages"))
+
+
+@blueprint.route("/cases/<int:case_id>/messages/read", methods=["POST"])
+def mark_messages_read(case_id: int):
+    """The office has read the parties' messages (for the whole team: the queue's marker goes away). A case the
+    user may not see is 404 first, whoever asks; a party on their own case is told it is not theirs to mark."""
+    case = load_case(case_id)
+    if not can_use_messages(current_user, case):
+        abort(404)
+    if not current_user.is_staff:
+        abort(403)
+    if not forms.MarkReadForm().validate_on_submit():
+        abort(400)
+    perform(messages.mark_read, case, current_user)
+    return redirect(url_for("cases.show", case_id=case.id, _anchor="messages"))
 
 
 TIMER_ACTIONS = {"pause": service.pause_timer, "resume": service.resume_timer, "extend": service.extend_timer}

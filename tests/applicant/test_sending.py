@@ -1,0 +1,114 @@
+"""From the status page the applicant sends the documents we asked for and writes to the office: through the same
+verbs as the portal (content check, storage, checklist, audit), only for the one case the session opens."""
+from __future__ import annotations
+
+import io
+
+import pytest
+from flask import current_app
+from sqlalchemy import func, select
+
+from tests.applicant.conftest import enter, fresh, issue, text
+from tests.documents import samples
+from tracker.audit.models import Event, EventKind
+from tracker.cases import service
+from tracker.documents.models import Upload
+from tracker.documents.storage import LocalDirectoryStorage
+from tracker.extensions import db
+from tracker.messages import service as messages
+from tracker.messages.models import Message
+
+
+@pytest.fixture
+def storage_dir(app, tmp_path):
+    previous = app.config["DOCUMENTS_DIR"]
+    app.config["DOCUMENTS_DIR"] = str(tmp_path / "documents")
+    yield tmp_path / "documents"
+    app.config["DOCUMENTS_DIR"] = previous
+
+
+@pytest.fixture
+def inside(client, case, clerk, storage_dir):
+    """The applicant on the page of a case whose diploma we asked for."""
+    service.set_document_status(fresh(case), "diploma", "requested", clerk)
+    db.session.commit()
+    assert enter(client, case.reference, issue(case, clerk).code).status_code == 302
+    return case
+
+
+def send(client, name: str, content: bytes, document_id: str = "diploma"):
+    return client.post(f"/status/documents/{document_id}", data={"file": (io.BytesIO(content), name)},
+                       content_type="multipart/form-data")
+
+
+def stored() -> list[str]:
+    return LocalDirectoryStorage(current_app.config["DOCUMENTS_DIR"]).keys()
+
+
+def test_the_page_offers_to_send_what_we_asked_for(client, inside):
+    page = text(client.get("/status"))
+    assert "Unterlagen schicken" in page and "schicken" in page
+    html = client.get("/status").get_data(as_text=True)
+    assert 'action="/status/documents/diploma"' in html and 'enctype="multipart/form-data"' in html
+
+
+def test_a_document_sent_from_the_page_is_received_and_listed(client, inside):
+    response = send(client, "zeugnis.pdf", samples.good_pdf())
+
+    assert response.status_code == 302 and response.headers["Location"].endswith("/status#send-documents")
+    case = fresh(inside)
+    diploma = next(d for d in case.documents if d.document_id == "diploma")
+    assert diploma.status == "received" and diploma.received_on is not None
+    (upload,) = db.session.scalars(select(Upload)).all()
+    assert upload.from_applicant and upload.uploaded_by_id is None and len(stored()) == 1
+    event = db.session.scalar(select(Event).where(Event.kind == EventKind.DOCUMENT_UPLOADED))
+    assert event.actor_role == "applicant" and event.case_id == case.id
+    page = text(client.get("/status"))
+    assert "ist bei uns angekommen" in page and "zeugnis.pdf" in page
+
+
+@pytest.mark.parametrize("name, content", [
+    ("zeugnis.pdf", b"<html><script>alert(1)</script></html>"),
+    ("zeugnis.pdf", samples.pdf_with_javascript()),
+    ("bild.svg", b"<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"),
+    ("leer.pdf", b""),
+])
+def test_a_hostile_file_is_refused_with_why_and_nothing_is_stored(client, inside, name, content):
+    response = send(client, name, content)
+
+    assert response.status_code == 422
+    assert 'id="upload-diploma-file-error"' in response.get_data(as_text=True) or "Datei" in text(response)
+    assert db.session.scalar(select(func.count()).select_from(Upload)) == 0 and stored() == []
+    assert next(d for d in fresh(inside).documents if d.document_id == "diploma").status == "requested"
+
+
+def test_without_the_applicant_s_session_nothing_is_received(client, case, clerk, storage_dir):
+    service.set_document_status(fresh(case), "diploma", "requested", clerk)
+    db.session.commit()
+    response = send(client, "zeugnis.pdf", samples.good_pdf())
+    assert response.status_code == 302 and response.headers["Location"].endswith("/status")
+    assert client.post("/status/messages", data={"body": "Hallo"}).status_code == 302
+    assert db.session.scalar(select(func.count()).select_from(Upload)) == 0 and stored() == []
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def test_the_applicant_writes_to_the_office_and_reads_the_answer(client, inside, clerk):
+    response = client.post("/status/messages", data={"body": "Ich schicke das Zeugnis nächste Woche."})
+    assert response.status_code == 302 and response.headers["Location"].endswith("/status#messages")
+    (message,) = db.session.scalars(select(Message)).all()
+    assert message.author_role == "applicant" and not message.from_office and message.read_at is None
+
+    messages.post_message(fresh(inside), "Danke, das passt.", author_user=clerk)
+    db.session.commit()
+    page = text(client.get("/status"))
+    assert "Ich schicke das Zeugnis nächste Woche." in page and "Danke, das passt." in page
+    assert "Sie" in page and "Clara" not in page  # the office answers as the authority, never by name
+
+
+def test_an_empty_or_broken_message_is_refused_and_the_text_kept(client, inside):
+    empty = client.post("/status/messages", data={"body": "   "})
+    assert empty.status_code == 422 and "Bitte schreiben Sie eine Nachricht." in text(empty)
+    typed = "Frage zum Termin\x00"
+    broken = client.post("/status/messages", data={"body": typed})
+    assert broken.status_code == 422 and "Frage zum Termin" in broken.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(Message)) == 0
