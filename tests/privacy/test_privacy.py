@@ -2,19 +2,28 @@
 retention job (statistics and a verifiable audit chain kept), and the export of everything about one person."""
 from __future__ import annotations
 
+import io
 import json
 from datetime import date
 
 from sqlalchemy import select
 
 from tests.audit.test_audit_chain import tamper, verify, walk_recognition
+from tests.documents import samples
 from tracker import clock
 from tracker.audit.models import Event, EventKind, EventPersonal
 from tracker.audit.service import case_events
+from tracker.cases import service
 from tracker.cases.models import Case, Note
+from tracker.documents.models import Upload
+from tracker.documents.storage import LocalDirectoryStorage
+from tracker.documents.uploads import receive_upload
 from tracker.extensions import db
 from tracker.letters.models import LetterRecord
+from tracker.messages.models import Message
+from tracker.messages.service import post_message
 from tracker.notifications.models import OutboxMessage
+from tracker.privacy.erasure import erase_case
 from tracker.privacy.models import CaseRead
 from tracker.privacy.retention import keep_until
 from tracker.registry import registry
@@ -191,3 +200,33 @@ def test_other_roles_cannot_export_or_erase(client, login, make):
     assert client.post(f"/privacy/persons/{case.applicant_id}/erase",
                        data={"reason": "x", "confirm": "y"}).status_code == 404
     assert db.session.get(Case, case.id).erased_at is None
+
+
+def test_erasure_removes_the_files_sent_and_the_message_texts(app, make, runner, tmp_path):
+    """What the parties sent is personal data too: the stored bytes and the message texts go; the rows stay as the
+    record that something was received (size, type, SHA-256, who and when), and the chain still verifies."""
+    previous, app.config["DOCUMENTS_DIR"] = app.config["DOCUMENTS_DIR"], str(tmp_path / "documents")
+    try:
+        office = make.office()
+        clerk = make.user(office=office)
+        case = make.case(office=office, actor=clerk)
+        service.set_document_status(case, "diploma", "requested", clerk)
+        db.session.commit()
+        file = io.BytesIO(samples.good_pdf())
+        file.filename = "Zeugnis Universität Hanoi.pdf"
+        upload = receive_upload(case, "diploma", file, uploaded_by_applicant=True)
+        message = post_message(case, "Mein Zeugnis der Universität Hanoi kommt per Post.", from_applicant=True)
+        db.session.commit()
+        assert LocalDirectoryStorage(app.config["DOCUMENTS_DIR"]).keys() == [upload.storage_key]
+
+        erase_case(db.session.get(Case, case.id), officer(make), "Antrag auf Löschung")
+        db.session.commit()
+
+        db.session.expire_all()
+        assert LocalDirectoryStorage(app.config["DOCUMENTS_DIR"]).keys() == []
+        kept = db.session.get(Upload, upload.id)
+        assert kept.file_name == "(gelöscht)" and kept.sha256 and kept.size > 0
+        assert db.session.get(Message, message.id).body == "(gelöscht)"
+        assert verify(runner).exit_code == 0
+    finally:
+        app.config["DOCUMENTS_DIR"] = previous

@@ -20,6 +20,9 @@ from tracker.audit.models import Event, EventKind, EventPersonal
 from tracker.audit.service import append_event
 from tracker.cases.models import Case, Note
 from tracker.cases.service import CaseError, flush_or_conflict
+from tracker.documents.models import Upload
+from tracker.documents.storage import document_storage
+from tracker.messages.models import Message
 from tracker.notifications.models import OutboxMessage
 from tracker.extensions import db
 from tracker.letters.models import LetterRecord
@@ -53,6 +56,15 @@ def erase_case(case: Case, actor, reason: str, basis: str = BASIS) -> None:
             pause.reason = ""
     for letter in db.session.scalars(select(LetterRecord).where(LetterRecord.case_id == case.id)):
         letter.content = {}
+    # Files the parties sent: the stored bytes go (now: erasure is the intent even if this unit of work failed
+    # later), the row keeps size, type and SHA-256 as the record that something was received.
+    storage = document_storage()
+    for upload in db.session.scalars(select(Upload).where(Upload.case_id == case.id)):
+        storage.delete(upload.storage_key)
+        upload.file_name = ERASED_NAME
+    # The message thread: who wrote when stays, what was written goes.
+    for message in db.session.scalars(select(Message).where(Message.case_id == case.id)):
+        message.body = ERASED_NAME
     # The case's e-mails (addresses, first names), sent or still waiting: an erased person is mailed nothing more.
     db.session.execute(delete(OutboxMessage).where(OutboxMessage.case_id == case.id))
     for part in db.session.scalars(select(EventPersonal).join(Event).where(Event.case_id == case.id,
