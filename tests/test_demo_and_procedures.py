@@ -1,4 +1,6 @@
 """Demo data for `make run`, and the procedure pages."""
+import re
+
 from sqlalchemy import func, select
 
 from tracker.cases.models import Case
@@ -43,3 +45,14 @@ def test_each_procedure_is_shown_as_a_diagram_with_every_state(app, client, make
             assert state.title.de in page
         for timer in workflow.timers.values():
             assert timer.basis in page
+
+
+def test_the_demo_prints_an_access_code_that_opens_an_applicant_s_status_page(app, client):
+    output = app.test_cli_runner().invoke(args=["demo"]).stdout
+    found = re.search(r"reference (\S+) and access code (\S+) ", output)
+    assert found, output
+    response = client.post("/status", data={"reference": found.group(1), "code": found.group(2)})
+    assert response.status_code == 302 and response.location.endswith("/status")
+    assert "Ana" in client.get("/status").get_data(as_text=True)
+    # A second run loads nothing and issues no new code (the first one keeps working).
+    assert "access code" not in app.test_cli_runner().invoke(args=["demo"]).stdout

@@ -6,10 +6,12 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 from sqlalchemy import func, select
 
+from tracker.applicant.codes import grouped, issue_code
 from tracker.audit.service import count_unkeyed_events
 from tracker.auth import tokens
 from tracker.auth.models import User
 from tracker.auth.passwords import password_problems
+from tracker.cases.models import Case
 from tracker.cases.queries import verify_audit_trail
 from tracker.cli.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from tracker.cli.due_date import due_date_command
@@ -20,7 +22,7 @@ from tracker.cli.workflows import workflows_command
 from tracker.extensions import db
 from tracker.jobs.deadlines import run_sweep
 from tracker.jobs.worker import run_scheduler, run_worker
-from tracker.parties.models import Office
+from tracker.parties.models import Office, Person
 from tracker.procedures.vocabulary import Role
 from tracker.seed import seed_command
 
@@ -88,6 +90,22 @@ def demo_command():
     click.echo(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for email, name, role, _office in DEMO_USERS:
         click.echo(f"  {email:32} {role:18} {name}")
+    if created:
+        reference, code = demo_access_code()
+        click.echo(f"Applicant status page: /status with reference {reference} and access code {code} (shown once; "
+                   "a clerk renews it in the case file)")
+
+
+def demo_access_code() -> tuple[str, str]:
+    """An access code for one demo applicant (Ana Pereira's recognition case), issued as its clerk does, so the
+    applicant's status page can be tried at once."""
+    person = db.session.scalar(select(Person).where(Person.family_name == "Pereira"))
+    case = db.session.scalar(select(Case).where(Case.applicant_id == person.id).order_by(Case.id))
+    clerk = db.session.scalar(select(User).where(User.office_id == case.office_id, User.active,
+                                                 User.role == Role.RECOGNITION_CLERK).order_by(User.id))
+    issued = issue_code(case, clerk)
+    db.session.commit()
+    return case.reference, grouped(issued.code)
 
 
 @click.command("create-user")
