@@ -31,6 +31,7 @@ except ImportError:  # the browser fixture skips with the reason (fails in CI)
 from tests.documents import samples
 from tests.e2e.conftest import HWK_CLERK, login, switch_language
 from tests.e2e.test_accessibility import assert_accessible, open_all_details
+from tracker import clock
 
 pytestmark = pytest.mark.browser
 CLERK = "sachbearbeitung@abh-erfurt.demo"
@@ -64,7 +65,6 @@ def pending_81a_case(live_server):
     employer name)."""
     from sqlalchemy import select
 
-    from tracker import clock
     from tracker.auth.models import User
     from tracker.cases.service import open_case, record_authorisation
     from tracker.extensions import db
@@ -128,6 +128,18 @@ def journey_mails(page, mail_dir: Path, recipients: set[str], expected: int) -> 
     return collect()
 
 
+def linked_estimate(live_server, case_id: int):
+    """What the estimate of past cases gives for this case (the page must say the same)."""
+    from tracker.applicant.estimate import estimate_for
+    from tracker.cases.models import Case
+    from tracker.extensions import db
+
+    with live_server.app.app_context():
+        estimate = estimate_for(db.session.get(Case, case_id))
+        db.session.remove()
+    return estimate
+
+
 def linked_case_id(live_server, case_id: int) -> int:
     from tracker.cases.models import Case
     from tracker.extensions import db
@@ -175,8 +187,6 @@ def enter_status_page(page, reference: str, code: str) -> None:
 
 
 def test_a_81a_case_across_all_roles(new_page, axe, live_server, mail_dir, documents_dir, pending_81a_case):
-    from tracker import clock
-
     case_id, reference, applicant_email, employer_name = pending_81a_case
     today = clock.today().isoformat()
     employer_email = f"personal.{uuid.uuid4().hex[:6]}@solarwerk-weimar.de"
@@ -285,8 +295,11 @@ def test_a_81a_case_across_all_roles(new_page, axe, live_server, mail_dir, docum
     expect(applicant_2.locator("#state-heading")).to_have_text("Where your case stands")
     expected = applicant_2.locator("#expected")
     expect(expected).to_be_visible()
-    # The demo has fewer than 10 decided BQFG cases at the Handwerkskammer: no estimate yet, and the page says why.
-    expect(expected).to_contain_text("there are not enough similar finished cases (at least 10)")
+    estimate = linked_estimate(live_server, linked_id)
+    if estimate.supported:  # at least 10 decided cases alike: the page says how it estimates
+        expect(expected).to_contain_text(f"How we estimate: {estimate.within} of {estimate.cases} similar cases")
+    else:  # the demo data: fewer than 10 decided BQFG cases at the Handwerkskammer, and the page says so
+        expect(expected).to_contain_text("there are not enough similar finished cases (at least 10)")
     assert_accessible(applicant_2, axe)
 
     # 6. The advisor's overview shows the case.
