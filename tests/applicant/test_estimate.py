@@ -7,6 +7,7 @@ from datetime import date, datetime, timedelta, timezone
 import pytest
 
 from tests.applicant.conftest import enter, fresh, issue, step, text
+from tests.cases.test_transitions import open_skilled_worker_case, start_linked_recognition
 from tracker import clock
 from tracker.applicant import estimate
 from tracker.applicant.estimate import Estimate, summarise
@@ -120,3 +121,14 @@ def test_past_the_expected_date_the_page_does_not_name_a_day_gone_by(client, mak
     page = text(client.get("/status"))
     assert "Voraussichtlich bis" not in page
     assert "Ihr Verfahren dauert schon länger als die meisten ähnlichen." in page
+
+
+def test_a_81a_applicant_sees_the_estimate_of_the_linked_recognition(client, make):
+    """A § 81a case has no decision period of its own: its status page estimates the linked recognition's decision
+    (the same figures that case's own page gives) and says which case it is about."""
+    worker = open_skilled_worker_case(make)
+    child = start_linked_recognition(worker)
+    enter(client, worker.case.reference, issue(worker.case, worker.clerk).code)
+    page = text(client.get("/status"))
+    assert f"Zuerst wird Ihr Berufsabschluss anerkannt (Aktenzeichen {child.reference})" in page
+    assert "Wir können noch kein voraussichtliches Datum nennen" in page  # no past cases at that body yet

@@ -96,6 +96,9 @@ class StatusPage:
     #: Deadlines the applicant owes (a documents deadline, the last deadline before a refusal).
     own_deadlines: list[Deadline] = field(default_factory=list)
     estimate: Estimate | None = None
+    #: The reference of the linked recognition case whose decision the estimate is about (a § 81a case has no
+    #: decision period of its own: what the worker waits for first is the recognition).
+    estimate_of: str | None = None
     #: The day the documents were complete (the decision period runs from it), if they are.
     documents_complete_on: date | None = None
     #: Whether the procedure has a decision period at all (the § 81a procedure has none of its own).
@@ -149,8 +152,16 @@ def build(case: Case) -> StatusPage:
             page.own_deadlines.append(deadline)
         if timer.timer_id in decision_ids:
             page.documents_complete_on = timer.started_on
+    source = case
+    if case.is_open and not decision_ids:
+        linked = next((child for child in case.children if child.is_open), None)
+        if linked is not None and decision_timer_ids(linked.procedure_id):
+            source, decision_ids = linked, decision_timer_ids(linked.procedure_id)
+            page.has_decision_period, page.estimate_of = True, linked.reference
+            page.documents_complete_on = next((timer.started_on for timer in timer_service.open_timers(linked)
+                                               if timer.timer_id in decision_ids), None)
     if case.is_open and decision_ids:
-        page.estimate = estimate_for(case)
+        page.estimate = estimate_for(source)
     return page
 
 
