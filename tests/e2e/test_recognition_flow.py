@@ -77,6 +77,7 @@ def test_clerk_takes_a_recognition_case_from_application_to_decision(page):
     page.locator("#country").fill("Nigeria")
     page.get_by_label("Ausländischer Berufsabschluss").fill("National Diploma Electrical Installation")
     page.get_by_label("Deutscher Referenzberuf").fill("Elektroniker/in")
+    page.get_by_label("Ausbildungsstaat").fill("Nigeria")
     page.get_by_role("button", name="Fall anlegen").click()
 
     expect(page).to_have_url(re.compile(r"/cases/\d+$"))
