@@ -32,15 +32,14 @@ from tests.conftest import create_postgres_database, drop_postgres_database
 from tests.factories import PASSWORD, Factory
 from tests.notifications.smtp import SmtpServer
 from tracker import create_app
-from tracker.audit.models import EventKind
-from tracker.audit.service import append_event
-from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.jobs.mail import pump_outbox
 from tracker.jobs.queue import get_queue
 from tracker.jobs.worker import run_worker
+from tracker.notifications.events import Mail
 from tracker.notifications.models import OutboxMessage, OutboxStatus
+from tracker.notifications.outbox import queue_mail
 
 pytestmark = pytest.mark.resilience
 
@@ -210,9 +209,11 @@ def test_workers_killed_mid_delivery_20_times_lose_and_duplicate_no_mail(databas
         office = make.office()
         clerk = make.user(office=office)
         case = make.case(office=office, actor=clerk)
-        for _ in range(KILLS):
-            # One mail each (to the applicant), written with the event and put on Redis after the commit.
-            append_event(db.session.get(Case, case.id), EventKind.ACCESS_CODE_ISSUED, db.session.get(User, clerk.id))
+        for number in range(KILLS):
+            # One mail each (as the access code's mail is written), put on Redis after its commit.
+            queue_mail(Mail(key=f"kill-{number}", kind="access_code", address="anh.nguyen@example.org",
+                            language="de", subject=f"Ihr Verfahren {case.reference}", body="Guten Tag Anh,\n",
+                            case_id=case.id))
             db.session.commit()
         assert get_queue(app).count == KILLS
         db.session.remove()
