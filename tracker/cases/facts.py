@@ -327,8 +327,8 @@ def transitioned(case, workflow: Workflow, transition: Transition, from_state: s
 
 def refresh(case) -> None:
     """Derive one case's facts and stages afresh from its events and timers (the rebuild, a case without a row)."""
-    timers = list(db.session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.id)))
-    derived = derive(_blank_for(case), workflow_of(case), case_events(case.id), timers)
+    # ``Case.timers``: the case's timers as this unit of work holds them, oldest first, read once.
+    derived = derive(_blank_for(case), workflow_of(case), case_events(case.id), list(case.timers))
     store(db.session, [case.id], [derived])
 
 
