@@ -76,7 +76,8 @@ def _statements_per_transition(office: Office, clerk: User, count: int) -> float
     try:
         for case_id in ids:
             actor = db.session.get(User, clerk_id)  # the request loads the logged-in user
-            apply_transition(db.session.get(Case, case_id), TRANSITION, actor, dict(INPUTS))
+            case = db.session.get(Case, case_id)  # and holds the case until it has committed, as a view does
+            apply_transition(case, TRANSITION, actor, dict(INPUTS))
             db.session.commit()
             db.session.expunge_all()
     finally:
@@ -95,7 +96,8 @@ def _rate(app, office_id: int, clerk_id: int, clients: int, per_client: int) -> 
             with app.app_context():
                 actor = db.session.get(User, clerk_id)
                 for case_id in ids:
-                    apply_transition(db.session.get(Case, case_id), TRANSITION, actor, dict(INPUTS))
+                    case = db.session.get(Case, case_id)
+                    apply_transition(case, TRANSITION, actor, dict(INPUTS))
                     db.session.commit()
                 db.session.remove()
         except BaseException as error:  # reported after the run

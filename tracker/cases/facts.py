@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, Index, String, delete, select
+from sqlalchemy import Date, ForeignKey, Index, String, case as sql_case, delete, literal, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -27,6 +27,7 @@ from tracker import clock
 from tracker.audit.models import Event, EventKind
 from tracker.audit.service import case_events
 from tracker.cases.models import Case
+from tracker.db_types import days_between
 from tracker.extensions import db
 from tracker.procedures import deadlines
 from tracker.procedures.definition import EFFECTIVE_ON, Transition, Workflow
@@ -294,19 +295,17 @@ def opened(case) -> None:
 
 
 def transitioned(case, workflow: Workflow, transition: Transition, from_state: str, inputs: dict, timers) -> None:
-    """After ``apply_transition``: leave the old stage, enter the new one; a first decision or the end of the case
-    fills in the figures. Two statements for an ordinary step."""
+    """After ``apply_transition`` has flushed the step: leave the old stage, enter the new one; a first decision or
+    the end of the case fills in the figures. Three statements for an ordinary step (close the stay, count it,
+    open the next), written as plain SQL: they need no flush of the session and no row read first."""
     if from_state == case.state:
         return
     day = _as_date(inputs.get(EFFECTIVE_ON)) or clock.today()
-    current = db.session.scalar(select(StageSpan).where(StageSpan.case_id == case.id, StageSpan.left_on.is_(None))
-                                .order_by(StageSpan.id.desc()).limit(1))
-    if current is None:  # a case from before the facts existed (migration 0016): derive it whole
+    left = _leave_stage(case.id, day)
+    if not left:  # a case from before the facts existed (migration 0016): derive it whole
         refresh(case)
         return
-    current.left_on = day
-    current.days = max((day - current.entered_on).days, 0)
-    count_stays(db.session, _session_dialect(), histogram_of([current]))
+    count_stays(db.session, _session_dialect(), histogram_of(left))
     state = workflow.states[case.state]
     deciding = transition.letter in DECISION_LETTERS
     if deciding or state.terminal:
@@ -322,7 +321,20 @@ def transitioned(case, workflow: Workflow, transition: Transition, from_state: s
         for key, value in facts.items():
             setattr(row, key, value)
     if not state.terminal:
-        db.session.add(StageSpan(**_span(_blank_for(case), case.state, day)))
+        db.session.execute(StageSpan.__table__.insert(), [_span(_blank_for(case), case.state, day)])
+
+
+def _leave_stage(case_id: int, day: date) -> list[dict]:
+    """End the case's open stay on ``day`` (a fact recorded late may lie before its start: 0 days) and return it,
+    in one UPDATE … RETURNING; empty when the case has no open stay."""
+    spans = StageSpan.__table__
+    on = literal(day, Date)
+    closed = db.session.execute(
+        update(spans).where(spans.c.case_id == case_id, spans.c.left_on.is_(None))
+        .values(left_on=on, days=sql_case((spans.c.entered_on > on, 0),
+                                          else_=days_between(on, spans.c.entered_on)))
+        .returning(spans.c.left_on, spans.c.office_id, spans.c.procedure_id, spans.c.stage, spans.c.days))
+    return [dict(row) for row in closed.mappings()]
 
 
 def refresh(case) -> None:

@@ -274,8 +274,10 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
         timers.cancel_open(case, actor, days.fact_on)
     if transition.letter:
         letters.keep(case, workflow, LetterKind(transition.letter), event, actor)
-    case_facts.transitioned(case, workflow, transition, from_state, inputs, lambda: timers.case_timers(case))
+    # The step's rows go to the database in one flush; the report facts follow as plain SQL (after the case's row
+    # is locked by its UPDATE, in the same order as every other writer of the case: no deadlock).
     flush_or_conflict()
+    case_facts.transitioned(case, workflow, transition, from_state, inputs, lambda: timers.case_timers(case))
     return case
 
 
