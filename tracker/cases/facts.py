@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import Date, ForeignKey, Index, String, case as sql_case, delete, literal, select, update
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, bindparam, case as sql_case, delete,
+                        literal, select, text, update)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -296,17 +297,17 @@ def opened(case) -> None:
 
 def transitioned(case, workflow: Workflow, transition: Transition, from_state: str, inputs: dict, timers) -> None:
     """After ``apply_transition`` has flushed the step: leave the old stage, enter the new one; a first decision or
-    the end of the case fills in the figures. Three statements for an ordinary step (close the stay, count it,
-    open the next), written as plain SQL: they need no flush of the session and no row read first."""
+    the end of the case fills in the figures. Written as plain SQL that needs no row read first: one statement on
+    PostgreSQL (``_MOVE_STAGE``), three on SQLite (close the stay, count it, open the next)."""
     if from_state == case.state:
         return
     day = _as_date(inputs.get(EFFECTIVE_ON)) or clock.today()
-    left = _leave_stage(case.id, day)
+    state = workflow.states[case.state]
+    following = None if state.terminal else _span(_blank_for(case), case.state, day)
+    left = _move_stage(case.id, day, following)
     if not left:  # a case from before the facts existed (migration 0016): derive it whole
         refresh(case)
         return
-    count_stays(db.session, _session_dialect(), histogram_of(left))
-    state = workflow.states[case.state]
     deciding = transition.letter in DECISION_LETTERS
     if deciding or state.terminal:
         row = db.session.get(CaseFacts, case.id)
@@ -320,13 +321,43 @@ def transitioned(case, workflow: Workflow, transition: Transition, from_state: s
             close(facts, case.outcome, day)
         for key, value in facts.items():
             setattr(row, key, value)
-    if not state.terminal:
-        db.session.execute(StageSpan.__table__.insert(), [_span(_blank_for(case), case.state, day)])
 
 
-def _leave_stage(case_id: int, day: date) -> list[dict]:
-    """End the case's open stay on ``day`` (a fact recorded late may lie before its start: 0 days) and return it,
-    in one UPDATE … RETURNING; empty when the case has no open stay."""
+#: PostgreSQL: end the open stay, count it in the histogram and open the next stay (only if a stay was open), in
+#: one statement. Returns the stays it ended; none means the case has no stages yet (``refresh`` derives them).
+_MOVE_STAGE = text("""
+WITH closed AS (
+    UPDATE stage_spans
+       SET left_on = :day, days = CASE WHEN entered_on > :day THEN 0 ELSE :day - entered_on END
+     WHERE case_id = :case_id AND left_on IS NULL
+ RETURNING left_on, office_id, procedure_id, stage, days
+), counted AS (
+    INSERT INTO stage_months AS histogram (month, office_id, procedure_id, stage, days, spans)
+    SELECT CAST(date_trunc('month', left_on) AS date), office_id, procedure_id, stage, days, count(*)
+      FROM closed GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
+        ON CONFLICT (month, office_id, procedure_id, stage, days)
+        DO UPDATE SET spans = histogram.spans + excluded.spans
+), opened AS (
+    INSERT INTO stage_spans (case_id, procedure_id, office_id, stage, entered_on)
+    SELECT :case_id, :procedure_id, :office_id, :stage, :day
+     WHERE :opens AND EXISTS (SELECT 1 FROM closed)
+)
+SELECT left_on, office_id, procedure_id, stage, days FROM closed
+""").bindparams(bindparam("day", type_=Date), bindparam("case_id", type_=Integer),
+                bindparam("procedure_id", type_=String), bindparam("office_id", type_=Integer),
+                bindparam("stage", type_=String), bindparam("opens", type_=Boolean))
+
+
+def _move_stage(case_id: int, day: date, following: dict | None) -> list[dict]:
+    """End the case's open stay on ``day`` (a fact recorded late may lie before its start: 0 days), count it in
+    the histogram and open ``following`` (None: the case ended). Returns the stays ended; empty when the case had
+    no open stay, and then nothing is written."""
+    if _session_dialect() == "postgresql":
+        following = following or {}
+        rows = db.session.execute(_MOVE_STAGE, {
+            "day": day, "case_id": case_id, "opens": bool(following), "procedure_id": following.get("procedure_id"),
+            "office_id": following.get("office_id"), "stage": following.get("stage")})
+        return [dict(row) for row in rows.mappings()]
     spans = StageSpan.__table__
     on = literal(day, Date)
     closed = db.session.execute(
@@ -334,7 +365,12 @@ def _leave_stage(case_id: int, day: date) -> list[dict]:
         .values(left_on=on, days=sql_case((spans.c.entered_on > on, 0),
                                           else_=days_between(on, spans.c.entered_on)))
         .returning(spans.c.left_on, spans.c.office_id, spans.c.procedure_id, spans.c.stage, spans.c.days))
-    return [dict(row) for row in closed.mappings()]
+    left = [dict(row) for row in closed.mappings()]
+    if left:
+        count_stays(db.session, "sqlite", histogram_of(left))
+        if following:
+            db.session.execute(spans.insert(), [following])
+    return left
 
 
 def refresh(case) -> None:
