@@ -218,8 +218,11 @@ def report_engine_cost(cost) -> None:
     """Issue 12's goals for the engine: at most 8 statements per transition, at least a quarter of PostgreSQL's own
     simple-update rate with the same number of clients."""
     say("\nengine cost (apply_transition + commit, PostgreSQL)")
-    verdict = "PASS" if cost.statements_per_transition <= 8 else "MISS"
-    say(f"  statements per transition      {cost.statements_per_transition:.1f}  (goal <= 8)  {verdict}")
+    say("  statements per transition (the request's login lookup not counted; goal <= 8):")
+    for transition, inputs, what in engine_cost.STEPS:
+        count = cost.statements_per_step[transition]
+        say(f"    {count:4.1f}  {transition} ({what})  {'PASS' if count <= 8 else 'MISS'}")
+    say(f"  rates below: {engine_cost.TRANSITION}")
     for clients, rate in cost.transitions_per_second.items():
         tps, ratio = cost.pgbench_tps[clients], cost.ratio(clients)
         shown = f"{ratio:.3f}" if ratio is not None else "n/a (no pgbench)"

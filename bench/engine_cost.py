@@ -2,7 +2,9 @@
 ratio to PostgreSQL's own simple-update rate (pgbench -N) measured in the same run with the same clients.
 
 A transition is measured as a clerk's request does it: ``apply_transition`` (access, engine, guards, audit event,
-timer plan) and one commit, on a freshly opened recognition case ("confirm receipt – documents missing")."""
+timer plan, report facts, outbox) and one commit, the case loaded and held by the request. The request's own lookup
+of the logged-in user (one statement, on every request) is not counted. Statements are counted for each step of
+``STEPS`` on freshly opened recognition cases; the rates use the first, the heaviest (a letter and the checklist)."""
 from __future__ import annotations
 
 import re
@@ -22,13 +24,21 @@ from tracker.extensions import db
 from tracker.parties.models import Office, Person
 from tracker.procedures.vocabulary import OfficeKind, Role
 
-PROCEDURE, TRANSITION, INPUTS = "recognition-bqfg", "confirm_receipt_incomplete", {"documents": "diploma"}
+PROCEDURE = "recognition-bqfg"
+#: (transition, inputs, what it writes), taken one after the other on the same cases.
+STEPS = (
+    ("confirm_receipt_incomplete", {"documents": "diploma"}, "receipt, documents missing: letter + checklist"),
+    ("start_skills_analysis", {"method": "Arbeitsprobe"}, "an ordinary step: state, timers, facts"),
+    ("finish_skills_analysis", {}, "an ordinary step without inputs"),
+)
+TRANSITION, INPUTS = STEPS[0][0], STEPS[0][1]
 CLIENTS = (1, 4)
 
 
 @dataclass
 class EngineCost:
-    statements_per_transition: float
+    statements_per_transition: float  #: of the heaviest step (``STEPS[0]``)
+    statements_per_step: dict[str, float]  #: transition -> statements
     transitions_per_second: dict[int, float]  #: clients -> rate
     pgbench_tps: dict[int, float]  #: clients -> pgbench -N tps (0 when pgbench is not installed)
 
@@ -40,10 +50,10 @@ class EngineCost:
 def measure(app, database_url: str, per_client: int = 100) -> EngineCost:
     office, clerk = _office_and_clerk()
     office_id, clerk_id = office.id, clerk.id
-    statements = _statements_per_transition(office, clerk, 20)
+    statements = _statements_per_step(office, clerk, 20)
     rates = {clients: _rate(app, office_id, clerk_id, clients, per_client) for clients in CLIENTS}
     tps = {clients: _pgbench(database_url, clients) for clients in CLIENTS}
-    return EngineCost(statements, rates, tps)
+    return EngineCost(statements[TRANSITION], statements, rates, tps)
 
 
 def _office_and_clerk() -> tuple[Office, User]:
@@ -64,25 +74,29 @@ def _fresh_cases(office: Office, clerk: User, count: int) -> list[int]:
     return ids
 
 
-def _statements_per_transition(office: Office, clerk: User, count: int) -> float:
+def _statements_per_step(office: Office, clerk: User, count: int) -> dict[str, float]:
     ids, clerk_id = _fresh_cases(office, clerk, count), clerk.id
     db.session.expunge_all()  # as in a request: nothing of the case is loaded yet
-    executed = []
+    executed: list[int] = []
 
     def count_statement(*_args):
         executed.append(1)
 
-    event.listen(db.engine, "before_cursor_execute", count_statement)
-    try:
+    counts = {}
+    for transition, inputs, _ in STEPS:
+        executed.clear()
         for case_id in ids:
-            actor = db.session.get(User, clerk_id)  # the request loads the logged-in user
-            case = db.session.get(Case, case_id)  # and holds the case until it has committed, as a view does
-            apply_transition(case, TRANSITION, actor, dict(INPUTS))
-            db.session.commit()
+            actor = db.session.get(User, clerk_id)  # the request loads the logged-in user (not counted)
+            event.listen(db.engine, "before_cursor_execute", count_statement)
+            try:
+                case = db.session.get(Case, case_id)  # and holds the case until it has committed, as a view does
+                apply_transition(case, transition, actor, dict(inputs))
+                db.session.commit()
+            finally:
+                event.remove(db.engine, "before_cursor_execute", count_statement)
             db.session.expunge_all()
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count_statement)
-    return len(executed) / count
+        counts[transition] = len(executed) / count
+    return counts
 
 
 def _rate(app, office_id: int, clerk_id: int, clients: int, per_client: int) -> float:

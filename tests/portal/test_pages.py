@@ -15,6 +15,7 @@ from tests.cases.test_transitions import (
     step,
 )
 from tracker.cases import service
+from tracker.portal import overview
 from tracker.extensions import db
 from tracker.registry import workflow_of
 
@@ -196,3 +197,36 @@ def test_the_home_page_reads_a_fixed_number_of_statements_however_many_cases(app
     for _ in range(6):
         make.authorisation(make.case(office=office, actor=clerk, employer=employer), actor=clerk)
     assert statements_for_home() == few
+
+
+def test_the_home_page_shows_every_case_once_page_by_page_with_the_total(client, login, make, monkeypatch):
+    monkeypatch.setattr(overview, "HOME_PAGE_SIZE", 3)
+    office = make.office()
+    clerk = make.user(office=office)
+    employer = make.employer()
+    references = []
+    for _ in range(7):
+        case = make.case(office=office, actor=clerk, employer=employer)
+        make.authorisation(case, actor=clerk)
+        references.append(case.reference)
+    db.session.commit()
+    login(make.user(role="employer", employer=employer))
+
+    def listed(page: str) -> list[str]:
+        return [reference for reference in re.findall(r">([A-Z]{2,4}-[A-Z0-9]+-\d{4}-\d{6})</a>", page)]
+
+    seen, url, pages = [], "/portal", 0
+    while url:
+        page = client.get(url).get_data(as_text=True)
+        pages += 1
+        assert "7 Fälle" in page and f"Seite {pages} von 3" in page
+        seen += listed(page)
+        following = re.search(r'href="([^"]+)" rel="next"', page)
+        url = following.group(1).replace("&amp;", "&") if following else None
+    assert pages == 3 and sorted(seen) == sorted(references)  # each case once, none left out
+
+    last = client.get("/portal?page=99").get_data(as_text=True)  # past the end: the last page
+    assert "Seite 3 von 3" in last and listed(last) == seen[-1:]
+    for odd in ("abc", "-1", "0", "99999999999999999999"):
+        response = client.get(f"/portal?page={odd}")
+        assert response.status_code == 200 and "Seite 1 von 3" in response.get_data(as_text=True)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from tracker import clock
@@ -19,8 +19,9 @@ from tracker.procedures.vocabulary import DocumentStatus
 from tracker.registry import workflow_of
 from tracker.timers import service as timer_service
 
-#: The employer home lists at most this many cases (open ones first, nearest deadline first).
-HOME_LIMIT = 300
+#: Cases per page of the employer home (open ones first, nearest deadline first, so the first page holds what is
+#: due soonest). A large employer's home stays as fast as a small one's: each page reads only its own cases.
+HOME_PAGE_SIZE = 50
 PROCEDURE_81A = "skilled-worker-81a"
 
 
@@ -62,18 +63,42 @@ def requests_of(case: Case, workflow) -> list[Request]:
     return result
 
 
-def home_lines(user) -> list[CaseLine]:
+@dataclass
+class HomePage:
+    lines: list[CaseLine]
+    total: int  #: every case the user may see
+    number: int  #: this page, from 1
+    size: int = HOME_PAGE_SIZE
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.size))
+
+    @property
+    def previous(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
+
+
+def home_page(user, number: int = 1) -> HomePage:
+    """Page ``number`` of the cases ``user`` may see (a number past the end shows the last page)."""
+    visible = case_visibility(user)
+    total = db.session.scalar(select(func.count()).select_from(Case).where(visible)) or 0
+    page = HomePage([], total, 1, HOME_PAGE_SIZE)
+    page.number = min(max(number, 1), page.pages)
     # The checklists (the case's and its recognition case's) in two queries, not two per case.
     cases = db.session.scalars(
-        select(Case).where(case_visibility(user))
+        select(Case).where(visible)
         .options(selectinload(Case.documents), selectinload(Case.children).selectinload(Case.documents))
         .order_by(Case.closed_at.is_not(None), Case.next_due_on.is_(None), Case.next_due_on, Case.id)
-        .limit(HOME_LIMIT)).unique().all()
-    lines = []
+        .offset((page.number - 1) * page.size).limit(page.size)).unique().all()
     for case in cases:
         workflow = workflow_of(case)
-        lines.append(CaseLine(case, workflow, workflow.state(case.state), requests_of(case, workflow)))
-    return lines
+        page.lines.append(CaseLine(case, workflow, workflow.state(case.state), requests_of(case, workflow)))
+    return page
 
 
 @dataclass

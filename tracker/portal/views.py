@@ -54,6 +54,9 @@ blueprint = Blueprint("portal", __name__, url_prefix="/portal")
 guards.install(blueprint)
 invitation_blueprint = Blueprint("invitation", __name__)
 
+#: A page number above this is no page anyone reached by following links: it shows the first page.
+MAX_PAGE = 100_000
+
 
 def _lang() -> str:
     locale = get_locale()
@@ -63,8 +66,9 @@ def _lang() -> str:
 @blueprint.route("")
 @employers_only
 def home():
-    return render_template("portal/home.html", lines=overview.home_lines(current_user), lang=_lang(),
-                           today=clock.today())
+    number = request.args.get("page", 1, type=int)
+    page = overview.home_page(current_user, number if 0 < number <= MAX_PAGE else 1)
+    return render_template("portal/home.html", page=page, lines=page.lines, lang=_lang(), today=clock.today())
 
 
 @blueprint.route("/cases/<int:case_id>")
