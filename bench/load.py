@@ -35,6 +35,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import sqlalchemy as sa
+from redis import Redis
+from redis.exceptions import RedisError
 
 from bench.__main__ import _psycopg_url, say
 
@@ -243,11 +245,25 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
-def start_gunicorn(url: str, port: int, workers: int) -> subprocess.Popen:
+def job_redis() -> str | None:
+    """The Redis the web workers enqueue their jobs (the outbox's e-mails) on, as in production, so that no request
+    delivers mail itself: ``LOAD_REDIS_URL`` (default db 14 of the local Redis), emptied before and after the run.
+    None when it does not answer: then the app runs embedded and each request delivers its own mails."""
+    url = os.environ.get("LOAD_REDIS_URL", "redis://127.0.0.1:6379/14")
+    try:
+        Redis.from_url(url, socket_connect_timeout=2).flushdb()
+    except (RedisError, OSError):
+        return None
+    return url
+
+
+def start_gunicorn(url: str, port: int, workers: int, redis_url: str | None) -> subprocess.Popen:
     environment = dict(os.environ, DATABASE_URL=url, SECRET_KEY="load-test-secret", WEB_CONCURRENCY=str(workers),
                        GUNICORN_BIND=f"127.0.0.1:{port}", LOGIN_LIMIT_PER_ADDRESS="100000 per minute",
                        LOGIN_LIMIT_PER_ACCOUNT="100000 per minute", SWEEP_IN_PROCESS="0", LOG_LEVEL="warning")
     environment.pop("REDIS_URL", None)
+    if redis_url:
+        environment["REDIS_URL"] = redis_url
     server = subprocess.Popen([str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
                                "tracker:create_app()"], cwd=ROOT, env=environment,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
@@ -362,13 +378,17 @@ def main(argv: list[str] | None = None) -> int:
     say(f"load test: {stage['cases']:,} cases, {args.users} users ({len(stage['clerks'])} clerk accounts, "
         f"{len(stage['employers'])} employer accounts, {len(stage['applicants'])} access codes), {args.seconds} s, gunicorn with {args.workers} workers; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    redis_url = job_redis()
+    say(f"jobs: {'queued in Redis ' + redis_url + ' (no worker runs: the mails wait there)' if redis_url else 'no Redis: each request delivers its own mails (embedded mode)'}")
     port = free_port()
-    server = start_gunicorn(url, port, args.workers)
+    server = start_gunicorn(url, port, args.workers, redis_url)
     try:
         recorder = run_users(f"http://127.0.0.1:{port}", stage, args.users, args.seconds, args.seed)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=60)
+        if redis_url:
+            Redis.from_url(redis_url).flushdb()
         if not given and not args.keep:
             with server_engine.connect() as connection:
                 connection.execute(sa.text(f'DROP DATABASE IF EXISTS "{LOAD_DATABASE}" WITH (FORCE)'))
