@@ -3,10 +3,10 @@ with its contact, and a way to issue its access code as the clerk does (through 
 from __future__ import annotations
 
 import re
-from datetime import date
 
 import pytest
 
+from tests.addressed import applicant, case, office  # noqa: F401  (fixtures)
 from tests.test_i18n import compiled_catalog  # noqa: F401  (autouse: the English texts compiled, as `make test` does)
 from tracker.applicant import codes
 from tracker.cases import service
@@ -40,28 +40,6 @@ def text(response) -> str:
     body = response.get_data(as_text=True)
     body = body.split('<main id="main" tabindex="-1">')[-1]
     return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", body))
-
-
-@pytest.fixture
-def office(make):
-    office = make.office(name="Handwerkskammer Erfurt, Anerkennungsstelle")
-    office.street, office.postcode, office.city = "Fischmarkt 13", "99084", "Erfurt"
-    office.phone, office.email = "0361 000-6000", "anerkennung@hwk-erfurt.demo"
-    db.session.commit()
-    return office
-
-
-@pytest.fixture
-def applicant(make):
-    person = make.person(given="Thị Ánh", family="Nguyễn")
-    person.street, person.postcode, person.city, person.country = "15 Phố Huế", "100000", "Hà Nội", "Vietnam"
-    db.session.commit()
-    return person
-
-
-@pytest.fixture
-def case(make, office, clerk, applicant):
-    return make.case(office=office, actor=clerk, received_on=date(2026, 2, 27), applicant=applicant)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import pytest
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from tests.addressed import applicant, case, office  # noqa: F401  (fixtures)
 from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import case_events
@@ -50,28 +51,6 @@ def mark_all_received(case, actor):
     for document in fresh(case).documents:
         service.set_document_status(case, document.document_id, DocumentStatus.RECEIVED, actor)
     db.session.commit()
-
-
-@pytest.fixture
-def office(make):
-    office = make.office(name="Handwerkskammer Erfurt, Anerkennungsstelle")
-    office.street, office.postcode, office.city = "Fischmarkt 13", "99084", "Erfurt"
-    office.phone, office.email = "0361 000-6000", "anerkennung@hwk-erfurt.demo"
-    db.session.commit()
-    return office
-
-
-@pytest.fixture
-def applicant(make):
-    person = make.person(given="Thị Ánh", family="Nguyễn")
-    person.street, person.postcode, person.city, person.country = "15 Phố Huế", "100000", "Hà Nội", "Vietnam"
-    db.session.commit()
-    return person
-
-
-@pytest.fixture
-def case(make, office, clerk, applicant):
-    return make.case(office=office, actor=clerk, received_on=date(2026, 2, 27), applicant=applicant)
 
 
 def test_two_requests_are_two_letters_each_kept_with_its_own_deadline(client, login, case, clerk):
