@@ -1,11 +1,9 @@
 """Column types shared by the models."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, Integer
+from sqlalchemy import DateTime
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.compiler import compiles
-from sqlalchemy.sql.functions import FunctionElement
 from sqlalchemy.types import TypeDecorator
 
 from tracker.extensions import db
@@ -35,23 +33,3 @@ class UTCDateTime(TypeDecorator):
 def dialect_insert(table):
     """An INSERT that supports ``on_conflict_do_nothing`` on the session's database (PostgreSQL or SQLite)."""
     return (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
-
-
-class days_between(FunctionElement):  # noqa: N801 - used like a SQL function
-    """``later - earlier`` in whole days, for two dates, on PostgreSQL and SQLite (which has no date arithmetic)."""
-
-    type = Integer()
-    inherit_cache = True
-    name = "days_between"
-
-
-@compiles(days_between)
-def _days_between(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return f"({compiler.process(later, **kw)} - {compiler.process(earlier, **kw)})"
-
-
-@compiles(days_between, "sqlite")
-def _days_between_sqlite(element, compiler, **kw):
-    later, earlier = list(element.clauses)
-    return f"CAST(julianday({compiler.process(later, **kw)}) - julianday({compiler.process(earlier, **kw)}) AS INTEGER)"

@@ -18,8 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, bindparam, case as sql_case, delete,
-                        literal, select, text, update)
+from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, bindparam, case as sql_case, cast,
+                        delete, func, literal, select, text, update)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
@@ -28,7 +28,6 @@ from tracker import clock
 from tracker.audit.models import Event, EventKind
 from tracker.audit.service import case_events
 from tracker.cases.models import Case
-from tracker.db_types import days_between
 from tracker.extensions import db
 from tracker.procedures import deadlines
 from tracker.procedures.definition import EFFECTIVE_ON, Transition, Workflow
@@ -358,12 +357,13 @@ def _move_stage(case_id: int, day: date, following: dict | None) -> list[dict]:
             "day": day, "case_id": case_id, "opens": bool(following), "procedure_id": following.get("procedure_id"),
             "office_id": following.get("office_id"), "stage": following.get("stage")})
         return [dict(row) for row in rows.mappings()]
+    # SQLite has no date arithmetic: days between two dates through their Julian day numbers.
     spans = StageSpan.__table__
     on = literal(day, Date)
     closed = db.session.execute(
         update(spans).where(spans.c.case_id == case_id, spans.c.left_on.is_(None))
-        .values(left_on=on, days=sql_case((spans.c.entered_on > on, 0),
-                                          else_=days_between(on, spans.c.entered_on)))
+        .values(left_on=on, days=sql_case((spans.c.entered_on > on, 0), else_=cast(
+            func.julianday(on) - func.julianday(spans.c.entered_on), Integer)))
         .returning(spans.c.left_on, spans.c.office_id, spans.c.procedure_id, spans.c.stage, spans.c.days))
     left = [dict(row) for row in closed.mappings()]
     if left:
