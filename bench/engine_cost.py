@@ -18,7 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, select
 
 from tracker.auth.models import User
-from tracker.cases.models import Case
+from tracker.cases.loading import case_by_id
 from tracker.cases.service import apply_transition, open_case
 from tracker.extensions import db
 from tracker.parties.models import Office, Person
@@ -89,7 +89,7 @@ def _statements_per_step(office: Office, clerk: User, count: int) -> dict[str, f
             actor = db.session.get(User, clerk_id)  # the request loads the logged-in user (not counted)
             event.listen(db.engine, "before_cursor_execute", count_statement)
             try:
-                case = db.session.get(Case, case_id)  # and holds the case until it has committed, as a view does
+                case = case_by_id(case_id)  # loaded as a view loads it, and held until it has committed
                 apply_transition(case, transition, actor, dict(inputs))
                 db.session.commit()
             finally:
@@ -110,7 +110,7 @@ def _rate(app, office_id: int, clerk_id: int, clients: int, per_client: int) -> 
             with app.app_context():
                 actor = db.session.get(User, clerk_id)
                 for case_id in ids:
-                    case = db.session.get(Case, case_id)
+                    case = case_by_id(case_id)
                     apply_transition(case, TRANSITION, actor, dict(INPUTS))
                     db.session.commit()
                 db.session.remove()

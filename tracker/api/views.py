@@ -29,6 +29,7 @@ from tracker.audit.service import case_events
 from tracker.auth.tokens import Scope
 from tracker.cases import queries, service
 from tracker.cases.access import can_act_on_case, can_view_case
+from tracker.cases.loading import case_by_id
 from tracker.cases.models import Case
 from tracker.extensions import csrf, db, limiter
 from tracker.http.forms import parse_id
@@ -58,7 +59,7 @@ def _lang() -> str:
 
 def load_case(case_id: int) -> Case:
     """The case, if the token's owner may see it; otherwise 404, as for a case that does not exist."""
-    case = db.session.get(Case, case_id)
+    case = case_by_id(case_id)
     if case is None or not can_view_case(current_user(), case):
         raise ApiProblem(404, "Not Found", "There is no such case, or it is not one this token's owner may see.")
     return case

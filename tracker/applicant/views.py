@@ -27,6 +27,7 @@ from tracker.applicant import session as applicant_session
 from tracker.applicant.forms import EntryForm, IssueCodeForm, LeaveForm, MessageForm, UploadForm
 from tracker.applicant.mail import queue_access_code_mail
 from tracker.cases.access import can_act_on_case, can_view_case
+from tracker.cases.loading import case_by_id
 from tracker.cases.models import Case
 from tracker.cases.service import CaseError, ConflictError
 from tracker.documents import uploads
@@ -91,7 +92,7 @@ def status():
 def _render_status(case_id: int, *, upload_form=None, upload_for: str | None = None, message_form=None,
                    status: int = 200):
     """The page; a refused upload or message is shown again at its place with why (the message keeps its text)."""
-    case = db.session.get(Case, case_id)
+    case = case_by_id(case_id)
     if case is None:  # cannot happen while the code row exists; no page without a case
         applicant_session.leave()
         return redirect(url_for("applicant.status"))
@@ -202,7 +203,7 @@ def staff_only():
 
 
 def _load_case(case_id: int) -> Case:
-    case = db.session.get(Case, case_id)
+    case = case_by_id(case_id)
     if case is None or not can_view_case(current_user, case):
         abort(404)  # no existence leak
     if not can_act_on_case(current_user, case):

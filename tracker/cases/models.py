@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text, UniqueConstraint, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from tracker import clock
 from tracker.audit.chain import GENESIS
@@ -79,6 +79,9 @@ class Case(db.Model):
     timers = relationship("Timer", back_populates="case", order_by="Timer.id")
     authorisations = relationship("Authorisation", back_populates="case", order_by="Authorisation.id",
                                   foreign_keys="Authorisation.case_id")
+    #: The kinds of the letters the case has, comma-separated ("" for none), when the case was loaded through
+    #: ``tracker.cases.loading.case_by_id``; None otherwise. Numbers the next letter without a query of its own.
+    letter_kinds: Mapped[str | None] = query_expression()
 
     @property
     def is_open(self) -> bool:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
+from sqlalchemy.orm import Session
 
 from tracker import clock
 from tracker.audit.models import EventKind
@@ -19,6 +20,7 @@ from tracker.procedures.vocabulary import LetterKind
 def keep(case, workflow, kind: LetterKind, event, actor) -> LetterRecord:
     """Produce the letter ``kind`` for the step recorded by ``event`` and keep it, in both languages."""
     number = _letters_so_far(case, kind) + 1
+    db.session.info[LETTER_COUNTS][(case.id, str(kind))] = number
     dated = letter_date(event.data or {}, clock.today())
     content = {lang: build(case, workflow, kind, lang, event=event, dated=dated).as_dict() for lang in LANGUAGES}
     language = case.applicant.preferred_language if case.applicant.preferred_language in LANGUAGES else "de"
@@ -30,14 +32,37 @@ def keep(case, workflow, kind: LetterKind, event, actor) -> LetterRecord:
 
 
 def _letters_so_far(case, kind: LetterKind) -> int:
-    """Letters of this kind the case has, stored or still pending in this unit of work. Counted without flushing,
-    so the step's changes go to the database together at its end (one statement per row kind)."""
-    pending = sum(1 for row in db.session.new
-                  if isinstance(row, LetterRecord) and row.case_id == case.id and row.kind == kind)
-    with db.session.no_autoflush:
-        stored = db.session.scalar(select(func.count()).select_from(LetterRecord)
-                                   .where(LetterRecord.case_id == case.id, LetterRecord.kind == kind)) or 0
-    return stored + pending
+    """Letters of this kind the case has, stored or kept earlier in this unit of work. Counted without flushing,
+    so the step's changes go to the database together at its end (one statement per row kind); read from the case
+    when it was loaded with its letter kinds (``Case.letter_kinds``), else counted once per unit of work."""
+    counts = db.session.info.setdefault(LETTER_COUNTS, {})
+    key = (case.id, str(kind))
+    if key not in counts:
+        if case.letter_kinds is not None:
+            counts[key] = case.letter_kinds.split(",").count(str(kind))
+        else:
+            with db.session.no_autoflush:
+                counts[key] = db.session.scalar(select(func.count()).select_from(LetterRecord).where(
+                    LetterRecord.case_id == case.id, LetterRecord.kind == kind)) or 0
+    return counts[key]
+
+
+def letter_kinds_of(case_id_column):
+    """The kinds of a case's letters as one comma-separated text ("" for none), correlated to ``case_id_column``:
+    loaded with the case, it numbers the next letter without a query of its own."""
+    return (select(func.coalesce(func.aggregate_strings(LetterRecord.kind, ","), ""))
+            .where(LetterRecord.case_id == case_id_column).scalar_subquery())
+
+
+#: ``Session.info`` key: (case id, kind) -> letters so far, for the unit of work (forgotten when it ends, as
+#: another transaction may add letters afterwards).
+LETTER_COUNTS = "letter_counts"
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_soft_rollback")  # a savepoint's too: a fiction refused there keeps no letter
+def _forget_letter_counts(session, *_previous_transaction) -> None:
+    session.info.pop(LETTER_COUNTS, None)
 
 
 def letter_event_data(kind: LetterKind, number: int, dated: date) -> dict:

@@ -8,6 +8,7 @@ from flask import abort
 from flask_login import current_user, login_required
 
 from tracker.cases.access import can_view_case
+from tracker.cases.loading import case_by_id
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.procedures.vocabulary import Role
@@ -62,7 +63,7 @@ def advisors_only(view):
 def load_case(case_id: int) -> Case:
     """The case, if the current user may see it now (an employer: a valid authorisation of its organisation; an
     advisor: that and a valid grant of the employer); otherwise 404, as for a case that does not exist."""
-    case = db.session.get(Case, case_id)
+    case = case_by_id(case_id)
     if case is None or not can_view_case(current_user, case):
         abort(404)
     return case

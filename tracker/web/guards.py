@@ -7,6 +7,7 @@ from flask import Flask, abort, request
 from flask_login import current_user
 
 from tracker.cases.access import can_act_on_case, can_view_case
+from tracker.cases.loading import case_by_id
 from tracker.cases.models import Case
 from tracker.extensions import db, login_manager
 from tracker.procedures.vocabulary import Role
@@ -56,7 +57,7 @@ def install_login(app: Flask) -> None:
 
 def load_case(case_id: int) -> Case:
     """The case, if the current user may see it: the object-level check every case route starts with."""
-    case = db.session.get(Case, case_id)
+    case = case_by_id(case_id)
     if case is None or not can_view_case(current_user, case):
         abort(404)  # 404, not 403: do not confirm that another party's case exists
     return case

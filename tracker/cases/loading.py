@@ -1,0 +1,17 @@
+"""Loading one case for a page or a step: what both read of it comes in the statement that loads the case."""
+from __future__ import annotations
+
+from sqlalchemy.orm import joinedload, with_expression
+
+from tracker.cases.models import Case
+from tracker.extensions import db
+from tracker.letters.service import letter_kinds_of
+
+
+def case_by_id(case_id: int) -> Case | None:
+    """The case with its checklist, its authorisations (who the outbox tells, who the access rule admits) and the
+    kinds of its letters (the next letter's number), in one statement. A case the session already holds is returned
+    as it is: what it lacks is loaded when first read."""
+    return db.session.get(Case, case_id, options=[
+        joinedload(Case.documents), joinedload(Case.authorisations),
+        with_expression(Case.letter_kinds, letter_kinds_of(Case.id))])
