@@ -169,8 +169,7 @@ def filtered(user, filters: QueueFilters):
         # Typed % and _ are searched for literally, not as wildcards. Any part of the reference matches
         # ("000123", "2026-000123", "BQ-2026"), as names do. Like the name conditions, this filters the rows the
         # office (or other access) conditions select through the queue index; no index serves a substring alone.
-        term = filters.q.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-        like = f"%{term}%"
+        like = contains_pattern(filters.q)
         conditions.append(or_(
             func.lower(Case.reference).like(like, escape="\\"),
             Case.applicant_id.in_(select(Person.id).where(or_(
@@ -180,6 +179,12 @@ def filtered(user, filters: QueueFilters):
             Case.employer_id.in_(select(Employer.id).where(func.lower(Employer.name).like(like, escape="\\"))),
         ))
     return conditions
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (``escape="\\"``, lower case) for values containing ``text``; typed % and _ are searched for
+    literally, not as wildcards."""
+    return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
 def queue_page(user, filters: QueueFilters, cursor: str | None = None, page_size: int = 50,

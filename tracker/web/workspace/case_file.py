@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker import clock
 from tracker.audit.models import INTERNAL_EVENT_KINDS
@@ -121,11 +121,6 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     notes = list(db.session.scalars(select(Note).where(Note.case_id == case.id).order_by(Note.created_at.desc()))) \
         if may_use_notes else []
     linked = ([case.parent] if case.parent else []) + list(case.children)
-    authorisation_form = form_for("authorisation", forms.AuthorisationForm, employer=case.employer_id,
-                                  grantor=case.applicant.full_name, valid_from=today,
-                                  evidence="power_of_attorney" if any(
-                                      d.document_id == "power_of_attorney" for d in case.documents) else "")
-    authorisation_choices(case, authorisation_form, lang)
     may_message = can_use_messages(user, case)
     thread_messages = thread(case) if may_message else []
     events = case_events(case.id, newest_first=True)
@@ -136,7 +131,6 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     return {
         "authorisations": [(a, a.holds_on(today), form_for(f"revoke:{a.id}", forms.RevokeAuthorisationForm))
                            for a in case.authorisations] if user.is_staff else [],
-        "authorisation_form": authorisation_form,
         "invite_form": form_for("invite", forms.InviteEmployerForm),
         "may_invite": user.is_staff and case.procedure_id == service.PROCEDURE_81A and case.employer is not None
                       and case.state not in service.BEFORE_AGREEMENT,
@@ -155,12 +149,50 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     }
 
 
-def authorisation_choices(case: Case, form, lang: str) -> None:
-    """The employers to authorise (the case's own first) and the checklist items that can hold the evidence."""
-    employers = list(db.session.scalars(select(Employer).order_by(Employer.name)))
-    employers.sort(key=lambda employer: employer.id != case.employer_id)
-    form.employer.choices = [(employer.id, employer.name) for employer in employers]
+#: Employers offered at most in the authorisation form's list; a name typed into its search narrows them.
+EMPLOYER_CHOICES = 100
+
+
+@dataclass
+class AuthorisationPage:
+    """The form recording an employer's authorisation, on a page of its own: an authority may know thousands of
+    employers, which no case file should list each time it is opened."""
+
+    case: Case
+    form: object
+    search: str
+    #: Employers the search found (at most ``EMPLOYER_CHOICES``)
+    found: int
+    #: More employers match than the list offers: the page asks for a more precise name.
+    more: bool
+
+
+def authorisation_page(case: Case, lang: str, form=None, search: str = "") -> AuthorisationPage:
+    """The page with a new form (the checklist's power of attorney as evidence when the case has one), or with
+    ``form`` as the user sent it; the employer list holds the case's own employer first, the chosen one, and the
+    employers whose name contains ``search``."""
+    if form is None:
+        form = forms.AuthorisationForm(
+            formdata=None, version=case.version, employer=case.employer_id, grantor=case.applicant.full_name,
+            valid_from=clock.today(),
+            evidence="power_of_attorney" if any(d.document_id == "power_of_attorney" for d in case.documents) else "")
+    search = search.strip()[:200]
+    query = select(Employer).order_by(Employer.name, Employer.id).limit(EMPLOYER_CHOICES + 1)
+    if search:
+        query = query.where(func.lower(Employer.name).like(queries.contains_pattern(search), escape="\\"))
+    employers = list(db.session.scalars(query))
+    more = len(employers) > EMPLOYER_CHOICES
+    employers = employers[:EMPLOYER_CHOICES]
+    found = len(employers)
+    for wanted in (form.employer.data, case.employer_id):  # kept in the list whatever the search
+        if isinstance(wanted, int) and all(employer.id != wanted for employer in employers):
+            employer = db.session.get(Employer, wanted)
+            employers += [employer] if employer is not None else []
+    employers.sort(key=lambda employer: (employer.id != case.employer_id, employer.name.lower(), employer.id))
+    form.employer.choices = [(employer.id, f"{employer.name} ({employer.city})" if employer.city else employer.name)
+                             for employer in employers]
     form.evidence.choices = [("", "–"), *document_choices(case, lang)]
+    return AuthorisationPage(case, form, search, found, more)
 
 
 def transition_form_class(case: Case, transition: Transition, lang: str):

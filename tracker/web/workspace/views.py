@@ -28,7 +28,7 @@ from tracker.web.guards import load_case, load_case_for_change, staff_required
 from tracker.web.i18n import current_language
 from tracker.web.workspace import forms
 from tracker.web.workspace.case_file import (
-    authorisation_choices,
+    authorisation_page,
     build_case_file,
     transition_form_class,
 )
@@ -190,12 +190,15 @@ def _refused(case: Case, key: str, form, error: service.CaseError):
     """Show the case as it stands now, with the refused form as the user filled it in and why it was refused."""
     db.session.refresh(case)
     message = error.text(current_language())
-    status = 409 if isinstance(error, service.ConflictError) else 403 if isinstance(
-        error, service.AccessDenied) else 422
     if isinstance(error, service.ConflictError) and hasattr(form, "version"):
         # The page now shows the colleague's change; sending the kept form again means "apply it to this state".
         form.version.data = case.version
-    return render_case(case, failed=(key, form), error=message, status=status)
+    return render_case(case, failed=(key, form), error=message, status=_refusal_status(error))
+
+
+def _refusal_status(error: service.CaseError) -> int:
+    return 409 if isinstance(error, service.ConflictError) else 403 if isinstance(error, service.AccessDenied) \
+        else 422
 
 
 @blueprint.route("/cases/<int:case_id>/transitions/<transition_id>", methods=["POST"])
@@ -358,21 +361,34 @@ def timer_action(case_id: int, timer_pk: int, action: str):
 
 # --- authorisations and the employer's invitation ----------------------------------------------------------
 
+@blueprint.route("/cases/<int:case_id>/authorisations/new")
+@staff_required
+def new_authorisation(case_id: int):
+    case = load_case_for_change(case_id)
+    page = authorisation_page(case, current_language(), search=request.args.get("employer_search", ""))
+    return render_template("cases/authorisation.html", page=page)
+
+
 @blueprint.route("/cases/<int:case_id>/authorisations", methods=["POST"])
 @staff_required
 def record_authorisation(case_id: int):
     case = load_case_for_change(case_id)
     form = forms.AuthorisationForm()
-    authorisation_choices(case, form, current_language())
+    page = authorisation_page(case, current_language(), form)  # the choices the sent values are checked against
     if not form.validate_on_submit():
-        return render_case(case, failed=("authorisation", form), error=_invalid(form), status=422)
+        return render_template("cases/authorisation.html", page=page, error=_invalid(form)), 422
     try:
         perform(service.record_authorisation, case, current_user, employer=db.session.get(Employer, form.employer.data),
                 kind=form.kind.data, grantor=form.grantor.data, scope=form.scope.data or "",
                 valid_from=form.valid_from.data, valid_until=form.valid_until.data,
                 evidence_document_id=form.evidence.data or None, expected_version=form.expected_version)
     except service.CaseError as error:
-        return _refused(case, "authorisation", form, error)
+        db.session.refresh(case)
+        if isinstance(error, service.ConflictError):
+            form.version.data = case.version  # sending it again means "record it on the case as it is now"
+        page = authorisation_page(case, current_language(), form)
+        return render_template("cases/authorisation.html", page=page, error=error.text(current_language())), \
+            _refusal_status(error)
     flash(_("Vollmacht erfasst."), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="authorisations"))
 

@@ -1,0 +1,116 @@
+"""Recording an employer's authorisation on a page of its own: the case file links to it instead of listing every
+employer the authority knows; the employer list starts with the case's employer and is narrowed by a name search;
+a refused form comes back with what the clerk entered."""
+from __future__ import annotations
+
+import re
+
+from tests.cases.test_transitions import open_skilled_worker_case
+from tracker.extensions import db
+from tracker.parties.models import Employer
+from tracker.web.workspace.case_file import EMPLOYER_CHOICES
+
+
+def options(page: str) -> list[tuple[str, str, bool]]:
+    """(value, label, selected) of the employer list."""
+    select = page.split('id="authorisation-employer"', 1)[1].split("</select>", 1)[0]
+    return [(re.search(r'value="(\d+)"', attrs).group(1), label.strip(), "selected" in attrs)
+            for attrs, label in re.findall(r'<option([^>]*)>(.*?)</option>', select, re.S)]
+
+
+def test_the_case_file_links_to_the_form_instead_of_listing_every_employer(client, login, make):
+    worker = open_skilled_worker_case(make)
+    login(worker.clerk)
+
+    page = client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
+
+    assert f'href="/cases/{worker.case.id}/authorisations/new"' in page
+    assert 'id="authorisation-employer"' not in page
+
+
+def test_the_form_starts_with_the_cases_employer_chosen_and_the_applicant_as_grantor(client, login, make):
+    worker = open_skilled_worker_case(make)
+    make.employer("Aaron Logistik GmbH")  # sorts before the case's employer by name
+    login(worker.clerk)
+
+    page = client.get(f"/cases/{worker.case.id}/authorisations/new").get_data(as_text=True)
+
+    first = options(page)[0]
+    assert first[0] == str(worker.employer.id) and first[2]
+    assert f'value="{worker.case.applicant.full_name}"' in page
+
+
+def test_a_name_search_narrows_the_list_and_keeps_the_cases_employer(client, login, make):
+    worker = open_skilled_worker_case(make)
+    wanted = make.employer("Bäckerei 100% Korn GmbH")
+    make.employer("Bäckerei Vollkorn GmbH")  # no literal "100%" in its name: % is no wildcard
+    login(worker.clerk)
+
+    page = client.get(f"/cases/{worker.case.id}/authorisations/new",
+                      query_string={"employer_search": "100%"}).get_data(as_text=True)
+
+    assert [value for value, _label, _selected in options(page)] == [str(worker.employer.id), str(wanted.id)]
+    nothing = client.get(f"/cases/{worker.case.id}/authorisations/new",
+                         query_string={"employer_search": "Zzz-nicht-vorhanden"}).get_data(as_text=True)
+    assert "Kein Arbeitgeber mit „Zzz-nicht-vorhanden“ im Namen." in nothing
+
+
+def test_with_many_employers_the_list_is_bounded_and_asks_for_a_name(client, login, make):
+    worker = open_skilled_worker_case(make)
+    db.session.add_all(Employer(name=f"Pflegedienst {number:03d} GmbH", city="Jena")
+                       for number in range(EMPLOYER_CHOICES + 20))
+    db.session.commit()
+    login(worker.clerk)
+
+    page = client.get(f"/cases/{worker.case.id}/authorisations/new").get_data(as_text=True)
+
+    assert len(options(page)) <= EMPLOYER_CHOICES + 1  # the case's employer may come on top
+    assert f"Die Liste zeigt die ersten {EMPLOYER_CHOICES} Arbeitgeber." in page
+    found = client.get(f"/cases/{worker.case.id}/authorisations/new",
+                       query_string={"employer_search": "Pflegedienst 117"}).get_data(as_text=True)
+    assert "Pflegedienst 117 GmbH" in found
+
+
+def test_a_refused_form_comes_back_with_what_was_entered(client, login, make):
+    worker = open_skilled_worker_case(make)
+    other = make.employer("Zimmerei Weber GmbH")
+    login(worker.clerk)
+
+    response = client.post(f"/cases/{worker.case.id}/authorisations", data={
+        "version": worker.case.version, "employer": other.id, "kind": "power_of_attorney_81a", "grantor": "",
+        "scope": "nur die Zustimmung der BA", "valid_from": "2026-03-02", "valid_until": "", "evidence": ""})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Bitte korrigieren Sie:" in page and 'href="#authorisation-grantor"' in page
+    assert 'value="nur die Zustimmung der BA"' in page
+    assert (str(other.id), "Zimmerei Weber GmbH (Erfurt)", True) in options(page)
+    assert not worker.case.authorisations
+
+
+def test_a_stale_form_is_refused_as_a_conflict_and_kept(client, login, make):
+    worker = open_skilled_worker_case(make)
+    login(worker.clerk)
+    stale = worker.case.version
+    client.post(f"/cases/{worker.case.id}/notes", data={"version": stale, "body": "Rückruf vereinbart"})
+
+    response = client.post(f"/cases/{worker.case.id}/authorisations", data={
+        "version": stale, "employer": worker.employer.id, "kind": "power_of_attorney_81a",
+        "grantor": "Anh Nguyen", "scope": "alle Handlungen", "valid_from": "2026-03-02", "valid_until": "",
+        "evidence": ""})
+
+    page = response.get_data(as_text=True)
+    db.session.expire_all()
+    assert response.status_code == 409
+    assert 'value="alle Handlungen"' in page and not worker.case.authorisations
+    assert f'name="version" type="hidden" value="{worker.case.version}"' in page
+
+
+def test_only_the_office_holding_the_case_opens_the_form(client, login, make):
+    worker = open_skilled_worker_case(make)
+    url = f"/cases/{worker.case.id}/authorisations/new"
+    login(make.user("immigration_clerk", make.office("immigration_office")))
+    assert client.get(url).status_code == 404
+    client.post("/logout")
+    login(make.user(role="employer", employer=worker.employer))
+    assert client.get(url).status_code in (403, 404)
