@@ -3,6 +3,7 @@ import re
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import sqlalchemy as sa
 
 from tracker.config import ROOT, ConfigurationError, from_environment
 
@@ -120,3 +121,36 @@ def test_production_refuses_to_start_without_a_totp_key(clean_env, tmp_path):
     clean_env.setenv("TRUSTED_PROXY_COUNT", "1")
     config = from_environment(tmp_path)
     assert config["TOTP_KEY"] == "z" * 32 and config["TRUSTED_PROXY_COUNT"] == 1
+
+
+def test_the_planners_random_page_cost_is_a_positive_number_or_left_to_the_server(clean_env, tmp_path):
+    assert from_environment(tmp_path)["DATABASE_RANDOM_PAGE_COST"] == 1.1
+    clean_env.setenv("DATABASE_RANDOM_PAGE_COST", "")
+    assert from_environment(tmp_path)["DATABASE_RANDOM_PAGE_COST"] is None
+    for wrong in ("fast", "0", "-2", "inf"):
+        clean_env.setenv("DATABASE_RANDOM_PAGE_COST", wrong)
+        with pytest.raises(ConfigurationError, match="DATABASE_RANDOM_PAGE_COST must be a positive number"):
+            from_environment(tmp_path)
+
+
+def test_the_apps_postgresql_connections_carry_the_configured_random_page_cost(clean_env):
+    from tests.conftest import postgres_server_url
+    from tracker import create_app
+    from tracker.extensions import db
+
+    def setting_seen_by_the_app(value) -> str:
+        app = create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": postgres_server_url(), "REDIS_URL": None,
+                          "DATABASE_RANDOM_PAGE_COST": value})
+        with app.app_context():
+            try:
+                return db.session.execute(db.text("SHOW random_page_cost")).scalar()
+            finally:
+                db.session.remove()
+                db.engine.dispose()
+
+    server = sa.create_engine(postgres_server_url())
+    with server.connect() as connection:
+        servers_own = connection.execute(sa.text("SHOW random_page_cost")).scalar()
+    server.dispose()
+    assert setting_seen_by_the_app(1.7) == "1.7"
+    assert setting_seen_by_the_app(None) == servers_own

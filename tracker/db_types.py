@@ -1,7 +1,7 @@
 """Column types shared by the models."""
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime
+from sqlalchemy import DateTime, event
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
@@ -33,3 +33,15 @@ class UTCDateTime(TypeDecorator):
 def dialect_insert(table):
     """An INSERT that supports ``on_conflict_do_nothing`` on the session's database (PostgreSQL or SQLite)."""
     return (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+def tune_postgresql_planner(engine, random_page_cost: float | None) -> None:
+    """Set ``random_page_cost`` on every new PostgreSQL connection of ``engine``, as a connection option (no extra
+    round trip); nothing for SQLite or when ``None`` (the server's setting stands)."""
+    if random_page_cost is None or engine.dialect.name != "postgresql":
+        return
+
+    @event.listens_for(engine, "do_connect")
+    def _with_planner_costs(_dialect, _record, _args, params):
+        setting = f"-c random_page_cost={random_page_cost:g}"
+        params["options"] = f"{params['options']} {setting}" if params.get("options") else setting
