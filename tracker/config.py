@@ -125,6 +125,8 @@ def from_environment(instance_path: Path) -> dict:
         "LETTER_FONT_BOLD": os.environ.get("LETTER_FONT_BOLD") or None,
         #: Requests per API token (Flask-Limiter notation); beyond it the API answers 429 with Retry-After.
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT") or "300 per minute",
+        #: Report exports (anonymised case lists) are deleted this many days after they were requested.
+        "REPORT_EXPORT_KEEP_DAYS": _integer("REPORT_EXPORT_KEEP_DAYS", 7),
         **_operations(instance_path),
         **_applicant_status(),
     }

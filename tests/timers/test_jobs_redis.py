@@ -98,6 +98,8 @@ def test_cron_scheduler_puts_the_sweep_on_the_queue_every_minute(app, redis_app,
         == (30, 3600)
     # The retention job (tracker.privacy) once a day beside it.
     assert jobs["tracker.privacy.retention.run_retention_job"].interval == 86400
+    # And the reports' export pruning, registered by the reports package on the app.
+    assert jobs["tracker.reports.pruning.run_export_pruning"].interval == 86400
 
     assert set(scheduler.enqueue_jobs()) == set(jobs.values())
     assert scheduler.enqueue_jobs() == []  # not again within the minute

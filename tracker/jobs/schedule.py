@@ -1,4 +1,7 @@
-"""Every recurring job, in one place: (function, interval in seconds)."""
+"""Every recurring job, in one place: (function, interval in seconds). Packages above the jobs layer add theirs
+to the app with ``register_recurring`` (the reports' export pruning)."""
+from flask import Flask
+
 from tracker.jobs.deadlines import run_sweep
 from tracker.jobs.mail import pump_outbox, send_daily_digests
 from tracker.privacy.retention import run_retention_job
@@ -9,3 +12,13 @@ RECURRING = [
     (send_daily_digests, 3600),  # the staff's daily digest of yesterday, once per clerk and day
     (run_retention_job, 86400),  # retention: erase personal data whose period ran out (once a day)
 ]
+
+
+def register_recurring(app: Flask, func, seconds: int) -> None:
+    """Run ``func`` (a module-level function, importable by the workers) every ``seconds`` in this app."""
+    app.extensions.setdefault("recurring_jobs", []).append((func, seconds))
+
+
+def recurring(app: Flask) -> list:
+    """The recurring jobs of ``app``: the common ones and those its packages registered."""
+    return RECURRING + app.extensions.get("recurring_jobs", [])

@@ -9,7 +9,7 @@ from rq.cron import CronScheduler
 from rq.worker import SimpleWorker
 
 from tracker.jobs.queue import QUEUE_NAME, get_queue, redis_connection
-from tracker.jobs.schedule import RECURRING
+from tracker.jobs.schedule import recurring
 
 log = logging.getLogger(__name__)
 
@@ -22,9 +22,9 @@ def run_worker(app: Flask, burst: bool = False) -> None:
 
 
 def build_scheduler(app: Flask):
-    """An RQ cron scheduler with every recurring job (``tracker.jobs.schedule.RECURRING``) registered, not started."""
+    """An RQ cron scheduler with every recurring job (``tracker.jobs.schedule.recurring``) registered, not started."""
     scheduler = CronScheduler(connection=redis_connection(app))
-    for func, seconds in RECURRING:
+    for func, seconds in recurring(app):
         scheduler.register(func, QUEUE_NAME, interval=seconds)
     return scheduler
 
@@ -39,15 +39,17 @@ def start_in_process_scheduler(app: Flask, stop: threading.Event | None = None) 
     """Without Redis (``make run``): the recurring jobs run in a daemon thread of the web process."""
     stop = stop or threading.Event()
 
+    jobs = recurring(app)
+
     def loop():
         while not stop.is_set():
-            for func, _seconds in RECURRING:
+            for func, _seconds in jobs:
                 with app.app_context():
                     try:
                         func()
                     except Exception:  # keep the loop alive; the error is in the log
                         log.exception("recurring job %s failed", func.__name__)
-            stop.wait(min(seconds for _func, seconds in RECURRING))
+            stop.wait(min(seconds for _func, seconds in jobs))
 
     thread = threading.Thread(target=loop, name="tracker-scheduler", daemon=True)
     thread.start()
