@@ -43,6 +43,8 @@ def run_export(export_id: int) -> None:
         db.session.rollback()
         log.exception("report export %s failed", export_id)
         export = db.session.get(ReportExport, export_id)
+        if export is None:  # deleted meanwhile (``reports.pruning``): nothing left to mark
+            return
         export.status = ExportStatus.FAILED
         export.finished_at = clock.now()
         db.session.commit()
