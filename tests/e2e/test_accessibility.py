@@ -163,3 +163,37 @@ def test_pages_reflow_at_320_pixels_without_sideways_scrolling(new_page, hwk_cas
         page.goto(path)
         open_all_details(page)
         assert page.evaluate(overflow) == 0, path
+
+
+def test_recording_an_authorisation_on_its_own_page(page, axe, lang, hwk_case):
+    """The clerk's way from the case file to the authorisation form and back: search an employer, a refused form
+    keeps what was entered and says why (no violations), then the authorisation shows in the case file."""
+    case_id = hwk_case("Vollmacht")
+    login(page, HWK_CLERK, lang=lang)
+    page.goto(f"/cases/{case_id}")
+    page.locator("#authorisations a.button").click()
+    expect(page).to_have_url(re.compile(f"/cases/{case_id}/authorisations/new$"))
+    assert_accessible(page, axe)
+
+    page.locator("#employer-search").fill("Stadtwerke")
+    page.locator("form[role=search] button").click()
+    employer = page.locator("#authorisation-employer")
+    expect(employer.locator("option")).to_have_count(1)
+    employer.select_option(label="Stadtwerke Erfurt GmbH (Erfurt)")
+    page.locator("#authorisation-kind").select_option("recognition_applicant")
+    page.locator("#authorisation-grantor").fill("")
+    page.locator("#authorisation-scope").fill("Anerkennungsverfahren")
+    page.locator("main form[method=post] button[type=submit]").click()
+
+    summary = page.locator("#authorisation-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary.get_by_role("link")).to_have_attribute("href", "#authorisation-grantor")
+    expect(page.locator("#authorisation-scope")).to_have_value("Anerkennungsverfahren")
+    expect(employer).to_have_value(re.compile(r"\d+"))
+    assert employer.locator("option:checked").inner_text() == "Stadtwerke Erfurt GmbH (Erfurt)"
+    assert_accessible(page, axe)
+
+    page.locator("#authorisation-grantor").fill("Lucía Vollmacht")
+    page.locator("main form[method=post] button[type=submit]").click()
+    expect(page).to_have_url(re.compile(f"/cases/{case_id}#authorisations$"))
+    expect(page.locator("#authorisations h3").filter(has_text="Stadtwerke Erfurt GmbH")).to_be_visible()
