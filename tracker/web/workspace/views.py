@@ -362,9 +362,8 @@ def timer_action(case_id: int, timer_pk: int, action: str):
 # --- authorisations and the employer's invitation ----------------------------------------------------------
 
 @blueprint.route("/cases/<int:case_id>/authorisations/new")
-@staff_required
 def new_authorisation(case_id: int):
-    case = load_case_for_change(case_id)
+    case = load_case_for_change(case_id)  # 404 for a case the user may not see, as every case page answers
     page = authorisation_page(case, current_language(), search=request.args.get("employer_search", ""))
     return render_template("cases/authorisation.html", page=page)
 
