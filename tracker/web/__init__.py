@@ -9,7 +9,7 @@ from flask import Flask
 from tracker.extensions import babel
 from tracker.http import unit_of_work
 from tracker.web import edge, errors, guards, headers, sessions, templating
-from tracker.web.i18n import select_locale, select_timezone
+from tracker.web.i18n import install_template_gettext, select_locale, select_timezone
 from tracker.web.dev.views import blueprint as dev
 from tracker.web.account.views import blueprint as account
 from tracker.web.letters.views import blueprint as letters
@@ -24,6 +24,7 @@ BLUEPRINTS = (login, workspace, letters, procedures, privacy, account)
 def register(app: Flask) -> None:
     edge.install(app)  # before the blueprints: their URL rules use its bounded int converter
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    install_template_gettext(app)
     guards.install_login(app)
     sessions.install(app)
     unit_of_work.install(app)

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from babel import dates as babel_dates
 from flask import Flask
 from flask_babel import format_date, format_datetime
 from flask_babel import lazy_gettext as _l
@@ -18,11 +19,20 @@ from tracker.registry import workflow_of
 from tracker.web.i18n import current_language
 
 
+#: English month abbreviations as Babel writes them ("MMM"), read once: ``day`` formats a plain date itself, at a
+#: fifth of ``format_date``'s cost, and a case file shows dozens of dates.
+_MONTHS_EN = tuple(babel_dates.format_date(date(2001, month, 1), "MMM", locale="en") for month in range(1, 13))
+
+
 def day(value: date | None) -> str:
-    """A calendar date: 25.11.2026 in German, 25 Nov 2026 in English."""
+    """A calendar date: 25.11.2026 in German, 25 Nov 2026 in English (a moment: its date in Berlin)."""
     if value is None:
         return ""
-    return format_date(value, "dd.MM.yyyy" if current_language() == "de" else "d MMM yyyy")
+    if isinstance(value, datetime):  # Flask-Babel moves it into the reader's time zone first
+        return format_date(value, "dd.MM.yyyy" if current_language() == "de" else "d MMM yyyy")
+    if current_language() == "de":
+        return f"{value.day:02d}.{value.month:02d}.{value.year:04d}"
+    return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year:04d}"
 
 
 def moment(value: datetime | None) -> str:
