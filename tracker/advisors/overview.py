@@ -2,16 +2,17 @@
 progress for N days, deadlines of the next two weeks; and the list behind each stage.
 
 Everything is read through the one access rule (``cases.access.view_scope``), which reaches the advisor's cases
-from the granting employers' authorisations (index ``ix_authorisations_employer_case``; PostgreSQL may still prefer
-one pass over the open cases where that is cheaper, as it did at 100k cases). One aggregate (stages and the counts
-of both lists), the two lists, bounded (``LIST_LIMIT``), and the employers' names of the listed cases; the stage
-list pages by keyset. The cost grows with the cases the advisor follows."""
+from the granting employers' authorisations (index ``ix_authorisations_employer_case``, which holds the validity
+columns too). One pass over the advisor's open cases (five columns each) gives the stages, the counts and the order
+of both lists; then the listed cases, bounded (``LIST_LIMIT``), and the employers' names of the listed cases; the
+stage list pages by keyset. The cost grows with the cases the advisor follows."""
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker import clock
 from tracker.cases.access import view_scope
@@ -61,31 +62,37 @@ class Overview:
 
 def overview(user, days: int = DEFAULT_DAYS) -> Overview:
     scope = view_scope(user)
-    visible, today = scope.condition(), clock.today()
-    open_visible = (visible, Case.closed_at.is_(None))
+    today = clock.today()
     # Progress is the last recorded step; a case counts as stalled when it made none since the start of the day
     # N days ago (Berlin).
     cutoff = datetime.combine(today - timedelta(days=days), time(0), tzinfo=clock.BERLIN)
-    stalled_when = Case.progressed_at < cutoff
-    upcoming_when = Case.next_due_on.between(today, today + timedelta(days=UPCOMING_DAYS))
-    # One pass over the advisor's open cases counts the stages and both lists (each list is one more, bounded).
-    stages, stalled_count, upcoming_count = [], 0, 0
-    for procedure_id, state, count, stalled_here, upcoming_here in db.session.execute(
-            select(Case.procedure_id, Case.state, func.count(), func.count().filter(stalled_when),
-                   func.count().filter(upcoming_when)).where(*open_visible)
-            .group_by(Case.procedure_id, Case.state).order_by(Case.procedure_id, Case.state)):
+    horizon = today + timedelta(days=UPCOMING_DAYS)
+    # One pass over the advisor's open cases, a few columns each, gives the stages, both counts and both lists'
+    # order: reaching them through the authorisations costs more than what is read, and each further query over
+    # them would pay it again.
+    counts: dict[tuple[str, str], int] = {}
+    stalled_keys, upcoming_keys = [], []
+    for case_id, procedure_id, state, progressed_at, next_due_on in db.session.execute(
+            select(Case.id, Case.procedure_id, Case.state, Case.progressed_at, Case.next_due_on)
+            .where(scope.condition(), Case.closed_at.is_(None))):
+        counts[procedure_id, state] = counts.get((procedure_id, state), 0) + 1
+        if progressed_at is not None and progressed_at < cutoff:
+            stalled_keys.append((progressed_at, case_id))
+        if next_due_on is not None and today <= next_due_on <= horizon:
+            upcoming_keys.append((next_due_on, case_id))
+    stages = []
+    for (procedure_id, state), count in sorted(counts.items()):
         workflow = _workflow(procedure_id)
         stages.append(Stage(procedure_id, state, count, workflow, workflow.states.get(state) if workflow else None))
-        stalled_count += stalled_here
-        upcoming_count += upcoming_here
-    stalled = db.session.scalars(select(Case).where(*open_visible, stalled_when)
-                                 .order_by(Case.progressed_at, Case.id).limit(LIST_LIMIT)).all()
-    upcoming = db.session.scalars(select(Case).where(*open_visible, upcoming_when)
-                                  .order_by(Case.next_due_on, Case.id).limit(LIST_LIMIT)).all()
+    stalled_ids = [case_id for _, case_id in heapq.nsmallest(LIST_LIMIT, stalled_keys)]
+    upcoming_ids = [case_id for _, case_id in heapq.nsmallest(LIST_LIMIT, upcoming_keys)]
+    listed = {case.id: case for case in db.session.scalars(
+        select(Case).where(Case.id.in_({*stalled_ids, *upcoming_ids})))} if stalled_ids or upcoming_ids else {}
+    stalled, upcoming = [listed[i] for i in stalled_ids], [listed[i] for i in upcoming_ids]
     names = _employer_names(scope, [*stalled, *upcoming])
     return Overview(today, days, stages, sum(stage.count for stage in stages),
-                    [_line(case, names) for case in stalled], stalled_count,
-                    [_line(case, names) for case in upcoming], upcoming_count,
+                    [_line(case, names) for case in stalled], len(stalled_keys),
+                    [_line(case, names) for case in upcoming], len(upcoming_keys),
                     sorted(db.session.scalars(select(Employer.name).where(
                         Employer.id.in_(scope.authorised_employers)))))
 

@@ -164,7 +164,9 @@ class Authorisation(db.Model):
     recorded_by = relationship("User", foreign_keys=[recorded_by_id])
     revoked_by = relationship("User", foreign_keys=[revoked_by_id])
 
-    __table_args__ = (Index("ix_authorisations_employer_case", "employer_id", "case_id"),
+    # The validity columns ride along (PostgreSQL INCLUDE): the access rule's "valid today" is read from the index.
+    __table_args__ = (Index("ix_authorisations_employer_case", "employer_id", "case_id",
+                            postgresql_include=["valid_from", "valid_until", "revoked_at"]),
                       Index("ix_authorisations_case", "case_id"))
 
     def holds_on(self, day: date) -> bool:
