@@ -80,7 +80,7 @@ def _documented_variables() -> set[str]:
 
 def _variables_read_by_config() -> set[str]:
     source = (ROOT / "tracker" / "config.py").read_text()
-    return set(re.findall(r"""(?:environ\.get|environ\[|_integer|_flag)\(?\s*["']([A-Z][A-Z0-9_]+)["']""", source))
+    return set(re.findall(r"""(?:environ\.get|environ\[|_integer|_decimal|_flag)\(?\s*["']([A-Z][A-Z0-9_]+)["']""", source))
 
 
 def test_the_readme_documents_exactly_the_variables_the_config_reads():
