@@ -11,7 +11,7 @@ from tracker import clock
 from tracker.audit.models import INTERNAL_EVENT_KINDS
 from tracker.audit.service import case_events
 from tracker.cases.access import case_visibility
-from tracker.cases.models import Case
+from tracker.cases.models import Case, CaseDocument
 from tracker.extensions import db
 from tracker.portal import chain
 from tracker.procedures.definition import LocalText
@@ -91,13 +91,16 @@ def home_page(user, number: int = 1) -> HomePage:
     page.number = min(max(number, 1), page.pages)
     # Open cases first, nearest deadline first. The page's ids are chosen from the narrow rows alone; only those
     # fifty are joined with their applicant, employer, office and assignee (joined before the sort, every visible
-    # case would be). The checklists (the case's and its recognition case's) in two queries, not two per case.
+    # case would be). Of the checklists (the case's and its recognition case's) only the requested items, all the
+    # page shows of them (``requests_of``), in two queries, not two per case: this read-only page never reads the
+    # rest of a checklist it loaded this way.
     order = (Case.closed_at.is_not(None), Case.next_due_on.is_(None), Case.next_due_on, Case.id)
     shown = (select(Case.id).where(visible).order_by(*order)
              .offset((page.number - 1) * page.size).limit(page.size).subquery())
+    requested = Case.documents.and_(CaseDocument.status == DocumentStatus.REQUESTED)
     cases = db.session.scalars(
         select(Case).join(shown, shown.c.id == Case.id)
-        .options(selectinload(Case.documents), selectinload(Case.children).selectinload(Case.documents))
+        .options(selectinload(requested), selectinload(Case.children).selectinload(requested))
         .order_by(*order)).unique().all()
     for case in cases:
         workflow = workflow_of(case)
