@@ -62,7 +62,7 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
             return failed_form
         return form_class(formdata=None, version=case.version, **data)
 
-    timers = list(db.session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.id)))
+    timers = timer_service.case_timers(case)  # with their pauses, in one statement the guards' context shares
     timer_views = []
     for timer in timers:
         spec = workflow.timers[timer.timer_id]
