@@ -5,6 +5,7 @@ Production (``TRACKER_ENV=production``) refuses to start without an explicit ``S
 """
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from pathlib import Path
@@ -210,7 +211,7 @@ def _decimal(name: str, default: str) -> float | None:
     try:
         number = float(value)
     except ValueError:
-        number = -1.0
-    if not number > 0 or number == float("inf"):
+        number = math.nan  # refused below, like zero, a negative number or infinity
+    if not 0 < number < math.inf:
         raise ConfigurationError(f"{name} must be a positive number, not {value!r}")
     return number

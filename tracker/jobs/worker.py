@@ -38,7 +38,6 @@ def run_scheduler(app: Flask) -> None:
 def start_in_process_scheduler(app: Flask, stop: threading.Event | None = None) -> threading.Thread:
     """Without Redis (``make run``): the recurring jobs run in a daemon thread of the web process."""
     stop = stop or threading.Event()
-
     jobs = recurring(app)
 
     def loop():

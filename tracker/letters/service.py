@@ -19,8 +19,7 @@ from tracker.procedures.vocabulary import LetterKind
 
 def keep(case, workflow, kind: LetterKind, event, actor) -> LetterRecord:
     """Produce the letter ``kind`` for the step recorded by ``event`` and keep it, in both languages."""
-    number = _letters_so_far(case, kind) + 1
-    db.session.info[LETTER_COUNTS][(case.id, str(kind))] = number
+    number = _next_number(case, kind)
     dated = letter_date(event.data or {}, clock.today())
     content = {lang: build(case, workflow, kind, lang, event=event, dated=dated).as_dict() for lang in LANGUAGES}
     language = case.applicant.preferred_language if case.applicant.preferred_language in LANGUAGES else "de"
@@ -31,10 +30,11 @@ def keep(case, workflow, kind: LetterKind, event, actor) -> LetterRecord:
     return record
 
 
-def _letters_so_far(case, kind: LetterKind) -> int:
-    """Letters of this kind the case has, stored or kept earlier in this unit of work. Counted without flushing,
-    so the step's changes go to the database together at its end (one statement per row kind); read from the case
-    when it was loaded with its letter kinds (``Case.letter_kinds``), else counted once per unit of work."""
+def _next_number(case, kind: LetterKind) -> int:
+    """The number of the next letter of this kind: the letters the case has, stored or kept earlier in this unit of
+    work, plus one. Counted without flushing, so the step's changes go to the database together at its end (one
+    statement per row kind): from the case when it was loaded with its letter kinds (``Case.letter_kinds``), else
+    with one query, then kept for the unit of work."""
     counts = db.session.info.setdefault(LETTER_COUNTS, {})
     key = (case.id, str(kind))
     if key not in counts:
@@ -44,6 +44,7 @@ def _letters_so_far(case, kind: LetterKind) -> int:
             with db.session.no_autoflush:
                 counts[key] = db.session.scalar(select(func.count()).select_from(LetterRecord).where(
                     LetterRecord.case_id == case.id, LetterRecord.kind == kind)) or 0
+    counts[key] += 1
     return counts[key]
 
 

@@ -188,17 +188,20 @@ def render_case(case: Case, *, failed: tuple[str, object] | None = None, error: 
 
 def _refused(case: Case, key: str, form, error: service.CaseError):
     """Show the case as it stands now, with the refused form as the user filled it in and why it was refused."""
+    message, status = _kept_for_retry(case, form, error)
+    return render_case(case, failed=(key, form), error=message, status=status)
+
+
+def _kept_for_retry(case: Case, form, error: service.CaseError) -> tuple[str, int]:
+    """After a refused change: the case as it stands now, the form as the user filled it in, ready to send again;
+    returns what to say and the status."""
     db.session.refresh(case)
-    message = error.text(current_language())
     if isinstance(error, service.ConflictError) and hasattr(form, "version"):
         # The page now shows the colleague's change; sending the kept form again means "apply it to this state".
         form.version.data = case.version
-    return render_case(case, failed=(key, form), error=message, status=_refusal_status(error))
-
-
-def _refusal_status(error: service.CaseError) -> int:
-    return 409 if isinstance(error, service.ConflictError) else 403 if isinstance(error, service.AccessDenied) \
-        else 422
+    status = 409 if isinstance(error, service.ConflictError) else 403 if isinstance(
+        error, service.AccessDenied) else 422
+    return error.text(current_language()), status
 
 
 @blueprint.route("/cases/<int:case_id>/transitions/<transition_id>", methods=["POST"])
@@ -382,12 +385,8 @@ def record_authorisation(case_id: int):
                 valid_from=form.valid_from.data, valid_until=form.valid_until.data,
                 evidence_document_id=form.evidence.data or None, expected_version=form.expected_version)
     except service.CaseError as error:
-        db.session.refresh(case)
-        if isinstance(error, service.ConflictError):
-            form.version.data = case.version  # sending it again means "record it on the case as it is now"
-        page = authorisation_page(case, current_language(), form)
-        return render_template("cases/authorisation.html", page=page, error=error.text(current_language())), \
-            _refusal_status(error)
+        message, status = _kept_for_retry(case, form, error)
+        return render_template("cases/authorisation.html", page=page, error=message), status
     flash(_("Vollmacht erfasst."), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="authorisations"))
 
