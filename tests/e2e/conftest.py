@@ -160,6 +160,9 @@ def axe(axe_source):
     """Runs axe-core's WCAG 2.1 A/AA rules on the page; returns the violations (empty list = none found)."""
 
     def run(page) -> list[dict]:
+        # After a form's POST the new document may be parsed before its stylesheet applies; contrast measured then
+        # would be the browser's defaults, not the page users see.
+        page.wait_for_load_state("load")
         if not page.evaluate("typeof window.axe !== 'undefined'"):
             # Evaluated through the browser's DevTools protocol, not as an inline <script>: the app's CSP
             # (script-src 'self') rightly blocks inline scripts, and the check must see the page as users get it.
