@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import subprocess
-import threading
+import multiprocessing
 import time
 from dataclasses import dataclass
 from datetime import date
@@ -100,33 +100,39 @@ def _statements_per_step(office: Office, clerk: User, count: int) -> dict[str, f
 
 
 def _rate(app, office_id: int, clerk_id: int, clients: int, per_client: int) -> float:
+    """Each client is a process of its own, as each of gunicorn's workers is: threads of one process would share
+    one interpreter lock and measure Python's lock rather than the engine. pgbench's clients are processes too."""
     office, clerk = db.session.get(Office, office_id), db.session.get(User, clerk_id)
     shares = [_fresh_cases(office, clerk, per_client) for _ in range(clients)]
-    db.session.expunge_all()
-    errors: list[BaseException] = []
-
-    def work(ids: list[int]) -> None:
-        try:
-            with app.app_context():
-                actor = db.session.get(User, clerk_id)
-                for case_id in ids:
-                    case = case_by_id(case_id)
-                    apply_transition(case, TRANSITION, actor, dict(INPUTS))
-                    db.session.commit()
-                db.session.remove()
-        except BaseException as error:  # reported after the run
-            errors.append(error)
-
-    threads = [threading.Thread(target=work, args=(ids,)) for ids in shares]
+    db.session.remove()
+    db.engine.dispose()  # no pooled connection is shared with a forked client
+    processes = multiprocessing.get_context("fork")
+    ready = processes.Barrier(clients + 1)
+    workers = [processes.Process(target=_client, args=(app, clerk_id, ids, ready)) for ids in shares]
+    for worker in workers:
+        worker.start()
+    ready.wait(timeout=120)  # every client connected and holds its actor: the clock starts for all at once
     started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
+    for worker in workers:
+        worker.join()
     seconds = time.perf_counter() - started
-    if errors:
-        raise errors[0]
+    failed = [worker.exitcode for worker in workers if worker.exitcode]
+    if failed:
+        raise RuntimeError(f"{len(failed)} engine bench client(s) failed (exit codes {failed})")
     return clients * per_client / seconds
+
+
+def _client(app, clerk_id: int, ids: list[int], ready) -> None:
+    """One client: its own connection, the bench's step on each of its cases, one commit each."""
+    with app.app_context():
+        actor = db.session.get(User, clerk_id)
+        db.session.commit()
+        ready.wait(timeout=120)
+        for case_id in ids:
+            case = case_by_id(case_id)
+            apply_transition(case, TRANSITION, actor, dict(INPUTS))
+            db.session.commit()
+        db.session.remove()
 
 
 def _pgbench(database_url: str, clients: int, seconds: int = 10) -> float:
