@@ -37,6 +37,6 @@ def test_reads_the_queue_links_and_submits_a_step_the_case_page_offers(client, m
 
     answer = client.post(step.action, data=step.fields)
 
-    assert answer.status_code == 302, answer.get_data(as_text=True)[answer.get_data(as_text=True).find("error-summary"):][:600]
+    assert answer.status_code == 302  # carried out, not refused (CSRF, version, input)
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "withdrawn"

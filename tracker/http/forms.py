@@ -9,6 +9,7 @@ from flask_wtf import FlaskForm
 from wtforms.validators import ValidationError
 
 from tracker import clock
+from tracker.http.field_rendering import FastRenderingMeta
 
 #: Control characters (NUL above all: PostgreSQL refuses it in text). Tab and line breaks are ordinary text.
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -23,7 +24,10 @@ LATEST_YEARS_AHEAD = 10
 
 class Form(FlaskForm):
     """Refuses control characters in every field, with a message on the field, before any validator of the form
-    sees the value."""
+    sees the value. Fields render as WTForms renders them, faster (``field_rendering``)."""
+
+    class Meta(FastRenderingMeta, FlaskForm.Meta):
+        pass
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
