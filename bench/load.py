@@ -6,7 +6,7 @@ Seeds (or reuses) a database of ``--cases`` cases, starts gunicorn with the prod
 
 - clerks of the busiest offices: the work queue, a case page from it and, every third round, one of the
   transitions the case page offers (a guard's refusal or a colleague's conflict is an answer, not an error);
-- employer users: their home page (``/``) and one of their cases;
+- employer users: their home page (``/portal``, where the portal's "Ihre Fälle" link leads) and one of their cases;
 - applicants: the public status page, entered once with the case reference and an access code the clerk issued.
 
 It prints per page the number of requests, median and p95, and the errors (5xx, connection failures): the goal is
@@ -187,7 +187,9 @@ def applicant_round(browser: Browser, _rng: random.Random, _round: int) -> None:
 
 
 def employer_round(browser: Browser, rng: random.Random, _round: int) -> None:
-    _, home = browser.request("employer: home", "/")
+    # Through the portal's own link to the home page, as a user working in the portal goes back to it (the bare
+    # address ``/`` only redirects there, once, when typed).
+    _, home = browser.request("employer: home", "/portal")
     cases = links(home, r"/portal/cases/\d+")
     if cases:
         browser.request("employer: case page", rng.choice(cases))
