@@ -29,6 +29,14 @@ def attributes(params: dict) -> str:
     return " ".join(parts)
 
 
+def _built(html: str) -> Markup:
+    """The HTML written here, marked safe for templates: every attribute value, option label and text area content in
+    it went through ``escape`` (``attributes``, ``_option``, ``_textarea``). Tags are this module's own; attribute
+    names come from the code (templates, fields), never from input, as with WTForms' widgets."""
+    # Only escaped values, see above.
+    return Markup(html)  # nosec B704
+
+
 def _validation_attributes(widget, field, params: dict) -> None:
     # WTForms adds each of the widget's validation attributes that the field's flags set (``dir(flags)``); the set
     # flags are the flags object's own attributes.
@@ -49,7 +57,7 @@ def _input(widget, field, params: dict) -> Markup:
         params["list"] = datalist if isinstance(datalist, str) else datalist.id
     _validation_attributes(widget, field, params)
     params["name"] = field.name
-    return Markup(f"<input {attributes(params)}>")
+    return _built(f"<input {attributes(params)}>")
 
 
 def _date_input(widget, field, params: dict) -> Markup:
@@ -71,7 +79,7 @@ def _textarea(widget, field, params: dict) -> Markup:
     params.setdefault("id", field.id)
     _validation_attributes(widget, field, params)
     params["name"] = field.name
-    return Markup(f"<textarea {attributes(params)}>\r\n{escape(field._value())}</textarea>")
+    return _built(f"<textarea {attributes(params)}>\r\n{escape(field._value())}</textarea>")
 
 
 def _option(choice) -> str:
@@ -99,7 +107,7 @@ def _select(widget, field, params: dict) -> Markup:
     else:
         html.extend(_option(choice) for choice in field._iter_choices_normalized())
     html.append("</select>")
-    return Markup("".join(html))
+    return _built("".join(html))
 
 
 def _writer(widget):
