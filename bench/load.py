@@ -294,8 +294,8 @@ def start_gunicorn(url: str, port: int, workers: int, redis_url: str | None) -> 
 
 
 def server_cpu_seconds(group: int) -> float | None:
-    """CPU seconds (user + system) used so far by the processes of gunicorn's process group: the master and its
-    live workers. Read from /proc (Linux); None elsewhere."""
+    """CPU seconds (user + system) used so far by gunicorn's process group: the master, its live workers and the
+    workers it has replaced. Read from /proc (Linux); None elsewhere."""
     ticks, total = os.sysconf("SC_CLK_TCK"), 0
     try:
         entries = [entry for entry in os.listdir("/proc") if entry.isdigit()]
@@ -308,7 +308,9 @@ def server_cpu_seconds(group: int) -> float | None:
         except (OSError, IndexError):
             continue  # ended meanwhile
         if int(fields[2]) == group:  # field 5 of stat, the process group
-            total += int(fields[11]) + int(fields[12])  # utime, stime
+            # utime and stime, and cutime and cstime: the master's include the workers it has already replaced
+            # (``max_requests``), whose own entries are gone.
+            total += sum(int(value) for value in fields[11:15])
     return total / ticks
 
 
