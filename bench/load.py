@@ -93,7 +93,7 @@ class FormReader(HTMLParser):
 #: The virtual users run on the same cores as the server. Parsing a whole 30–50 kB page in Python costs 3–4 ms, a
 #: fifth of what the server spends on it, and would be taken from the server: a browser on the user's own machine
 #: costs the server nothing. So only what a user acts on is read: the links by pattern, and the few forms used.
-FORM_BLOCK = re.compile(r"<form\b[^>]*>.*?</form>", re.DOTALL | re.IGNORECASE)
+FORM_BLOCK = re.compile(r"(<form\b[^>]*>).*?</form>", re.DOTALL | re.IGNORECASE)
 
 
 def links(html: str, pattern: str) -> list[str]:
@@ -105,8 +105,7 @@ def forms_to(html: str, action_part: str) -> list[Form]:
     """The POST forms whose action contains ``action_part``, each read with its fields."""
     reader = FormReader()
     for block in FORM_BLOCK.finditer(html):
-        opening = block.group(0)[:block.group(0).find(">") + 1]
-        if action_part in opening:
+        if action_part in block.group(1):  # the opening tag, with the action
             reader.feed(block.group(0))
     return [form for form in reader.forms if action_part in form.action]
 

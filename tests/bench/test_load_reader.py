@@ -25,7 +25,6 @@ def test_reads_the_queue_links_and_submits_a_step_the_case_page_offers(client, m
 
     queue = client.get("/cases").get_data(as_text=True)
     assert f"/cases/{case.id}" in links(queue, r"/cases/\d+")
-    assert links(queue, r"/cases/\d+") == sorted(set(links(queue, r"/cases/\d+")))
 
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     forms = forms_to(page, "/transitions/")

@@ -10,6 +10,8 @@ every other widget (checkboxes, passwords, files, numbers, lists) is left to WTF
 """
 from __future__ import annotations
 
+import functools
+
 from markupsafe import Markup, escape
 from wtforms.meta import DefaultMeta
 from wtforms.widgets import Input, Select, TextArea
@@ -112,14 +114,19 @@ def _select(widget, field, params: dict) -> Markup:
 
 def _writer(widget):
     """The fast writer for ``widget`` when its class renders as WTForms' base widget does, else None."""
-    kind = type(widget)
-    if isinstance(widget, Input) and kind.__call__ is Input.__call__:
+    return _writer_for_class(type(widget))
+
+
+@functools.cache
+def _writer_for_class(kind: type):
+    # Decided once per widget class: rendering is the hot path, the answer depends on the class alone.
+    if issubclass(kind, Input) and kind.__call__ is Input.__call__:
         return _input
-    if isinstance(widget, _DateTimeBaseInput) and kind.__call__ is _DateTimeBaseInput.__call__:
+    if issubclass(kind, _DateTimeBaseInput) and kind.__call__ is _DateTimeBaseInput.__call__:
         return _date_input
-    if isinstance(widget, TextArea) and kind.__call__ is TextArea.__call__:
+    if issubclass(kind, TextArea) and kind.__call__ is TextArea.__call__:
         return _textarea
-    if isinstance(widget, Select) and kind.__call__ is Select.__call__ \
+    if issubclass(kind, Select) and kind.__call__ is Select.__call__ \
             and kind.render_option.__func__ is Select.render_option.__func__:  # a classmethod: compare functions
         return _select
     return None
