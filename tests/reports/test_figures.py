@@ -99,8 +99,15 @@ def test_time_per_stage(year):
     # in review: A 30, B 60, C 14 and 78 (around its 7 days awaiting documents), D 120, E 31, F 30
     # sorted [14, 30, 30, 31, 60, 78, 120]: median 31, p90 at 5.4 = 78 + 0.4·42 = 94.8
     assert (review.spans, review.median, round(review.p90, 1)) == (7, 31, 94.8)
-    assert stages[("recognition-bqfg", "review_awaiting_documents")].median == 7
-    assert stages[("recognition-bqfg", "incomplete")].median == 28  # F: 10.02. to 10.03.
+    # Without suspended time: C's pause (17.02. up to the deadline set, 03.03.) takes 7 days of its second stay
+    # (24.02.–03.03.): [14, 30, 30, 31, 60, 71, 120]: median 31, p90 = 71 + 0.4·49 = 90.6
+    assert (review.net_median, round(review.net_p90, 1)) == (31, 90.6)
+    awaiting = stages[("recognition-bqfg", "review_awaiting_documents")]
+    # C awaited the documents 17.02.–24.02.: 7 days, all of them inside the pause
+    assert (awaiting.median, awaiting.net_median) == (7, 0)
+    incomplete = stages[("recognition-bqfg", "incomplete")]
+    # F: 10.02. to 10.03.; the decision period had not started, so nothing of it was suspended
+    assert (incomplete.median, incomplete.net_median) == (28, 28)
 
 
 def test_a_free_period_reads_whole_months_from_the_histogram_and_the_edges_from_the_stays(year):
@@ -108,13 +115,17 @@ def test_a_free_period_reads_whole_months_from_the_histogram_and_the_edges_from_
     period = figures.Period(date(2025, 2, 10), date(2025, 5, 20))
     assert figures.whole_months(period) == (date(2025, 3, 1), date(2025, 4, 1))
     expected: dict[tuple[str, str], list[int]] = {}
+    net_expected: dict[tuple[str, str], list[int]] = {}
     for span in db.session.scalars(select(StageSpan).where(StageSpan.left_on.between(period.start, period.end))):
         expected.setdefault((span.procedure_id, span.stage), []).append(span.days)
+        net_expected.setdefault((span.procedure_id, span.stage), []).append(span.days - span.suspended_days)
     got = {(stage.procedure_id, stage.stage): stage for stage in figures.stages(EVERYTHING, period)}
     assert set(got) == set(expected)
     for key, values in expected.items():
         assert got[key].spans == len(values)
         assert (got[key].median, got[key].p90) == (figures.percentile(values, 0.5), figures.percentile(values, 0.9))
+        net = net_expected[key]
+        assert (got[key].net_median, got[key].net_p90) == (figures.percentile(net, 0.5), figures.percentile(net, 0.9))
     # in review, ended 10.02.–20.05.: A left 05.02. (outside), B 60, C 14 and 78, E 31, F 30
     assert sorted(expected[("recognition-bqfg", "in_review")]) == [14, 30, 31, 60, 78]
 
@@ -132,7 +143,7 @@ def test_open_warned_and_breached_today(year):
 def test_the_rebuild_derives_what_the_verbs_kept(year):
     kept = {row.case_id: {column.key: getattr(row, column.key) for column in CaseFacts.__table__.columns}
             for row in db.session.scalars(select(CaseFacts))}
-    spans = sorted((span.case_id, span.stage, span.entered_on, span.left_on, span.days)
+    spans = sorted((span.case_id, span.stage, span.entered_on, span.left_on, span.days, span.suspended_days)
                    for span in db.session.scalars(select(StageSpan)))
     histogram = histogram_rows()
     assert histogram == dict(histogram_of(db.session.scalars(select(StageSpan))))
@@ -142,13 +153,13 @@ def test_the_rebuild_derives_what_the_verbs_kept(year):
     rebuilt = {row.case_id: {column.key: getattr(row, column.key) for column in CaseFacts.__table__.columns}
                for row in db.session.scalars(select(CaseFacts))}
     assert rebuilt == kept
-    assert sorted((span.case_id, span.stage, span.entered_on, span.left_on, span.days)
+    assert sorted((span.case_id, span.stage, span.entered_on, span.left_on, span.days, span.suspended_days)
                   for span in db.session.scalars(select(StageSpan))) == spans
     assert histogram_rows() == histogram
 
 
 def histogram_rows() -> dict[tuple, int]:
-    return {(row.month, row.office_id, row.procedure_id, row.stage, row.days): row.spans
+    return {(row.month, row.office_id, row.procedure_id, row.stage, row.days, row.net_days): row.spans
             for row in db.session.scalars(select(StageMonth)) if row.spans}
 
 

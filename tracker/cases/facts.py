@@ -18,9 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
 
-from sqlalchemy import (Boolean, Date, ForeignKey, Index, Integer, String, bindparam, case as sql_case, cast,
-                        delete, func, literal, select, text, update)
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy import Boolean, Date, ForeignKey, Index, Integer, String, bindparam, delete, select, text, update
+from sqlalchemy.dialects.postgresql import ARRAY, insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -31,7 +30,7 @@ from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.procedures import deadlines
 from tracker.procedures.definition import EFFECTIVE_ON, Transition, Workflow
-from tracker.procedures.timer_plan import pause_days
+from tracker.procedures.timer_plan import authority_suspensions, days_suspended, pause_days
 from tracker.procedures.vocabulary import LetterKind, Outcome, TimerStatus
 from tracker.registry import workflow_of
 from tracker.timers.models import Timer
@@ -114,14 +113,18 @@ class StageSpan(db.Model):
     #: None while the case is still in this stage.
     left_on: Mapped[date | None]
     days: Mapped[int | None]
+    #: Days of the stay in which the authority's periods stood still (``timer_plan.authority_suspensions``, e.g.
+    #: § 6(4) BQFG while the applicant owes documents); ``days`` minus these is the stay without suspended time.
+    suspended_days: Mapped[int] = mapped_column(default=0, server_default="0")
 
     __table_args__ = (Index("ix_stage_spans_left", "left_on", "procedure_id"),
                       Index("ix_stage_spans_office_left", "office_id", "left_on"))
 
 
 class StageMonth(db.Model):
-    """How many stays in a stage ended in a month after how many days: the histogram the report reads instead of
-    every stay (exact medians and percentiles over whole months). Kept with the stays (``count_stays``)."""
+    """How many stays in a stage ended in a month after how many days, and after how many without suspended time:
+    the histogram the report reads instead of every stay (exact medians and percentiles over whole months, gross
+    and net). Kept with the stays (``count_stays``)."""
 
     __tablename__ = "stage_months"
 
@@ -131,20 +134,22 @@ class StageMonth(db.Model):
     procedure_id: Mapped[str] = mapped_column(String(64), primary_key=True)
     stage: Mapped[str] = mapped_column(String(64), primary_key=True)
     days: Mapped[int] = mapped_column(primary_key=True)
+    #: ``days`` without the suspended days (``StageSpan.suspended_days``).
+    net_days: Mapped[int] = mapped_column(primary_key=True)
     spans: Mapped[int] = mapped_column(default=0)
 
 
-HISTOGRAM_KEY = ("month", "office_id", "procedure_id", "stage", "days")
+HISTOGRAM_KEY = ("month", "office_id", "procedure_id", "stage", "days", "net_days")
 
 
 def histogram_of(spans) -> Counter:
-    """(month, office, procedure, stage, days) -> number of ended stays, from span rows or dicts."""
+    """(month, office, procedure, stage, days, net days) -> number of ended stays, from span rows or dicts."""
     counts: Counter = Counter()
     for span in spans:
         get = span.get if isinstance(span, Mapping) else lambda key, span=span: getattr(span, key)
         if get("left_on") is not None:
             counts[(get("left_on").replace(day=1), get("office_id"), get("procedure_id"), get("stage"),
-                    get("days"))] += 1
+                    get("days"), get("days") - (get("suspended_days") or 0))] += 1
     return counts
 
 
@@ -249,12 +254,13 @@ def derive(facts: dict, workflow: Workflow, events, timers) -> Derived:
     """The facts and stage spans of one case from its events (oldest first) and timers; ``facts`` is ``blank``'s."""
     derived = Derived(facts)
     spans = derived.spans
+    suspensions = authority_suspensions(workflow, timers)
     for event in events:
         if event.kind == EventKind.OPENED:
             spans.append(_span(facts, event.to_state, facts["received_on"]))
         elif event.kind == EventKind.TRANSITION and event.from_state != event.to_state:
             day = fact_day(event)
-            _leave(spans, day)
+            _leave(spans, day, suspensions)
             transition = workflow.transitions.get(event.subject)
             state = workflow.states[event.to_state]
             if (transition is not None and transition.letter in DECISION_LETTERS
@@ -270,13 +276,14 @@ def derive(facts: dict, workflow: Workflow, events, timers) -> Derived:
 
 def _span(facts: dict, stage: str, day: date) -> dict:
     return {"case_id": facts["case_id"], "procedure_id": facts["procedure_id"], "office_id": facts["office_id"],
-            "stage": stage, "entered_on": day, "left_on": None, "days": None}
+            "stage": stage, "entered_on": day, "left_on": None, "days": None, "suspended_days": 0}
 
 
-def _leave(spans: list[dict], day: date) -> None:
+def _leave(spans: list[dict], day: date, suspensions) -> None:
     if spans and spans[-1]["left_on"] is None:
         spans[-1]["left_on"] = day
         spans[-1]["days"] = max((day - spans[-1]["entered_on"]).days, 0)
+        spans[-1]["suspended_days"] = days_suspended(suspensions, spans[-1]["entered_on"], day)
 
 
 # --- kept current by the service verbs, in their transaction ------------------------------------------------------
@@ -296,14 +303,15 @@ def opened(case) -> None:
 
 def transitioned(case, workflow: Workflow, transition: Transition, from_state: str, inputs: dict, timers) -> None:
     """After ``apply_transition`` has flushed the step: leave the old stage, enter the new one; a first decision or
-    the end of the case fills in the figures. Written as plain SQL that needs no row read first: one statement on
-    PostgreSQL (``_MOVE_STAGE``), three on SQLite (close the stay, count it, open the next)."""
+    the end of the case fills in the figures. Written as plain SQL: one statement on PostgreSQL (``_MOVE_STAGE``),
+    which reads no row first; four on SQLite (read the stay, close it, count it, open the next)."""
     if from_state == case.state:
         return
     day = _as_date(inputs.get(EFFECTIVE_ON)) or clock.today()
     state = workflow.states[case.state]
     following = None if state.terminal else _span(_blank_for(case), case.state, day)
-    left = _move_stage(case.id, day, following)
+    # The case's timers are in the session already (the step read them once, with their pauses): no statement.
+    left = _move_stage(case.id, day, following, authority_suspensions(workflow, timers()))
     if not left:  # a case from before the facts existed (migration 0016): derive it whole
         refresh(case)
         return
@@ -323,49 +331,62 @@ def transitioned(case, workflow: Workflow, transition: Transition, from_state: s
 
 
 #: PostgreSQL: end the open stay, count it in the histogram and open the next stay (only if a stay was open), in
-#: one statement. Returns the stays it ended; none means the case has no stages yet (``refresh`` derives them).
+#: one statement. The stay's suspended days are its overlap with the merged suspensions, given as two arrays
+#: (first day, day after the last; NULL while one runs), as ``timer_plan.days_suspended`` counts them. Returns the
+#: stays it ended; none means the case has no stages yet (``refresh`` derives them).
 _MOVE_STAGE = text("""
 WITH closed AS (
     UPDATE stage_spans
-       SET left_on = :day, days = CASE WHEN entered_on > :day THEN 0 ELSE :day - entered_on END
+       SET left_on = :day, days = CASE WHEN entered_on > :day THEN 0 ELSE :day - entered_on END,
+           suspended_days = (
+               SELECT coalesce(sum(GREATEST(LEAST(:day, coalesce(suspension.after, :day))
+                                            - GREATEST(stage_spans.entered_on, suspension.first), 0)), 0)
+                 FROM unnest(CAST(:suspended_from AS date[]), CAST(:suspended_until AS date[]))
+                      AS suspension (first, after))
      WHERE case_id = :case_id AND left_on IS NULL
- RETURNING left_on, office_id, procedure_id, stage, days
+ RETURNING left_on, office_id, procedure_id, stage, days, suspended_days
 ), counted AS (
-    INSERT INTO stage_months AS histogram (month, office_id, procedure_id, stage, days, spans)
-    SELECT CAST(date_trunc('month', left_on) AS date), office_id, procedure_id, stage, days, count(*)
-      FROM closed GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5
-        ON CONFLICT (month, office_id, procedure_id, stage, days)
+    INSERT INTO stage_months AS histogram (month, office_id, procedure_id, stage, days, net_days, spans)
+    SELECT CAST(date_trunc('month', left_on) AS date), office_id, procedure_id, stage, days, days - suspended_days,
+           count(*)
+      FROM closed GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6
+        ON CONFLICT (month, office_id, procedure_id, stage, days, net_days)
         DO UPDATE SET spans = histogram.spans + excluded.spans
 ), opened AS (
-    INSERT INTO stage_spans (case_id, procedure_id, office_id, stage, entered_on)
-    SELECT :case_id, :procedure_id, :office_id, :stage, :day
+    INSERT INTO stage_spans (case_id, procedure_id, office_id, stage, entered_on, suspended_days)
+    SELECT :case_id, :procedure_id, :office_id, :stage, :day, 0
      WHERE :opens AND EXISTS (SELECT 1 FROM closed)
 )
-SELECT left_on, office_id, procedure_id, stage, days FROM closed
+SELECT left_on, office_id, procedure_id, stage, days, suspended_days FROM closed
 """).bindparams(bindparam("day", type_=Date), bindparam("case_id", type_=Integer),
                 bindparam("procedure_id", type_=String), bindparam("office_id", type_=Integer),
-                bindparam("stage", type_=String), bindparam("opens", type_=Boolean))
+                bindparam("stage", type_=String), bindparam("opens", type_=Boolean),
+                bindparam("suspended_from", type_=ARRAY(Date)), bindparam("suspended_until", type_=ARRAY(Date)))
 
 
-def _move_stage(case_id: int, day: date, following: dict | None) -> list[dict]:
-    """End the case's open stay on ``day`` (a fact recorded late may lie before its start: 0 days), count it in
-    the histogram and open ``following`` (None: the case ended). Returns the stays ended; empty when the case had
-    no open stay, and then nothing is written."""
+def _move_stage(case_id: int, day: date, following: dict | None, suspensions) -> list[dict]:
+    """End the case's open stay on ``day`` (a fact recorded late may lie before its start: 0 days), with its days
+    inside ``suspensions`` (``timer_plan.authority_suspensions``), count it in the histogram and open
+    ``following`` (None: the case ended). Returns the stays ended; empty when the case had no open stay, and then
+    nothing is written."""
     if _session_dialect() == "postgresql":
         following = following or {}
         rows = db.session.execute(_MOVE_STAGE, {
             "day": day, "case_id": case_id, "opens": bool(following), "procedure_id": following.get("procedure_id"),
-            "office_id": following.get("office_id"), "stage": following.get("stage")})
+            "office_id": following.get("office_id"), "stage": following.get("stage"),
+            "suspended_from": [first for first, _ in suspensions],
+            "suspended_until": [after for _, after in suspensions]})
         return [dict(row) for row in rows.mappings()]
-    # SQLite has no date arithmetic: days between two dates through their Julian day numbers.
+    # SQLite has no date arithmetic: the open stay is read, its days counted here, and written back.
     spans = StageSpan.__table__
-    on = literal(day, Date)
-    closed = db.session.execute(
-        update(spans).where(spans.c.case_id == case_id, spans.c.left_on.is_(None))
-        .values(left_on=on, days=sql_case((spans.c.entered_on > on, 0), else_=cast(
-            func.julianday(on) - func.julianday(spans.c.entered_on), Integer)))
-        .returning(spans.c.left_on, spans.c.office_id, spans.c.procedure_id, spans.c.stage, spans.c.days))
-    left = [dict(row) for row in closed.mappings()]
+    left = []
+    for stay in db.session.execute(select(spans.c.id, spans.c.entered_on, spans.c.office_id, spans.c.procedure_id,
+                                          spans.c.stage)
+                                   .where(spans.c.case_id == case_id, spans.c.left_on.is_(None))).mappings().all():
+        ended = {"left_on": day, "days": max((day - stay["entered_on"]).days, 0),
+                 "suspended_days": days_suspended(suspensions, stay["entered_on"], day)}
+        db.session.execute(update(spans).where(spans.c.id == stay["id"]).values(**ended))
+        left.append(ended | {key: stay[key] for key in ("office_id", "procedure_id", "stage")})
     if left:
         count_stays(db.session, "sqlite", histogram_of(left))
         if following:
@@ -385,7 +406,7 @@ def store(session, case_ids: list[int], derived: list[Derived]) -> None:
     loses the old stays and gains the new ones."""
     dialect = session.get_bind().dialect.name
     old = histogram_of(session.execute(select(StageSpan.left_on, StageSpan.office_id, StageSpan.procedure_id,
-                                              StageSpan.stage, StageSpan.days)
+                                              StageSpan.stage, StageSpan.days, StageSpan.suspended_days)
                                        .where(StageSpan.case_id.in_(case_ids))).mappings())
     new = histogram_of(span for item in derived for span in item.spans)
     new.subtract(old)

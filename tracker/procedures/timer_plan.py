@@ -190,6 +190,38 @@ def pause_days(pause: PauseLike, today: date) -> int:
     return max((end - pause.started_on).days, 0)
 
 
+def pause_end(pause: PauseLike) -> date | None:
+    """The day after a pause's last suspended day (as ``pause_days`` counts it); None while it runs with no end set."""
+    return pause.until_on if pause.until_on is not None else pause.ended_on
+
+
+def authority_suspensions(workflow: Workflow, timers) -> list[tuple[date, date | None]]:
+    """The stretches in which the authority's own periods stood still, from the pauses of the timers it owes,
+    merged where they overlap: (first suspended day, day after the last; None while one still runs)."""
+    owed = {spec.id for spec in workflow.timers.values() if spec.owed_by == "authority"}
+    stretches = sorted(((pause.started_on, pause_end(pause)) for timer in timers if timer.timer_id in owed
+                        for pause in timer.pauses), key=lambda stretch: stretch[0])
+    merged: list[tuple[date, date | None]] = []
+    for start, end in stretches:
+        if end is not None and end <= start:
+            continue
+        if merged and (merged[-1][1] is None or start <= merged[-1][1]):
+            last_start, last_end = merged[-1]
+            merged[-1] = (last_start, None if last_end is None or end is None else max(last_end, end))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def days_suspended(suspensions: Sequence[tuple[date, date | None]], start: date, end: date) -> int:
+    """Days from ``start`` up to (not including) ``end`` that lie in one of the merged ``suspensions``."""
+    total = 0
+    for first, after in suspensions:
+        overlap = (min(end, after) if after is not None else end) - max(start, first)
+        total += max(overlap.days, 0)
+    return total
+
+
 def open_pause(timer: TimerLike) -> PauseLike | None:
     return next((pause for pause in timer.pauses if pause.ended_on is None and pause.until_on is None), None)
 

@@ -187,37 +187,46 @@ class Stage:
     spans: int
     median: float | None
     p90: float | None
+    #: Without the days in which the authority's periods were suspended (``StageSpan.suspended_days``).
+    net_median: float | None = None
+    net_p90: float | None = None
 
 
 def stages(scope: Scope, period: Period, office_id: int | None = None) -> list[Stage]:
-    """Time spent per stage: the stays that ended in the period. Whole months come from the histogram
-    (``StageMonth``), the days before the first and after the last whole month from the stays themselves, so a
-    free period costs at most two months of rows."""
+    """Time spent per stage, with and without suspended time: the stays that ended in the period. Whole months
+    come from the histogram (``StageMonth``), the days before the first and after the last whole month from the
+    stays themselves, so a free period costs at most two months of rows."""
     months = whole_months(period)
     counts: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    net_counts: dict[tuple[str, str], dict[int, int]] = defaultdict(lambda: defaultdict(int))
     if months is not None:
         parts = [office_condition(scope, StageMonth.office_id), StageMonth.month >= months[0],
                  StageMonth.month <= months[1]]
         if office_id is not None:
             parts.append(StageMonth.office_id == office_id)
-        keys = (StageMonth.procedure_id, StageMonth.stage, StageMonth.days)
-        for procedure_id, stage, days, spans in db.session.execute(
+        keys = (StageMonth.procedure_id, StageMonth.stage, StageMonth.days, StageMonth.net_days)
+        for procedure_id, stage, days, net_days, spans in db.session.execute(
                 select(*keys, func.sum(StageMonth.spans)).where(*parts).group_by(*keys)):
             counts[(procedure_id, stage)][days] += int(spans)
+            net_counts[(procedure_id, stage)][net_days] += int(spans)
     for edge in edges(period, months):
         parts = [office_condition(scope, StageSpan.office_id), edge.condition(StageSpan.left_on)]
         if office_id is not None:
             parts.append(StageSpan.office_id == office_id)
-        keys = (StageSpan.procedure_id, StageSpan.stage, StageSpan.days)
-        for procedure_id, stage, days, spans in db.session.execute(
+        net = StageSpan.days - StageSpan.suspended_days
+        keys = (StageSpan.procedure_id, StageSpan.stage, StageSpan.days, net)
+        for procedure_id, stage, days, net_days, spans in db.session.execute(
                 select(*keys, func.count()).where(*parts).group_by(*keys)):
             counts[(procedure_id, stage)][days] += int(spans)
+            net_counts[(procedure_id, stage)][net_days] += int(spans)
     result = []
     for (procedure_id, stage), histogram in counts.items():
         total = sum(histogram.values())
         if total > 0:
+            net_histogram = net_counts[(procedure_id, stage)]
             result.append(Stage(procedure_id, stage, total, weighted_percentile(histogram, 0.5),
-                                weighted_percentile(histogram, 0.9)))
+                                weighted_percentile(histogram, 0.9), weighted_percentile(net_histogram, 0.5),
+                                weighted_percentile(net_histogram, 0.9)))
     order = _state_order()
     result.sort(key=lambda item: (item.procedure_id, order.get((item.procedure_id, item.stage), 999)))
     return result

@@ -128,10 +128,15 @@ def tables(report: Report, lang: str) -> list[Table]:
         "stages", _("Dauer je Verfahrensabschnitt"),
         [Column("procedure", _("Verfahren")), Column("stage", _("Abschnitt")),
          Column("spans", _("Abgeschlossene Abschnitte"), "count"), Column("median", _("Median (Tage)"), "days"),
-         Column("p90", _("90. Perzentil (Tage)"), "days")],
+         Column("p90", _("90. Perzentil (Tage)"), "days"),
+         Column("net_median", _("Ohne Hemmung, Median (Tage)"), "days"),
+         Column("net_p90", _("Ohne Hemmung, 90. Perzentil (Tage)"), "days")],
         [[procedure_title(stage.procedure_id, lang), stage_title(stage.procedure_id, stage.stage, lang), stage.spans,
-          rounded(stage.median), rounded(stage.p90)] for stage in report.stages],
-        chart_label=1, chart_value=3, chart_title=_("Median der Dauer je Abschnitt (Tage)")))
+          rounded(stage.median), rounded(stage.p90), rounded(stage.net_median), rounded(stage.net_p90)]
+         for stage in report.stages],
+        chart_label=1, chart_value=3, chart_title=_("Median der Dauer je Abschnitt (Tage)"),
+        note=_("„Ohne Hemmung“: ohne die Tage des Abschnitts, an denen die Frist der Behörde gehemmt war (z. B. "
+               "solange die antragstellende Person angeforderte Unterlagen nachreicht, § 6(4) BQFG).")))
     names = office_names(row.office_id for row in report.snapshot)
     result.append(Table(
         "open", _("Heute offene Fälle"),

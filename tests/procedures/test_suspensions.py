@@ -1,0 +1,62 @@
+"""The days in which the authority's periods stood still, as the stage report subtracts them ("without suspended
+time"): the pauses of the timers the authority owes, merged, and their overlap with a stay."""
+from datetime import date
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from tracker.procedures.loader import load_directory
+from tracker.procedures.timer_plan import authority_suspensions, days_suspended
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
+
+
+@pytest.fixture(scope="module")
+def bqfg():
+    return load_directory(WORKFLOWS).get("recognition-bqfg")
+
+
+def pause(started_on, until_on=None, ended_on=None):
+    return SimpleNamespace(started_on=started_on, until_on=until_on, ended_on=ended_on)
+
+
+def timer(timer_id, *pauses):
+    return SimpleNamespace(timer_id=timer_id, pauses=list(pauses))
+
+
+def test_a_pause_lasts_until_the_deadline_set_even_if_the_documents_came_earlier(bqfg):
+    # § 6(4) BQFG, docs/law.md open point 5: requested 17.02. with a deadline of 03.03., answered 24.02.
+    suspensions = authority_suspensions(bqfg, [timer("decision", pause(date(2025, 2, 17), date(2025, 3, 3),
+                                                                      date(2025, 2, 24)))])
+    assert suspensions == [(date(2025, 2, 17), date(2025, 3, 3))]
+    # the stay awaiting the documents (17.02.–24.02.) is suspended throughout; the next one loses 24.02.–03.03.
+    assert days_suspended(suspensions, date(2025, 2, 17), date(2025, 2, 24)) == 7
+    assert days_suspended(suspensions, date(2025, 2, 24), date(2025, 5, 13)) == 7
+    # the stay before the request lost nothing
+    assert days_suspended(suspensions, date(2025, 2, 3), date(2025, 2, 17)) == 0
+
+
+def test_a_pause_without_a_deadline_runs_until_it_ended_or_still_runs(bqfg):
+    ended = authority_suspensions(bqfg, [timer("decision", pause(date(2025, 4, 1), ended_on=date(2025, 4, 11)))])
+    assert days_suspended(ended, date(2025, 3, 1), date(2025, 6, 1)) == 10
+    running = authority_suspensions(bqfg, [timer("decision", pause(date(2025, 4, 1)))])
+    assert running == [(date(2025, 4, 1), None)]
+    # a stay that ends while the pause runs is suspended from the pause's start up to the stay's end
+    assert days_suspended(running, date(2025, 3, 1), date(2025, 4, 15)) == 14
+
+
+def test_overlapping_pauses_of_two_authority_timers_count_once_and_the_applicants_own_deadline_not_at_all(bqfg):
+    timers = [timer("decision", pause(date(2025, 4, 1), date(2025, 4, 21))),
+              timer("receipt_confirmation", pause(date(2025, 4, 11), date(2025, 5, 1))),
+              # the applicant's deadline for documents is no period of the authority's
+              timer("documents_deadline", pause(date(2025, 6, 1), date(2025, 7, 1)))]
+    suspensions = authority_suspensions(bqfg, timers)
+    assert suspensions == [(date(2025, 4, 1), date(2025, 5, 1))]
+    assert days_suspended(suspensions, date(2025, 1, 1), date(2025, 12, 31)) == 30
+
+
+def test_a_stay_recorded_as_ending_before_it_began_loses_nothing(bqfg):
+    suspensions = authority_suspensions(bqfg, [timer("decision", pause(date(2025, 4, 1), date(2025, 4, 21)))])
+    assert days_suspended(suspensions, date(2025, 4, 10), date(2025, 4, 5)) == 0
+    assert authority_suspensions(bqfg, [timer("decision", pause(date(2025, 4, 1), date(2025, 4, 1)))]) == []
