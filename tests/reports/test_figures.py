@@ -197,6 +197,20 @@ def test_csv_export_of_a_table(year, people, client, login):
     assert rows[1][1:] == ["6", "5", "60.0", "111.6", "60.0", "106.0", "60.0", "67.8", "80.0", "60.0"]
 
 
+def test_the_stage_table_with_and_without_suspended_time_as_csv(year, people, client, login):
+    login(people["admin"])
+    response = client.get(f"/reports/stages.csv?{YEAR_ARGS}")
+    assert response.status_code == 200
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert rows[0][2:] == ["Abgeschlossene Abschnitte", "Median (Tage)", "90. Perzentil (Tage)",
+                           "Ohne Hemmung, Median (Tage)", "Ohne Hemmung, 90. Perzentil (Tage)"]
+    by_stage = {row[1]: row[2:] for row in rows[1:]}
+    # worked out in test_time_per_stage: C's pause takes 7 days of its second review and all of its 7 days
+    # awaiting the documents
+    assert by_stage["Gleichwertigkeitsprüfung"] == ["7", "31.0", "94.8", "31.0", "90.6"]
+    assert by_stage["Prüfung – Unterlagen nachgefordert (Frist gehemmt)"][1:] == ["7.0", "7.0", "0.0", "0.0"]
+
+
 def test_xlsx_export_of_every_table(year, people, client, login):
     login(people["admin"])
     response = client.get(f"/reports/report.xlsx?{YEAR_ARGS}&by=office")
