@@ -9,7 +9,8 @@ A stay's suspended days are the days in which the authority's own periods stood 
 reads medians and 90th percentiles with and without suspended time from it.
 
 Stays that ended before this revision are written with 0 suspended days (their net time equals their time):
-``flask --app tracker reports rebuild`` derives them from the cases' timers afterwards (README, "Upgrading").
+``flask --app tracker reports rebuild`` derives them from the cases' timers afterwards (README, *Production*,
+"Upgrading").
 """
 import sqlalchemy as sa
 from alembic import op
