@@ -184,14 +184,11 @@ class TimerLike(Protocol):
 def pause_days(pause: PauseLike, today: date) -> int:
     """Days a pause suspends the period: until the date set when there is one (docs/law.md open point 5: the set
     deadline's length, even if the answer came earlier), else until it ended or today."""
-    if pause.until_on is not None:
-        return max((pause.until_on - pause.started_on).days, 0)
-    end = pause.ended_on or today
-    return max((end - pause.started_on).days, 0)
+    return max(((pause_end(pause) or today) - pause.started_on).days, 0)
 
 
 def pause_end(pause: PauseLike) -> date | None:
-    """The day after a pause's last suspended day (as ``pause_days`` counts it); None while it runs with no end set."""
+    """The day after a pause's last suspended day: the date set, else the day it ended; None while it runs."""
     return pause.until_on if pause.until_on is not None else pause.ended_on
 
 

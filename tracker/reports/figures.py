@@ -188,8 +188,8 @@ class Stage:
     median: float | None
     p90: float | None
     #: Without the days in which the authority's periods were suspended (``StageSpan.suspended_days``).
-    net_median: float | None = None
-    net_p90: float | None = None
+    net_median: float | None
+    net_p90: float | None
 
 
 def stages(scope: Scope, period: Period, office_id: int | None = None) -> list[Stage]:
