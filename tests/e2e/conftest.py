@@ -111,17 +111,32 @@ def browser():
 @pytest.fixture
 def new_page(browser, live_server):
     """Opens pages in fresh browser contexts (own cookies: one per clerk), German unless told otherwise."""
-    contexts = []
+    contexts, problems = [], []
 
     def open_page(locale: str = "de-DE"):
         context = browser.new_context(locale=locale, base_url=live_server.url, viewport={"width": 1280, "height": 900})
         context.set_default_timeout(10_000)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        watch_for_problems(page, problems)
+        return page
 
     yield open_page
     for context in contexts:
         context.close()
+    assert not problems, "the browser reported:\n" + "\n".join(problems)
+
+
+def watch_for_problems(page, problems: list[str]) -> None:
+    """What a user's browser would flag on any page: a script error, a console error (a stylesheet, script or
+    inline style the CSP refused, ...), a page's file that failed to load. A page answered with 4xx on purpose (a
+    refused form is re-shown with 422) is the document itself and is not a problem; Chromium's console line for it
+    ("Failed to load resource") is left to the response check, which sees what kind of request it was."""
+    page.on("pageerror", lambda error: problems.append(f"script error on {page.url}: {error}"))
+    page.on("console", lambda message: message.type == "error" and not message.text.startswith(
+        "Failed to load resource") and problems.append(f"console error on {page.url}: {message.text}"))
+    page.on("response", lambda response: response.status >= 400 and response.request.resource_type not in (
+        "document", "fetch", "xhr") and problems.append(f"{response.status} for {response.url}"))
 
 
 @pytest.fixture

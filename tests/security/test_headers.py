@@ -11,7 +11,7 @@ from tracker.cases import service
 from tracker.extensions import db
 from tracker.letters.models import LetterRecord
 from tracker.timers.models import Timer
-from tracker.web.headers import CONTENT_SECURITY_POLICY
+from tracker.web.headers import CONTENT_SECURITY_POLICY, STATIC_ENDPOINTS
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -46,7 +46,7 @@ def assert_headers(response, endpoint, *, production=False):
     assert csp == CONTENT_SECURITY_POLICY, where
     assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp, where
     assert "camera=()" in response.headers.get("Permissions-Policy", ""), where
-    if endpoint != "static":
+    if endpoint not in STATIC_ENDPOINTS:
         assert response.headers.get("Cache-Control") == "no-store", where
     assert ("Strict-Transport-Security" in response.headers) is production, where
 
@@ -94,6 +94,18 @@ def test_case_file_letter_and_pdf_are_not_stored(client, login, case_and_clerk):
         response = client.get(url)
         assert response.status_code == 200, url
         assert response.headers["Cache-Control"] == "no-store"
+
+
+def test_pages_name_an_icon_served_without_login_and_cacheable(client):
+    """Without one, every browser asks for /favicon.ico, and a 404 for it sits in the console of every page."""
+    pages = [client.get(url).get_data(as_text=True) for url in ("/login", "/status", "/api/v1/docs")]
+    links = {re.search(r'<link rel="icon" href="([^"]+)" type="image/svg\+xml">', page).group(1) for page in pages}
+    assert len(links) == 1
+    for url in (*links, "/favicon.ico"):
+        response = client.get(url)
+        assert response.status_code == 200, url
+        assert response.mimetype == "image/svg+xml" and response.data.startswith(b"<svg"), url
+        assert response.headers.get("Cache-Control") != "no-store", url
 
 
 def test_production_adds_hsts(monkeypatch, tmp_path):
