@@ -120,3 +120,22 @@ def test_the_case_page_does_not_grow_with_documents_notes_and_events(client, log
     page = client.get(f"/cases/{case_id}").get_data(as_text=True)
     assert page.count("Notiz ") >= 30 and "Anforderung fehlender Unterlagen" in page
     assert len(many) == len(few), "\n".join(many)
+
+
+def test_a_81a_case_page_reads_its_events_once(client, login, make):
+    """The § 81a guards read the steps taken so far, the page shows the history: one read serves both."""
+    immigration = make.office(kind="immigration_office")
+    clerk = make.user(role="immigration_clerk", office=immigration)
+    case = make.case("skilled-worker-81a", office=immigration, actor=clerk)
+    service.apply_transition(case, "conclude_agreement", clerk, {"date": "2026-03-02", "fee_paid_on": "2026-03-02"})
+    db.session.commit()
+    login(clerk)
+
+    statements = statements_for(client, f"/cases/{case.id}")
+
+    reads = [statement for statement in statements if statement.lstrip().startswith("SELECT events.")]
+    assert len(reads) == 1, "\n".join(reads)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    timeline = page[page.index('<section id="timeline"'):page.index('<section id="notes"')]
+    assert "Vereinbarung" in timeline and "Fall angelegt" in timeline
+    assert timeline.rindex("Vereinbarung") < timeline.index("Fall angelegt")  # newest first

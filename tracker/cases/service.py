@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm.exc import StaleDataError
 
 from tracker import clock
-from tracker.audit.models import EventKind
+from tracker.audit.models import Event, EventKind
 from tracker.audit.service import append_event, case_events
 from tracker.auth import invitations
 from tracker.auth.actors import APPLICANT_ROLE
@@ -167,14 +167,16 @@ def open_case(*, procedure_id: str, applicant, office, actor, employer=None, adv
     return case
 
 
-def guard_context(case: Case, inputs: dict) -> GuardContext:
+def guard_context(case: Case, inputs: dict, events: list[Event] | None = None) -> GuardContext:
+    """``events``: the case's audit events, oldest first, when the caller has read them anyway (the case page),
+    so they are not read twice."""
     # Read only what the guards can ask for: the linked case exists only where a step opens one (§ 81a), and the
     # case's earlier facts matter only when the clerk gives the fact's date (``effective_on`` defaults to today,
     # which no earlier fact can be after).
     # The steps taken so far matter only to the § 81a guards (the route instead of recognition, the licence).
     opens_linked = _opens_linked_cases(case)
     linked = case.children[-1] if opens_linked and case.children else None
-    facts = _facts(case) if opens_linked or inputs.get(EFFECTIVE_ON) else []
+    facts = _facts(case, events) if opens_linked or inputs.get(EFFECTIVE_ON) else []
     earliest_fact_on = case.received_on
     if inputs.get(EFFECTIVE_ON):
         earliest_fact_on = max([case.received_on, *(day for _, day, _ in facts)])
@@ -198,11 +200,13 @@ def _opens_linked_cases(case: Case) -> bool:
         "open_linked_recognition" in transition.effects for transition in workflow_of(case).transitions.values())
 
 
-def _facts(case: Case) -> list[tuple[str, date, dict]]:
+def _facts(case: Case, events: list[Event] | None = None) -> list[tuple[str, date, dict]]:
     """(transition, date of the fact, data) of the case's steps taken by people, oldest first. The system's own
     steps (a legal fiction) are no fact from outside: a late-recorded fact may lie before them (§ 36(2) BeschV)."""
+    if events is None:
+        events = case_events(case.id) if case.id else []
     facts = []
-    for event in case_events(case.id) if case.id else ():
+    for event in events:
         if event.kind == EventKind.TRANSITION and event.actor_role != Role.SYSTEM:
             data = event.data or {}
             facts.append((event.subject, date.fromisoformat(data.get(EFFECTIVE_ON) or clock.berlin_date(event.occurred_at).isoformat()),

@@ -92,7 +92,8 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     timer_views.sort(key=lambda v: (not v.open, v.timer.due_on or today, v.timer.id))
 
 
-    context = guard_context(case, {})
+    history = case_events(case.id)  # oldest first: the guards' facts (§ 81a) and the history shown, one read
+    context = guard_context(case, {}, events=history)
     titles = {document.id: document.title for document in workflow.documents}
     actions = []
     if case.is_open and _may_act(user, case):
@@ -123,7 +124,7 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     linked = ([case.parent] if case.parent else []) + list(case.children)
     may_message = can_use_messages(user, case)
     thread_messages = thread(case) if may_message else []
-    events = case_events(case.id, newest_first=True)
+    events = history[::-1]  # newest first
     if not user.is_staff:
         # Advisors read the case here: the authority's internal events (notes, assignments, invitations) stay
         # inside it, as in the employer's portal; the template shows "the authority" instead of clerks' names.
