@@ -18,7 +18,6 @@ from tracker.timers.models import Timer
 
 #: The only endpoints reachable without login. Anything added to this list must be meant for the public.
 PUBLIC_ENDPOINTS = {"auth.login", "auth.second_factor", "auth.set_language", "static",
-                    "favicon",  # the page icon at /favicon.ico, a static file under another name
                     "invitation.accept",  # the one-time link that sets an invited user's first password
                     # the applicant's status page: no account, reference and access code or the signed link; sending
                     # documents and messages from it needs the applicant's session (tests/applicant/test_sending.py)

@@ -11,7 +11,7 @@ from tracker.cases import service
 from tracker.extensions import db
 from tracker.letters.models import LetterRecord
 from tracker.timers.models import Timer
-from tracker.web.headers import CONTENT_SECURITY_POLICY, STATIC_ENDPOINTS
+from tracker.web.headers import CONTENT_SECURITY_POLICY
 
 EXPECTED = {
     "X-Content-Type-Options": "nosniff",
@@ -46,7 +46,7 @@ def assert_headers(response, endpoint, *, production=False):
     assert csp == CONTENT_SECURITY_POLICY, where
     assert "frame-ancestors 'none'" in csp and "'unsafe-inline'" not in csp, where
     assert "camera=()" in response.headers.get("Permissions-Policy", ""), where
-    if endpoint not in STATIC_ENDPOINTS:
+    if endpoint != "static":
         assert response.headers.get("Cache-Control") == "no-store", where
     assert ("Strict-Transport-Security" in response.headers) is production, where
 

@@ -4,11 +4,10 @@ Each blueprint is a thin layer: parse input, check access (``guards``), call one
 ``unit_of_work.perform``, render."""
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask
 
 from tracker.extensions import babel
 from tracker.http import unit_of_work
-from tracker.http.public import public
 from tracker.web import edge, errors, guards, headers, sessions, templating
 from tracker.web.i18n import install_template_gettext, select_locale, select_timezone
 from tracker.web.dev.views import blueprint as dev
@@ -33,13 +32,9 @@ def register(app: Flask) -> None:
         app.register_blueprint(blueprint)
     if app.config["TRACKER_ENV"] != "production":
         app.register_blueprint(dev)  # /dev/outbox: the mails written without a mail server
-    # Browsers ask for /favicon.ico wherever a page names no icon (a PDF, JSON opened directly): the same icon.
-    app.add_url_rule("/favicon.ico", "favicon", _favicon)
+    # Browsers ask for /favicon.ico wherever a page names no icon (a PDF, JSON opened directly): the same icon,
+    # through the static endpoint itself, so it is public and cacheable as every static file is.
+    app.add_url_rule("/favicon.ico", "static", app.view_functions["static"], defaults={"filename": "favicon.svg"})
     templating.install(app)
     errors.install(app)
     headers.install(app)
-
-
-@public
-def _favicon():
-    return current_app.send_static_file("favicon.svg")

@@ -27,8 +27,6 @@ HEADERS = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 HSTS = "max-age=63072000; includeSubDomains"
-#: Files that hold nothing personal and may be cached: the static folder and the icon at /favicon.ico.
-STATIC_ENDPOINTS = ("static", "favicon")
 
 
 def install(app: Flask) -> None:
@@ -40,7 +38,7 @@ def install(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if production:
             response.headers["Strict-Transport-Security"] = HSTS
-        if request.endpoint not in STATIC_ENDPOINTS:
+        if request.endpoint != "static":
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
         return response
