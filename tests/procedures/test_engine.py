@@ -2,6 +2,7 @@
 from datetime import date
 from pathlib import Path
 
+import dataclasses
 import pytest
 
 from tracker.procedures.engine import available_transitions, check_transition
@@ -140,6 +141,19 @@ def test_refusal_for_non_cooperation_needs_a_lapsed_warning(bqfg, deadline, allo
                                 {"date": "2026-03-02", "ground": "non_cooperation", "reason": "Keine Antwort"},
                                 context(cooperation_deadline=deadline))
     assert decision.allowed is allowed
+
+
+@pytest.mark.parametrize("dated, allowed", [("2026-03-02", False), ("2026-03-03", True)])
+def test_a_refusal_recorded_late_counts_on_the_day_it_is_dated(bqfg, dated, allowed):
+    # The warning's deadline ended on Monday 2 March; the refusal is recorded on 5 March. Dated 2 March, it was
+    # decided on the deadline's last day, before the deadline had run out (§ 15(3) BQFG): refused, however late
+    # it is recorded. Dated 3 March, the deadline had run out.
+    decision = check_transition(bqfg, "refuse", "in_review", CLERK,
+                                {"date": dated, "ground": "non_cooperation", "reason": "Keine Antwort"},
+                                dataclasses.replace(context(cooperation_deadline=date(2026, 3, 2)), today=date(2026, 3, 5)))
+    assert decision.allowed is allowed
+    if not allowed:
+        assert "Ablauf der darin gesetzten Frist" in decision.refusals[0].message.de
 
 
 def test_date_objects_are_accepted(bqfg):

@@ -190,6 +190,36 @@ def test_extension_is_refused_without_reason_or_beyond_the_maximum(in_review, cl
     assert events_of(in_review.id, "timer_extended") == []
 
 
+@pytest.mark.parametrize("until, due", [
+    (date(2026, 7, 2), date(2026, 7, 2)),  # the longest: one month from the end of the period (2 June)
+    (date(2026, 6, 27), date(2026, 6, 29)),  # a Saturday: the deadline ends on Monday (§ 31(3) s. 1 VwVfG)
+])
+def test_decision_extended_to_a_date_within_the_maximum_ends_on_a_working_day(in_review, clerk, until, due):
+    decision = timer_of(in_review, "decision")
+    timers.extend(in_review, decision, clerk, "", "Gutachten der ZAB steht aus", until=until)
+    assert decision.due_on == due
+    explanation = " ".join(timers.deadline_of(decision, workflow_of(in_review).timers["decision"]).explain("de"))
+    assert f"{until:%d.%m.%Y} (mitgeteiltes Fristende)" in explanation
+    assert ("Samstag, daher nächster Werktag Mo 29.06.2026 (§ 31(3) VwVfG" in explanation) is (due != until)
+
+
+@pytest.mark.parametrize("until", [date(2026, 7, 3), date(2026, 12, 31)])
+def test_an_extension_to_a_date_is_refused_beyond_the_maximum(in_review, clerk, until):
+    # § 6(3) s. 3-4 BQFG: once, by at most one month: the period ends on 2 June, so 2 July at the latest.
+    decision = timer_of(in_review, "decision")
+    with pytest.raises(TimerError, match="nicht nach dem 02.07.2026"):
+        timers.extend(in_review, decision, clerk, "", "komplex", until=until)
+    assert (decision.extension, decision.due_on) == (None, date(2026, 6, 2))
+    assert events_of(in_review.id, "timer_extended") == []
+
+
+def test_a_deadline_set_by_the_authority_extended_to_a_saturday_ends_on_monday(in_review, clerk):
+    act(in_review, "request_documents", clerk, due_date=date(2026, 3, 16), documents="diploma")
+    timer = timer_of(in_review, "documents_deadline")
+    timers.extend(in_review, timer, clerk, "", "Aufschub erbeten", until=date(2026, 3, 28))
+    assert timer.due_on == date(2026, 3, 30)  # Saturday 28 March, so Monday (§ 31(3) s. 1 VwVfG)
+
+
 def test_extension_is_allowed_on_the_due_date_and_refused_the_day_after(in_review, clerk):
     decision = timer_of(in_review, "decision")
     clock.travel_to(date(2026, 6, 3))

@@ -39,8 +39,7 @@ _TEXT = {  # key: (German, English)
                   "Extension + {what} from end of period (§ 190 BGB) = {day}"),
     "shift": ("{reason}, daher nächster Werktag {day} (§ 31(3) VwVfG, § 193 BGB)",
               "{reason}, so next working day {day} (§ 31(3) VwVfG, § 193 BGB)"),
-    "until": ("verlängert bis {day} (mitgeteiltes Fristende, § 31(3) S. 2, (7) VwVfG)",
-              "Extended until {day} (end date communicated, § 31(3) s. 2, (7) VwVfG)"),
+    "until": ("verlängert bis {day} (mitgeteiltes Fristende)", "Extended until {day} (end date communicated)"),
     "named": ("Fristende mit Hinweis auf § 31(3) S. 2 VwVfG benannt, keine Verschiebung",
               "End day named with reference to § 31(3) s. 2 VwVfG, no shift"),
     "also": (" (auch Feiertag: {names})", " (also a holiday: {names})"),
@@ -270,11 +269,12 @@ def compute_due(start: date, period: Period | str, *, calendar: Calendar | str =
        the caller decides that length and flags edge cases).
     3. + extension, running from the end of the previous period (§ 190 BGB) as shifted by step 4 (docs/law.md open
        point 4: BGH IX ZB 198/04, the extended part begins only when the next working day ends); or, with
-       `extended_until`, the end date communicated with the extension, which governs as it is.
+       `extended_until`, the end date communicated with the extension, which governs instead.
     4. end on a Saturday, Sunday or holiday → next working day (§ 31(3) s. 1 VwVfG, § 193 BGB), also for
        deadlines binding the authority (docs/law.md § 4, our reading). Calendar `none` (missions abroad, open
        point 3) neither knows holidays nor shifts: the deadline ends on its last day.
-    Not covered: a fixed end date communicated under § 31(3) s. 2 VwVfG, which the caller simply keeps.
+    An end date communicated with an extension is shifted like any end (step 4): the extension form does not name
+    it "unter Hinweis auf" § 31(3) s. 2 VwVfG, the only case in which it would stand.
     """
     period, cal = _as_period(period), _as_calendar(calendar)
     if type(paused_days) is not int or paused_days < 0:
@@ -286,8 +286,8 @@ def compute_due(start: date, period: Period | str, *, calendar: Calendar | str =
         steps.append(Step("pause", end, {"days": paused_days, "basis": pause_basis}))
     if extended_until is not None:
         steps.append(Step("until", extended_until))
-        return Deadline(due=extended_until, raw_end=extended_until, steps=_framed(start, start_label, steps, basis))
-    if extension is not None:
+        end = extended_until
+    elif extension is not None:
         extension = _as_period(extension)
         shifted = cal.next_working_day(end) if cal.shifts else end
         if shifted != end:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 
-from .definition import LocalText
+from .definition import EFFECTIVE_ON, LocalText
 from .vocabulary import DocumentStatus
 
 #: A required document counts as present in these statuses (README: "received or accepted").
@@ -138,9 +138,21 @@ def _licence_if_regulated(context: GuardContext) -> bool:
 
 
 def _cooperation_warning_lapsed(context: GuardContext) -> bool:
+    """The refusal is dated after the deadline's last day: a decision dated on that day (recorded later or not)
+    comes before the deadline has run out."""
     if context.inputs.get("ground") != "non_cooperation":
         return True
-    return context.cooperation_deadline is not None and context.cooperation_deadline < context.today
+    return context.cooperation_deadline is not None and context.cooperation_deadline < act_day(context)
+
+
+def act_day(context: GuardContext) -> date:
+    """The day of the act a step records: the date it names for its act (``date``: the decision), else the date of
+    the fact (``effective_on``), else today."""
+    for name in ("date", EFFECTIVE_ON):
+        given = context.inputs.get(name)
+        if isinstance(given, date):
+            return given
+    return context.today
 
 
 _GUARD_LIST = (

@@ -345,11 +345,15 @@ def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | Non
                                               start_label=label, calendar=timer.calendar,
                                               end_named=bool(getattr(timer, "end_named", False)))
         if until or extension:  # § 31(7) VwVfG: extended, from the (shifted) end or to the day communicated
-            due = until or deadlines.add_period(deadline.due, deadlines.parse_period(extension))
-            due = due if until else authority_end(due, timer.calendar, False)
+            end = until or deadlines.add_period(deadline.due, deadlines.parse_period(extension))
+            # The new end is shifted off a weekend or holiday too (§ 31(3) s. 1 VwVfG): the extension form does
+            # not name it with reference to s. 2.
+            due = authority_end(end, timer.calendar, False)
+            shift = (deadlines.Step("shift", due, {"from": end.isoformat(), "calendar": timer.calendar}),) \
+                if due != end else ()
             body, tail = (deadline.steps[:-1], deadline.steps[-1:]) if spec.basis else (deadline.steps, ())
-            steps = (*body, deadlines.Step("until", due), *tail)
-            return deadlines.Deadline(due=due, raw_end=due, steps=steps)
+            steps = (*body, deadlines.Step("until", end), *shift, *tail)
+            return deadlines.Deadline(due=due, raw_end=end, steps=steps)
         return deadline
     if spec.working_days:
         return deadlines.add_working_days(timer.started_on, spec.working_days, calendar=timer.calendar,

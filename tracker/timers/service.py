@@ -196,10 +196,17 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
         raise TimerError(LocalText("Eine abgelaufene oder ruhende Frist kann nicht mehr verlängert werden.",
                                    "An expired or paused deadline can no longer be extended."))
     old_due = timer.due_on
+    maximum = deadlines.parse_period(spec.extension.max)
     if until is not None:
         if old_due is not None and until <= old_due:
             raise TimerError(LocalText("Das neue Fristende muss nach dem bisherigen liegen.",
                                        "The new end date must be after the current one."))
+        latest = _due_if_extended(timer, spec, str(maximum))
+        if latest is not None and until > latest:
+            raise TimerError(LocalText(
+                f"Höchstens {maximum.describe('de')} Verlängerung: das neue Fristende darf nicht nach dem "
+                f"{latest:%d.%m.%Y} liegen.",
+                f"At most {maximum.describe('en')} extension: the new end date cannot be after {latest:%-d %b %Y}."))
         value = until.isoformat()
     else:
         try:
@@ -207,7 +214,6 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
         except ValueError:
             raise TimerError(LocalText("Ungültige Dauer, z. B. P2W oder P1M.",
                                        "Invalid length, e.g. P2W or P1M.")) from None
-        maximum = deadlines.parse_period(spec.extension.max)
         if timer_plan.approximate_days(wanted) > timer_plan.approximate_days(maximum):
             raise TimerError(LocalText(f"Höchstens {maximum.describe('de')} Verlängerung.",
                                        f"At most {maximum.describe('en')} extension."))
@@ -222,6 +228,18 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
     if spec.due_input and old_due is not None:
         _follow_suspensions(case, timer, old_due)
     refresh_summary(case)
+
+
+def _due_if_extended(timer: Timer, spec: TimerSpec, extension: str) -> date | None:
+    """The due date ``timer`` would have, extended by the period ``extension`` (the longest allowed): the latest
+    end date an extension to a day may name."""
+    kept = timer.extension
+    timer.extension = extension
+    try:
+        deadline = timer_plan.deadline_of(timer, spec, clock.today())
+    finally:
+        timer.extension = kept
+    return deadline.due if deadline else None
 
 
 def _follow_suspensions(case, extended: Timer, old_due: date) -> None:
