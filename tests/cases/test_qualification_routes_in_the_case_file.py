@@ -26,7 +26,7 @@ def test_a_clerk_runs_the_certificate_evaluation_route_and_the_licence_through_t
     office = make.office(kind="immigration_office")
     clerk = make.user(role="immigration_clerk", office=office)
     case = make.case("skilled-worker-81a", office=office, actor=clerk, employer=make.employer())
-    service.apply_transition(case, "conclude_agreement", clerk, {"date": "2026-03-01", "fee_paid_on": "2026-03-01"})
+    service.apply_transition(case, "conclude_agreement", clerk, {"date": "2026-03-02", "fee_paid_on": "2026-03-02"})
     db.session.commit()
     login(clerk)
 

@@ -169,6 +169,16 @@ def test_the_date_of_a_fact_is_not_in_the_future_nor_before_earlier_facts(bqfg, 
     assert codes(decision) == ([code] if code else [])
 
 
+@pytest.mark.parametrize("dated, code", [("2026-02-27", "date_before_earlier_facts"), ("2026-02-28", None)])
+def test_a_decision_is_not_dated_before_the_case_s_earlier_facts(bqfg, dated, code):
+    # A notice dated before the application (or the steps it rests on) would count negative days in the reports.
+    decision = check_transition(bqfg, "grant_full_equivalence", "in_review", CLERK, {"date": dated},
+                                context(earliest_fact_on=date(2026, 2, 28)))
+    assert codes(decision) == ([code] if code else [])
+    if code:
+        assert decision.refusals[0].field == "date" and "28.02.2026" in decision.refusals[0].message.de
+
+
 def test_guard_documents_complete_lists_missing_titles(bqfg):
     documents = {"passport": "accepted", "diploma": "received", "transcript": "rejected", "cv_german": "requested"}
     decision = check_transition(bqfg, "confirm_receipt_complete", "received", CLERK, {},

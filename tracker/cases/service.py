@@ -171,14 +171,15 @@ def guard_context(case: Case, inputs: dict, events: list[Event] | None = None) -
     """``events``: the case's audit events, oldest first, when the caller has read them anyway (the case page),
     so they are not read twice."""
     # Read only what the guards can ask for: the linked case exists only where a step opens one (§ 81a), and the
-    # case's earlier facts matter only when the clerk gives the fact's date (``effective_on`` defaults to today,
-    # which no earlier fact can be after).
+    # case's earlier facts matter only when the clerk gives the fact's or the act's date (``effective_on``,
+    # ``date``); without them the step is dated today, which no earlier fact can be after.
     # The steps taken so far matter only to the § 81a guards (the route instead of recognition, the licence).
     opens_linked = _opens_linked_cases(case)
     linked = case.children[-1] if opens_linked and case.children else None
-    facts = _facts(case, events) if opens_linked or inputs.get(EFFECTIVE_ON) else []
+    dated = bool(inputs.get(EFFECTIVE_ON) or inputs.get("date"))  # the fact's or the act's own date
+    facts = _facts(case, events) if opens_linked or dated else []
     earliest_fact_on = case.received_on
-    if inputs.get(EFFECTIVE_ON):
+    if dated:
         earliest_fact_on = max([case.received_on, *(day for _, day, _ in facts)])
     return GuardContext(
         documents={document.document_id: document.status for document in case.documents},

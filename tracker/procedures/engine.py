@@ -55,6 +55,7 @@ def check_transition(workflow: Workflow, transition_id: str, current_state: str,
         return _refused(role_refusal)
     inputs, input_refusals = clean_inputs(transition, raw_inputs)
     input_refusals += _check_effective_on(inputs.get(EFFECTIVE_ON), context)
+    input_refusals += _check_act_date(inputs.get("date"), transition, context)
     if input_refusals:
         return _refused(*input_refusals, inputs=inputs)
     guard_context = dataclasses.replace(context, inputs={**context.inputs, **inputs})
@@ -150,6 +151,17 @@ def _check_effective_on(effective_on: date | None, context: GuardContext) -> lis
             f"Das Datum des Ereignisses darf nicht vor früheren Ereignissen des Falls liegen ({day:%d.%m.%Y}).",
             f"The date of the fact cannot be before the case's earlier facts ({day:%-d %b %Y})."), EFFECTIVE_ON)]
     return []
+
+
+def _check_act_date(named: object, transition: Transition, context: GuardContext) -> list[Refusal]:
+    """The date a step names for its act (``date``: the decision, the pre-approval) is never before the case's
+    earlier facts: a decision cannot come before the application or the steps it rests on (LAW.md § 7)."""
+    if not isinstance(named, date) or context.earliest_fact_on is None or named >= context.earliest_fact_on:
+        return []
+    label, day = transition.input("date").label, context.earliest_fact_on
+    return [Refusal("date_before_earlier_facts", LocalText(
+        f"„{label.de}“: das Datum darf nicht vor früheren Ereignissen des Falls liegen ({day:%d.%m.%Y}).",
+        f"'{label.en}': the date cannot be before the case's earlier facts ({day:%-d %b %Y})."), "date")]
 
 
 def _bad_date(spec: InputSpec) -> Refusal:
