@@ -233,7 +233,7 @@ def skilled_worker_case(make, office, clerk, applicant):
     employer.street, employer.postcode, employer.city = "Henry-van-de-Velde-Straße 2", "99425", "Weimar"
     db.session.commit()
     parent = make.case("skilled-worker-81a", office=immigration, actor=immigration_clerk, employer=employer,
-                       applicant=applicant)
+                       applicant=applicant, received_on=date(2026, 2, 27))  # the agreement follows the request
     step(parent, "conclude_agreement", immigration_clerk, date="2026-03-01", fee_paid_on="2026-02-28")
     return parent, immigration_clerk
 
@@ -286,3 +286,21 @@ def test_a_letter_is_reached_only_through_its_own_case(client, login, make, offi
     assert client.get(f"/cases/{other.id}/letters/{letter.id}").status_code == 404
     assert client.get(f"/cases/{other.id}/letters/{letter.id}.pdf").status_code == 404
     assert client.get(f"/cases/{other.id}/letters/receipt").status_code == 404
+
+
+def test_a_request_naming_no_items_asks_for_what_the_checklist_lacks_or_for_information(client, login, case, clerk):
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+    step(fresh(case), "request_missing_documents", clerk, due_date="2026-03-31")  # no items ticked
+    login(clerk)
+    [request] = letters(case, LetterKind.DOCUMENTS_REQUEST)
+    text = text_of(client.get(f"/cases/{case.id}/letters/{request.id}"))
+    assert "benötigen wir noch folgende Unterlagen: " in text and "Ausbildungsnachweis" in text  # not an empty list
+
+    mark_all_received(case, clerk)
+    step(fresh(case), "confirm_documents_complete", clerk)
+    step(fresh(case), "request_documents", clerk, due_date="2026-04-15", kind="information")
+    second = letters(case, LetterKind.DOCUMENTS_REQUEST)[-1]
+    text = text_of(client.get(f"/cases/{case.id}/letters/{second.id}"))
+    assert "benötigen wir noch Auskünfte oder Unterlagen von Ihnen." in text and "folgende Unterlagen" not in text
+    english = text_of(client.get(f"/cases/{case.id}/letters/{second.id}?lang=en"))
+    assert "we need further information or documents from you." in english

@@ -54,8 +54,26 @@ def test_allowed_with_typed_inputs(bqfg):
 
 def test_optional_input_missing_is_none(bqfg):
     decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK,
-                                {"due_date": "2026-03-16"}, context())
-    assert decision.allowed and decision.inputs["documents"] is None
+                                {"due_date": "2026-03-16", "documents": "diploma"}, context())
+    assert decision.allowed and decision.inputs["end_day_named"] is None
+
+
+@pytest.mark.parametrize("inputs, refused", [
+    ({"due_date": "2026-03-02", "documents": "diploma"}, [("due_date_not_after_step", "due_date")]),  # today
+    ({"due_date": "2026-02-01", "documents": "diploma"}, [("due_date_not_after_step", "due_date")]),
+    ({"due_date": "2026-03-03", "documents": "diploma"}, []),
+    # Recorded late: the request's own day counts, not the day it is recorded.
+    ({"due_date": "2026-03-01", "documents": "diploma", "effective_on": "2026-02-20"}, []),
+])
+def test_a_request_for_documents_sets_a_deadline_after_its_day(bqfg, inputs, refused):
+    decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK, inputs, context())
+    assert [(refusal.code, refusal.field) for refusal in decision.refusals] == refused
+
+
+def test_a_document_cannot_arrive_in_the_future(ef):
+    decision = check_transition(ef, "conclude_agreement", "agreement_pending", {"immigration_clerk"},
+                                {"date": "2026-03-02", "fee_paid_on": "2026-03-05"}, context())
+    assert [(refusal.code, refusal.field) for refusal in decision.refusals] == [("input_in_future", "fee_paid_on")]
 
 
 def test_unknown_transition(bqfg):
@@ -108,14 +126,14 @@ def test_sweep_cannot_do_human_steps(ef):
 
 
 def test_required_input_missing(bqfg):
-    decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK, {"due_date": "  "}, context())
+    decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK, {"due_date": "  ", "documents": "diploma"}, context())
     assert not decision.allowed
     assert [(r.code, r.field) for r in decision.refusals] == [("input_required", "due_date")]
 
 
 @pytest.mark.parametrize("value", ["16.03.2026", "20260316", "2026-02-30", "tomorrow"])
 def test_invalid_date(bqfg, value):
-    decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK, {"due_date": value}, context())
+    decision = check_transition(bqfg, "request_missing_documents", "incomplete", CLERK, {"due_date": value, "documents": "diploma"}, context())
     assert [(r.code, r.field) for r in decision.refusals] == [("input_invalid_date", "due_date")]
 
 

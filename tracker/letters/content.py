@@ -256,8 +256,15 @@ def _documents_request(letter: Letter, case, workflow, event) -> None:
     lang = letter.lang
     due = day(date.fromisoformat(event.data["due_date"]), lang)
     transition = workflow.transitions[event.subject]
-    _say(letter, "Für die Bearbeitung Ihres Antrags benötigen wir noch folgende Unterlagen:",
-         "To process your application we need the following documents:", _titles(workflow, _requested(event), lang))
+    # A request that names no items asks for what the checklist still lacks; with nothing lacking there, for
+    # information (a request during review, § 5(4) BQFG), whose details the clerk gives as the reason.
+    items = _titles(workflow, _requested(event), lang) or _missing(case, workflow, lang)
+    if items:
+        _say(letter, "Für die Bearbeitung Ihres Antrags benötigen wir noch folgende Unterlagen:",
+             "To process your application we need the following documents:", items)
+    else:
+        _say(letter, "Für die Bearbeitung Ihres Antrags benötigen wir noch Auskünfte oder Unterlagen von Ihnen.",
+             "To process your application we need further information or documents from you.")
     _say(letter, f"Bitte reichen Sie die Unterlagen bis zum {due} ein ({cite(transition.basis)}).",
          f"Please send these documents by {due} ({cite(transition.basis)}).")
     if event.reason:

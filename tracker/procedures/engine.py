@@ -56,6 +56,8 @@ def check_transition(workflow: Workflow, transition_id: str, current_state: str,
     inputs, input_refusals = clean_inputs(transition, raw_inputs)
     input_refusals += _check_effective_on(inputs.get(EFFECTIVE_ON), context)
     input_refusals += _check_act_date(inputs.get("date"), transition, context)
+    input_refusals += _check_set_deadline(inputs, transition, context)
+    input_refusals += _check_arrivals(inputs, transition, context)
     if input_refusals:
         return _refused(*input_refusals, inputs=inputs)
     guard_context = dataclasses.replace(context, inputs={**context.inputs, **inputs})
@@ -162,6 +164,31 @@ def _check_act_date(named: object, transition: Transition, context: GuardContext
     return [Refusal("date_before_earlier_facts", LocalText(
         f"„{label.de}“: das Datum darf nicht vor früheren Ereignissen des Falls liegen ({day:%d.%m.%Y}).",
         f"'{label.en}': the date cannot be before the case's earlier facts ({day:%-d %b %Y})."), "date")]
+
+
+def _check_set_deadline(inputs: Mapping[str, object], transition: Transition, context: GuardContext) -> list[Refusal]:
+    """A deadline the step sets (``due_date``: documents by, cooperation by) ends after the day it is set: one
+    ending on or before it would be breached as soon as it is set."""
+    due, spec = inputs.get("due_date"), transition.input("due_date")
+    set_on = inputs.get(EFFECTIVE_ON) or context.today
+    if not isinstance(due, date) or spec is None or due > set_on:
+        return []
+    return [Refusal("due_date_not_after_step", LocalText(
+        f"„{spec.label.de}“: die Frist muss nach dem Tag liegen, an dem sie gesetzt wird ({set_on:%d.%m.%Y}).",
+        f"'{spec.label.en}': the deadline must end after the day it is set ({set_on:%-d %b %Y})."), spec.name)]
+
+
+def _check_arrivals(inputs: Mapping[str, object], transition: Transition, context: GuardContext) -> list[Refusal]:
+    """A date a step records a document's arrival with (the agreement's date, the day the fee was paid) is not in
+    the future, as in the checklist."""
+    refusals = []
+    for name in dict.fromkeys(name for _, name in transition.records_documents):
+        given, spec = inputs.get(name), transition.input(name)
+        if isinstance(given, date) and spec is not None and given > context.today:
+            refusals.append(Refusal("input_in_future", LocalText(
+                f"„{spec.label.de}“: das Datum darf nicht in der Zukunft liegen.",
+                f"'{spec.label.en}': the date cannot be in the future."), name))
+    return refusals
 
 
 def _bad_date(spec: InputSpec) -> Refusal:
