@@ -313,6 +313,10 @@ def test_every_error_under_the_api_is_a_problem(client, make, office, clerk, tok
     assert_problem(client.post(transitions, data="{", content_type="application/json",
                                headers=bearer(token, **if_match)), 400)
     assert_problem(client.post(transitions, data="transition=x", headers=bearer(token, **if_match)), 415)
+    for nested in ("[" * 5000 + "]" * 5000, '{"transition": "x", "inputs": ' + '{"a": ' * 5000 + "1" + "}" * 5001):
+        body = assert_problem(client.post(transitions, data=nested, content_type="application/json",
+                                          headers=bearer(token, **if_match)), 400)  # not the parser's stack overflow
+        assert body["title"] == "Malformed body"
     body = assert_problem(client.post(transitions, json={"transition": "Bad Step!", "extra": 1},
                                       headers=bearer(token, **if_match)), 400)
     assert {"transition", "(body)"} <= {item["name"] for item in body["invalid-params"]}

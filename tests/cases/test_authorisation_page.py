@@ -114,3 +114,15 @@ def test_only_the_office_holding_the_case_opens_the_form(client, login, make):
     client.post("/logout")
     login(make.user(role="employer", employer=worker.employer))
     assert client.get(url).status_code in (403, 404)
+
+
+def test_an_employer_authorised_on_the_case_does_not_open_the_staff_form(client, login, make):
+    # The form lists the authority's employer directory (other organisations' names and cities): staff only.
+    worker = open_skilled_worker_case(make)
+    make.authorisation(worker.case, employer=worker.employer, actor=worker.clerk)
+    db.session.commit()
+    login(make.user(role="employer", employer=worker.employer))
+    assert client.get(f"/cases/{worker.case.id}").status_code in (200, 302)  # the employer sees the case …
+    response = client.get(f"/cases/{worker.case.id}/authorisations/new?employer_search=a")
+    assert response.status_code == 403  # … but not the staff form
+    assert 'id="authorisation-employer"' not in response.get_data(as_text=True)

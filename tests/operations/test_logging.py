@@ -73,3 +73,25 @@ def test_a_failing_request_is_logged_with_its_id_and_traceback_but_not_its_query
     assert errors[0]["request_id"] == response.headers["X-Request-ID"]
     assert "RuntimeError: storage failed" in errors[0]["exception"]
     assert "Nguyen" not in json.dumps(errors)  # search terms live in the query string, which is never logged
+
+
+@pytest.mark.parametrize("line", [
+    'GET /cases?q=Okafor HTTP/1.1',
+    'GET /cases?q="Okafor"&x=Samuel%20Okafor HTTP/1.1',  # a quote the browser sent as it is
+    '\x1b[1mGET /cases?q="Okafor" HTTP/1.1\x1b[0m',  # the development server's bold request line
+])
+def test_the_development_server_logs_no_query_string(line):
+    from tracker.operations.logging import PrivateRequestLine
+
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '127.0.0.1 - - [01/Dec/2026] "%s" %s %s',
+                               (line, "200", "-"), None)
+    PrivateRequestLine().filter(record)
+    written = record.getMessage()
+    assert "Okafor" not in written and "127.0.0.1" not in written
+    assert "GET /cases HTTP/1.1" in written
+
+
+def test_libraries_that_log_addresses_or_letter_text_are_quiet_below_warnings(logging_app):
+    # Flask-Limiter's "ratelimit … exceeded" names the client address; fontTools lists the glyphs of each letter.
+    for name in ("flask-limiter", "fontTools"):
+        assert not logging.getLogger(name).isEnabledFor(logging.INFO)

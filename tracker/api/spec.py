@@ -140,7 +140,10 @@ def parse_query(declared: dict[str, dict]) -> dict:
 def parse_body(component: str) -> dict:
     if request.mimetype != "application/json":
         raise ApiProblem(415, "Unsupported media type", "Send the body as application/json.")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json(silent=True)
+    except RecursionError:  # nested deeper than the parser's stack: not a body any schema here could accept
+        body = None
     if body is None:
         raise ApiProblem(400, "Malformed body", "The body is not valid JSON.")
     errors = sorted(_validator(schemas.SCHEMAS[component]).iter_errors(body), key=lambda e: list(e.absolute_path))

@@ -13,7 +13,6 @@ URLs:
 """
 from __future__ import annotations
 
-import hashlib
 import logging
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
@@ -32,6 +31,7 @@ from tracker.cases.models import Case
 from tracker.cases.service import CaseError, ConflictError
 from tracker.documents import uploads
 from tracker.extensions import db, limiter
+from tracker.http.limits import typed_key
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
 from tracker.letters.content import Letter, carries_access_code, fill_access_code
@@ -56,7 +56,7 @@ def _reference_key() -> str:
     """Failed entries count per reference typed (as a digest: the limiter's store holds no references). Unknown
     references count like real ones, so a lockout says nothing about which exist."""
     typed = codes.normalise_reference(request.form.get("reference") or "")
-    return "status-reference:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()
+    return typed_key("status-reference", typed)
 
 
 def _failed(response) -> bool:

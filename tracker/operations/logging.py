@@ -136,6 +136,10 @@ def configure(app: Flask) -> None:
     app.logger.removeHandler(default_handler)
     # The development server (`make run`) logs every request line: keep the query string (search terms are names)
     # and the client's address out of it, as the gunicorn access line does.
+    # Flask-Limiter's "ratelimit … exceeded" line names the client address (the app logs its own refusal, with a
+    # keyed pseudonym); fontTools lists the glyphs of every PDF letter, i.e. the characters of its text.
+    for chatty in ("flask-limiter", "fontTools"):
+        logging.getLogger(chatty).setLevel(logging.WARNING)
     werkzeug = logging.getLogger("werkzeug")
     if not any(isinstance(existing, PrivateRequestLine) for existing in werkzeug.filters):
         werkzeug.addFilter(PrivateRequestLine())
@@ -163,7 +167,7 @@ class PrivateRequestLine(logging.Filter):
     to "- - - [..] "GET /cases HTTP/1.1" 200 -"."""
 
     _ADDRESS = re.compile(r"^\S+ - - ")
-    _QUERY = re.compile(r"\?[^\s\"\x1b]*")
+    _QUERY = re.compile(r"\?[^\s\x1b]*")  # up to the space before the protocol: a query may hold quotes
 
     def filter(self, record: logging.LogRecord) -> bool:
         if isinstance(record.msg, str):

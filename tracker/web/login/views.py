@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import hashlib
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -25,6 +24,7 @@ from tracker import clock
 from tracker.auth import second_factor as totp
 from tracker.auth.models import User
 from tracker.extensions import db, limiter
+from tracker.http.limits import typed_key
 from tracker.http.public import public
 from tracker.notifications.events import Mail, language_of
 from tracker.notifications.outbox import queue_mail
@@ -52,7 +52,7 @@ def _account_key() -> str:
     """The address typed into the login form, as a digest: the limiter's store holds no e-mail addresses. Unknown
     addresses are counted like real ones, so a lockout tells nothing about which accounts exist."""
     typed = (request.form.get("email") or "").strip().lower()
-    return "login-account:" + hashlib.sha256(typed.encode("utf-8", "replace")).hexdigest()
+    return typed_key("login-account", typed)
 
 
 def _failed(response) -> bool:

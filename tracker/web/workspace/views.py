@@ -367,6 +367,8 @@ def timer_action(case_id: int, timer_pk: int, action: str):
 @blueprint.route("/cases/<int:case_id>/authorisations/new")
 def new_authorisation(case_id: int):
     case = load_case_for_change(case_id)  # 404 for a case the user may not see, as every case page answers
+    if not current_user.is_staff:
+        abort(403)  # an employer acting on its case: the form lists the authority's employer directory
     page = authorisation_page(case, current_language(), search=request.args.get("employer_search", ""))
     return render_template("cases/authorisation.html", page=page)
 
