@@ -134,6 +134,24 @@ def test_leaving_ends_the_session_on_this_device(client, case, clerk):
     assert "so steht Ihr Verfahren" not in text(client.get("/status"))
 
 
+def test_leaving_ends_every_copy_of_the_session_and_the_code_still_opens_it_again(client, app, case, clerk):
+    # A copy of the cookie (another device, a session a shared computer kept) ends with the one that left.
+    issued = issue(case, clerk)
+    enter(client, case.reference, issued.code)
+    copy = app.test_client()
+    name, domain = app.config["SESSION_COOKIE_NAME"], app.config["SERVER_NAME"]
+    copy.set_cookie(name, client.get_cookie(name, domain=domain).value, domain=domain)
+    assert "so steht Ihr Verfahren" in text(copy.get("/status"))
+
+    client.post("/status/leave")
+    assert "so steht Ihr Verfahren" not in text(copy.get("/status"))
+    sent = copy.post("/status/messages", data={"body": "nach dem Verlassen"})
+    assert sent.status_code in (302, 400, 403) and "nach dem Verlassen" not in text(copy.get("/status"))
+
+    enter(client, case.reference, issued.code)  # the code itself is unchanged: entering again works
+    assert "so steht Ihr Verfahren" in text(client.get("/status"))
+
+
 def test_the_session_ends_after_some_idle_minutes(client, app, case, clerk):
     issued = issue(case, clerk)
     enter(client, case.reference, issued.code)

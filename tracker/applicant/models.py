@@ -27,6 +27,9 @@ class AccessCode(db.Model):
     code_hash: Mapped[str] = mapped_column(String(255))
     #: 1 for the first code, +1 on each renewal; carried by signed links and applicant sessions.
     generation: Mapped[int] = mapped_column(default=1)
+    #: +1 each time the applicant leaves the status page: every session entered before (a copy of the cookie on
+    #: another device included) ends with it, as a staff logout ends the user's sessions.
+    session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
     issued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=clock.now)
     issued_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
 

@@ -2,14 +2,14 @@
 
 Kept in the signed session cookie under its own key (``APPLICANT_KEY``): the case id, the code's generation and
 two times. It ends after ``STATUS_SESSION_MINUTES`` without a request, after ``MAX_MINUTES`` in any case, when the
-applicant leaves, and when the clerk renews the code (the generation no longer matches). A staff login in the same
+applicant leaves (on this device and every other: leaving bumps the code's ``session_generation``), and when the
+clerk renews the code (the generation no longer matches). A staff login in the same
 browser is neither used nor touched by it."""
 from __future__ import annotations
 
 from flask import current_app, session
 
 from tracker import clock
-
 from tracker.applicant.codes import code_of
 from tracker.applicant.models import AccessCode
 
@@ -22,11 +22,22 @@ SEEN_RESOLUTION = 30
 
 def enter(record: AccessCode) -> None:
     now = int(clock.now().timestamp())
-    session[APPLICANT_KEY] = {"case": record.case_id, "generation": record.generation, "since": now, "seen": now}
+    session[APPLICANT_KEY] = {"case": record.case_id, "generation": record.generation,
+                              "sessions": record.session_generation, "since": now, "seen": now}
 
 
 def leave() -> None:
+    """Drop this browser's session (one that has ended anyway, or a clerk's renewal ended)."""
     session.pop(APPLICANT_KEY, None)
+
+
+def leave_everywhere() -> None:
+    """The applicant leaves: this session and every copy of it end (the caller commits)."""
+    case_id = current_case_id()
+    record = code_of(case_id) if case_id is not None else None
+    if record is not None:
+        record.session_generation += 1
+    leave()
 
 
 def current_case_id() -> int | None:
@@ -34,8 +45,9 @@ def current_case_id() -> int | None:
     held = session.get(APPLICANT_KEY)
     if not isinstance(held, dict):
         return None
-    case_id, generation, since, seen = (held.get(key) for key in ("case", "generation", "since", "seen"))
-    if not all(isinstance(value, int) for value in (case_id, generation, since, seen)):
+    case_id, generation, sessions, since, seen = (held.get(key) for key in ("case", "generation", "sessions", "since",
+                                                                             "seen"))
+    if not all(isinstance(value, int) for value in (case_id, generation, sessions, since, seen)):
         leave()
         return None
     now = int(clock.now().timestamp())
@@ -45,6 +57,9 @@ def current_case_id() -> int | None:
         return None
     record = code_of(case_id)
     if record is None or record.generation != generation:  # renewed since: the old code's sessions end
+        leave()
+        return None
+    if record.session_generation != sessions:  # the applicant left since (here or on another device)
         leave()
         return None
     if now - seen >= SEEN_RESOLUTION:

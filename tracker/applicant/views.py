@@ -176,7 +176,8 @@ def link():
 def leave():
     if not LeaveForm().validate_on_submit():
         abort(400)
-    applicant_session.leave()
+    applicant_session.leave_everywhere()
+    db.session.commit()
     return render_template("applicant/left.html")
 
 
