@@ -165,6 +165,25 @@ def test_pages_reflow_at_320_pixels_without_sideways_scrolling(new_page, hwk_cas
         assert page.evaluate(overflow) == 0, path
 
 
+def test_the_team_leads_pages_reflow_at_320_pixels_and_their_scroll_boxes_are_named_once(new_page, axe):
+    """The longer navigation of a team lead wraps; wide tables (team, API tokens, a procedure's steps) scroll in
+    their own focusable box, named "Tabelle: …", never under the same name as the section around it."""
+    page = new_page()
+    page.set_viewport_size({"width": 320, "height": 700})
+    login(page, "leitung@hwk-erfurt.demo")
+    overflow = "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    for path in ("/team", "/account/tokens", "/procedures/recognition-bqfg", "/reports"):
+        page.goto(path)
+        assert page.evaluate(overflow) == 0, path
+        names = page.evaluate("""() => [...document.querySelectorAll('[role=region], section[aria-labelledby]')]
+            .map(region => region.getAttribute('aria-label')
+                 || document.getElementById(region.getAttribute('aria-labelledby'))?.textContent.trim())""")
+        assert len(names) == len(set(names)), (path, names)  # one landmark per name
+        for box in page.locator(".table-scroll, .diagram-scroll").all():
+            assert box.get_attribute("tabindex") == "0" and box.get_attribute("aria-label"), path
+        assert_accessible(page, axe)
+
+
 def test_recording_an_authorisation_on_its_own_page(page, axe, lang, hwk_case):
     """The clerk's way from the case file to the authorisation form and back: search an employer, a refused form
     keeps what was entered and says why (no violations), then the authorisation shows in the case file."""
