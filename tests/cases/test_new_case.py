@@ -147,3 +147,20 @@ def test_only_staff_may_open_cases(client, login, make, complete):
 
     assert client.get("/cases/new").status_code == 403
     assert client.post("/cases/new", data=complete).status_code == 403
+
+
+def test_an_81a_case_needs_its_employer_and_keeps_what_was_typed(client, make, login, complete, employer):
+    immigration = make.office("immigration_office", name="Ausländerbehörde Erfurt")
+    login(make.user("immigration_clerk", immigration))
+    typed = dict(complete, procedure="skilled-worker-81a", office=str(immigration.id), employer="0")
+
+    response = client.post("/cases/new", data=typed)
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "bitte den Arbeitgeber auswählen" in html.unescape(field_error(page, "employer"))
+    assert input_value(page, "family_name") == "Tran" and selected(page, "procedure") == "skilled-worker-81a"
+    assert db.session.query(Case).count() == 0
+
+    response = client.post("/cases/new", data=dict(typed, employer=str(employer.id)))
+    assert response.status_code == 302
+    assert db.session.query(Case).one().employer_id == employer.id

@@ -134,11 +134,21 @@ def _new_case_form() -> forms.NewCaseForm:
     return form
 
 
+def _employer_missing(form: forms.NewCaseForm) -> bool:
+    """The accelerated procedure is the employer's (§ 81a(1) AufenthG: it applies with the worker's power of
+    attorney, the letters go to it): a § 81a case without one is refused at the employer field."""
+    if form.procedure.data != service.PROCEDURE_81A or form.employer.data:
+        return False
+    form.employer.errors = [*form.employer.errors, _("Das beschleunigte Fachkräfteverfahren (§ 81a AufenthG) führt "
+                                                     "der Arbeitgeber: bitte den Arbeitgeber auswählen.")]
+    return True
+
+
 @blueprint.route("/cases/new", methods=["GET", "POST"])
 @staff_required
 def new_case():
     form = _new_case_form()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _employer_missing(form):
         office = db.session.get(Office, form.office.data)
         applicant = Person(given_names=form.given_names.data.strip(), family_name=form.family_name.data.strip(),
                            date_of_birth=form.date_of_birth.data, nationality=form.nationality.data.strip(),
