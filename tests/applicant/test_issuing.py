@@ -96,6 +96,9 @@ def test_the_receipt_letter_carries_the_code_only_on_the_copy_printed_for_dispat
 
     printed = client.post(f"/cases/{case.id}/access-code/letters/{record.id}")
     assert printed.status_code == 200
+    # No link to the kept copy's PDF or other language: they hold the placeholder, not this code.
+    assert f"/letters/{record.id}.pdf" not in printed.get_data(as_text=True)
+    assert "Nur dieser Ausdruck enthält den neuen Zugangscode" in text(printed)
     code = CODE.search(text(printed)).group(0)
     assert f"Aktenzeichen {case.reference} und diesen Zugangscode ein: {code}" in text(printed)
     db.session.expire_all()

@@ -256,4 +256,4 @@ def print_letter(case_id: int, letter_id: int):
     issued, _mailed = result
     lang = request.args.get("lang") if request.args.get("lang") in record.content else record.language
     letter = fill_access_code(Letter.from_dict(record.content[lang]), codes.grouped(issued.code))
-    return render_template("letters/letter.html", case=case, record=record, letter=letter)
+    return render_template("letters/letter.html", case=case, record=record, letter=letter, for_dispatch=True)
