@@ -133,6 +133,10 @@ def test_the_advisor_sees_exactly_the_granted_cases_read_only_and_a_revocation_e
     # Read-only but for the message thread: the one form on the page is the message to the office.
     forms = re.findall(r'<form[^>]*action="([^"]+)"', case_page.get_data(as_text=True).split("<main", 1)[1])
     assert forms == [f"/portal/cases/{own.id}/messages"]
+    assert "hier hochladen" not in case_page.get_data(as_text=True)  # no upload offered, so none promised
+    assert admin_client.post(f"/portal/cases/{own.id}/messages", data={"body": "Frage zum Stand"}).status_code == 302
+    thread = advisor_client.get(f"/portal/cases/{own.id}").get_data(as_text=True).split('id="messages"', 1)[1]
+    assert "Arbeitgeber" in thread and "Ihr Unternehmen" not in thread  # the employer, as in the history below
     assert advisor_client.get(f"/portal/cases/{foreign.id}").status_code == 404
     overview = advisor_client.get("/portal/overview").get_data(as_text=True)
     assert "Unsere GmbH" in overview and "Fremde GmbH" not in overview

@@ -60,7 +60,8 @@ def test_staff_reads_of_case_files_and_letters_are_logged_and_shown_to_the_data_
     client.post("/logout")
     login(officer(make))
     page = client.get(f"/privacy/cases/{case.id}/reads").get_data(as_text=True)
-    assert clerk.name in page and f"letter:{letter.id}.pdf" in page
+    assert clerk.name in page and f"Schreiben {letter.id}.pdf" in page and "Fallakte" in page
+    assert "case_file" not in page and clerk.role not in page  # in words, not the stored keys
 
 
 def test_the_data_protection_role_sees_no_case_file_and_finds_cases_by_reference(client, login, make):
