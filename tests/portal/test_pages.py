@@ -143,7 +143,9 @@ def test_a_clerk_records_and_revokes_an_authorisation_from_the_case_file(client,
     db.session.expire_all()
     (authorisation,) = worker.case.authorisations
     assert authorisation.evidence.document_id == "power_of_attorney"
-    assert "Vollmacht für" in client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
+    page = client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
+    assert "Vollmacht für" in page
+    assert "Nachweis: Vollmacht der Fachkraft für den Arbeitgeber" in page  # the item's title, not its key
 
     refused = client.post(f"/cases/{worker.case.id}/authorisations/{authorisation.id}/revoke",
                           data={"version": worker.case.version, "reason": ""})

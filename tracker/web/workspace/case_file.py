@@ -139,6 +139,7 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         "failed_key": failed_key,  # the refused form is shown open, with what the user typed
         "timers": timer_views, "actions": actions, "events": events,
         "documents": [(d, titles.get(d.document_id), document_forms[d.document_id]) for d in case.documents],
+        "document_titles": {document_id: title.get(lang) for document_id, title in titles.items()},
         "notes": notes, "may_use_notes": may_use_notes, "note_form": form_for("note", forms.NoteForm),
         "assign_form": assign_form,
         "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
