@@ -8,13 +8,16 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 import pytest
+from sqlalchemy import select
 
 from tests.timers import act, complete_documents, events_of, timer_of
 from tracker import clock
+from tracker.cases.service import TransitionRefused, set_document_status
 from tracker.extensions import db
 from tracker.procedures.deadlines import compute_due
 from tracker.procedures.vocabulary import TimerStatus
 from tracker.registry import workflow_of
+from tracker.timers.models import Timer
 from tracker.timers import service as timers
 from tracker.timers.service import TimerError
 
@@ -55,6 +58,40 @@ def test_decision_period_from_complete_documents_moves_past_new_year_and_the_wee
     assert decision.due_on == compute_due(date(2026, 10, 1), "P3M", calendar="th").due
     explanation = timers.deadline_of(decision, workflow_of(case).timers["decision"]).explain("de")
     assert any("Neujahr" in line and "Mo 04.01.2027" in line for line in explanation)
+
+
+def _last_document_arrives_on_26_march(make, body, clerk):
+    """Application on Mon 2 Mar 2026 with the diploma missing; it arrives on Thu 26 Mar (checklist), and
+    completeness is recorded on Thu 2 Apr."""
+    case = make.case("recognition-bqfg", office=body, actor=clerk)
+    act(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+    for document in case.documents:
+        if document.required and document.document_id != "diploma":
+            set_document_status(case, document.document_id, "received", clerk)
+    clock.travel_to(date(2026, 3, 26))
+    set_document_status(case, "diploma", "received", clerk, received_on=date(2026, 3, 26))
+    db.session.commit()
+    clock.travel_to(date(2026, 4, 2))
+    return case
+
+
+@pytest.mark.parametrize("effective_on", [None, date(2026, 3, 26), date(2026, 3, 30)])
+def test_the_decision_period_runs_from_the_last_documents_arrival_not_the_confirmation(make, body, clerk,
+                                                                                       effective_on):
+    # § 6(3) s. 2 BQFG: "mit Eingang der vollständigen Unterlagen": 26 Mar + 3 months = Fri 26 Jun 2026, whether
+    # the clerk confirms on 2 Apr without a date or names 30 Mar as the day of the confirmation.
+    case = _last_document_arrives_on_26_march(make, body, clerk)
+    act(case, "confirm_documents_complete", clerk, **({"effective_on": effective_on} if effective_on else {}))
+    decision = timer_of(case, "decision")
+    assert (decision.started_on, decision.due_on) == (date(2026, 3, 26), date(2026, 6, 26))
+
+
+def test_documents_cannot_be_dated_complete_before_the_last_one_arrived(make, body, clerk):
+    case = _last_document_arrives_on_26_march(make, body, clerk)
+    with pytest.raises(TransitionRefused, match="letzte Unterlage am 26.03.2026 eingegangen"):
+        act(case, "confirm_documents_complete", clerk, effective_on=date(2026, 3, 20))
+    db.session.rollback()
+    assert db.session.scalar(select(Timer.id).where(Timer.case_id == case.id, Timer.timer_id == "decision")) is None
 
 
 @pytest.mark.parametrize("calendar, due", [("th", date(2026, 6, 4)), ("th-fronleichnam", date(2026, 6, 5))])

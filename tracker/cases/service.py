@@ -191,6 +191,7 @@ def guard_context(case: Case, inputs: dict, events: list[Event] | None = None) -
         inputs=inputs,
         today=clock.today(),
         earliest_fact_on=earliest_fact_on,
+        documents_complete_on=documents_complete_on(case) if inputs.get(EFFECTIVE_ON) else None,
         cooperation_deadline=next((timer.due_on for timer in reversed(timers.case_timers(case))
                                    if timer.timer_id == COOPERATION_TIMER), None) if case.id else None,
     )

@@ -55,6 +55,7 @@ def check_transition(workflow: Workflow, transition_id: str, current_state: str,
         return _refused(role_refusal)
     inputs, input_refusals = clean_inputs(transition, raw_inputs)
     input_refusals += _check_effective_on(inputs.get(EFFECTIVE_ON), context)
+    input_refusals += _check_completeness_date(inputs.get(EFFECTIVE_ON), workflow, transition, context)
     input_refusals += _check_act_date(inputs.get("date"), transition, context)
     input_refusals += _check_set_deadline(inputs, transition, context)
     input_refusals += _check_arrivals(inputs, transition, context)
@@ -153,6 +154,24 @@ def _check_effective_on(effective_on: date | None, context: GuardContext) -> lis
             f"Das Datum des Ereignisses darf nicht vor früheren Ereignissen des Falls liegen ({day:%d.%m.%Y}).",
             f"The date of the fact cannot be before the case's earlier facts ({day:%-d %b %Y})."), EFFECTIVE_ON)]
     return []
+
+
+def _check_completeness_date(effective_on: date | None, workflow: Workflow, transition: Transition,
+                             context: GuardContext) -> list[Refusal]:
+    """A step that starts the decision period from complete documents cannot date them complete before the
+    checklist's last arrival: the file was not complete then (§ 6(3) s. 2 BQFG)."""
+    complete_on = context.documents_complete_on
+    if effective_on is None or complete_on is None or effective_on >= complete_on or not any(
+            spec.starts_from == "documents_complete" and transition.id in spec.starts_on
+            for spec in workflow.timers.values()):
+        return []
+    return [Refusal("effective_on_before_documents_complete", LocalText(
+        f"Laut Checkliste ist die letzte Unterlage am {complete_on:%d.%m.%Y} eingegangen: vorher waren die "
+        f"Unterlagen nicht vollständig (§ 6(3) S. 2 BQFG). Stimmt ein Eingangsdatum nicht, bitte in der Checkliste "
+        f"berichtigen.",
+        f"By the checklist the last document arrived on {complete_on:%-d %b %Y}: the documents were not complete "
+        f"before (§ 6(3) s. 2 BQFG). If an arrival date is wrong, please correct it in the checklist."),
+        EFFECTIVE_ON)]
 
 
 def _check_act_date(named: object, transition: Transition, context: GuardContext) -> list[Refusal]:

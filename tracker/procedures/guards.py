@@ -50,6 +50,8 @@ class GuardContext:
     today: date = field(default_factory=date.today)
     #: The latest date of the case's earlier facts: a new step's effective_on may not lie before it.
     earliest_fact_on: date | None = None
+    #: The arrival of the last document the file needs, once every one is in hand (§ 6(3) s. 2 BQFG).
+    documents_complete_on: date | None = None
     #: Due date of the deadline in the last written warning of refusal for non-cooperation (§ 15(3) BQFG).
     cooperation_deadline: date | None = None
     #: Transition id -> inputs of the case's latest step of that kind taken by people (``latest_steps``).

@@ -70,7 +70,10 @@ def start_day(spec: TimerSpec, days: EventDays) -> date:
     if spec.starts_from == "recorded":
         return days.recorded_on
     if spec.starts_from == "documents_complete":
-        return days.effective_on or days.documents_complete_on or days.recorded_on
+        # The law's date is the last document's arrival (§ 6(3) s. 2 BQFG), which the checklist holds once every
+        # document is in hand: not the day the clerk confirms completeness (LAW.md § 7). The step's own date
+        # serves only while the checklist cannot tell.
+        return days.documents_complete_on or days.effective_on or days.recorded_on
     return days.fact_on
 
 
