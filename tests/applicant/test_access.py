@@ -177,6 +177,7 @@ def test_a_closed_case_still_shows_its_outcome(client, case, clerk):
     page = text(client.get("/status"))
     assert "Ihr Verfahren ist abgeschlossen" in page
     assert "Was wir von Ihnen brauchen" not in page
+    assert "schreiben Sie uns hier" not in page  # no message form on a closed case, so no promise of one
 
 
 def test_the_page_speaks_german_and_english(client, case, clerk):
