@@ -192,6 +192,7 @@ def test_csv_export_of_a_table(year, people, client, login):
     response = client.get(f"/reports/summary.csv?{YEAR_ARGS}")
     assert response.status_code == 200
     assert response.headers["Content-Disposition"].startswith("attachment;")
+    assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[0][0] == "Verfahren" and rows[0][1] == "Erledigt"
     assert rows[1][1:] == ["6", "5", "60.0", "111.6", "60.0", "106.0", "60.0", "67.8", "80.0", "60.0"]

@@ -120,7 +120,7 @@ def download(key: str, file_format: str):
     table = next((table for table in shown if table.key == key), None)
     if table is None:
         abort(404)
-    return Response(to_csv(table), mimetype="text/csv; charset=utf-8",
+    return Response(to_csv(table), mimetype="text/csv",  # werkzeug adds "; charset=utf-8" to text types
                     headers={"Content-Disposition": f'attachment; filename="{name}-{key}.csv"'})
 
 
@@ -182,7 +182,7 @@ def export_download(export_id: int):
     export = _own_export(export_id)
     if export.status != ExportStatus.DONE:
         abort(404)
-    mimetype = XLSX if export.file_format == "xlsx" else "text/csv; charset=utf-8"
+    mimetype = XLSX if export.file_format == "xlsx" else "text/csv"  # charset added by werkzeug
     name = f"cases-{export.period_from.isoformat()}-{export.period_to.isoformat()}.{export.file_format}"
     return Response(export.content, mimetype=mimetype,
                     headers={"Content-Disposition": f'attachment; filename="{name}"'})
