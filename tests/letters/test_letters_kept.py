@@ -139,6 +139,15 @@ def test_in_the_print_view_the_missing_documents_follow_their_lead_in(client, lo
     assert pdf.index("fehlen noch folgende Unterlagen") < pdf.index("– Ausbildungsnachweis")
 
 
+def test_the_receipt_asks_for_what_the_clerk_named_as_the_timeline_and_the_mail_do(client, login, case, clerk):
+    # The checklist still shows other items as missing (not yet marked received); the clerk named the diploma only.
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+    login(clerk)
+    listed = text_of(client.get(f"/cases/{case.id}/letters/receipt")).split("folgende Unterlagen:", 1)[1]
+    listed = listed.split("Die Frist", 1)[0]
+    assert "Ausbildungsnachweis" in listed and "Identitätsnachweis" not in listed
+
+
 def test_the_receipt_confirmation_never_calls_a_period_suspended_that_has_not_started(client, login, case, clerk):
     step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
     login(clerk)

@@ -168,6 +168,17 @@ def _requested(event) -> list[str]:
     return [doc_id.strip() for doc_id in str((event.data or {}).get("documents", "")).split(",") if doc_id.strip()]
 
 
+def _asked_for(case, workflow, event, lang) -> list[str]:
+    """What a letter asks the applicant for: the items the step names (the clerk's choice, as the timeline and the
+    e-mail say it), a rejected one with its reason; without any named, what the checklist still lacks."""
+    named = _requested(event)
+    if not named:
+        return _missing(case, workflow, lang)
+    reasons = {d.document_id: d.reason for d in case.documents if d.status == DocumentStatus.REJECTED and d.reason}
+    return [f"{title} ({reasons[doc_id]})" if doc_id in reasons else title
+            for doc_id, title in zip(named, _titles(workflow, named, lang))]
+
+
 def _receipt(letter: Letter, case, workflow, event) -> None:
     lang = letter.lang
     received = day(case.received_on, lang)
@@ -193,7 +204,7 @@ def _receipt(letter: Letter, case, workflow, event) -> None:
              f"{cite(spec.basis)}) runs from the receipt of the complete documents. We will decide on your application "
              f"{'if possible ' if target else ''}by {due}.")
         return
-    missing = _missing(case, workflow, lang)
+    missing = _asked_for(case, workflow, event, lang)
     if missing:
         _say(letter, "Für die Prüfung fehlen noch folgende Unterlagen:",
              "To examine your application we still need these documents:", missing)
@@ -258,7 +269,7 @@ def _documents_request(letter: Letter, case, workflow, event) -> None:
     transition = workflow.transitions[event.subject]
     # A request that names no items asks for what the checklist still lacks; with nothing lacking there, for
     # information (a request during review, § 5(4) BQFG), whose details the clerk gives as the reason.
-    items = _titles(workflow, _requested(event), lang) or _missing(case, workflow, lang)
+    items = _asked_for(case, workflow, event, lang)
     if items:
         _say(letter, "Für die Bearbeitung Ihres Antrags benötigen wir noch folgende Unterlagen:",
              "To process your application we need the following documents:", items)
