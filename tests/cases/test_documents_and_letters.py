@@ -100,6 +100,17 @@ def test_an_unknown_document_is_refused(client, as_clerk, case):
     assert "Unbekanntes Dokument." in response.get_data(as_text=True)
 
 
+def test_a_closed_case_s_checklist_no_longer_changes(client, as_clerk, case, clerk):
+    service.apply_transition(fresh(case), "withdraw", clerk, {})
+    db.session.commit()
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert f"/cases/{case.id}/documents/passport" not in page  # no form offered …
+
+    response = mark(client, case, "passport", "received")  # … and none taken
+    assert response.status_code == 422 and "Der Fall ist abgeschlossen" in response.get_data(as_text=True)
+    assert document(case, "passport").status == "missing"
+
+
 # --- requesting missing documents and the letters ---------------------------------------------------------
 
 def test_letters_exist_only_once_their_event_happened(client, as_clerk, case, clerk):

@@ -382,6 +382,9 @@ def set_document_status(case: Case, document_id: str, status: str, actor, *, rea
     never in the future, never before the application)."""
     check_version(case, expected_version)
     _require_access(actor, case)
+    if not case.is_open:  # the decision rests on the file as it was; the reports count its dates
+        raise CaseError([LocalText("Der Fall ist abgeschlossen: die Checkliste wird nicht mehr geändert.",
+                                   "The case is closed: its checklist no longer changes.")])
     document = next((d for d in case.documents if d.document_id == document_id), None)
     if document is None:
         raise CaseError([LocalText("Unbekanntes Dokument.", "Unknown document.")])
