@@ -292,3 +292,11 @@ def test_bad_counts():
         compute_due(D("2026-01-15"), "P1M", paused_days=-1)
     with pytest.raises(ValueError):
         add_working_days(D("2026-01-15"), 0)
+
+
+def test_a_thuerbqfg_reading_note_is_said_in_the_pages_language():
+    # LAW.md open point 1: "mirrors BQFG – verify" until the ThürBQFG wording is checked; German pages say it in
+    # German, the sections stay as written.
+    deadline = compute_due(date(2026, 3, 2), "P3M", basis="§ 13(3) ThürBQFG (mirrors BQFG – verify)")
+    assert "Rechtsgrundlage § 13(3) ThürBQFG (entspricht BQFG – zu prüfen)" in deadline.explain("de")
+    assert "Legal basis § 13(3) ThürBQFG (mirrors BQFG – verify)" in deadline.explain("en")

@@ -11,6 +11,7 @@ from functools import lru_cache
 import holidays
 from holidays.constants import CATHOLIC, PUBLIC
 
+from .labels import legal_basis
 from .vocabulary import CalendarName
 
 CALENDAR_NAMES = tuple(name.value for name in CalendarName)
@@ -230,7 +231,7 @@ def _explain(step: Step, lang: str) -> str:
         return text[step.key].format(what=parse_period(params["period"]).describe(lang), day=day)
     if step.key == "pause":
         return text["pause"].format(what=_count(params["days"], "D", lang), day=day,
-                                    basis=params.get("basis", "§ 6(4) BQFG"))
+                                    basis=legal_basis(params.get("basis", "§ 6(4) BQFG"), lang))
     if step.key in ("shift", "no_shift"):
         end = date.fromisoformat(params["from"])
         cal = get_calendar(params["calendar"])
@@ -247,7 +248,7 @@ def _explain(step: Step, lang: str) -> str:
     if step.key in ("fixed", "until", "named"):
         return text[step.key].format(day=day)
     if step.key == "basis":
-        return text["basis"].format(basis=params["basis"])
+        return text["basis"].format(basis=legal_basis(params["basis"], lang))
     raise ValueError(f"unknown explanation step {step.key!r}")
 
 

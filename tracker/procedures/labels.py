@@ -38,3 +38,14 @@ def label(table: dict, value, lang: str) -> str:
     """The word for ``value`` in ``lang``; the raw value for anything the table does not know (old data)."""
     text = table.get(value)
     return text.get(lang) if text else str(value)
+
+
+#: LAW.md open point 1: ThürBQFG sections cited "mirrors BQFG – verify" until their wording is checked; a German
+#: page says the same in German.
+_READING_NOTE = ("mirrors BQFG – verify", "entspricht BQFG – zu prüfen")
+
+
+def legal_basis(basis: str, lang: str) -> str:
+    """A definition's legal basis as a page in ``lang`` shows it (the sections stay as written)."""
+    english, german = _READING_NOTE
+    return basis.replace(english, german) if lang == "de" else basis

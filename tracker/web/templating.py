@@ -110,7 +110,8 @@ def fact_date(event) -> str:
 
 def install(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(day=day, moment=moment, t=text, period=period)
+    app.jinja_env.filters.update(day=day, moment=moment, t=text, period=period,
+                                 basis=lambda basis: labels.legal_basis(basis or "", current_language()))
     app.jinja_env.globals.update(current_language=current_language, workflow_for=workflow_of,
                             describe_event=describe_event, event_inputs=event_inputs,
                             party_name=party_name, role_name=role_name, document_status_name=document_status_name,
