@@ -68,7 +68,7 @@ def test_the_officer_finds_reads_exports_and_erases(new_page, axe, withdrawn_cas
     assert_accessible(page, axe)
 
     page.get_by_role("link", name="Zugriffsprotokoll").first.click()
-    assert "case_file" in page.content() and "Miriam Schulze" in page.content()
+    assert "Fallakte" in page.content() and "Miriam Schulze" in page.content()
     assert_accessible(page, axe)
     page.get_by_role("link", name="Zurück").click()
 
