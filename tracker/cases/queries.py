@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from sqlalchemy import and_, func, or_, select, tuple_
-from sqlalchemy.orm import contains_eager
+from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
 from tracker import clock
 from tracker.audit.chain import ChainBreak
@@ -187,6 +187,19 @@ def contains_pattern(text: str) -> str:
     return "%" + text.lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
 
 
+#: What a row of the work queue shows (reference, names, procedure and state, assignee) and what its cursor holds.
+#: The rest of each case and of its parties stays unloaded: a case row joined with its applicant, employer, office
+#: and assignee is some seventy columns, which PostgreSQL sends, the driver describes and the ORM sets, per row.
+QUEUE_ROW = (
+    load_only(Case.id, Case.reference, Case.procedure_id, Case.procedure_version, Case.state, Case.breached,
+              Case.next_due_on, Case.applicant_id, Case.employer_id, Case.assignee_id, Case.office_id),
+    joinedload(Case.applicant).load_only(Person.given_names, Person.family_name),
+    joinedload(Case.employer).load_only(Employer.name),
+    joinedload(Case.assignee).load_only(User.name),
+    lazyload(Case.office),
+)
+
+
 def queue_page(user, filters: QueueFilters, cursor: str | None = None, page_size: int = 50,
                extra: tuple = ()) -> QueuePage:
     """One page of the queue; ``extra``: further SQL conditions on ``Case`` from the packages above (new
@@ -194,16 +207,18 @@ def queue_page(user, filters: QueueFilters, cursor: str | None = None, page_size
     conditions = [*filtered(user, filters), *extra]
     total = db.session.scalar(select(func.count()).select_from(
         select(Case.id).where(*conditions).limit(COUNT_LIMIT + 1).subquery()))
-    cases, more = queue_slice(user, filters, decode_cursor(cursor) if cursor else None, page_size, extra)
+    cases, more = queue_slice(user, filters, decode_cursor(cursor) if cursor else None, page_size, extra,
+                              options=QUEUE_ROW)
     return QueuePage(cases=cases, next_timer=next_timers([case.id for case in cases]), total=total,
                      next_cursor=encode_cursor(cases[-1]) if more else None, filters=filters)
 
 
 def queue_slice(user, filters: QueueFilters, position, page_size: int,
-                extra: tuple = ()) -> tuple[list[Case], bool]:
+                extra: tuple = (), options: tuple = ()) -> tuple[list[Case], bool]:
     """Up to ``page_size`` cases in the queue's order after ``position`` (``decode_cursor``; None: from the start),
-    and whether more follow. Keyset pagination: a case added meanwhile never shifts or repeats a later page."""
-    query = select(Case).where(*filtered(user, filters), *extra)
+    and whether more follow. Keyset pagination: a case added meanwhile never shifts or repeats a later page.
+    ``options``: loader options (``QUEUE_ROW``: only what the queue's rows show)."""
+    query = select(Case).where(*filtered(user, filters), *extra).options(*options)
     if position:
         query = query.where(_after(position))
     query = query.order_by(Case.breached.desc(), Case.next_due_on.asc().nulls_last(), Case.id).limit(page_size + 1)
@@ -215,9 +230,10 @@ def next_timers(case_ids: list[int]) -> dict[int, Timer]:
     """The nearest open timer of each case, in one query."""
     if not case_ids:
         return {}
+    # The queue shows due dates and states, not the pauses: they are not fetched with the timers.
     timers = db.session.scalars(
         select(Timer).where(Timer.case_id.in_(case_ids), Timer.status.in_(OPEN_TIMER_STATUSES), Timer.due_on.is_not(None))
-        .order_by(Timer.case_id, Timer.due_on)
+        .order_by(Timer.case_id, Timer.due_on).options(lazyload(Timer.pauses))
     ).all()
     nearest: dict[int, Timer] = {}
     for timer in timers:
