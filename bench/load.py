@@ -390,7 +390,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--users", type=int, default=20)
     parser.add_argument("--seconds", type=int, default=120)
-    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) * 2 + 1, help="gunicorn workers")
+    parser.add_argument("--workers", type=int, default=(os.cpu_count() or 1) + 1,
+                        help="gunicorn workers (default as deploy/gunicorn.conf.py: cores + 1)")
     parser.add_argument("--seed", type=int, default=20261130)
     parser.add_argument("--keep", action="store_true", help="keep the tracker_load database for another run")
     args = parser.parse_args(argv)

@@ -22,6 +22,10 @@ def offered_actions(page: str) -> list[str]:
     return re.findall(r'action="/cases/\d+/transitions/(\w+)"', page)
 
 
+def listed_steps(page: str) -> list[str]:
+    return re.findall(r'<details class="action"[^>]*id="action-(\w+)">', page)
+
+
 def action_form(page: str, transition_id: str) -> str:
     return re.search(rf'<details class="action"[^>]*id="action-{transition_id}">.*?</details>', page, re.S).group(0)
 
@@ -87,11 +91,14 @@ def test_only_the_actions_allowed_in_the_current_state_are_offered(client, login
 
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
 
-    assert offered_actions(page) == ["confirm_receipt_complete", "confirm_receipt_incomplete", "withdraw"]
+    assert listed_steps(page) == ["confirm_receipt_complete", "confirm_receipt_incomplete", "withdraw"]
     assert "grant_full_equivalence" not in page
-    # The one that cannot be done yet says why, naming the documents.
-    assert "Noch nicht möglich: Es fehlen noch Pflichtunterlagen: Identitätsnachweis" in action_form(
-        page, "confirm_receipt_complete")
+    # The one that cannot be done yet says why, naming the documents, and offers nothing to send: it could only
+    # be refused.
+    blocked = action_form(page, "confirm_receipt_complete")
+    assert "Noch nicht möglich: Es fehlen noch Pflichtunterlagen: Identitätsnachweis" in blocked
+    assert "<form" not in blocked and "<button" not in blocked
+    assert offered_actions(page) == ["confirm_receipt_incomplete", "withdraw"]
     # Each form asks for what the definition requires: documents for "incomplete"; every step the date of its fact
     # (a withdrawal takes effect on receipt).
     assert 'name="effective_on"' in action_form(page, "withdraw")
@@ -294,3 +301,18 @@ def test_an_employer_cannot_change_the_documents_checklist(client, login, make, 
     assert offered_actions(page) == []  # no recognition step is the employer's
     assert response.status_code == 403
     assert next(d for d in fresh(case).documents if d.document_id == "diploma").status == "missing"
+
+
+def test_a_blocked_step_sent_anyway_keeps_what_was_typed_without_a_button(client, login, case, clerk):
+    # E.g. from a page loaded before a colleague marked a document missing again: refused, the date kept to copy.
+    login(clerk)
+
+    response = client.post(f"/cases/{case.id}/transitions/confirm_receipt_complete",
+                           data={"effective_on": "2026-03-02", "version": case.version})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    shown = action_form(page, "confirm_receipt_complete")
+    assert "Es fehlen noch Pflichtunterlagen: Identitätsnachweis" in shown
+    assert 'value="2026-03-02"' in shown
+    assert "<button" not in shown

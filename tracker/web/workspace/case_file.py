@@ -46,7 +46,7 @@ class TimerView:
 @dataclass
 class ActionView:
     transition: Transition
-    form: object
+    form: object  #: None while the step is blocked (no form to send)
     blocked: list[str]  # why it cannot be done yet (guards), in the reader's language
     #: refused because the case moved on meanwhile: shown only so the user keeps what they typed
     outdated: bool = False
@@ -98,9 +98,14 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     actions = []
     if case.is_open and _may_act(user, case):
         for transition in available_transitions(workflow, case.state, {user.role}):
-            form = form_for(f"transition:{transition.id}", transition_form_class(case, transition, lang))
+            key = f"transition:{transition.id}"
             blocked = [GUARDS[name].refusal(context, titles).get(lang) for name in transition.guards
                        if not GUARDS[name].needs_input and not GUARDS[name].holds(context)]
+            # A step that a guard blocks whatever is typed (documents missing, a period still running) gets no
+            # form: sending it could only be refused. It is listed with its reasons. A form the user sent and
+            # that was refused is still shown, with what was typed, to copy from.
+            form = form_for(key, transition_form_class(case, transition, lang)) \
+                if not blocked or key == failed_key else None
             actions.append(ActionView(transition, form, blocked))
     # A refused step that no longer fits the new state (a colleague moved the case on) is still shown with the
     # user's input, as the conflict message promises; it can no longer be sent.
