@@ -10,9 +10,18 @@ QUEUE_NAME = "tracker"
 
 
 def redis_connection(app: Flask | None = None) -> Redis | None:
-    url = (app or current_app).config.get("REDIS_URL")
-    # A bounded connect: a web request that enqueues after its commit must not hang on an unreachable Redis.
-    return Redis.from_url(url, socket_connect_timeout=3) if url else None
+    """The app's Redis client for ``REDIS_URL``, made once per process: its pool keeps connections open between
+    jobs. A new client for each job opened a new connection, with its handshake, for every e-mail a step owes.
+    (redis-py's pool notices a fork and opens its own connections in the child.)"""
+    app = app or current_app
+    url = app.config.get("REDIS_URL")
+    if not url:
+        return None
+    made = app.extensions.get("redis_client")
+    if made is None or made[0] != url:
+        # A bounded connect: a web request that enqueues after its commit must not hang on an unreachable Redis.
+        made = app.extensions["redis_client"] = (url, Redis.from_url(url, socket_connect_timeout=3))
+    return made[1]
 
 
 def get_queue(app: Flask | None = None) -> Queue | None:
