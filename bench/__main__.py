@@ -90,7 +90,7 @@ def run_size(app, size: int, args, rng: random.Random, used: set[int]) -> dict:
     if args.portal_only:
         measure_portal(app, args, results)
         return results
-    for label, urls in measure.queue_urls(args.requests).items():
+    for label, urls in measure.queue_urls(args.requests, rng).items():
         results[label] = timing = measure.page_timing(client, urls)
         say(f"{label}: median {timing.median:.1f} ms, p95 {timing.p95:.1f} ms")
     results["case page"] = timing = measure.page_timing(

@@ -7,6 +7,7 @@ import random
 import statistics
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -17,6 +18,7 @@ from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.cases.sweep import sweep
 from tracker.extensions import db
+from tracker.parties.models import Person
 from tracker.procedures.vocabulary import TimerStatus
 from tracker.seed import EMAIL_DOMAIN, SEED_PASSWORD, seed_cases
 from tracker.timers.models import Timer
@@ -104,9 +106,25 @@ def page_timing(client, urls: list[str], warmup: int = 5) -> Timing:
     return Timing(samples)
 
 
-def queue_urls(requests: int) -> dict[str, list[str]]:
-    return {"queue, first page": ["/cases"] * requests,
+def queue_urls(requests: int, rng: random.Random | None = None) -> dict[str, list[str]]:
+    """The queue's first page, its "my cases" filter and, given ``rng``, a search by part of a name as clerks type
+    it (four letters from inside a family name of the seed; one search in five finds nothing)."""
+    urls = {"queue, first page": ["/cases"] * requests,
             "queue, my cases (filter)": ["/cases?assignee=mine"] * requests}
+    if rng is not None:
+        names = db.session.scalars(select(Person.family_name).where(func.length(Person.family_name) >= 5)
+                                   .order_by(Person.id).limit(500)).all()
+        db.session.commit()
+        searches = []
+        for number in range(requests):
+            if number % 5 == 4 or not names:
+                searches.append("qzxj")  # in no name, reference or employer of the seed
+            else:
+                name = rng.choice(names)
+                start = rng.randrange(len(name) - 3)
+                searches.append(name[start:start + 4])
+        urls["queue, search by part of a name"] = [f"/cases?{urlencode({'q': text})}" for text in searches]
+    return urls
 
 
 def case_urls(office_id: int, requests: int, rng: random.Random) -> list[str]:

@@ -24,6 +24,10 @@ BEGIN
 END
 $$;
 
+-- The queue's name search uses trigrams (migration 0023). Created here, by the superuser: the owner role may not
+-- create extensions in the database; the migration's CREATE EXTENSION IF NOT EXISTS then finds it.
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
 -- Only the owner creates objects; the app role uses them.
 ALTER SCHEMA public OWNER TO tracker_owner;
 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
