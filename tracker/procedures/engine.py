@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from .definition import EFFECTIVE_ON, InputSpec, LocalText, State, Transition, Workflow
-from .guards import GUARDS, GuardContext
+from .guards import GUARDS, GuardContext, act_day_of
 from .vocabulary import DocumentStatus, Role
 
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -148,12 +148,19 @@ def _check_effective_on(effective_on: date | None, context: GuardContext) -> lis
         return [Refusal("effective_on_in_future", LocalText(
             "Das Datum des Ereignisses darf nicht in der Zukunft liegen.",
             "The date of the fact cannot be in the future."), EFFECTIVE_ON)]
-    if context.earliest_fact_on is not None and effective_on < context.earliest_fact_on:
-        day = context.earliest_fact_on
-        return [Refusal("effective_on_before_earlier_facts", LocalText(
-            f"Das Datum des Ereignisses darf nicht vor früheren Ereignissen des Falls liegen ({day:%d.%m.%Y}).",
-            f"The date of the fact cannot be before the case's earlier facts ({day:%-d %b %Y})."), EFFECTIVE_ON)]
-    return []
+    return _not_before_earlier_facts(effective_on, context, "effective_on_before_earlier_facts", EFFECTIVE_ON,
+                                     LocalText("Das Datum des Ereignisses", "The date of the fact"))
+
+
+def _not_before_earlier_facts(day: date, context: GuardContext, code: str, field: str,
+                              subject: LocalText) -> list[Refusal]:
+    """A date a step gives (the fact's, the act's) is never before the case's earlier facts (LAW.md § 7)."""
+    earliest = context.earliest_fact_on
+    if earliest is None or day >= earliest:
+        return []
+    return [Refusal(code, LocalText(
+        f"{subject.de} darf nicht vor früheren Ereignissen des Falls liegen ({earliest:%d.%m.%Y}).",
+        f"{subject.en} cannot be before the case's earlier facts ({earliest:%-d %b %Y})."), field)]
 
 
 def _check_completeness_date(effective_on: date | None, workflow: Workflow, transition: Transition,
@@ -177,19 +184,18 @@ def _check_completeness_date(effective_on: date | None, workflow: Workflow, tran
 def _check_act_date(named: object, transition: Transition, context: GuardContext) -> list[Refusal]:
     """The date a step names for its act (``date``: the decision, the pre-approval) is never before the case's
     earlier facts: a decision cannot come before the application or the steps it rests on (LAW.md § 7)."""
-    if not isinstance(named, date) or context.earliest_fact_on is None or named >= context.earliest_fact_on:
+    if not isinstance(named, date):
         return []
-    label, day = transition.input("date").label, context.earliest_fact_on
-    return [Refusal("date_before_earlier_facts", LocalText(
-        f"„{label.de}“: das Datum darf nicht vor früheren Ereignissen des Falls liegen ({day:%d.%m.%Y}).",
-        f"'{label.en}': the date cannot be before the case's earlier facts ({day:%-d %b %Y})."), "date")]
+    label = transition.input("date").label
+    return _not_before_earlier_facts(named, context, "date_before_earlier_facts", "date",
+                                     LocalText(f"„{label.de}“: das Datum", f"'{label.en}': the date"))
 
 
 def _check_set_deadline(inputs: Mapping[str, object], transition: Transition, context: GuardContext) -> list[Refusal]:
     """A deadline the step sets (``due_date``: documents by, cooperation by) ends after the day it is set: one
     ending on or before it would be breached as soon as it is set."""
     due, spec = inputs.get("due_date"), transition.input("due_date")
-    set_on = inputs.get(EFFECTIVE_ON) or context.today
+    set_on = act_day_of(inputs, context.today)
     if not isinstance(due, date) or spec is None or due > set_on:
         return []
     return [Refusal("due_date_not_after_step", LocalText(

@@ -150,11 +150,16 @@ def _cooperation_warning_lapsed(context: GuardContext) -> bool:
 def act_day(context: GuardContext) -> date:
     """The day of the act a step records: the date it names for its act (``date``: the decision), else the date of
     the fact (``effective_on``), else today."""
+    return act_day_of(context.inputs, context.today)
+
+
+def act_day_of(inputs: Mapping[str, object], today: date) -> date:
+    """``act_day`` of a step's typed inputs."""
     for name in ("date", EFFECTIVE_ON):
-        given = context.inputs.get(name)
+        given = inputs.get(name)
         if isinstance(given, date):
             return given
-    return context.today
+    return today
 
 
 _GUARD_LIST = (

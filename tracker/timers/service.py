@@ -233,13 +233,19 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
 def _due_if_extended(timer: Timer, spec: TimerSpec, extension: str) -> date | None:
     """The due date ``timer`` would have, extended by the period ``extension`` (the longest allowed): the latest
     end date an extension to a day may name."""
-    kept = timer.extension
-    timer.extension = extension
-    try:
-        deadline = timer_plan.deadline_of(timer, spec, clock.today())
-    finally:
-        timer.extension = kept
+    deadline = timer_plan.deadline_of(_WithExtension(timer, extension), spec, clock.today())
     return deadline.due if deadline else None
+
+
+class _WithExtension:
+    """A timer as it would read with another extension, for the plan to compute: the row itself is never changed
+    (a temporary change could reach the database with any flush in between)."""
+
+    def __init__(self, timer: Timer, extension: str):
+        self._timer, self.extension = timer, extension
+
+    def __getattr__(self, name: str):
+        return getattr(self._timer, name)
 
 
 def _follow_suspensions(case, extended: Timer, old_due: date) -> None:
