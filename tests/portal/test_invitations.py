@@ -139,3 +139,47 @@ def test_an_employer_administrator_invites_and_removes_colleagues(client, login,
     db.session.expire_all()
     assert not colleague.active and db.session.get(User, other_admin.id).active
     assert client.get(link_path(message)).status_code == 404  # the removed colleague's link is spent too
+
+
+def test_an_administrator_cannot_learn_whether_an_address_outside_the_organisation_has_an_account(
+        client, login, make, outbox):
+    employer = make.employer(name="Pflege Erfurt GmbH")
+    admin = make.user(role="employer", employer=employer, name="Ada Admin")
+    admin.employer_admin = True
+    elsewhere = make.user(role="employer", employer=make.employer())
+    elsewhere.email = "bea@andere.example"
+    clerk = make.user(role="recognition_clerk")
+    db.session.commit()
+    users_before = db.session.query(User).count()
+    login(admin)
+
+    answers = [client.post("/portal/team/invite", data={"name": "Neu", "email": address}, follow_redirects=True)
+               for address in ("neu@pflege.example", "BEA@andere.example", clerk.email)]
+
+    # The same answer for a new address and for two that have accounts elsewhere.
+    assert [answer.status_code for answer in answers] == [200, 200, 200]
+    assert all("Einladung an" in answer.get_data(as_text=True) for answer in answers)
+    assert db.session.query(User).count() == users_before + 1  # only the new address got an account
+    sent = {message["To"]: message.get_content() for message in mails(outbox)}
+    assert "/invitation/" in sent["neu@pflege.example"]
+    # The owners of the taken addresses learn that their account exists; no link, nothing changed.
+    for address in (elsewhere.email, clerk.email):
+        assert "schon ein Konto" in sent[address] and "Pflege Erfurt GmbH" in sent[address]
+        assert "/invitation/" not in sent[address]
+    db.session.expire_all()
+    assert db.session.get(User, elsewhere.id).employer_id != employer.id
+
+
+def test_an_administrator_is_told_when_the_address_is_already_a_colleague(client, login, make, outbox):
+    employer = make.employer()
+    admin = make.user(role="employer", employer=employer)
+    admin.employer_admin = True
+    colleague = make.user(role="employer", employer=employer)
+    db.session.commit()
+    login(admin)
+
+    response = client.post("/portal/team/invite", data={"name": "Kai", "email": colleague.email})
+
+    assert response.status_code == 422
+    assert "schon ein Konto" in response.get_data(as_text=True)
+    assert mails(outbox) == []

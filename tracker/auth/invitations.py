@@ -10,6 +10,7 @@ from datetime import datetime, timedelta, timezone
 
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import generate_password_hash
 
 from tracker import clock
 from tracker.auth.models import User
@@ -47,6 +48,15 @@ class InvitationError(Exception):
         return " ".join(message.get(lang) for message in self.messages)
 
 
+class AddressTaken(InvitationError):
+    """The address already has an account (``account``). Staff are told so; whether an employer administrator
+    may be told depends on whose account it is (``notifications.invitations.invite_colleague_quietly``)."""
+
+    def __init__(self, account: User):
+        super().__init__([ADDRESS_TAKEN])
+        self.account = account
+
+
 INVALID_LINK = LocalText("Dieser Link ist ungültig, abgelaufen oder wurde schon benutzt. Bitte lassen Sie sich neu "
                          "einladen.", "This link is invalid, has expired or was used already. Please ask for a new "
                          "invitation.")
@@ -63,8 +73,11 @@ def invite_employer_user(employer, *, email: str, name: str, actor, admin: bool)
 
     Returns (user, token); the caller mails the link after the commit."""
     email = email.strip()
-    if db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is not None:
-        raise InvitationError([ADDRESS_TAKEN])
+    taken = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
+    if taken is not None:
+        # The password hash a new account costs, spent here too: the time of the answer does not tell either.
+        generate_password_hash(secrets.token_urlsafe(32))
+        raise AddressTaken(taken)
     user = User(email=email, name=name.strip(), role=Role.EMPLOYER, employer=employer, employer_admin=admin,
                 active=True)
     # A password nobody knows, hashed like any other: the account cannot log in before the link sets one, and a

@@ -7,14 +7,16 @@ Redis or the mail server is down right now. The link holds the token, which the 
 hash: the row is marked ``secret`` and its body is emptied once the mail is sent."""
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 
 from flask import current_app
 
 from tracker import clock
-from tracker.auth.invitations import open_invitation
+from tracker.auth.invitations import AddressTaken, invite_colleague, open_invitation
 from tracker.notifications.events import Mail
 from tracker.notifications.outbox import queue_mail
+from tracker.procedures.vocabulary import Role
 
 SUBJECT = "Einladung / Invitation – Fallverfolgung Fachkräfteeinwanderung"
 
@@ -24,6 +26,41 @@ def with_invitation_mail(verb: Callable, *args, **kwargs):
     user, token = verb(*args, **kwargs)
     queue_invitation(user, token)
     return user, token
+
+
+def invite_colleague_quietly(admin, *, email: str, name: str):
+    """An employer administrator's invitation (``invite_colleague``) that does not tell whether an address outside
+    the organisation has an account: for such an address the answer is the same as for a new one, and the owner of
+    the address gets a mail saying their account exists (no link; nothing changes). Returns ``(user, token)``, or
+    ``(None, None)`` when the address belonged to such an account. A colleague's address is refused openly: the
+    team page lists the colleagues anyway."""
+    try:
+        return with_invitation_mail(invite_colleague, admin, email=email, name=name)
+    except AddressTaken as taken:
+        if taken.account.role == Role.EMPLOYER and taken.account.employer_id == admin.employer_id:
+            raise
+        queue_account_exists(taken.account, admin.employer.name if admin.employer else "")
+        return None, None
+
+
+def queue_account_exists(account, organisation: str) -> None:
+    """Tell the owner of an address that an organisation tried to invite it, and that it has an account already."""
+    body = (
+        f"Guten Tag,\n\n{organisation} wollte Sie in das Fallverfolgungssystem Fachkräfteeinwanderung Thüringen "
+        "einladen. Für Ihre E-Mail-Adresse gibt es dort schon ein Konto: Sie melden sich damit an wie bisher; an "
+        "Ihrem Konto ändert die Einladung nichts. Ein Konto gehört zu einer Organisation. Sollen Sie die Fälle von "
+        f"{organisation} verfolgen, wenden Sie sich bitte an die Person, die Sie eingeladen hat.\n\n"
+        "Wenn Sie diese Nachricht nicht erwartet haben, ignorieren Sie diese E-Mail.\n\n"
+        "---\n\n"
+        f"Hello,\n\n{organisation} tried to invite you to the Thuringian skilled immigration case tracker. Your "
+        "e-mail address already has an account there: you log in with it as before; the invitation changes nothing "
+        "about it. An account belongs to one organisation. If you are to follow the cases of "
+        f"{organisation}, please contact the person who invited you.\n\n"
+        "If you did not expect this message, ignore this e-mail.\n"
+    )
+    queue_mail(Mail(key=f"account-exists:{account.id}:{secrets.token_hex(8)}", kind="invitation",
+                    address=account.email, language=account.locale or "de", subject=SUBJECT, body=body,
+                    user_id=account.id))
 
 
 def queue_invitation(user, token: str) -> None:

@@ -36,7 +36,7 @@ from tracker.http.forms import CONTROL_CHARACTERS, parse_id
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
 from tracker.messages import service as messages
-from tracker.notifications.invitations import with_invitation_mail
+from tracker.notifications.invitations import invite_colleague_quietly
 from tracker.portal import guards, overview
 from tracker.portal.forms import (
     GrantAdvisorForm,
@@ -152,12 +152,13 @@ def invite():
     if not form.validate_on_submit():
         return _render_team(form, 422)
     try:
-        user, _token = perform(with_invitation_mail, invitations.invite_colleague, current_user,
-                               email=form.email.data, name=form.name.data)  # the mail: outbox, same transaction
+        # The mail goes into the outbox in the same transaction. An address with an account elsewhere gets the
+        # same answer as a new one (its owner is told by mail): the answer does not reveal who has an account.
+        perform(invite_colleague_quietly, current_user, email=form.email.data, name=form.name.data)
     except invitations.InvitationError as error:
         form.email.errors = [*form.email.errors, error.text(_lang())]
         return _render_team(form, 422)
-    flash(_("Einladung an %(email)s verschickt.", email=user.email), "success")
+    flash(_("Einladung an %(email)s verschickt.", email=form.email.data.strip()), "success")
     return redirect(url_for("portal.team"))
 
 
