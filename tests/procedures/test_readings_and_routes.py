@@ -26,8 +26,10 @@ def test_every_reading_cites_its_source_and_names_what_it_governs(registry):
     for workflow in registry.all():
         assert workflow.readings, workflow.id
         for reading in workflow.readings:
-            assert reading.source.strip(), (workflow.id, reading.point)
-            assert reading.applies_to, (workflow.id, reading.point)
+            assert reading.source.strip(), (workflow.id, reading.point.en)
+            assert reading.applies_to, (workflow.id, reading.point.en)
+            # In both languages: the procedure page shows them in the reader's.
+            assert reading.point.de and reading.reading.de and reading.point.de != reading.point.en
             for item in reading.applies_to:
                 assert workflow.name_of(item).de != item, (workflow.id, item)
 
@@ -35,7 +37,7 @@ def test_every_reading_cites_its_source_and_names_what_it_governs(registry):
 def test_the_open_points_of_the_law_are_readings_not_comments(registry):
     """LAW.md open points 2 (Werktage), 3 (calendars), 4 (extension after a shifted end), 6 (§ 31(3) for the
     authority's periods), 7 (practice only) and the accelerated ThürBQFG rule (§ 7) are each a reading."""
-    points = {workflow.id: " ".join(r.point for r in workflow.readings) for workflow in registry.all()}
+    points = {workflow.id: " ".join(r.point.en for r in workflow.readings) for workflow in registry.all()}
     assert "open point 2" in points["skilled-worker-81a"] and "open point 3" in points["skilled-worker-81a"]
     assert "open point 7" in points["skilled-worker-81a"]
     for procedure in ("recognition-bqfg", "recognition-thuerbqfg", "recognition-thuerbqfg-nonregulated"):
@@ -48,15 +50,22 @@ def test_the_open_points_of_the_law_are_readings_not_comments(registry):
 
 def test_a_reading_naming_an_unknown_item_is_an_error(tmp_path):
     data = minimal()
-    data["readings"] = [{"point": "p", "reading": "r", "source": "§ 1", "applies_to": ["decision", "decisoin"]}]
+    data["readings"] = [{"point": {"de": "p", "en": "p"}, "reading": {"de": "r", "en": "r"}, "source": "§ 1",
+                         "applies_to": ["decision", "decisoin"]}]
     assert errors_of(tmp_path, data) == ["demo.yaml: readings[0].applies_to[1]: no state, transition, timer or "
                                          "document 'decisoin'"]
 
 
 def test_a_reading_without_its_source_is_an_error(tmp_path):
     data = minimal()
-    data["readings"] = [{"point": "p", "reading": "r"}]
+    data["readings"] = [{"point": {"de": "p", "en": "p"}, "reading": {"de": "r", "en": "r"}}]
     assert errors_of(tmp_path, data) == ["demo.yaml: readings[0].source: required key missing"]
+
+
+def test_a_reading_in_one_language_only_is_an_error(tmp_path):
+    data = minimal()
+    data["readings"] = [{"point": {"de": "p", "en": "p"}, "reading": {"en": "r"}, "source": "§ 1"}]
+    assert any("readings[0].reading" in error and "de" in error for error in errors_of(tmp_path, data))
 
 
 def test_thuerbqfg_cites_intent_to_work_as_its_own_section_2_2(registry):
@@ -161,11 +170,15 @@ def test_the_procedure_page_shows_each_reading_with_its_source_and_what_it_gover
     clerk = make.user(role="immigration_clerk", office=make.office(kind="immigration_office"))
     login(clerk)
     page = client.get("/procedures/skilled-worker-81a").get_data(as_text=True)
-    assert "Working days in § 81a(3) no. 3 AufenthG (LAW.md open point 2)" in page
+    # The reading in the reader's language; the source as the definition cites it.
+    assert "<dt>Werktage in § 81a Abs. 3 Nr. 3 AufenthG (LAW.md, offener Punkt 2)</dt>" in page
+    assert "„Werktage“ werden als Montag bis Samstag ohne gesetzliche Feiertage gelesen" in page
+    assert "Working days in" not in page
     assert "Quelle:</strong> <span lang=\"en\">§ 81a(3) s. 1 no. 3 AufenthG" in page
     assert "Betrifft:</strong> Einladung des Arbeitgebers" in page
     clerk.locale = "en"
     db.session.commit()
     english = client.get("/procedures/skilled-worker-81a").get_data(as_text=True)
+    assert "<dt>Working days in § 81a(3) no. 3 AufenthG (LAW.md open point 2)</dt>" in english
     assert "Applies to:</strong> Invitation of the employer" in english
     assert "Source:</strong>" in english

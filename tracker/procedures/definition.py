@@ -76,11 +76,12 @@ class Retention:
 
 @dataclass(frozen=True)
 class Reading:
-    """Where the law is uncertain: the point, the reading this definition takes and why (developer-facing,
-    English), the source it rests on, and the ids of the states, transitions, timers or documents it governs."""
+    """Where the law is uncertain: the point, the reading this definition takes and why (in German and English,
+    shown on the procedure page), the source it rests on, and the ids of the states, transitions, timers or
+    documents it governs."""
 
-    point: str
-    reading: str
+    point: LocalText
+    reading: LocalText
     source: str = ""
     applies_to: tuple[str, ...] = ()
 

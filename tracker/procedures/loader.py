@@ -65,7 +65,7 @@ SCHEMA = _obj(
     version={"type": "integer", "minimum": 1}, title=_LOCAL, legal_basis=_TEXT,
     reference_prefix={"type": "string", "pattern": "^[A-Z][A-Z0-9-]*$", "x-message": "must be like ABH-EF"},
     office_kind={"enum": list(d.OFFICE_KINDS)}, initial_state=_ID, regulated_profession={"type": "boolean"},
-    readings={"type": "array", "items": _obj(["point", "reading", "source"], point=_TEXT, reading=_TEXT, source=_TEXT,
+    readings={"type": "array", "items": _obj(["point", "reading", "source"], point=_LOCAL, reading=_LOCAL, source=_TEXT,
                                               applies_to=_IDS)},
     states={"type": "array", "minItems": 1, "items": _obj(
         ["id", "title", "description", "employer", "staff", "responsible"], id=_ID, title=_LOCAL,
@@ -372,7 +372,7 @@ def _build(data: dict, source: str) -> d.Workflow:
         id=data["id"], version=data["version"], title=_text(data["title"]), legal_basis=data["legal_basis"],
         reference_prefix=data["reference_prefix"], office_kind=data["office_kind"],
         initial_state=data["initial_state"],
-        readings=tuple(d.Reading(r["point"].strip(), r["reading"].strip(), r["source"].strip(),
+        readings=tuple(d.Reading(_text(r["point"]), _text(r["reading"]), r["source"].strip(),
                                  _ids(r.get("applies_to") or ())) for r in data.get("readings") or ()),
         states={s["id"]: d.State(s["id"], _text(s["title"]), _text(s["description"]), s["responsible"],
                                  s.get("terminal", False), s.get("outcome"), employer=_text(s["employer"]),
