@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from tracker import clock
 from tracker.audit.models import INTERNAL_EVENT_KINDS
@@ -13,6 +13,7 @@ from tracker.audit.service import case_events
 from tracker.cases.access import case_visibility
 from tracker.cases.models import Case, CaseDocument
 from tracker.extensions import db
+from tracker.parties.models import Person
 from tracker.portal import chain
 from tracker.procedures.definition import LocalText
 from tracker.procedures.vocabulary import DocumentStatus
@@ -83,6 +84,23 @@ class HomePage:
         return self.number + 1 if self.number < self.pages else None
 
 
+#: Of a case on the home page, what its line shows (reference, applicant, procedure, state, next deadline) and what
+#: its open requests are read from; of its recognition case only what finds the requested documents. The rest of
+#: each case and of its parties stays unloaded (a case joined with its parties is some seventy columns).
+_NOT_JOINED = (lazyload(Case.employer), lazyload(Case.office), lazyload(Case.assignee))
+HOME_LINE = (
+    load_only(Case.id, Case.reference, Case.procedure_id, Case.procedure_version, Case.state, Case.closed_at,
+              Case.next_due_on, Case.applicant_id),
+    joinedload(Case.applicant).load_only(Person.given_names, Person.family_name),
+    *_NOT_JOINED,
+)
+HOME_LINKED_CASE = (
+    load_only(Case.id, Case.parent_id, Case.procedure_id, Case.procedure_version, Case.state, Case.closed_at),
+    lazyload(Case.applicant),
+    *_NOT_JOINED,
+)
+
+
 def home_page(user, number: int = 1) -> HomePage:
     """Page ``number`` of the cases ``user`` may see (a number past the end shows the last page)."""
     visible = case_visibility(user)
@@ -100,7 +118,8 @@ def home_page(user, number: int = 1) -> HomePage:
     requested = Case.documents.and_(CaseDocument.status == DocumentStatus.REQUESTED)
     cases = db.session.scalars(
         select(Case).join(shown, shown.c.id == Case.id)
-        .options(selectinload(requested), selectinload(Case.children).selectinload(requested))
+        .options(*HOME_LINE, selectinload(requested),
+                 selectinload(Case.children).options(*HOME_LINKED_CASE).selectinload(requested))
         .order_by(*order)).unique().all()
     for case in cases:
         workflow = workflow_of(case)
