@@ -24,9 +24,11 @@ BEGIN
 END
 $$;
 
--- The queue's name search uses trigrams (migration 0023). Created here, by the superuser: the owner role may not
--- create extensions in the database; the migration's CREATE EXTENSION IF NOT EXISTS then finds it.
+-- The queue's name search uses trigrams over names folded without diacritics (migration 0023). Created here, by the
+-- superuser: the owner role may not create extensions in the database; the migration's CREATE EXTENSION IF NOT
+-- EXISTS then finds them.
 CREATE EXTENSION IF NOT EXISTS pg_trgm;
+CREATE EXTENSION IF NOT EXISTS unaccent;
 
 -- Only the owner creates objects; the app role uses them.
 ALTER SCHEMA public OWNER TO tracker_owner;

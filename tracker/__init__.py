@@ -7,7 +7,7 @@ from flask import Flask
 
 from tracker import api, applicant, cli, notifications, portal, registry, reports, web
 from tracker.config import ROOT, from_environment
-from tracker.db_types import tune_postgresql_planner
+from tracker.db_types import register_sqlite_functions, tune_postgresql_planner
 from tracker.extensions import csrf, db, limiter, migrate
 from tracker.jobs.mail import dispatch
 from tracker.jobs.worker import start_in_process_scheduler
@@ -45,6 +45,7 @@ def register_extensions(app: Flask) -> None:
     db.init_app(app)
     with app.app_context():
         tune_postgresql_planner(db.engine, app.config.get("DATABASE_RANDOM_PAGE_COST"))
+        register_sqlite_functions(db.engine)
     migrate.init_app(app, db, directory=str(ROOT / "migrations"), render_as_batch=True)
     csrf.init_app(app)
     limiter.init_app(app)

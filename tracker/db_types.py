@@ -1,4 +1,5 @@
-"""Column types shared by the models."""
+"""Column types and database functions shared by the models and queries."""
+import unicodedata
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, event
@@ -45,3 +46,33 @@ def tune_postgresql_planner(engine, random_page_cost: float | None) -> None:
     def _with_planner_costs(_dialect, _record, _args, params):
         setting = f"-c random_page_cost={random_page_cost:g}"
         params["options"] = f"{params['options']} {setting}" if params.get("options") else setting
+
+
+#: Search folding: lower case without diacritics ("Nguyễn" -> "nguyen", "Łukasz" -> "lukasz", "Weiß" -> "weiss"),
+#: so a clerk typing a name without them finds it as the passport writes it. Queries call the SQL function
+#: ``tracker_fold``: on PostgreSQL this function over ``unaccent`` (IMMUTABLE, so an index can be built on it;
+#: migration 0023), on SQLite ``fold`` below, registered on every connection.
+FOLD_FUNCTION_SQL = (
+    "CREATE OR REPLACE FUNCTION tracker_fold(text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT "
+    "AS $$ SELECT lower(public.unaccent('public.unaccent'::regdictionary, $1)) $$"
+)
+#: Letters that Unicode does not decompose into a base letter and a mark, folded as PostgreSQL's unaccent does.
+_UNDECOMPOSED = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o",
+                               "Ø": "O", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ı": "i", "þ": "th", "Þ": "TH"})
+
+
+def fold(value: str | None) -> str | None:
+    if value is None:
+        return None
+    decomposed = unicodedata.normalize("NFKD", value.translate(_UNDECOMPOSED))
+    return "".join(character for character in decomposed if not unicodedata.combining(character)).lower()
+
+
+def register_sqlite_functions(engine) -> None:
+    """``tracker_fold`` on every new SQLite connection of ``engine`` (PostgreSQL has it from its migration)."""
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _with_fold(dbapi_connection, _record):
+        dbapi_connection.create_function("tracker_fold", 1, fold, deterministic=True)

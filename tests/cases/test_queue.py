@@ -227,6 +227,25 @@ def test_search_by_applicant_name_and_by_employer(client, login, make, office, c
     assert references(client.get("/cases", query_string={"q": "sonnenschein"})) == [by_employer.reference]
 
 
+def test_a_name_is_found_typed_with_or_without_its_diacritics(client, login, make, office, clerk):
+    # Clerks type on a German keyboard; the name is written as the passport writes it.
+    nguyen = make.case(office=office, actor=clerk, applicant=make.person(given="Thị Lan", family="Nguyễn"))
+    lukasz = make.case(office=office, actor=clerk, applicant=make.person(given="Łukasz", family="Wójcik"))
+    weiss = make.case(office=office, actor=clerk, employer=make.employer(name="Pflegeheim Weiß GmbH"),
+                      applicant=make.person(given="Ana", family="Silva"))
+    plain = make.case(office=office, actor=clerk, applicant=make.person(given="Anh", family="Tran"))
+    login(clerk)
+
+    def found(text):
+        return references(client.get("/cases", query_string={"q": text}))
+
+    assert found("nguyen") == found("NGUYỄN") == found("thi lan nguyen") == [nguyen.reference]
+    assert found("lukasz wojcik") == found("Łukasz") == [lukasz.reference]
+    assert found("weiss") == found("Weiß") == [weiss.reference]
+    assert found("trần") == [plain.reference]  # diacritics typed, none in the name
+    assert found("ngu_en") == []  # typed _ and % stay literal
+
+
 def test_counts_follow_the_filters(client, login, make, office, clerk):
     for _ in range(3):
         make.case(office=office, actor=clerk)

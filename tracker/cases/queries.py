@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, func, or_, select, tuple_
+from sqlalchemy import and_, exists, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
 from tracker import clock
@@ -169,16 +169,40 @@ def filtered(user, filters: QueueFilters):
         # Typed % and _ are searched for literally, not as wildcards. Any part of the reference matches
         # ("000123", "2026-000123", "BQ-2026"), as names do. Like the name conditions, this filters the rows the
         # office (or other access) conditions select through the queue index; no index serves a substring alone.
-        like = contains_pattern(filters.q)
         conditions.append(or_(
-            func.lower(Case.reference).like(like, escape="\\"),
-            Case.applicant_id.in_(select(Person.id).where(or_(
-                func.lower(Person.family_name).like(like, escape="\\"),
-                func.lower(Person.given_names).like(like, escape="\\"),
-                func.lower(Person.given_names + " " + Person.family_name).like(like, escape="\\")))),
-            Case.employer_id.in_(select(Employer.id).where(func.lower(Employer.name).like(like, escape="\\"))),
+            func.lower(Case.reference).like(contains_pattern(filters.q), escape="\\"),
+            _applicant_named(filters.q),
+            Case.employer_id.in_(select(Employer.id).where(name_contains(Employer.name, filters.q))),
         ))
     return conditions
+
+
+#: The shortest text the trigram index on the names serves (pg_trgm: three characters).
+TRIGRAM = 3
+
+
+def _applicant_named(text: str):
+    """The applicant's name ("given names family name", so the family name, the given names and the two together)
+    contains ``text``. From three characters on, the trigram index on the names finds the people first. A shorter
+    text ("Li", "Ng", "Lê" are whole family names) no index serves: then each case the other conditions select
+    (the office's) reads its own applicant's name, rather than every person of every office being read."""
+    # The space as a literal, not a parameter: PostgreSQL matches the expression to the index's only then.
+    full_name = func.tracker_fold(Person.given_names + literal_column("' '") + Person.family_name)
+    if len(text.strip()) >= TRIGRAM:
+        return Case.applicant_id.in_(select(Person.id).where(_folded_contains(full_name, text)))
+    return _folded_contains(select(full_name).where(Person.id == Case.applicant_id).scalar_subquery(), text)
+
+
+def name_contains(name, text: str):
+    """The condition that the name contains ``text``, typed with or without diacritics ("Nguyen" finds "Nguyễn",
+    "weiss" finds "Weiß")."""
+    return _folded_contains(func.tracker_fold(name), text)
+
+
+def _folded_contains(folded, text: str):
+    """``folded`` (a name through ``tracker_fold``: lower case without diacritics) contains ``text``, folded the
+    same way."""
+    return folded.like(func.tracker_fold(contains_pattern(text)), escape="\\")
 
 
 def contains_pattern(text: str) -> str:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 
 from tracker import clock
 from tracker.audit.models import INTERNAL_EVENT_KINDS
@@ -186,7 +186,7 @@ def authorisation_page(case: Case, lang: str, form=None, search: str = "") -> Au
     search = search.strip()[:200]
     query = select(Employer).order_by(Employer.name, Employer.id).limit(EMPLOYER_CHOICES + 1)
     if search:
-        query = query.where(func.lower(Employer.name).like(queries.contains_pattern(search), escape="\\"))
+        query = query.where(queries.name_contains(Employer.name, search))
     employers = list(db.session.scalars(query))
     more = len(employers) > EMPLOYER_CHOICES
     employers = employers[:EMPLOYER_CHOICES]
