@@ -66,6 +66,8 @@ class Factory:
         from tracker.cases.service import open_case
 
         kind = "immigration_office" if procedure_id == "skilled-worker-81a" else "recognition_body"
+        if procedure_id == "skilled-worker-81a" and employer is None:
+            employer = self.employer()  # the procedure is the employer's (§ 81a(1) AufenthG): open_case needs one
         office = office or self.office(kind=kind)
         actor = actor or self.user(role="immigration_clerk" if kind == "immigration_office" else "recognition_clerk",
                                    office=office)

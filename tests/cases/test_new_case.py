@@ -164,3 +164,19 @@ def test_an_81a_case_needs_its_employer_and_keeps_what_was_typed(client, make, l
     response = client.post("/cases/new", data=dict(typed, employer=str(employer.id)))
     assert response.status_code == 302
     assert db.session.query(Case).one().employer_id == employer.id
+
+
+def test_the_service_refuses_an_81a_case_without_employer_whoever_asks(make):
+    # The rule lives in open_case, not in the form: every caller (the form, the CLI, a story) meets it.
+    from tracker.cases.service import CaseError, open_case
+
+    immigration = make.office("immigration_office", name="Ausländerbehörde Erfurt")
+    clerk = make.user("immigration_clerk", immigration)
+
+    with pytest.raises(CaseError) as refused:
+        open_case(procedure_id="skilled-worker-81a", applicant=make.person(), office=immigration, actor=clerk)
+
+    assert [refusal.field for refusal in refused.value.refusals] == ["employer"]
+    assert "is the employer's" in refused.value.text("en")
+    db.session.rollback()
+    assert db.session.query(Case).count() == 0

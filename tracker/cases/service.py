@@ -69,6 +69,14 @@ class TransitionRefused(CaseError):
     pass
 
 
+#: The accelerated procedure (§ 81a AufenthG): it is the employer's, applying with the worker's power of attorney
+#: (§ 81a(1)); its letters go to the employer. No such case without one.
+PROCEDURE_81A = "skilled-worker-81a"
+EMPLOYER_REQUIRED = LocalText(
+    "Das beschleunigte Fachkräfteverfahren (§ 81a AufenthG) führt der Arbeitgeber: bitte den Arbeitgeber auswählen.",
+    "The accelerated skilled-worker procedure (§ 81a AufenthG) is the employer's: please choose the employer.")
+
+
 class ConflictError(CaseError):
     """Somebody else changed the case since the user loaded it."""
 
@@ -141,6 +149,8 @@ def open_case(*, procedure_id: str, applicant, office, actor, employer=None, adv
     """Open a case under the newest version of the procedure, in its initial state, with its documents checklist,
     the "opened" audit event and the timers that start on receipt."""
     workflow = registry().latest(procedure_id)
+    if workflow.id == PROCEDURE_81A and employer is None:
+        raise CaseError([EMPLOYER_REQUIRED], (Refusal("employer_required", EMPLOYER_REQUIRED, "employer"),))
     if office.kind != workflow.office_kind:
         raise CaseError([LocalText("Diese Behörde ist für das Verfahren nicht zuständig.",
                                    "This office does not handle this procedure.")])
@@ -544,9 +554,8 @@ def revoke_authorisation(case: Case, authorisation_id: int, actor, reason: str, 
     return authorisation
 
 
-#: The § 81a procedure and its states before the agreement: the employer's first contact is invited once it is
+#: The § 81a procedure's states before the agreement: the employer's first contact is invited once it is
 #: concluded (the agreement names the contacts, § 81a(2) AufenthG).
-PROCEDURE_81A = "skilled-worker-81a"
 BEFORE_AGREEMENT = frozenset({"agreement_pending"})
 
 

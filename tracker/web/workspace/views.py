@@ -134,21 +134,11 @@ def _new_case_form() -> forms.NewCaseForm:
     return form
 
 
-def _employer_missing(form: forms.NewCaseForm) -> bool:
-    """The accelerated procedure is the employer's (§ 81a(1) AufenthG: it applies with the worker's power of
-    attorney, the letters go to it): a § 81a case without one is refused at the employer field."""
-    if form.procedure.data != service.PROCEDURE_81A or form.employer.data:
-        return False
-    form.employer.errors = [*form.employer.errors, _("Das beschleunigte Fachkräfteverfahren (§ 81a AufenthG) führt "
-                                                     "der Arbeitgeber: bitte den Arbeitgeber auswählen.")]
-    return True
-
-
 @blueprint.route("/cases/new", methods=["GET", "POST"])
 @staff_required
 def new_case():
     form = _new_case_form()
-    if form.validate_on_submit() and not _employer_missing(form):
+    if form.validate_on_submit():
         office = db.session.get(Office, form.office.data)
         applicant = Person(given_names=form.given_names.data.strip(), family_name=form.family_name.data.strip(),
                            date_of_birth=form.date_of_birth.data, nationality=form.nationality.data.strip(),
@@ -167,7 +157,9 @@ def new_case():
                 training_country=form.training_country.data.strip(),
                 assignee=current_user if office.id == current_user.office_id else None)
         except service.CaseError as error:
-            form.procedure.errors = list(form.procedure.errors) + [error.text(current_language())]
+            # Shown at the field it concerns (the employer a § 81a case needs), else at the procedure.
+            field = next((refusal.field for refusal in error.refusals if refusal.field in ("employer",)), "procedure")
+            form[field].errors = [*form[field].errors, error.text(current_language())]
         else:
             flash(_("Fall %(reference)s angelegt.", reference=case.reference), "success")
             return redirect(url_for("cases.show", case_id=case.id))
