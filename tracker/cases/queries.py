@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from sqlalchemy import and_, exists, func, literal_column, or_, select, tuple_
+from sqlalchemy import and_, func, literal_column, or_, select, tuple_
 from sqlalchemy.orm import contains_eager, joinedload, lazyload, load_only
 
 from tracker import clock
@@ -167,8 +167,8 @@ def filtered(user, filters: QueueFilters):
                           if states else Case.id.is_(None))
     if filters.q:
         # Typed % and _ are searched for literally, not as wildcards. Any part of the reference matches
-        # ("000123", "2026-000123", "BQ-2026"), as names do. Like the name conditions, this filters the rows the
-        # office (or other access) conditions select through the queue index; no index serves a substring alone.
+        # ("000123", "2026-000123", "BQ-2026"), as names do. No index serves a part of a reference: that condition
+        # filters the rows the office (or other access) conditions select through the queue index.
         conditions.append(or_(
             func.lower(Case.reference).like(contains_pattern(filters.q), escape="\\"),
             _applicant_named(filters.q),
