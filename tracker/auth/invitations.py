@@ -135,7 +135,7 @@ def remove_colleague(admin: User, colleague_id: int) -> User:
     """Deactivate a colleague of the same organisation: their sessions end at once (``User.active``)."""
     _require_employer_admin(admin)
     colleague = db.session.get(User, colleague_id)
-    if colleague is None or colleague.employer_id != admin.employer_id or colleague.role != Role.EMPLOYER:
+    if colleague is None or not is_colleague(admin, colleague):
         raise InvitationError([LocalText("Unbekannte Person.", "Unknown person.")])
     if colleague.id == admin.id:
         raise InvitationError([LocalText("Sie können sich nicht selbst entfernen.", "You cannot remove yourself.")])
@@ -145,6 +145,11 @@ def remove_colleague(admin: User, colleague_id: int) -> User:
         invitation.used_at = clock.now()  # an open link of a removed colleague is spent too
     db.session.flush()
     return colleague
+
+
+def is_colleague(user: User, other: User) -> bool:
+    """``other`` is an employer user of ``user``'s organisation."""
+    return other.role == Role.EMPLOYER and other.employer_id == user.employer_id
 
 
 def colleagues(user: User) -> list[tuple[User, bool]]:

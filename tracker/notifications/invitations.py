@@ -13,10 +13,9 @@ from collections.abc import Callable
 from flask import current_app
 
 from tracker import clock
-from tracker.auth.invitations import AddressTaken, invite_colleague, open_invitation
+from tracker.auth.invitations import AddressTaken, invite_colleague, is_colleague, open_invitation
 from tracker.notifications.events import Mail
 from tracker.notifications.outbox import queue_mail
-from tracker.procedures.vocabulary import Role
 
 SUBJECT = "Einladung / Invitation – Fallverfolgung Fachkräfteeinwanderung"
 
@@ -37,7 +36,7 @@ def invite_colleague_quietly(admin, *, email: str, name: str):
     try:
         return with_invitation_mail(invite_colleague, admin, email=email, name=name)
     except AddressTaken as taken:
-        if taken.account.role == Role.EMPLOYER and taken.account.employer_id == admin.employer_id:
+        if is_colleague(admin, taken.account):
             raise
         queue_account_exists(taken.account, admin.employer.name if admin.employer else "")
         return None, None

@@ -158,7 +158,8 @@ def new_case():
                 assignee=current_user if office.id == current_user.office_id else None)
         except service.CaseError as error:
             # Shown at the field it concerns (the employer a § 81a case needs), else at the procedure.
-            field = next((refusal.field for refusal in error.refusals if refusal.field in ("employer",)), "procedure")
+            field = next((refusal.field for refusal in error.refusals if refusal.field and refusal.field in form),
+                         "procedure")
             form[field].errors = [*form[field].errors, error.text(current_language())]
         else:
             flash(_("Fall %(reference)s angelegt.", reference=case.reference), "success")
