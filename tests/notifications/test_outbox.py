@@ -23,7 +23,7 @@ from tracker.cases.models import Case
 from tracker.cases.sweep import sweep
 from tracker.extensions import db
 from tracker.jobs.mail import deliver_message, pump_outbox
-from tracker.jobs.queue import get_queue
+from tracker.jobs.queue import MAIL, QUEUES, get_queue
 from tracker.jobs.worker import run_worker
 from tracker.notifications.delivery import deliver
 from tracker.notifications.digest import write_digests
@@ -232,7 +232,8 @@ def redis_app(app, redis_url):
                          **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SERVER_NAME",
                                                              "MAIL_SERVER", "MAIL_PORT", "MAIL_OUTBOX_DIR")}})
     with queued.app_context():
-        get_queue(queued).empty()
+        for name in QUEUES:
+            get_queue(name, queued).empty()
     yield queued
     with queued.app_context():
         db.session.remove()
@@ -247,7 +248,7 @@ def test_the_same_job_enqueued_twice_sends_one_mail(app, make, smtp, redis_app):
         queue_mail(one_mail(scene, case_id))
         db.session.commit()  # written in the transaction; this app's dispatcher puts the job on Redis
         (row,) = rows()
-        queue = get_queue(redis_app)
+        queue = get_queue(MAIL, redis_app)
         queue.enqueue(deliver_message, row.id)  # and once more, on purpose
         assert queue.count == 2
         run_worker(redis_app, burst=True)

@@ -82,17 +82,19 @@ def test_due_timers_and_sweep_lag_show_a_sweep_that_is_not_running_and_clear_aft
 
 def test_queue_lengths_come_from_redis(migrated_app, redis7_url):
     from tracker.jobs.mail import deliver_message
-    from tracker.jobs.queue import enqueue
+    from tracker.jobs.queue import MAIL, enqueue
 
     migrated_app.config["REDIS_URL"] = redis7_url
     client = migrated_app.test_client()
-    assert value(scrape(client), "tracker_queue_length", queue="tracker") == 0
+    assert value(scrape(client), "tracker_queue_length", queue="tracker.mail") == 0
     with migrated_app.app_context():
-        enqueue(deliver_message, 1)
-        enqueue(deliver_message, 2)
+        enqueue(MAIL, deliver_message, 1)
+        enqueue(MAIL, deliver_message, 2)
     state = scrape(client)
-    assert value(state, "tracker_queue_length", queue="tracker") == 2
-    assert value(state, "tracker_queue_failed_jobs", queue="tracker") == 0
+    assert value(state, "tracker_queue_length", queue="tracker.mail") == 2
+    assert value(state, "tracker_queue_failed_jobs", queue="tracker.mail") == 0
+    # every queue is listed, an empty one with 0
+    assert value(state, "tracker_queue_length", queue="tracker.deadlines") == 0
     assert value(state, "tracker_dependency_up", dependency="redis") == 1
 
 

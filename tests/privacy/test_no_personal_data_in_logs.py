@@ -13,7 +13,7 @@ from tracker import create_app
 from tracker.cases.models import Case
 from tracker.auth.models import User
 from tracker.extensions import db, limiter
-from tracker.jobs.queue import enqueue
+from tracker.jobs.queue import MAIL, enqueue
 
 NAME = "Zsófia Quellenberg-Ndiaye"
 EMAIL = "zsofia.quellenberg@example.org"
@@ -53,7 +53,7 @@ def test_the_main_flows_log_no_personal_data(client, login, make, runner, caplog
 
 def test_jobs_take_ids_only():
     with pytest.raises(TypeError):
-        enqueue(print, NAME)
+        enqueue(MAIL, print, NAME)
 
 
 @pytest.fixture

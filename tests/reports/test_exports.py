@@ -13,7 +13,7 @@ from tests.conftest import redis_test_database
 from tests.factories import PASSWORD
 from tracker import create_app
 from tracker.extensions import db
-from tracker.jobs.queue import get_queue
+from tracker.jobs.queue import REPORTS, get_queue
 from tracker.jobs.worker import run_worker
 from tracker.reports.models import ExportStatus, ReportExport
 
@@ -97,7 +97,7 @@ def test_with_redis_the_export_is_a_job_with_its_id_only_and_the_page_shows_prog
         location = response.headers["Location"]
         waiting = client.get(location).get_data(as_text=True)
         assert "export-progress.js" in waiting and "<progress" in waiting and "Stand aktualisieren" in waiting
-        [job] = get_queue(redis_app).jobs
+        [job] = get_queue(REPORTS, redis_app).jobs
         export_id = db.session.query(ReportExport.id).scalar()
         assert job.func_name == "tracker.reports.jobs.run_export" and job.args == (export_id,)
         db.session.remove()

@@ -35,7 +35,7 @@ from tracker import create_app
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.jobs.mail import pump_outbox
-from tracker.jobs.queue import get_queue
+from tracker.jobs.queue import MAIL, get_queue
 from tracker.jobs.worker import run_worker
 from tracker.notifications.events import Mail
 from tracker.notifications.models import OutboxMessage, OutboxStatus
@@ -215,7 +215,7 @@ def test_workers_killed_mid_delivery_20_times_lose_and_duplicate_no_mail(databas
                             language="de", subject=f"Ihr Verfahren {case.reference}", body="Guten Tag Anh,\n",
                             case_id=case.id))
             db.session.commit()
-        assert get_queue(app).count == KILLS
+        assert get_queue(MAIL, app).count == KILLS
         db.session.remove()
 
     recorder = smtp.recorder

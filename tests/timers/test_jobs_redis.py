@@ -16,7 +16,7 @@ from tracker.cases.sweep import sweep
 from tracker.extensions import db
 from tracker.jobs.deadlines import run_sweep
 from tracker.jobs.mail import deliver_message
-from tracker.jobs.queue import enqueue, get_queue
+from tracker.jobs.queue import DEADLINES, MAIL, MAINTENANCE, QUEUES, REPORTS, enqueue, get_queue
 from tracker.jobs.worker import build_scheduler, run_worker, start_in_process_scheduler
 from tracker.procedures.vocabulary import TimerStatus
 from tracker.notifications.models import OutboxMessage, OutboxStatus
@@ -58,10 +58,10 @@ def test_delivery_job_carries_only_ids_and_a_burst_worker_runs_it(app, redis_app
     _case_id, clerk_id, lead_id, _timer_id = overdue
     with redis_app.app_context():
         sweep()  # the breach's mails are written with it; this app's dispatcher puts them on Redis
-        queue = get_queue(redis_app)
+        queue = get_queue(MAIL, redis_app)
         jobs = queue.jobs
         with pytest.raises(TypeError):
-            enqueue(deliver_message, "Anh Nguyen")  # personal data never reaches Redis
+            enqueue(MAIL, deliver_message, "Anh Nguyen")  # personal data never reaches Redis
     assert {job.func_name for job in jobs} == {"tracker.jobs.mail.deliver_message"}
     assert all(len(job.args) == 1 and type(job.args[0]) is int and job.kwargs == {} for job in jobs)
     assert notified_users() == set()  # written, not delivered yet
@@ -75,17 +75,44 @@ def test_delivery_job_carries_only_ids_and_a_burst_worker_runs_it(app, redis_app
 def test_sweep_job_run_by_the_worker_breaches_due_timers_and_queues_notifications(app, redis_app, overdue):
     case_id, clerk_id, lead_id, timer_id = overdue
     with redis_app.app_context():
-        enqueue(run_sweep)
-        queue = get_queue(redis_app)
+        enqueue(DEADLINES, run_sweep)
         run_worker(redis_app, burst=True)
-        finished = [Job.fetch(job_id, connection=queue.connection)
-                    for job_id in queue.finished_job_registry.get_job_ids()]
+        finished = {name: finished_jobs(name) for name in (DEADLINES, MAIL)}
+        failed = sum(get_queue(name, redis_app).failed_job_registry.count for name in QUEUES)
 
-    names = sorted(job.func_name.rsplit(".", 1)[1] for job in finished)
-    assert names == ["deliver_message", "deliver_message", "run_sweep"]
+    assert [job.func_name.rsplit(".", 1)[1] for job in finished[DEADLINES]] == ["run_sweep"]
+    assert [job.func_name.rsplit(".", 1)[1] for job in finished[MAIL]] == ["deliver_message", "deliver_message"]
     assert db.session.scalar(select(Timer.status).where(Timer.id == timer_id)) == TimerStatus.BREACHED
     assert notified_users() == {clerk_id, lead_id}
-    assert queue.failed_job_registry.count == 0
+    assert failed == 0
+
+
+def finished_jobs(name: str) -> list[Job]:
+    queue = get_queue(name)
+    return [Job.fetch(job_id, connection=queue.connection) for job_id in queue.finished_job_registry.get_job_ids()]
+
+
+def test_a_worker_serves_the_deadlines_before_the_mail_waiting_ahead_of_them(app, redis_app, overdue):
+    _case_id, _clerk_id, _lead_id, timer_id = overdue
+    with redis_app.app_context():
+        sweep()  # two e-mails of the breach wait on the mail queue
+        queue_mail_first = get_queue(MAIL).count
+        enqueue(DEADLINES, run_sweep)  # put on its queue after them
+        run_worker(redis_app, burst=True)
+        [sweep_job] = finished_jobs(DEADLINES)
+        deliveries = finished_jobs(MAIL)
+    assert queue_mail_first == 2 and len(deliveries) == 2
+    assert all(sweep_job.started_at < job.started_at for job in deliveries)
+
+
+def test_a_worker_kept_for_one_queue_leaves_the_others_alone(app, redis_app, overdue):
+    _case_id, _clerk_id, _lead_id, timer_id = overdue
+    with redis_app.app_context():
+        sweep()  # two e-mails on the mail queue
+        enqueue(DEADLINES, run_sweep)
+        run_worker(redis_app, burst=True, queues=[DEADLINES])
+        assert [job.func_name.rsplit(".", 1)[1] for job in finished_jobs(DEADLINES)] == ["run_sweep"]
+        assert get_queue(MAIL).count == 2 and finished_jobs(MAIL) == []
 
 
 def test_cron_scheduler_puts_the_sweep_on_the_queue_every_minute(app, redis_app, overdue):
@@ -93,18 +120,20 @@ def test_cron_scheduler_puts_the_sweep_on_the_queue_every_minute(app, redis_app,
     scheduler = build_scheduler(redis_app)
     jobs = {job.func_name: job for job in scheduler.get_jobs()}
     cron_job = jobs["tracker.jobs.deadlines.run_sweep"]
-    assert (cron_job.interval, cron_job.queue_name) == (60, "tracker")
-    assert (jobs["tracker.jobs.mail.pump_outbox"].interval, jobs["tracker.jobs.mail.send_daily_digests"].interval) \
-        == (30, 3600)
-    # The retention job (tracker.privacy) once a day beside it.
-    assert jobs["tracker.privacy.retention.run_retention_job"].interval == 86400
-    # And the reports' export pruning, registered by the reports package on the app.
-    assert jobs["tracker.reports.pruning.run_export_pruning"].interval == 86400
+    assert (cron_job.interval, cron_job.queue_name) == (60, DEADLINES)
+    assert {(name, job.interval, job.queue_name) for name, job in jobs.items() if name != cron_job.func_name} == {
+        ("tracker.jobs.mail.pump_outbox", 30, MAIL),
+        ("tracker.jobs.mail.send_daily_digests", 3600, MAIL),
+        # The retention job (tracker.privacy) once a day beside it.
+        ("tracker.privacy.retention.run_retention_job", 86400, MAINTENANCE),
+        # And the reports' export pruning, registered by the reports package on the app.
+        ("tracker.reports.pruning.run_export_pruning", 86400, REPORTS),
+    }
 
     assert set(scheduler.enqueue_jobs()) == set(jobs.values())
     assert scheduler.enqueue_jobs() == []  # not again within the minute
-    queue = get_queue(redis_app)
-    assert sorted(job.func_name for job in queue.jobs) == sorted(jobs)
+    queued = [job.func_name for name in QUEUES for job in get_queue(name, redis_app).jobs]
+    assert sorted(queued) == sorted(jobs)
 
     run_worker(redis_app, burst=True)
     assert db.session.scalar(select(Timer.status).where(Timer.id == timer_id)) == TimerStatus.BREACHED

@@ -21,6 +21,7 @@ from tracker.cli.simulate import simulate_command
 from tracker.cli.workflows import workflows_command
 from tracker.extensions import db
 from tracker.jobs.deadlines import run_sweep
+from tracker.jobs.queue import QUEUES
 from tracker.jobs.worker import run_scheduler, run_worker
 from tracker.parties.models import Office, Person
 from tracker.procedures.vocabulary import Role
@@ -60,12 +61,19 @@ def sweep_command():
 
 
 @click.command("worker")
-@click.option("--burst", is_flag=True, help="Stop when the queue is empty.")
-def worker_command(burst: bool):
-    """Run an RQ worker for the tracker's jobs (needs REDIS_URL)."""
+@click.option("--queue", "-q", "queues", multiple=True, type=click.Choice(QUEUES),
+              help="Serve only this queue (repeatable); default: every queue, in the order of priority listed "
+                   "here.")
+@click.option("--processes", "-p", type=click.IntRange(1, 64), default=1, show_default=True,
+              envvar="WORKER_PROCESSES",
+              help="Worker processes: more than one makes this an RQ worker pool that replaces a worker that dies "
+                   "(environment: WORKER_PROCESSES).")
+@click.option("--burst", is_flag=True, help="Stop when the queues are empty.")
+def worker_command(queues: tuple[str, ...], processes: int, burst: bool):
+    """Run RQ workers for the tracker's jobs (needs REDIS_URL)."""
     app = current_app._get_current_object()
     _require_redis(app)
-    run_worker(app, burst=burst)
+    run_worker(app, burst=burst, queues=queues or QUEUES, processes=processes)
 
 
 @click.command("scheduler")

@@ -10,7 +10,7 @@ import logging
 from redis.exceptions import RedisError
 
 from tracker.extensions import db
-from tracker.jobs.queue import enqueue
+from tracker.jobs.queue import MAIL, enqueue
 from tracker.notifications.delivery import deliver, pump
 from tracker.notifications.digest import write_digests
 
@@ -25,7 +25,7 @@ def deliver_message(outbox_id: int) -> str:
 def dispatch(outbox_ids: list[int]) -> None:
     for number, outbox_id in enumerate(outbox_ids):
         try:
-            enqueue(deliver_message, outbox_id)
+            enqueue(MAIL, deliver_message, outbox_id)
         except (RedisError, OSError) as error:
             log.warning("outbox: %d row(s) not enqueued (%s); the pump retries when their lease ends",
                         len(outbox_ids) - number, type(error).__name__)

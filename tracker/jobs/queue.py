@@ -1,12 +1,23 @@
 """Putting background work on the queue. With ``REDIS_URL`` jobs go to RQ (workers: ``flask --app tracker worker``); without it they run
-in-process at once, so ``make run`` needs no Redis. Jobs take ids, never objects or personal data."""
+in-process at once, so ``make run`` needs no Redis. Jobs take ids, never objects or personal data.
+
+The jobs go to named queues by kind, and every worker serves them in the order of ``QUEUES``: a deadline's sweep
+never waits behind a burst of e-mails, nor an e-mail behind a report export. A worker can also be kept for some
+of them (``flask worker --queue tracker.deadlines``)."""
 from __future__ import annotations
 
 from flask import Flask, current_app
 from redis import Redis
 from rq import Queue
 
-QUEUE_NAME = "tracker"
+DEADLINES = "tracker.deadlines"  #: the sweep: warnings, breaches, legal fictions
+MAIL = "tracker.mail"  #: e-mail delivery from the outbox, its pump, the staff digests
+REPORTS = "tracker.reports"  #: report exports and their pruning
+MAINTENANCE = "tracker.maintenance"  #: retention (erasing personal data whose period ran out)
+#: Jobs an earlier release put on its one queue; served last, so an upgrade loses none of them.
+LEGACY = "tracker"
+#: Every queue, in the order a worker serves them.
+QUEUES = (DEADLINES, MAIL, REPORTS, MAINTENANCE, LEGACY)
 
 
 def redis_connection(app: Flask | None = None) -> Redis | None:
@@ -24,17 +35,25 @@ def redis_connection(app: Flask | None = None) -> Redis | None:
     return made[1]
 
 
-def get_queue(app: Flask | None = None) -> Queue | None:
+def get_queue(name: str, app: Flask | None = None) -> Queue | None:
+    """The RQ queue ``name`` (one of ``QUEUES``); None without Redis."""
+    if name not in QUEUES:
+        raise ValueError(f"unknown queue {name!r}")
     connection = redis_connection(app)
-    return Queue(QUEUE_NAME, connection=connection) if connection is not None else None
+    return Queue(name, connection=connection) if connection is not None else None
 
 
-def enqueue(func, *ids: int) -> None:
-    """Run ``func(*ids)`` as a job; in-process when there is no Redis."""
+def enqueue(queue: str, func, *ids: int) -> None:
+    """Run ``func(*ids)`` as a job on ``queue``; in-process when there is no Redis."""
     if not all(isinstance(value, int) for value in ids):
         raise TypeError("jobs take ids only")  # keeps personal data out of Redis
-    queue = get_queue()
-    if queue is None:
+    target = get_queue(queue)
+    if target is None:
         func(*ids)
     else:
-        queue.enqueue(func, *ids, job_timeout=300, result_ttl=3600)
+        target.enqueue(func, *ids, job_timeout=JOB_TIMEOUT, result_ttl=3600)
+
+
+#: The longest a job may run (seconds); a stopping worker waits this long for its current job (systemd's
+#: ``TimeoutStopSec`` is above it).
+JOB_TIMEOUT = 300

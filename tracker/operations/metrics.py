@@ -35,7 +35,7 @@ from tracker import clock
 from tracker.clock import BERLIN
 from tracker.extensions import db
 from tracker.http.public import public  # deny-by-default allow-list
-from tracker.jobs.queue import QUEUE_NAME
+from tracker.jobs.queue import QUEUES
 from tracker.notifications.models import WAITING, OutboxMessage, OutboxStatus
 from tracker.timers.models import Timer, TimerStatus
 
@@ -168,7 +168,8 @@ class StateCollector:
         connection = Redis.from_url(self.app.config["REDIS_URL"], socket_connect_timeout=2, socket_timeout=2)
         try:
             queues = {queue.name: queue for queue in Queue.all(connection=connection)}
-            queues.setdefault(QUEUE_NAME, Queue(QUEUE_NAME, connection=connection))
+            for name in QUEUES:  # an empty queue has no key in Redis, and still has a length: 0
+                queues.setdefault(name, Queue(name, connection=connection))
             length = GaugeMetricFamily("tracker_queue_length", "Jobs waiting in an RQ queue.", labels=["queue"])
             failed = GaugeMetricFamily("tracker_queue_failed_jobs", "Jobs in an RQ queue's failed-job registry.",
                                        labels=["queue"])

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask
 
+from tracker.jobs.queue import REPORTS
 from tracker.jobs.schedule import register_recurring
 from tracker.reports.commands import reports_command
 from tracker.reports.pruning import run_export_pruning
@@ -13,4 +14,4 @@ from tracker.reports.views import blueprint
 def register(app: Flask) -> None:
     app.register_blueprint(blueprint)
     app.cli.add_command(reports_command)
-    register_recurring(app, run_export_pruning, 86400)  # exports older than REPORT_EXPORT_KEEP_DAYS
+    register_recurring(app, run_export_pruning, 86400, REPORTS)  # exports older than REPORT_EXPORT_KEEP_DAYS

@@ -14,7 +14,7 @@ from tracker import clock
 from tracker.cases.access import NOTHING, Scope, report_scope
 from tracker.extensions import db
 from tracker.http.public import public
-from tracker.jobs.queue import enqueue
+from tracker.jobs.queue import REPORTS, enqueue
 from tracker.parties.models import Office
 from tracker.reports import charts, figures, statistics
 from tracker.reports.forms import ExportForm, PeriodForm, PublicForm
@@ -157,7 +157,7 @@ def request_export():
                           status=ExportStatus.QUEUED)
     db.session.add(export)
     db.session.commit()
-    enqueue(run_export, export.id)
+    enqueue(REPORTS, run_export, export.id)
     return redirect(url_for("reports.export_status", export_id=export.id), 303)
 
 
