@@ -11,7 +11,7 @@ from tracker.config import ROOT, ConfigurationError, from_environment
 @pytest.fixture
 def clean_env(monkeypatch):
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "AUDIT_KEY", "AUDIT_OLD_KEYS", "TRACKER_ENV", "TOTP_KEY",
-                 "TOTP_OLD_KEYS", "TRUSTED_PROXY_COUNT"):
+                 "TOTP_OLD_KEYS", "TRUSTED_PROXY_COUNT", "BASE_URL"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -57,13 +57,26 @@ def test_production_refuses_to_start_without_a_database_url(clean_env, tmp_path)
         from_environment(tmp_path)
 
 
+@pytest.mark.parametrize("base_url", [None, "http://tracker.example.org"])
+def test_production_refuses_to_start_without_the_https_address_for_links_in_mails(clean_env, tmp_path, base_url):
+    for name, value in (("TRACKER_ENV", "production"), ("SECRET_KEY", "x" * 40), ("AUDIT_KEY", "y" * 40),
+                        ("TOTP_KEY", "z" * 40), ("DATABASE_URL", "postgres://tracker@db/tracker")):
+        clean_env.setenv(name, value)
+    if base_url:
+        clean_env.setenv("BASE_URL", base_url)
+    with pytest.raises(ConfigurationError, match="BASE_URL"):
+        from_environment(tmp_path)
+
+
 def test_production_with_postgres_uses_psycopg3_and_secure_cookies(clean_env, tmp_path):
     clean_env.setenv("TRACKER_ENV", "production")
     clean_env.setenv("SECRET_KEY", "x" * 40)
     clean_env.setenv("AUDIT_KEY", "y" * 40)
     clean_env.setenv("TOTP_KEY", "z" * 40)
     clean_env.setenv("DATABASE_URL", "postgres://tracker@db/tracker")
+    clean_env.setenv("BASE_URL", "https://tracker.example.org/")
     config = from_environment(tmp_path)
+    assert config["BASE_URL"] == "https://tracker.example.org"
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://tracker@db/tracker"
     assert config["SESSION_COOKIE_SECURE"] is True
 
@@ -119,6 +132,7 @@ def test_production_refuses_to_start_without_a_totp_key(clean_env, tmp_path):
         from_environment(tmp_path)
     clean_env.setenv("TOTP_KEY", "z" * 32)
     clean_env.setenv("TRUSTED_PROXY_COUNT", "1")
+    clean_env.setenv("BASE_URL", "https://tracker.example.org")
     config = from_environment(tmp_path)
     assert config["TOTP_KEY"] == "z" * 32 and config["TRUSTED_PROXY_COUNT"] == 1
 

@@ -58,7 +58,7 @@ def from_environment(instance_path: Path) -> dict:
     production = os.environ.get("TRACKER_ENV", "development") == "production"
     if production and not os.environ.get("DATABASE_URL"):
         raise ConfigurationError("DATABASE_URL must be set when TRACKER_ENV=production")
-    return {
+    config = {
         "TRACKER_ENV": "production" if production else "development",
         "SECRET_KEY": _secret_key(instance_path, production, "SECRET_KEY", os.environ.get("SECRET_KEY")),
         #: Seals the audit chain (HMAC-SHA256); kept outside the database. Earlier keys, comma-separated, still
@@ -131,6 +131,11 @@ def from_environment(instance_path: Path) -> dict:
         **_operations(instance_path),
         **_applicant_status(),
     }
+    if production and not (os.environ.get("BASE_URL") or "").startswith("https://"):
+        # Without it every link in an e-mail would lead to the development address.
+        raise ConfigurationError("BASE_URL must be set to the https:// address users reach the tracker at when "
+                                 "TRACKER_ENV=production (links in e-mails)")
+    return config
 
 
 def _mail(instance_path: Path) -> dict:

@@ -98,3 +98,53 @@ def test_the_app_role_runs_the_app_but_cannot_change_audit_events(roles_database
             db.engine.dispose()
     finally:
         clock.resume()
+
+
+def test_a_backup_restores_as_the_owner_role_and_the_app_role_serves_it(roles_database, tmp_path):
+    """README, Backup and restore: on a new database, the roles script, ``restore`` as the owner role, the roles
+    script again (grants on the restored tables); the owner owns everything (later migrations work) and the app
+    role reads it, audit trail intact."""
+    url, sql, owner, app_role = roles_database
+    run_as_superuser(url, sql)
+    owner_app = app_for(as_role(url, owner))
+    with owner_app.app_context():
+        upgrade()
+        db.engine.dispose()
+    run_as_superuser(url, sql)
+    clock.travel_to(date(2026, 3, 2))
+    app = app_for(as_role(url, app_role))
+    try:
+        with app.app_context():
+            case_id = walk_recognition(Factory()).id
+            db.session.commit()
+            db.session.remove()
+            db.engine.dispose()
+        backup_dir = tmp_path / "backup"
+        done = owner_app.test_cli_runner().invoke(args=["backup", "--to", str(backup_dir)])
+        assert done.exit_code == 0, done.output
+
+        target = create_postgres_database("tracker_roles_restored")
+        try:
+            run_as_superuser(target, sql)
+            restored_owner = app_for(as_role(target, owner))
+            done = restored_owner.test_cli_runner().invoke(args=["restore", "--from", str(backup_dir)])
+            assert done.exit_code == 0, done.output
+            run_as_superuser(target, sql)
+            with restored_owner.app_context():
+                owners = set(db.session.scalars(sa.text(
+                    "SELECT tableowner FROM pg_tables WHERE schemaname = 'public'")))
+                assert owners == {owner}
+                upgrade()  # the owner can migrate what it restored (at head: nothing to do, but it reads it)
+                db.engine.dispose()
+            restored_app = app_for(as_role(target, app_role))
+            done = restored_app.test_cli_runner().invoke(args=["audit", "verify"])
+            assert done.exit_code == 0 and "audit trail intact" in done.output, done.output
+            with restored_app.app_context():
+                assert db.session.scalar(sa.text("SELECT count(*) FROM events WHERE case_id = :id"),
+                                         {"id": case_id}) > 5
+                db.session.remove()
+                db.engine.dispose()
+        finally:
+            drop_postgres_database(target)
+    finally:
+        clock.resume()

@@ -2,12 +2,15 @@
 the audit trail intact there and the case pages the same; tampered backups and occupied targets are refused."""
 from __future__ import annotations
 
+import hashlib
 import json
 import re
+import stat
 from datetime import date
 from pathlib import Path
 
 import pytest
+import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
 from tests.factories import PASSWORD, Factory
@@ -181,3 +184,62 @@ def test_backup_without_a_documents_directory_and_into_an_occupied_directory(sou
 
     code, output = run(app, "backup", "--to", str(tmp_path / "plain"))
     assert code != 0 and "not empty" in output  # never overwrites an earlier backup
+
+
+def test_a_backup_is_readable_by_its_owner_only(source, tmp_path):
+    app, _facts = source
+    backup_dir = tmp_path / "backup"
+    assert run(app, "backup", "--to", str(backup_dir))[0] == 0
+    assert stat.S_IMODE(backup_dir.stat().st_mode) == 0o700
+    for path in backup_dir.rglob("*"):
+        expected = 0o700 if path.is_dir() else 0o600
+        assert stat.S_IMODE(path.stat().st_mode) == expected, path  # database dump, documents, manifest
+
+
+def test_a_link_inside_a_backup_is_refused_before_anything_is_touched(source, empty_target, tmp_path):
+    app, _facts = source
+    backup_dir = tmp_path / "backup"
+    assert run(app, "backup", "--to", str(backup_dir))[0] == 0
+    (backup_dir / "documents" / "elsewhere.pdf").symlink_to(tmp_path / "nowhere.pdf")  # dangling
+    (backup_dir / "documents" / "passwd").symlink_to("/etc/passwd")
+
+    code, output = run(empty_target, "restore", "--from", str(backup_dir))
+    assert code != 0
+    assert "not a regular file: documents/elsewhere.pdf" in output
+    assert "not a regular file: documents/passwd" in output
+    with empty_target.app_context():
+        from tracker.operations.backup import is_empty
+
+        assert is_empty(db.engine)
+    assert not Path(empty_target.config["DOCUMENTS_DIR"]).exists()
+
+
+@pytest.mark.parametrize("backend", ["postgresql"])
+def test_a_forced_restore_that_fails_leaves_the_old_database_as_it_was(source, empty_target, tmp_path):
+    """The dump is cut short after its checksums were taken again (damage the manifest cannot see): the restore
+    fails halfway through, and the tables it was to replace are still there, with their data."""
+    app, facts = source
+    backup_dir = tmp_path / "backup"
+    assert run(app, "backup", "--to", str(backup_dir))[0] == 0
+    dump = backup_dir / "database.dump"
+    dump.write_bytes(dump.read_bytes()[: dump.stat().st_size * 2 // 3])
+    manifest = json.loads((backup_dir / "manifest.json").read_text())
+    for entry in manifest["files"]:
+        if entry["path"] == "database.dump":
+            entry.update(sha256=hashlib.sha256(dump.read_bytes()).hexdigest(), size=dump.stat().st_size)
+    (backup_dir / "manifest.json").write_text(json.dumps(manifest))
+
+    migrate_to_head(empty_target)
+    with empty_target.app_context():
+        kept = Factory().case().reference  # the work a failed restore must not take away
+        db.session.remove()
+
+    code, output = run(empty_target, "restore", "--from", str(backup_dir), "--force")
+    assert code != 0
+    assert "nothing was changed" in output
+    with empty_target.app_context():
+        from tracker.cases.models import Case
+
+        assert [case.reference for case in db.session.scalars(sa.select(Case))] == [kept]
+        db.session.remove()
+    assert run(empty_target, "audit", "verify")[0] == 0

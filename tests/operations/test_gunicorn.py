@@ -90,6 +90,20 @@ def test_access_log_has_method_path_status_duration_and_request_id_but_no_person
         assert personal not in text.replace(base, "")
 
 
+def test_a_malformed_request_is_logged_without_the_client_address_or_what_it_sent(server):
+    base, _process, log, _multiproc = server
+    port = int(base.rsplit(":", 1)[1])
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as connection:
+        connection.sendall(b"GET /cases?q=Nguyen HTTP/1.1\r\nHost: x\r\nBad Header Pereira\r\n\r\n")
+        answer = connection.recv(1024)
+    assert answer.startswith(b"HTTP/1.1 400")
+    time.sleep(0.5)
+    text = log.read_text()
+    assert "Invalid request refused" in text
+    for personal in ("Pereira", "Nguyen", "ip=127.0.0.1"):
+        assert personal not in text
+
+
 def test_metrics_add_up_the_requests_of_every_worker(server):
     base, process, _log, multiproc = server
     for _ in range(30):

@@ -17,6 +17,8 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -83,11 +85,27 @@ def _sqlite_path(url: sa.engine.URL) -> Path:
     return Path(url.database)
 
 
+@contextmanager
+def _private_files():
+    """Files and directories made meanwhile are for their owner only: a backup holds every applicant's data."""
+    previous = os.umask(0o077)
+    try:
+        yield
+    finally:
+        os.umask(previous)
+
+
 def backup(engine: sa.engine.Engine, documents_dir: Path, target: Path) -> dict:
-    """Write a backup into ``target`` (new or empty) and return its manifest."""
+    """Write a backup into ``target`` (new or empty; readable by its owner only) and return its manifest."""
     if target.exists() and any(target.iterdir()):
         raise BackupError(f"{target} is not empty: back up into a new directory")
-    target.mkdir(parents=True, exist_ok=True)
+    with _private_files():
+        target.mkdir(parents=True, exist_ok=True)
+        target.chmod(0o700)
+        return _write_backup(engine, documents_dir, target)
+
+
+def _write_backup(engine: sa.engine.Engine, documents_dir: Path, target: Path) -> dict:
     url = engine.url
     if url.get_backend_name() == "postgresql":
         uri, environment = _libpq(url)
@@ -106,7 +124,10 @@ def backup(engine: sa.engine.Engine, documents_dir: Path, target: Path) -> dict:
         raise BackupError(f"no backup method for {url.get_backend_name()}")
     has_documents = documents_dir.is_dir()
     if has_documents:
-        shutil.copytree(documents_dir, target / DOCUMENTS, symlinks=False)
+        shutil.copytree(documents_dir, target / DOCUMENTS, symlinks=False, copy_function=_copy_private)
+        for directory in [target / DOCUMENTS, *(target / DOCUMENTS).rglob("*")]:
+            if directory.is_dir():
+                directory.chmod(0o700)  # copytree gives each directory its original's mode
     files = [{"path": path.relative_to(target).as_posix(), "sha256": sha256(path), "size": path.stat().st_size}
              for path in sorted(target.rglob("*")) if path.is_file()]
     manifest = {
@@ -121,6 +142,11 @@ def backup(engine: sa.engine.Engine, documents_dir: Path, target: Path) -> dict:
     return manifest
 
 
+def _copy_private(source: str, destination: str) -> None:
+    """Copy content only: the copy gets the owner-only mode of the backup, whatever the original's mode."""
+    shutil.copyfile(source, destination)
+
+
 def verify(source: Path) -> dict:
     """The backup's manifest, once every file matches it; otherwise a BackupError naming each difference."""
     manifest_path = source / MANIFEST
@@ -133,8 +159,11 @@ def verify(source: Path) -> dict:
         raise BackupError(f"{MANIFEST} is unreadable ({error}): the backup is damaged") from None
     if manifest.get("format") != FORMAT:
         raise BackupError(f"backup format {manifest.get('format')!r} is not supported (expected {FORMAT})")
-    present = {path.relative_to(source).as_posix() for path in source.rglob("*") if path.is_file()} - {MANIFEST}
-    problems = []
+    entries = list(source.rglob("*"))
+    present = {path.relative_to(source).as_posix() for path in entries if path.is_file()} - {MANIFEST}
+    # A backup holds regular files and directories only; a link could make the restore read or write elsewhere.
+    problems = [f"not a regular file: {path.relative_to(source).as_posix()}" for path in entries
+                if path.is_symlink() or not (path.is_file() or path.is_dir())]
     for path in sorted(listed.keys() - present):
         problems.append(f"missing: {path}")
     for path in sorted(present - listed.keys()):
@@ -153,21 +182,77 @@ def is_empty(engine: sa.engine.Engine) -> bool:
     return not inspector.get_table_names() and not inspector.get_view_names()
 
 
-def _wipe_postgres(engine: sa.engine.Engine) -> None:
-    """Drop what the restore would collide with: every table, view, sequence and function in the public schema
-    (``--force`` only)."""
-    with engine.begin() as connection:
-        for kind, query in (
-            ("VIEW", "SELECT quote_ident(viewname) FROM pg_views WHERE schemaname = 'public'"),
-            ("TABLE", "SELECT quote_ident(tablename) FROM pg_tables WHERE schemaname = 'public'"),
-            ("SEQUENCE", "SELECT quote_ident(sequence_name) FROM information_schema.sequences "
-                         "WHERE sequence_schema = 'public'"),
-            ("FUNCTION", "SELECT p.oid::regprocedure::text FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace "
-                         "WHERE n.nspname = 'public' AND p.prokind = 'f' AND NOT EXISTS (SELECT 1 FROM pg_depend d "
-                         "WHERE d.objid = p.oid AND d.deptype = 'e')"),
-        ):
-            for (name,) in connection.execute(sa.text(query)).all():
-                connection.execute(sa.text(f"DROP {kind} IF EXISTS {name} CASCADE"))
+#: With ``--force``, run first in the restore's transaction: drop what the restore would collide with, i.e. every
+#: view, table, sequence and function of the public schema that no extension owns.
+WIPE_PUBLIC_SCHEMA = """
+DO $wipe$
+DECLARE
+    statement text;
+BEGIN
+    FOR statement IN SELECT format('DROP VIEW IF EXISTS public.%I CASCADE', viewname)
+                     FROM pg_views WHERE schemaname = 'public' LOOP
+        EXECUTE statement;
+    END LOOP;
+    FOR statement IN SELECT format('DROP TABLE IF EXISTS public.%I CASCADE', tablename)
+                     FROM pg_tables WHERE schemaname = 'public' LOOP
+        EXECUTE statement;
+    END LOOP;
+    FOR statement IN SELECT format('DROP SEQUENCE IF EXISTS public.%I CASCADE', sequence_name)
+                     FROM information_schema.sequences WHERE sequence_schema = 'public' LOOP
+        EXECUTE statement;
+    END LOOP;
+    FOR statement IN SELECT format('DROP FUNCTION IF EXISTS %s CASCADE', p.oid::regprocedure)
+                     FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+                     WHERE n.nspname = 'public' AND p.prokind = 'f' AND NOT EXISTS (
+                         SELECT 1 FROM pg_depend d WHERE d.objid = p.oid AND d.deptype = 'e') LOOP
+        EXECUTE statement;
+    END LOOP;
+END
+$wipe$;
+"""
+
+
+def _restore_postgres(url: sa.engine.URL, dump: Path, *, wipe: bool) -> None:
+    """Play the dump into the database in one transaction, after ``WIPE_PUBLIC_SCHEMA`` when ``wipe``: either all
+    of it is there afterwards or nothing changed, the old tables included.
+
+    ``pg_restore`` turns the dump into SQL and ``psql`` runs it, stopping at the first error; the transaction is
+    committed only once ``pg_restore`` has read the whole dump without an error. (``pg_restore --single-transaction``
+    alone cannot do this: the tables dropped before it would be gone even when it fails.) Without ownership, grants
+    and comments, so the restoring role (the owner role, README) owns every object and needs no superuser right
+    over the extensions."""
+    uri, environment = _libpq(url)
+    with tempfile.TemporaryFile() as script_errors, tempfile.TemporaryFile() as session_errors:
+        try:
+            script = subprocess.Popen(["pg_restore", "--no-owner", "--no-acl", "--no-comments", "--file=-",
+                                       str(dump)], env=environment, stdout=subprocess.PIPE, stderr=script_errors)
+            session = subprocess.Popen(["psql", "--no-psqlrc", "--quiet", "--set=ON_ERROR_STOP=1",
+                                        f"--dbname={uri}"], env=environment, stdin=subprocess.PIPE,
+                                       stdout=subprocess.DEVNULL, stderr=session_errors)
+        except FileNotFoundError as missing:
+            raise BackupError(f"{missing.filename} not found: install the PostgreSQL client tools (same major "
+                              "version as the server or newer)") from None
+        try:
+            session.stdin.write(b"BEGIN;\n" + (WIPE_PUBLIC_SCHEMA.encode() if wipe else b""))
+            shutil.copyfileobj(script.stdout, session.stdin, 1024 * 1024)
+            script.wait()
+            if script.returncode == 0:
+                session.stdin.write(b"COMMIT;\n")
+        except BrokenPipeError:
+            pass  # psql stopped at an error and rolled back; its message is read below
+        finally:
+            script.stdout.close()
+            script.wait()
+            try:
+                session.stdin.close()  # without a COMMIT, psql ends and the server rolls the transaction back
+            except BrokenPipeError:
+                pass
+            session.wait()
+        for process, errors in ((session, session_errors), (script, script_errors)):
+            if process.returncode != 0:
+                errors.seek(0)
+                message = errors.read().decode("utf-8", "replace").strip()
+                raise BackupError(f"{process.args[0]} failed, nothing was changed: {message}")
 
 
 def restore(engine: sa.engine.Engine, documents_dir: Path, source: Path, *, force: bool = False) -> RestoreResult:
@@ -190,13 +275,7 @@ def restore(engine: sa.engine.Engine, documents_dir: Path, source: Path, *, forc
 
     engine.dispose()  # no pooled connection may hold the old schema (or, for SQLite, the old file) open
     if backend == "postgresql":
-        if force:
-            _wipe_postgres(engine)
-            engine.dispose()
-        uri, environment = _libpq(url)
-        # One transaction: a failed restore leaves the empty database as it was, not half a schema.
-        _run(["pg_restore", "--no-owner", "--no-acl", "--single-transaction", "--exit-on-error",
-              f"--dbname={uri}", str(source / POSTGRES_FILE)], environment)
+        _restore_postgres(url, source / POSTGRES_FILE, wipe=force)
     else:
         target = _sqlite_path(url)
         target.parent.mkdir(parents=True, exist_ok=True)

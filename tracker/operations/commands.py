@@ -43,8 +43,13 @@ def restore_command(source: Path, force: bool):
     except BackupError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"restored {result.files} verified file(s); database at revision {result.alembic_revision or 'none'}")
-    click.echo("next: `flask --app tracker db upgrade` if this release is newer, then `flask --app tracker audit "
-               "verify`")
+    if db.engine.url.get_backend_name() == "postgresql":
+        click.echo("next: deploy/postgres-roles.sql as a superuser (the app role's grants on the restored tables), "
+                   "`flask --app tracker db upgrade` as the owner role if this release is newer, then "
+                   "`flask --app tracker audit verify`")
+    else:
+        click.echo("next: `flask --app tracker db upgrade` if this release is newer, then `flask --app tracker audit "
+                   "verify`")
 
 
 COMMANDS = (backup_command, restore_command)

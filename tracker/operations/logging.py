@@ -189,6 +189,19 @@ class GunicornLogger(_GunicornLogger):
             for handler in log.handlers:
                 handler.setFormatter(chosen)
 
+    def warning(self, msg, *args, **kwargs):
+        # gunicorn's refusal of a malformed request names the client's address and quotes what it sent (a header's
+        # value, a request line with its query string): both may be personal data.
+        if isinstance(msg, str) and msg.startswith("Invalid request from ip="):
+            msg, args = "Invalid request refused (the client's address and what it sent are not logged)", ()
+        super().warning(msg, *args, **kwargs)
+
+    def exception(self, msg, *args, **kwargs):
+        # "Error handling request GET /cases?q=Name": the path stays, the query string goes.
+        if isinstance(msg, str) and msg.startswith("Error handling request"):
+            args = tuple(value.split("?", 1)[0] if isinstance(value, str) else value for value in args)
+        super().exception(msg, *args, **kwargs)
+
     def access(self, resp, req, environ, request_time):
         if not self.access_log_enabled:
             return
