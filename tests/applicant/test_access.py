@@ -130,7 +130,9 @@ def test_leaving_ends_the_session_on_this_device(client, case, clerk):
     issued = issue(case, clerk)
     enter(client, case.reference, issued.code)
     response = client.post("/status/leave")
-    assert response.status_code == 200 and "Sie haben die Statusseite verlassen" in text(response)
+    assert response.status_code == 303 and response.headers["Location"].endswith("/status/left")
+    left = client.get("/status/left")  # the address bar now holds a page that can be reloaded
+    assert left.status_code == 200 and "Sie haben die Statusseite verlassen" in text(left)
     assert "so steht Ihr Verfahren" not in text(client.get("/status"))
 
 
@@ -194,7 +196,7 @@ def test_the_page_speaks_german_and_english(client, case, clerk):
     assert "We have received your application." in english and "Application received" in english
     assert "It is our turn: Handwerkskammer Erfurt, Anerkennungsstelle is working on your application." in english
     assert "Wo Ihr Verfahren steht" not in english
-    entry = client.post("/status/leave")
+    entry = client.post("/status/leave", follow_redirects=True)
     assert "You have left the status page" in text(entry)
     refused = enter(client, case.reference, "ACDEF-GHJKM")
     assert "The reference or the access code is not right. Please check both." in text(refused)

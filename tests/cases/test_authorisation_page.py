@@ -4,8 +4,12 @@ a refused form comes back with what the clerk entered."""
 from __future__ import annotations
 
 import re
+from datetime import date
+
+import pytest
 
 from tests.cases.test_transitions import open_skilled_worker_case
+from tracker.cases import service
 from tracker.extensions import db
 from tracker.parties.models import Employer
 from tracker.web.workspace.case_file import EMPLOYER_CHOICES
@@ -126,3 +130,33 @@ def test_an_employer_authorised_on_the_case_does_not_open_the_staff_form(client,
     response = client.get(f"/cases/{worker.case.id}/authorisations/new?employer_search=a")
     assert response.status_code == 403  # … but not the staff form
     assert 'id="authorisation-employer"' not in response.get_data(as_text=True)
+
+
+def test_a_recognition_case_offers_and_takes_only_the_representatives_authorisation(client, login, make):
+    office = make.office()
+    clerk = make.user(office=office)
+    employer = make.employer("Stadtwerke Erfurt GmbH")
+    case = make.case("recognition-bqfg", office=office, actor=clerk, employer=employer)
+    login(clerk)
+
+    page = client.get(f"/cases/{case.id}/authorisations/new").get_data(as_text=True)
+    kinds = re.findall(r'<option[^>]*value="(power_of_attorney_81a|recognition_applicant)"', page)
+    assert kinds == ["recognition_applicant"]  # § 14 VwVfG; the § 81a power of attorney is not offered
+
+    response = client.post(f"/cases/{case.id}/authorisations", data={
+        "version": case.version, "employer": employer.id, "kind": "power_of_attorney_81a", "grantor": "Anh Nguyen",
+        "scope": "", "valid_from": "2026-03-02", "valid_until": "", "evidence": ""})
+    assert response.status_code == 422
+    assert 'href="#authorisation-kind"' in response.get_data(as_text=True)
+    db.session.refresh(case)
+    assert not case.authorisations
+
+
+def test_the_service_refuses_the_kind_of_the_other_procedure(make):
+    worker = open_skilled_worker_case(make)
+    with pytest.raises(service.CaseError) as refused:
+        service.record_authorisation(worker.case, worker.clerk, employer=worker.employer, kind="recognition_applicant",
+                                     grantor="Anh Nguyen", valid_from=date(2026, 3, 2))
+    assert [refusal.field for refusal in refused.value.refusals] == ["kind"]
+    assert "§ 81a AufenthG" in refused.value.text("de")
+    assert not worker.case.authorisations

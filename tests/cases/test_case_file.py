@@ -259,6 +259,15 @@ def test_staff_write_and_read_internal_notes(client, login, case, clerk):
     assert "Interne Notiz hinzugefügt" in page
 
 
+def test_a_note_keeps_its_line_breaks_as_messages_do(client, login, case, clerk):
+    login(clerk)
+    client.post(f"/cases/{case.id}/notes", data={"body": "Zeile 1\nZeile 2\n\nZeile 4"})
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    notes = page[page.index('id="notes"'):]
+    # The line breaks reach the page, in the paragraph style that shows them (white-space: pre-wrap).
+    assert '<p class="message-body">Zeile 1\nZeile 2\n\nZeile 4</p>' in notes.replace("\r\n", "\n")
+
+
 def test_an_empty_note_is_refused(client, login, case, clerk):
     login(clerk)
 

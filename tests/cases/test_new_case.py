@@ -96,6 +96,23 @@ def test_a_receipt_date_in_the_future_is_refused(client, clerk, complete):
     assert db.session.query(Case).count() == 0
 
 
+@pytest.mark.parametrize("typed", ["1990-02-31", "31.02.1990", "99999-12-31", "gestern"])
+def test_a_date_that_does_not_exist_is_called_so_and_kept_as_typed(client, clerk, complete, typed):
+    response = client.post("/cases/new", data=dict(complete, date_of_birth=typed))
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_error(page, "date_of_birth") == "Kein gültiges Datum."  # not "required": it was given
+    assert input_value(page, "date_of_birth") == typed
+    assert db.session.query(Case).count() == 0
+
+
+def test_a_missing_date_is_asked_for(client, clerk, complete):
+    response = client.post("/cases/new", data=dict(complete, date_of_birth=" "))
+
+    assert field_error(response.get_data(as_text=True), "date_of_birth") == "Bitte geben Sie ein Datum an."
+
+
 def test_a_birth_date_in_the_future_and_a_broken_email_are_refused(client, clerk, complete):
     response = client.post("/cases/new", data=dict(complete, date_of_birth="2030-01-01", email="anh.tran@"))
 

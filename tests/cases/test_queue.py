@@ -147,6 +147,7 @@ def test_overdue_and_due_this_week_follow_the_clock(client, login, make, office,
 
     clock.travel_to(date(2026, 3, 9))  # Monday after: 06.03. has passed, the sweep has not run yet
     assert references(client.get("/cases", query_string={"overdue": "1"})) == [this_week.reference]
+    assert references(client.get("/cases", query_string={"week": "1"})) == []  # overdue, not due this week
 
     clock.travel_to(date(2026, 3, 30))  # the Monday of the week 02.04. falls in
     assert next_month.reference in references(client.get("/cases", query_string={"week": "1"}))
@@ -447,7 +448,7 @@ def test_team_lead_sees_workload_per_clerk_and_every_breach_and_warning(client, 
     assert response.status_code == 200
     rows = {name: re.search(rf">{name}</a></th>\s*<td>(\d+)</td><td>(\d+)</td><td>(\d+)</td>", page).groups()
             for name in ("Clara Clerk", "Ida Idle", "nicht zugewiesen")}
-    assert rows["Clara Clerk"] == ("3", "1", "2")  # open, breached, due this week (the breached one counts)
+    assert rows["Clara Clerk"] == ("3", "1", "1")  # open, breached, due this week (not the breached one again)
     assert rows["Ida Idle"] == ("0", "0", "0")
     assert rows["nicht zugewiesen"] == ("1", "0", "0")
     attention = page.split('id="attention-heading"')[1]

@@ -130,3 +130,15 @@ def test_a_transition_date_far_in_the_past_is_refused(client, case):
     assert response.status_code == 422
     db.session.expire_all()
     assert db.session.get(Case, case.id).state == "received"
+
+
+@pytest.mark.parametrize("path", ["/logout", "/status/leave"])
+def test_an_address_for_forms_only_opened_as_a_page_gets_the_apps_page_in_the_users_language(client, path):
+    response = client.get(path)
+    assert response.status_code == 405 and response.headers["Allow"]
+    page = response.get_data(as_text=True)
+    assert "<h1>Diese Adresse ist kein Seitenaufruf</h1>" in page and 'lang="de"' in page
+    assert "Method Not Allowed" not in page
+
+    english = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "This address only accepts a submitted form." in english

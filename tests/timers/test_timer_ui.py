@@ -125,6 +125,26 @@ def test_extension_without_reason_is_refused_and_keeps_the_chosen_length(client,
         date(2026, 6, 2), None)
 
 
+def test_extension_to_a_far_date_says_what_is_wrong_and_not_that_the_reason_is_missing(client, in_review, logged_in):
+    decision = timer_of(in_review, "decision")
+    response = post_timer(client, in_review, decision, "extend", reason="Gutachten der ZAB steht aus",
+                          until="3000-01-01")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert "Das Datum liegt zu weit in der Zukunft." in html
+    assert "Bitte geben Sie einen Grund an." not in html
+    assert "Gutachten der ZAB steht aus" in deadlines_section(html)  # the reason as typed, ready to send again
+
+
+def test_a_reason_is_at_most_2000_characters(client, in_review, logged_in):
+    decision = timer_of(in_review, "decision")
+    response = post_timer(client, in_review, decision, "pause", reason="x" * 2001)
+    assert response.status_code == 422
+    assert 'maxlength="2000"' in deadlines_section(response.get_data(as_text=True))
+    db.session.expire_all()
+    assert timer_of(in_review, "decision").status == "running"
+
+
 def test_extension_of_a_timer_without_extension_rule_is_refused_with_the_reason(client, make, body, clerk, logged_in):
     case = make.case("recognition-bqfg", office=body, actor=clerk)
     receipt = timer_of(case, "receipt_confirmation")

@@ -8,6 +8,7 @@ URLs:
     POST /status/documents/<document id>                send a document we asked for (the applicant's session)
     POST /status/messages                               write to the office (the applicant's session)
     POST /status/leave                                  end the applicant's session
+    GET  /status/left                                   after leaving: how to come back
     POST /cases/<id>/access-code                        staff: issue or renew the code, show it once, e-mail it
     POST /cases/<id>/access-code/letters/<letter id>    staff: renew the code and print the letter with it
 """
@@ -178,6 +179,14 @@ def leave():
         abort(400)
     applicant_session.leave_everywhere()
     db.session.commit()
+    # To a page of its own: reloading it, or coming back to it later, shows the same words and changes nothing.
+    return redirect(url_for("applicant.left"), 303)
+
+
+@blueprint.route("/left")
+@public
+def left():
+    """After leaving: says so, and how to come back. Holds nothing of any case."""
     return render_template("applicant/left.html")
 
 

@@ -159,8 +159,7 @@ def filtered(user, filters: QueueFilters):
     if filters.overdue:
         conditions.append(or_(Case.breached.is_(True), Case.next_due_on < today))
     if filters.due_this_week:
-        week_end = today + timedelta(days=6 - today.weekday())
-        conditions.append(Case.next_due_on <= week_end)
+        conditions.append(_due_this_week(today))
     if filters.waiting_for:
         states = waiting_states(filters.waiting_for)
         conditions.append(tuple_(Case.procedure_id, Case.procedure_version, Case.state).in_(states)
@@ -279,14 +278,18 @@ class Workload:
     due_this_week: int
 
 
+def _due_this_week(today):
+    """The next deadline falls from today to Sunday. One already passed is overdue, counted and filtered apart."""
+    return Case.next_due_on.between(today, today + timedelta(days=6 - today.weekday()))
+
+
 def team_workload(office_id: int) -> list[Workload]:
     """Open cases, breaches and this week's deadlines per clerk of the office (and unassigned), one query."""
     today = clock.today()
-    week_end = today + timedelta(days=6 - today.weekday())
     rows = db.session.execute(
         select(Case.assignee_id, func.count(Case.id),
                func.sum(Case.breached.cast(db.Integer)),
-               func.count(Case.id).filter(Case.next_due_on <= week_end))
+               func.count(Case.id).filter(_due_this_week(today)))
         .where(Case.office_id == office_id, Case.closed_at.is_(None)).group_by(Case.assignee_id)
     ).all()
     users = {user.id: user for user in office_staff(office_id)}

@@ -489,6 +489,21 @@ AUTHORISATION_BASIS = {
 }
 
 
+def authorisation_kind_for(case: Case) -> AuthorisationKind:
+    """The one kind of authorisation a case takes: in the § 81a procedure the worker's power of attorney for the
+    employer; in a recognition procedure a representative's authorisation (§ 14(1) VwVfG). The other kind would
+    record the wrong legal basis in the audit trail."""
+    return (AuthorisationKind.POWER_OF_ATTORNEY_81A if case.procedure_id == PROCEDURE_81A
+            else AuthorisationKind.RECOGNITION_APPLICANT)
+
+
+WRONG_AUTHORISATION_KIND = LocalText(
+    "Diese Art der Vollmacht gehört nicht zu diesem Verfahren: im beschleunigten Fachkräfteverfahren die Vollmacht "
+    "nach § 81a AufenthG, im Anerkennungsverfahren die Bevollmächtigung nach § 14 VwVfG.",
+    "This kind of authorisation does not belong to this procedure: in the accelerated skilled-worker procedure the "
+    "power of attorney under § 81a AufenthG, in a recognition procedure the authorisation under § 14 VwVfG.")
+
+
 def _require_staff_access(actor, case: Case) -> None:
     """Authorisations are recorded by the authority holding the case, never by the employer it authorises."""
     if not actor.is_staff or not can_act_on_case(actor, case):
@@ -504,6 +519,9 @@ def record_authorisation(case: Case, actor, *, employer: Employer, kind: str, gr
     check_version(case, expected_version)
     _require_staff_access(actor, case)
     kind = AuthorisationKind(kind)
+    if kind != authorisation_kind_for(case):
+        raise CaseError([WRONG_AUTHORISATION_KIND],
+                        (Refusal("authorisation_kind", WRONG_AUTHORISATION_KIND, "kind"),))
     grantor = grantor.strip()
     if not grantor:
         raise CaseError([LocalText("Bitte geben Sie an, wer die Vollmacht erteilt hat.",

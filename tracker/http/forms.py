@@ -6,7 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms.validators import ValidationError
+from wtforms.validators import StopValidation, ValidationError
 
 from tracker import clock
 from tracker.http.field_rendering import FastRenderingMeta
@@ -47,6 +47,21 @@ def parse_id(value) -> int | None:
         if 1 <= number <= MAX_ID:
             return number
     return None
+
+
+def date_required():
+    """A date that must be given. Unlike ``DataRequired``, which calls every date it cannot read "missing" and drops
+    the reason, a text that is no date ("31.02.2026") keeps WTForms' own message, "Kein gültiges Datum", beside
+    the text as typed."""
+
+    def check(form, field):
+        if not field.raw_data or not str(field.raw_data[0]).strip():
+            field.errors[:] = []
+            raise StopValidation(_l("Bitte geben Sie ein Datum an."))
+        if field.data is None:
+            raise StopValidation()  # the parse error is on the field already; nothing more to check on no date
+
+    return check
 
 
 def plausible_date(earliest: date = EARLIEST_DATE):

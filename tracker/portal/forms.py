@@ -24,7 +24,7 @@ from wtforms.validators import (
 )
 
 from tracker.advisors.overview import MAX_DAYS, MIN_DAYS
-from tracker.http.forms import Form, plausible_date
+from tracker.http.forms import Form, date_required, plausible_date
 
 
 class InviteColleagueForm(Form):
@@ -49,8 +49,7 @@ class SetPasswordForm(Form):
 class GrantAdvisorForm(Form):
     advisor = SelectField(_l("Beratung der ThAFF"), coerce=int, validators=[DataRequired(_l(
         "Bitte wählen Sie eine Beratung der ThAFF aus der Liste."))])
-    valid_from = DateField(_l("Zugang ab"), validators=[DataRequired(_l("Bitte geben Sie ein gültiges Datum an.")),
-                                                        plausible_date()])
+    valid_from = DateField(_l("Zugang ab"), validators=[date_required(), plausible_date()])
     valid_until = DateField(_l("Zugang bis (einschließlich)"), validators=[Optional(), plausible_date()],
                             description=_l("Leer lassen: bis Sie den Zugang widerrufen."))
     consent = BooleanField(_l("Wir willigen wie oben beschrieben ein."), validators=[DataRequired(_l(

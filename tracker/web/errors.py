@@ -41,6 +41,15 @@ def request_too_large(error):
         "wählen Sie eine kleinere Datei, z. B. einen Scan mit geringerer Auflösung.", size=megabytes)), 413
 
 
+def method_not_allowed(error):
+    """An address that only takes a form (``/logout``, ``/status/leave``) opened as a page, e.g. from the history:
+    the app's page in the user's language, not Werkzeug's, with the methods it takes (``Allow``)."""
+    roll_back_quietly()
+    page = render_template("errors.html", status=405, title=_l("Diese Adresse ist kein Seitenaufruf"), message=_l(
+        "Diese Adresse nimmt nur ein abgeschicktes Formular an. Bitte gehen Sie zurück oder zur Startseite."))
+    return page, 405, dict(error.get_headers())
+
+
 def install(app: Flask) -> None:
     app.register_error_handler(OperationalError, database_unavailable)
     app.register_error_handler(InterfaceError, database_unavailable)
@@ -57,6 +66,7 @@ def install(app: Flask) -> None:
     app.register_error_handler(403, page(403, _l("Kein Zugriff"), _l("Sie haben keinen Zugriff auf diese Seite.")))
     app.register_error_handler(404, page(404, _l("Nicht gefunden"),
                                          _l("Diese Seite gibt es nicht oder nicht mehr.")))
+    app.register_error_handler(405, method_not_allowed)
     app.register_error_handler(410, page(410, _l("Gelöscht"), _l(
         "Der Inhalt wurde aus Datenschutzgründen gelöscht (Aufbewahrungsfrist abgelaufen oder Löschung auf "
         "Antrag).")))

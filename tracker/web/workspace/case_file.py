@@ -183,6 +183,10 @@ def authorisation_page(case: Case, lang: str, form=None, search: str = "") -> Au
             formdata=None, version=case.version, employer=case.employer_id, grantor=case.applicant.full_name,
             valid_from=clock.today(),
             evidence="power_of_attorney" if any(d.document_id == "power_of_attorney" for d in case.documents) else "")
+    fitting = service.authorisation_kind_for(case).value
+    form.kind.choices = [choice for choice in form.kind.choices if choice[0] == fitting]  # the procedure's one kind
+    if form.kind.data is None:
+        form.kind.data = fitting
     search = search.strip()[:200]
     query = select(Employer).order_by(Employer.name, Employer.id).limit(EMPLOYER_CHOICES + 1)
     if search:

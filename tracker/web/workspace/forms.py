@@ -23,7 +23,7 @@ from wtforms.validators import (
 )
 
 from tracker import clock
-from tracker.http.forms import EARLIEST_BIRTH_DATE, Form, plausible_date
+from tracker.http.forms import EARLIEST_BIRTH_DATE, Form, date_required, plausible_date
 from tracker.procedures.definition import Transition
 from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus
 
@@ -55,13 +55,13 @@ def in_future(form, field):
 class NewCaseForm(Form):
     procedure = SelectField(_l("Verfahren"), validators=[DataRequired()])
     office = SelectField(_l("Zuständige Behörde"), coerce=int, validators=[DataRequired()])
-    received_on = DateField(_l("Eingang des Antrags"), validators=[DataRequired(), not_in_future, plausible_date()],
+    received_on = DateField(_l("Eingang des Antrags"), validators=[date_required(), not_in_future, plausible_date()],
                             description=_l("Tag, an dem der Antrag bei der Behörde eingegangen ist."))
     given_names = StringField(_l("Vorname(n)"), validators=[DataRequired(), Length(max=200)],
                               render_kw={"autocomplete": "off"})
     family_name = StringField(_l("Familienname"), validators=[DataRequired(), Length(max=200)],
                               render_kw={"autocomplete": "off"})
-    date_of_birth = DateField(_l("Geburtsdatum"), validators=[DataRequired(), not_in_future,
+    date_of_birth = DateField(_l("Geburtsdatum"), validators=[date_required(), not_in_future,
                                                                 plausible_date(EARLIEST_BIRTH_DATE)])
     nationality = StringField(_l("Staatsangehörigkeit"), validators=[DataRequired(), Length(max=100)])
     email = EmailField(_l("E-Mail"), validators=[Optional(), Email(), Length(max=254)])
@@ -118,7 +118,7 @@ class MarkReadForm(Form):
 
 class TimerActionForm(VersionedForm):
     reason = TextAreaField(_l("Begründung"), validators=[DataRequired(
-        message=_l("Bitte geben Sie einen Grund an."))])
+        message=_l("Bitte geben Sie einen Grund an.")), Length(max=2000)], render_kw={"maxlength": 2000})
     period = SelectField(_l("Verlängerung um"), validators=[Optional()], choices=[
         ("P1W", _l("1 Woche")), ("P2W", _l("2 Wochen")), ("P1M", _l("1 Monat"))])
     #: Instead of a length: the end date communicated to the applicant, which governs as it is (docs/law.md § 6.4).
@@ -142,7 +142,7 @@ def transition_form_class(transition: Transition, lang: str, document_choices=()
         elif spec.type == "office":
             field = SelectField(label, validators=validators, choices=[("", "–")] + list(office_choices))
         elif spec.type == "date":
-            field = DateField(label, validators=validators + [plausible_date()])
+            field = DateField(label, validators=[date_required() if spec.required else Optional(), plausible_date()])
         elif spec.type == "choice":
             field = SelectField(label, validators=validators,
                                 choices=[("", "–")] + [(c.value, c.label.get(lang)) for c in spec.choices])
@@ -164,7 +164,7 @@ class AuthorisationForm(VersionedForm):
                           description=_l("Name der Person, die die Vollmacht unterschrieben hat."))
     scope = StringField(_l("Umfang"), validators=[Optional(), Length(max=500)],
                         description=_l("Wie in der Vollmacht, z. B. „alle Handlungen im Verfahren“."))
-    valid_from = DateField(_l("Gültig ab"), validators=[DataRequired(), plausible_date()])
+    valid_from = DateField(_l("Gültig ab"), validators=[date_required(), plausible_date()])
     valid_until = DateField(_l("Gültig bis"), validators=[Optional(), plausible_date()],
                             description=_l("Leer lassen, wenn sie bis auf Widerruf gilt."))
     evidence = SelectField(_l("Nachweis (Unterlage)"), validators=[Optional()])

@@ -353,8 +353,7 @@ def timer_action(case_id: int, timer_pk: int, action: str):
     form = forms.TimerActionForm()
     key = f"timer:{timer.id}:{action}"
     if not form.validate_on_submit():
-        return render_case(case, failed=(key, form), error=_invalid(form, _("Bitte geben Sie einen Grund an.")),
-                           status=422)
+        return render_case(case, failed=(key, form), error=_invalid(form), status=422)
     extra = (form.period.data,) if action == "extend" else ()
     options = {"until": form.until.data} if action == "extend" else {}
     try:
@@ -391,6 +390,9 @@ def record_authorisation(case_id: int):
                 evidence_document_id=form.evidence.data or None, expected_version=form.expected_version)
     except service.CaseError as error:
         message, status = _kept_for_retry(case, form, error)
+        for refusal in error.refusals:
+            if refusal.field and refusal.field in form:
+                form[refusal.field].errors = [*form[refusal.field].errors, refusal.message.get(current_language())]
         return render_template("cases/authorisation.html", page=page, error=message), status
     flash(_("Vollmacht erfasst."), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="authorisations"))
