@@ -30,6 +30,19 @@ def test_demo_applies_the_ba_fiction_as_the_system(app):
     assert fiction is not None and fiction.actor_id is None and "§ 36(2) BeschV" in fiction.basis
 
 
+def test_the_fictions_reason_reads_in_the_pages_language(app, client):
+    load_demo()
+    from tracker.audit.models import Event
+
+    fiction = db.session.scalar(select(Event).where(Event.subject == "deem_ba_approval_granted"))
+    assert fiction.reason.startswith("Fristablauf am ")  # the file's record, in German
+    client.post("/login", data={"email": "sachbearbeitung@abh-erfurt.demo", "password": DEMO_PASSWORD})
+    german = client.get(f"/cases/{fiction.case_id}").get_data(as_text=True)
+    english = client.get(f"/cases/{fiction.case_id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert fiction.reason in german
+    assert "passed without an answer (§ 36(2) BeschV)" in english and "Fristablauf" not in english
+
+
 def test_demo_logins_work(app, client):
     load_demo()
     response = client.post("/login", data={"email": "anerkennung@hwk-erfurt.demo", "password": DEMO_PASSWORD})

@@ -25,4 +25,4 @@ def test_power_of_attorney_in_81a_cites_the_workers_authorisation_not_the_third_
     employer = make.employer()
     case = make.case("skilled-worker-81a", employer=employer)
     make.authorisation(case)
-    assert _basis(case) == "§ 81a(1) s. 1, (2) Nr. 2 AufenthG"
+    assert _basis(case) == "§ 81a(1) S. 1, (2) Nr. 2 AufenthG"

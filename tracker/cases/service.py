@@ -481,7 +481,7 @@ def add_note(case: Case, actor, body: str) -> Note:
 AUTHORISATION_BASIS = {
     # The worker authorises the employer: § 81a(1) s. 1 ("in Vollmacht des Ausländers"), (2) no. 2 AufenthG;
     # s. 2 is the employer's own mandate to third parties, not the worker's power of attorney.
-    AuthorisationKind.POWER_OF_ATTORNEY_81A: "§ 81a(1) s. 1, (2) Nr. 2 AufenthG",
+    AuthorisationKind.POWER_OF_ATTORNEY_81A: "§ 81a(1) S. 1, (2) Nr. 2 AufenthG",
     # A party may be represented by an authorised person (§ 14(1) VwVfG, Bevollmächtigte und Beistände); Thuringian
     # authorities apply the federal VwVfG through § 1(1) s. 1 ThürVwVfG (in force since 1.1.2025), which does not
     # exclude § 14.

@@ -7,6 +7,7 @@ explain itself.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, MutableSequence, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -330,8 +331,24 @@ def pause_reason(inputs: Mapping[str, object]) -> str:
 
 
 def fiction_reason(spec: TimerSpec, due_on: date) -> str:
-    """What the sweep records when it performs a legal fiction (e.g. § 36(2) BeschV)."""
+    """What the sweep records when it performs a legal fiction (e.g. § 36(2) BeschV): German, the file's language,
+    in a fixed form that ``fiction_of_reason`` reads back for a page in another language."""
     return f"Fristablauf am {due_on.strftime('%d.%m.%Y')} ohne Antwort ({spec.basis})"
+
+
+_FICTION_REASON = re.compile(r"Fristablauf am (\d{2})\.(\d{2})\.(\d{4}) ohne Antwort \((.+)\)")
+
+
+def fiction_of_reason(reason: str) -> tuple[date, str] | None:
+    """(due date, basis) of a reason ``fiction_reason`` wrote; None for any other reason."""
+    found = _FICTION_REASON.fullmatch(reason or "")
+    if found is None:
+        return None
+    day, month, year, basis = found.groups()
+    try:
+        return date(int(year), int(month), int(day)), basis
+    except ValueError:
+        return None
 
 
 START_LABEL = LocalText("Eingang des Antrags", "application received")

@@ -12,7 +12,7 @@ from tracker import clock
 from tracker.audit.describe import describe, fact_date_note, input_summary
 from tracker.extensions import db
 from tracker.parties.models import Office
-from tracker.procedures import labels
+from tracker.procedures import labels, timer_plan
 from tracker.procedures.deadlines import parse_period
 from tracker.procedures.vocabulary import STAFF_ROLES, Role
 from tracker.registry import workflow_of
@@ -108,9 +108,19 @@ def fact_date(event) -> str:
     return fact_date_note(event, current_language(), day, clock.berlin_date(event.occurred_at))
 
 
+def event_reason(reason: str | None) -> str:
+    """An event's reason as written, except the one the system writes itself (a legal fiction's), which reads in
+    the page's language."""
+    fiction = timer_plan.fiction_of_reason(reason or "")
+    if fiction is None:
+        return reason or ""
+    due_on, basis = fiction
+    return str(_l("Fristablauf am %(day)s ohne Antwort (%(basis)s)", day=day(due_on), basis=basis))
+
+
 def install(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
-    app.jinja_env.filters.update(day=day, moment=moment, t=text, period=period,
+    app.jinja_env.filters.update(day=day, moment=moment, t=text, period=period, event_reason=event_reason,
                                  basis=lambda basis: labels.legal_basis(basis or "", current_language()))
     app.jinja_env.globals.update(current_language=current_language, workflow_for=workflow_of,
                             describe_event=describe_event, event_inputs=event_inputs,
