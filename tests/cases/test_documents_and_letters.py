@@ -85,7 +85,13 @@ def test_rejecting_a_document_needs_a_reason(client, as_clerk, case):
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "Bitte geben Sie an, warum das Dokument abgelehnt wird." in page
-    assert '<option selected value="rejected">' in checklist_row(page, "diploma")  # the choice is kept
+    row = checklist_row(page, "diploma")
+    assert '<option selected value="rejected">' in row  # the choice is kept
+    # The reason field is marked invalid and points at the message beside it; the message above takes the focus.
+    reason = re.search(r'<input[^>]*id="doc-diploma-reason"[^>]*>', row).group(0)
+    assert 'aria-invalid="true"' in reason and 'aria-describedby="doc-diploma-error"' in reason
+    assert 'id="doc-diploma-error">Bitte geben Sie an, warum das Dokument abgelehnt wird.' in row
+    assert re.search(r'id="error-summary" tabindex="-1" autofocus', page)
     assert document(case, "diploma").status == "missing"
 
     assert mark(client, case, "diploma", "rejected", reason="Kopie unleserlich").status_code == 302
@@ -234,6 +240,27 @@ def test_a_deadline_for_documents_during_review_suspends_the_decision_period(cli
     assert "gehemmt bis 16.03.2026" in page
     assert "16.06.2026" in page  # § 6(4) BQFG: 14 days of suspension added to the decision period
     assert document(case, "experience").requested_until == date(2026, 3, 16)
+
+
+def test_a_deadline_on_the_day_it_is_set_is_refused_at_its_field(client, as_clerk, case, clerk):
+    for d in fresh(case).documents:
+        mark(client, case, d.document_id, "received")
+    step(fresh(case), "confirm_receipt_complete", clerk)
+
+    response = client.post(f"/cases/{case.id}/transitions/request_documents", data={
+        "due_date": "2026-03-02", "documents": ["experience"], "version": fresh(case).version})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    field = re.search(r'<input[^>]*id="tr-request_documents-due_date"[^>]*>', page).group(0)
+    assert 'aria-invalid="true"' in field and "tr-request_documents-due_date-error" in field
+    message = re.search(r'id="tr-request_documents-due_date-error">([^<]*)<', page).group(1)
+    assert "die Frist muss nach dem Tag liegen, an dem sie gesetzt wird (02.03.2026)" in message
+    # The form's summary links to the field and takes the focus; the reason stays above the page as well.
+    assert re.search(r'id="tr-request_documents-error-summary" autofocus>', page)
+    assert 'href="#tr-request_documents-due_date"' in page
+    assert 'id="error-summary" tabindex="-1">' in page  # no second autofocus
+    assert document(case, "experience").requested_until is None
 
 
 def test_the_confirm_complete_button_is_refused_while_documents_are_missing(client, as_clerk, case, clerk):

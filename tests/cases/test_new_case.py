@@ -197,3 +197,54 @@ def test_the_service_refuses_an_81a_case_without_employer_whoever_asks(make):
     assert "is the employer's" in refused.value.text("en")
     db.session.rollback()
     assert db.session.query(Case).count() == 0
+
+
+def test_the_same_form_sent_twice_opens_one_case(client, clerk, complete):
+    key = input_value(client.get("/cases/new").get_data(as_text=True), "submission")
+    assert key and len(key) >= 16  # every form shown gets its own one-time key
+
+    first = client.post("/cases/new", data=dict(complete, submission=key))
+    again = client.post("/cases/new", data=dict(complete, submission=key))  # a reload, a double click
+
+    [case] = db.session.query(Case).all()
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"] == f"/cases/{case.id}"
+    page = client.get(again.headers["Location"]).get_data(as_text=True)
+    assert f"Dieses Formular wurde bereits gesendet: Fall {case.reference} ist angelegt." in page
+
+    other = input_value(client.get("/cases/new").get_data(as_text=True), "submission")
+    assert other != key
+    assert client.post("/cases/new", data=dict(complete, submission=other)).status_code == 302
+    assert db.session.query(Case).count() == 2  # a new form is a new case, even with the same contents
+
+
+def test_the_same_form_sent_twice_at_once_opens_one_case(app, clerk, complete):
+    """Two requests with one form's key, at the same moment (a double click on a slow server): whichever commits
+    second finds the key taken, by the database's unique key if not before."""
+    from concurrent.futures import ThreadPoolExecutor
+    from threading import Barrier
+
+    from tests.factories import PASSWORD
+
+    clients = [app.test_client() for _ in range(2)]
+    for each in clients:
+        assert each.post("/login", data={"email": clerk.email, "password": PASSWORD}).status_code == 302
+    db.session.remove()
+    key = "k" * 32
+    start = Barrier(2)
+
+    def send(each):
+        start.wait(timeout=10)
+        return each.post("/cases/new", data=dict(complete, submission=key))
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(send, clients))
+    [case] = db.session.query(Case).all()
+    assert [answer.status_code for answer in answers] == [302, 302]
+    assert {answer.headers["Location"] for answer in answers} == {f"/cases/{case.id}"}
+
+
+def test_a_forged_submission_key_is_refused_as_a_broken_form(client, clerk, complete):
+    response = client.post("/cases/new", data=dict(complete, submission="<script>"))
+    assert response.status_code == 422
+    assert db.session.query(Case).count() == 0

@@ -63,6 +63,8 @@ class Case(db.Model):
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Optimistic lock: every change bumps it; a stale writer gets a conflict instead of overwriting.
     version: Mapped[int] = mapped_column(default=1)
+    #: The one-time key of the new-case form it was opened from: the same form sent again opens no second case.
+    submission_key: Mapped[str | None] = mapped_column(String(64), unique=True, deferred=True)
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -94,6 +94,18 @@ CONFLICT_MESSAGE = LocalText(
 ACCESS_MESSAGE = LocalText("Sie dürfen diesen Fall nicht ändern.", "You may not change this case.")
 
 
+def case_of_submission(submission_key: str | None) -> Case | None:
+    """The case a new-case form with this one-time key opened already, if any."""
+    if not submission_key:
+        return None
+    return db.session.scalar(select(Case).where(Case.submission_key == submission_key))
+
+
+def is_repeated_submission(error: IntegrityError) -> bool:
+    """A concurrent request with the same form's key opened its case first (the unique key refused ours)."""
+    return "uq_cases_submission_key" in str(error.orig) or "cases.submission_key" in str(error.orig)
+
+
 def check_version(case: Case, expected_version: int | None) -> None:
     if expected_version is not None and int(expected_version) != case.version:
         raise ConflictError([CONFLICT_MESSAGE])
@@ -145,9 +157,11 @@ def next_reference(prefix: str, year: int) -> str:
 
 def open_case(*, procedure_id: str, applicant, office, actor, employer=None, advisor=None,
               received_on: date | None = None, profession: str = "", reference_occupation: str = "",
-              training_country: str = "", parent: Case | None = None, assignee=None) -> Case:
+              training_country: str = "", parent: Case | None = None, assignee=None,
+              submission_key: str | None = None) -> Case:
     """Open a case under the newest version of the procedure, in its initial state, with its documents checklist,
-    the "opened" audit event and the timers that start on receipt."""
+    the "opened" audit event and the timers that start on receipt. ``submission_key``: the new-case form's
+    one-time key (``case_of_submission``)."""
     workflow = registry().latest(procedure_id)
     if workflow.id == PROCEDURE_81A and employer is None:
         raise CaseError([EMPLOYER_REQUIRED], (Refusal("employer_required", EMPLOYER_REQUIRED, "employer"),))
@@ -164,6 +178,7 @@ def open_case(*, procedure_id: str, applicant, office, actor, employer=None, adv
         accelerated=parent is not None, applicant=applicant, employer=employer, advisor=advisor, office=office,
         assignee=assignee, parent=parent, profession=profession, reference_occupation=reference_occupation,
         training_country=training_country, received_on=received_on, opened_at=clock.now(),
+        submission_key=submission_key,
     )
     db.session.add(case)
     for position, spec in enumerate(workflow.documents):
@@ -400,14 +415,16 @@ def set_document_status(case: Case, document_id: str, status: str, actor, *, rea
         raise CaseError([LocalText("Unbekanntes Dokument.", "Unknown document.")])
     status = DocumentStatus(status)
     if status is DocumentStatus.REJECTED and not reason.strip():
-        raise CaseError([LocalText("Bitte geben Sie an, warum das Dokument abgelehnt wird.",
-                                   "Please say why the document is rejected.")])
+        why = LocalText("Bitte geben Sie an, warum das Dokument abgelehnt wird.",
+                        "Please say why the document is rejected.")
+        raise CaseError([why], (Refusal("rejection_reason_missing", why, "reason"),))
     if status.is_in_hand:
         arrived = received_on or (document.received_on if DocumentStatus(document.status).is_in_hand else None) \
             or clock.today()
         if arrived > clock.today() or arrived < case.received_on:
-            raise CaseError([LocalText("Das Eingangsdatum muss zwischen Antragseingang und heute liegen.",
-                                       "The date received must lie between the application's receipt and today.")])
+            when = LocalText("Das Eingangsdatum muss zwischen Antragseingang und heute liegen.",
+                             "The date received must lie between the application's receipt and today.")
+            raise CaseError([when], (Refusal("received_on_outside_case", when, "received_on"),))
         document.received_on = arrived
     else:
         document.received_on = None

@@ -53,6 +53,8 @@ def in_future(form, field):
 
 
 class NewCaseForm(Form):
+    #: One-time key of this form, set when it is shown: the same form sent twice opens one case.
+    submission = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
     procedure = SelectField(_l("Verfahren"), validators=[DataRequired()])
     office = SelectField(_l("Zuständige Behörde"), coerce=int, validators=[DataRequired()])
     received_on = DateField(_l("Eingang des Antrags"), validators=[date_required(), not_in_future, plausible_date()],

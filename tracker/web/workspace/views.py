@@ -1,15 +1,18 @@
 """The clerk workspace: work queue, team view, new case, case file and the actions on it."""
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker import clock
 from tracker.cases import queries, service
-from tracker.cases.access import can_download_documents, can_use_messages
+from tracker.cases.access import can_download_documents, can_use_messages, can_view_case
 from tracker.cases.models import Case
 from tracker.documents import queries as document_queries
 from tracker.documents import uploads
@@ -131,6 +134,7 @@ def _new_case_form() -> forms.NewCaseForm:
     if request.method == "GET":
         form.office.data = current_user.office_id
         form.received_on.data = clock.today()
+        form.submission.data = secrets.token_urlsafe(24)
     return form
 
 
@@ -138,6 +142,8 @@ def _new_case_form() -> forms.NewCaseForm:
 @staff_required
 def new_case():
     form = _new_case_form()
+    if request.method == "POST" and (opened := _opened_from(form)) is not None:
+        return opened
     if form.validate_on_submit():
         office = db.session.get(Office, form.office.data)
         applicant = Person(given_names=form.given_names.data.strip(), family_name=form.family_name.data.strip(),
@@ -149,13 +155,18 @@ def new_case():
         db.session.add(applicant)
         try:
             case = perform(
-                service.open_case,
+                service.open_case, submission_key=form.submission.data or None,
                 procedure_id=form.procedure.data, applicant=applicant, office=office, actor=current_user,
                 employer=db.session.get(Employer, form.employer.data) if form.employer.data else None,
                 received_on=form.received_on.data, profession=form.profession.data.strip(),
                 reference_occupation=form.reference_occupation.data.strip(),
                 training_country=form.training_country.data.strip(),
                 assignee=current_user if office.id == current_user.office_id else None)
+        except IntegrityError as error:
+            if not service.is_repeated_submission(error):
+                raise
+            # The same form, sent twice at once: the other request opened the case.
+            return _opened_from(form) or redirect(url_for("cases.queue"))
         except service.CaseError as error:
             # Shown at the field it concerns (the employer a § 81a case needs), else at the procedure.
             field = next((refusal.field for refusal in error.refusals if refusal.field and refusal.field in form),
@@ -166,6 +177,16 @@ def new_case():
             return redirect(url_for("cases.show", case_id=case.id))
     status = 422 if form.errors else 200
     return render_template("cases/new.html", form=form), status
+
+
+def _opened_from(form):
+    """The form was sent before and opened its case: go there, and say so, rather than open a second one."""
+    earlier = service.case_of_submission(form.submission.data if form.submission.validate(form) else None)
+    if earlier is None or not can_view_case(current_user, earlier):
+        return None
+    flash(_("Dieses Formular wurde bereits gesendet: Fall %(reference)s ist angelegt.", reference=earlier.reference),
+          "success")
+    return redirect(url_for("cases.show", case_id=earlier.id))
 
 
 # --- case file --------------------------------------------------------------------------------------------
@@ -184,15 +205,30 @@ def render_case(case: Case, *, failed: tuple[str, object] | None = None, error: 
                 status: int = 200):
     """The case file. ``failed`` = (form key, form) re-shows a refused form with what the user typed."""
     context = build_case_file(case, current_user, current_language(), failed)
-    page = render_template("cases/show.html", error=error, **context)
+    # The focus goes to the refused form's summary when its fields hold the reasons, else to the reason above
+    # (a checklist row, a form of one line, has no summary of its own).
+    error_takes_focus = failed is None or not failed[1].errors or failed[0].startswith("document:")
+    page = render_template("cases/show.html", error=error, error_takes_focus=error_takes_focus, **context)
     record_read(current_user, case, "case_file")  # after rendering: the read log's commit expires nothing shown
     return page, status
 
 
 def _refused(case: Case, key: str, form, error: service.CaseError):
-    """Show the case as it stands now, with the refused form as the user filled it in and why it was refused."""
+    """Show the case as it stands now, with the refused form as the user filled it in and why it was refused:
+    above the page, and at the fields the refusal names (marked invalid, linked from the form's summary)."""
     message, status = _kept_for_retry(case, form, error)
+    _on_fields(form, error)
     return render_case(case, failed=(key, form), error=message, status=status)
+
+
+def _on_fields(form, error: service.CaseError) -> bool:
+    """Put each refusal that names a field of ``form`` on that field; True when every reason found its field."""
+    placed = 0
+    for refusal in error.refusals:
+        if refusal.field and refusal.field in form:
+            form[refusal.field].errors = [*form[refusal.field].errors, refusal.message.get(current_language())]
+            placed += 1
+    return placed > 0 and placed == len(error.messages)
 
 
 def _kept_for_retry(case: Case, form, error: service.CaseError) -> tuple[str, int]:
@@ -390,9 +426,8 @@ def record_authorisation(case_id: int):
                 evidence_document_id=form.evidence.data or None, expected_version=form.expected_version)
     except service.CaseError as error:
         message, status = _kept_for_retry(case, form, error)
-        for refusal in error.refusals:
-            if refusal.field and refusal.field in form:
-                form[refusal.field].errors = [*form[refusal.field].errors, refusal.message.get(current_language())]
+        if _on_fields(form, error):
+            message = None
         return render_template("cases/authorisation.html", page=page, error=message), status
     flash(_("Vollmacht erfasst."), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="authorisations"))
