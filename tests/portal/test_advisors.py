@@ -61,25 +61,32 @@ def test_an_administrator_grants_access_with_the_consent_recorded_and_audited(cl
     assert "gibt der Beratung Lena Hoffmann Einblick" in timeline
 
 
-@pytest.mark.parametrize("changes, message", [
-    ({"consent": ""}, "Bitte bestätigen Sie die Einwilligung."),
-    ({"valid_from": "2026-03-01"}, "Der Zugang kann frühestens heute beginnen."),
-    ({"valid_until": "2026-03-01", "valid_from": "2026-03-05"}, "Das Ende der Gültigkeit liegt vor ihrem Beginn."),
-    ({"valid_from": "31.02.2026"}, "Bitte geben Sie ein gültiges Datum an."),
-    ({"advisor": "0"}, "Bitte wählen Sie eine Beratung der ThAFF aus der Liste."),
-    ({"advisor": "999999"}, "Not a valid choice."),
+@pytest.mark.parametrize("changes, message, field", [
+    ({"consent": ""}, "Bitte bestätigen Sie die Einwilligung.", "consent"),
+    ({"valid_from": "2026-03-01"}, "Der Zugang kann frühestens heute beginnen.", "valid_from"),
+    ({"valid_until": "2026-03-01", "valid_from": "2026-03-05"}, "Das Ende der Gültigkeit liegt vor ihrem Beginn.",
+     "valid_until"),
+    ({"valid_from": "31.02.2026"}, "Bitte geben Sie ein gültiges Datum an.", "valid_from"),
+    ({"advisor": "0"}, "Bitte wählen Sie eine Beratung der ThAFF aus der Liste.", "advisor"),
+    ({"advisor": "999999"}, "Not a valid choice.", "advisor"),
 ])
-def test_a_refused_grant_shows_why_and_keeps_the_input(client, login, world, changes, message):
+def test_a_refused_grant_shows_why_at_the_field_it_concerns_and_keeps_the_input(client, login, world, changes,
+                                                                                message, field):
     login(world["admin"])
 
     response = client.post("/portal/advisors/grant", data=grant_form(world["advisor"], **changes))
 
     page = response.get_data(as_text=True)
     assert response.status_code == 422
-    assert message in page or message.replace("Not a valid choice.", "Keine gültige Auswahl") in page
-    assert 'class="error-summary"' in page
-    if "valid_until" in changes and changes["valid_until"]:
-        assert 'value="2026-03-01"' in page  # the typed input is shown again
+    message = message if message in page else message.replace("Not a valid choice.", "Keine gültige Auswahl")
+    # The summary's link leads to the input the message is about, and the message stands at that input.
+    links = dict(re.findall(r'<a href="#grant-(\w+)">[^<]*?: ([^<]*)</a>', page))
+    assert message in links.get(field, ""), links
+    error = re.search(rf'<p class="error-message" id="grant-{field}-error">([^<]*)</p>', page)
+    assert error and message in error.group(1)
+    for name, value in changes.items():
+        if name.startswith("valid_") and value:
+            assert f'value="{value}"' in page  # the typed input is shown again
     assert db.session.scalar(select(AdvisorGrant)) is None
 
 

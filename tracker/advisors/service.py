@@ -34,9 +34,13 @@ CONSENT = LocalText(
 
 
 class GrantError(Exception):
-    def __init__(self, messages: list[LocalText]):
+    """A grant or revocation refused; ``messages`` say why, in both languages, and ``field`` names the form input
+    they concern (``None``: the request as a whole), so the form shows them where the user can mend them."""
+
+    def __init__(self, messages: list[LocalText], field: str | None = None):
         super().__init__("; ".join(message.de for message in messages))
         self.messages = messages
+        self.field = field
 
     def text(self, lang: str) -> str:
         return " ".join(message.get(lang) for message in self.messages)
@@ -78,16 +82,16 @@ def grant_access(admin: User, *, advisor_id: int, valid_from: date, valid_until:
     advisor = db.session.get(User, advisor_id)
     if advisor is None or advisor.role != Role.ADVISOR or not advisor.active:
         raise GrantError([LocalText("Bitte wählen Sie eine Beratung der ThAFF aus der Liste.",
-                                    "Please choose a ThAFF advisor from the list.")])
+                                    "Please choose a ThAFF advisor from the list.")], field="advisor")
     if not consented:
-        raise GrantError([LocalText("Bitte bestätigen Sie die Einwilligung.", "Please confirm the consent.")])
+        raise GrantError([LocalText("Bitte bestätigen Sie die Einwilligung.", "Please confirm the consent.")], field="consent")
     today = clock.today()
     if valid_from < today:
         raise GrantError([LocalText("Der Zugang kann frühestens heute beginnen.",
-                                    "Access cannot begin before today.")])
+                                    "Access cannot begin before today.")], field="valid_from")
     if valid_until is not None and valid_until < valid_from:
         raise GrantError([LocalText("Das Ende der Gültigkeit liegt vor ihrem Beginn.",
-                                    "The access ends before it begins.")])
+                                    "The access ends before it begins.")], field="valid_until")
     running = db.session.scalar(select(func.count(AdvisorGrant.id)).where(
         AdvisorGrant.employer_id == admin.employer_id, AdvisorGrant.advisor_id == advisor.id,
         AdvisorGrant.revoked_at.is_(None),
@@ -95,7 +99,7 @@ def grant_access(admin: User, *, advisor_id: int, valid_from: date, valid_until:
     if running:
         raise GrantError([LocalText("Diese Beratung hat bereits Zugang. Widerrufen Sie ihn zuerst, um ihn neu zu "
                                     "erteilen.", "This advisor already has access. Revoke it first to grant it "
-                                    "anew.")])
+                                    "anew.")], field="advisor")
     grant = AdvisorGrant(advisor=advisor, employer=admin.employer, granted_by=admin, granted_at=clock.now(),
                          consent_text=consent_text(advisor.name, admin.employer.name, valid_from, valid_until, lang),
                          valid_from=valid_from, valid_until=valid_until)

@@ -211,7 +211,9 @@ def grant_advisor():
                         valid_from=form.valid_from.data, valid_until=form.valid_until.data,
                         consented=form.consent.data, lang=_lang())
     except advisor_service.GrantError as error:
-        form.advisor.errors = [*form.advisor.errors, error.text(_lang())]
+        # Shown at the input it names (a date, the consent), so the summary's link leads there; else at the advisor.
+        field = form[error.field] if error.field and error.field in form else form.advisor
+        field.errors = [*field.errors, error.text(_lang())]
         return _render_advisors(form, 422)
     flash(_("%(name)s kann die Fälle Ihres Unternehmens ab dem %(day)s lesen.", name=grant.advisor.name,
             day=grant.valid_from.strftime("%d.%m.%Y")), "success")
