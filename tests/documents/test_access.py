@@ -180,3 +180,17 @@ def test_a_stored_file_that_changed_on_disk_is_not_handed_out(client, login, wor
     login(users["clerk"])
 
     assert client.get(f"/cases/{own.id}/uploads/{upload.id}").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["employer", "advisor"])
+def test_the_portal_case_page_links_a_file_only_for_whom_the_download_answers(client, login, world, role):
+    """The advisor sees that a file came, without a link that would answer 404; the employer gets the link."""
+    own, _foreign, users, uploads = world
+    login(users[role])
+    href = f"/portal/cases/{own.id}/uploads/{uploads[own.id].id}"
+
+    page = client.get(f"/portal/cases/{own.id}").get_data(as_text=True)
+
+    assert "zeugnis.pdf" in page
+    assert (f'href="{href}"' in page) == (client.get(href).status_code == 200)
+    assert (f'href="{href}"' in page) == (role == "employer")

@@ -78,9 +78,13 @@ def case(case_id: int):
 
 def _render_case(case, *, upload_form=None, upload_for: str | None = None, message_form=None, error: str | None = None,
                  status: int = 200):
-    """The case page; a refused upload or message is shown again with why (the message keeps what was typed)."""
+    """The case page; a refused upload or message is shown again with why (the message keeps what was typed).
+
+    Files are linked only for a viewer the download route admits (the same rule), so no link answers 404: an
+    advisor sees that a file came, not the file."""
     page = overview.case_page(case)
     return render_template("portal/case.html", page=page, lang=_lang(), uploads=uploads.case_uploads(case),
+                           may_download=can_download_documents(current_user, case),
                            advisor=not guards.is_employer_user(current_user),
                            upload_form=upload_form or UploadForm(formdata=None), upload_for=upload_for,
                            blank_upload_form=lambda: UploadForm(formdata=None),
