@@ -3,12 +3,13 @@ verbs as the portal (content check, storage, checklist, audit), only for the one
 from __future__ import annotations
 
 import io
+import re
 
 import pytest
 from flask import current_app
 from sqlalchemy import func, select
 
-from tests.applicant.conftest import enter, fresh, issue, text
+from tests.applicant.conftest import enter, fresh, issue, step, text
 from tests.documents import samples
 from tracker.audit.models import Event, EventKind
 from tracker.cases import service
@@ -112,3 +113,65 @@ def test_an_empty_or_broken_message_is_refused_and_the_text_kept(client, inside)
     broken = client.post("/status/messages", data={"body": typed})
     assert broken.status_code == 422 and "Frage zum Termin" in broken.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(Message)) == 0
+
+
+def offered(response) -> set[str]:
+    """The documents the page has an upload form for."""
+    return set(re.findall(r'action="/status/documents/(\w+)"', response.get_data(as_text=True)))
+
+
+def needed(response) -> str:
+    """The text of "Was wir von Ihnen brauchen"."""
+    return text(response).split("Was wir von Ihnen brauchen", 1)[1].split("Bis wann wir entscheiden müssen", 1)[0]
+
+
+@pytest.fixture
+def skilled_worker_case(make, storage_dir):
+    """A § 81a case after the agreement: the employer's agreement and fee receipt are in, the worker's papers are
+    not, and it is the authority's turn (as the demo's ABH-EF-2026-000001)."""
+    immigration = make.office(kind="immigration_office")
+    clerk = make.user(role="immigration_clerk", office=immigration)
+    case = make.case(procedure_id="skilled-worker-81a", office=immigration, actor=clerk)
+    step(case, "conclude_agreement", clerk, date="2026-03-02", fee_paid_on="2026-03-02")
+    return case, clerk
+
+
+def test_a_page_that_needs_nothing_offers_nothing_to_send(client, skilled_worker_case):
+    case, clerk = skilled_worker_case
+    assert enter(client, case.reference, issue(case, clerk).code).status_code == 302
+
+    response = client.get("/status")
+
+    assert "Im Moment brauchen wir nichts von Ihnen." in needed(response)
+    assert offered(response) == set()  # neither the employer's papers received nor the worker's not asked for
+    assert "Unterlagen schicken" not in text(response)
+
+
+def test_the_page_offers_exactly_the_applicant_s_documents_it_says_it_needs(client, skilled_worker_case):
+    case, clerk = skilled_worker_case
+    for document_id in ("diploma", "employment_contract"):  # the worker's and the employer's, both requested
+        service.set_document_status(fresh(case), document_id, "requested", clerk)
+    db.session.commit()
+    assert enter(client, case.reference, issue(case, clerk).code).status_code == 302
+
+    response = client.get("/status")
+
+    assert offered(response) == {"diploma"}
+    assert "Ausbildungsnachweis" in needed(response) and "Arbeitsvertrag" not in needed(response)
+    # What the page does not offer, a crafted request does not send either.
+    refused = send(client, "vertrag.pdf", samples.good_pdf(), "employment_contract")
+    assert refused.status_code == 422 and "Diese Unterlage brauchen wir im Moment nicht von Ihnen." in text(refused)
+    assert db.session.scalar(select(func.count()).select_from(Upload)) == 0 and stored() == []
+    assert send(client, "zeugnis.pdf", samples.good_pdf()).status_code == 302
+
+
+def test_a_document_received_is_not_offered_again(client, case, clerk, storage_dir):
+    service.set_document_status(fresh(case), "diploma", "requested", clerk)
+    service.set_document_status(fresh(case), "passport", "received", clerk)
+    db.session.commit()
+    assert enter(client, case.reference, issue(case, clerk).code).status_code == 302
+
+    response = client.get("/status")
+
+    assert offered(response) == {"diploma"}
+    assert "Ausbildungsnachweis" in needed(response) and "Identitätsnachweis" not in needed(response)

@@ -107,6 +107,9 @@ def test_81a_definition_shape():
     assert workflow.transitions["record_body_request"].target_from("ba_pending") == "ba_pending"
     assert [d.id for d in workflow.required_documents()][-4:] == [
         "power_of_attorney", "employment_contract", "agreement", "fee_receipt"]
+    # The employer sends its own papers; the worker's status page asks for and offers only the worker's.
+    assert {d.id for d in workflow.documents if d.owed_by == "employer"} == {
+        "power_of_attorney", "employment_contract", "agreement", "fee_receipt"}
 
 
 def test_every_non_terminal_state_can_be_withdrawn():
@@ -522,3 +525,13 @@ def test_retention_needs_every_outcome_and_valid_periods(tmp_path):
     data["retention"] = copy.deepcopy(RETENTION)
     data["retention"]["after_closing"]["negative"] = "5 years"
     assert_error(tmp_path, data, "retention.after_closing.negative: invalid period '5 years'")
+
+
+def test_a_document_is_the_applicant_s_unless_it_names_the_employer(tmp_path):
+    data = minimal()
+    data["documents"].append({"id": "agreement", "title": T, "owed_by": "employer"})
+    workflow = load_file(write(tmp_path, data))
+    assert [(d.id, d.owed_by) for d in workflow.documents] == [("passport", "applicant"), ("agreement", "employer")]
+
+    data["documents"][1]["owed_by"] = "ba"
+    assert_error(tmp_path, data, "documents[1].owed_by")

@@ -53,6 +53,7 @@ SECTIONS: list[Section] = []
 class Need:
     """Something we need from the applicant: a document (requested, rejected or missing) and its due date."""
 
+    document_id: str
     title: LocalText
     status: str
     due_on: date | None
@@ -135,8 +136,7 @@ def build(case: Case) -> StatusPage:
         state_title=state.title, state_text=state.text_for("applicant"),
         next_step=state.responsible if not state.terminal else "none",
         closed=not case.is_open, today=clock.today())
-    if case.is_open:
-        page.needs = _needs(case, workflow, state.responsible == "applicant")
+    page.needs = needs_of(case)
     timers = timer_service.open_timers(case) if case.is_open else []
     decision_ids = decision_timer_ids(case.procedure_id)
     page.has_decision_period = bool(decision_ids)
@@ -165,15 +165,27 @@ def build(case: Case) -> StatusPage:
     return page
 
 
-def _needs(case: Case, workflow, applicant_turn: bool) -> list[Need]:
-    titles = {document.id: document.title for document in workflow.documents}
+def needs_of(case: Case) -> list[Need]:
+    """The documents we need from the applicant now: their own (``owed_by: applicant``; an employer's papers are
+    asked of the employer), requested or rejected, and in the applicant's turn the required ones still missing.
+
+    One list for "what we need from you" and for the upload forms, so the page never offers to send what it says
+    it does not need."""
+    if not case.is_open:
+        return []
+    workflow = workflow_of(case)
+    applicant_turn = workflow.state(case.state).responsible == "applicant"
+    specs = {document.id: document for document in workflow.documents}
     needs = []
     for document in case.documents:
+        spec = specs.get(document.document_id)
+        if spec is not None and spec.owed_by != "applicant":
+            continue
         status = DocumentStatus(document.status)
         asked = status in (DocumentStatus.REQUESTED, DocumentStatus.REJECTED)
         if asked or (applicant_turn and document.required and status is DocumentStatus.MISSING):
-            needs.append(Need(titles.get(document.document_id, LocalText(document.document_id, document.document_id)),
-                              str(status), document.requested_until,
+            title = spec.title if spec else LocalText(document.document_id, document.document_id)
+            needs.append(Need(document.document_id, title, str(status), document.requested_until,
                               document.reason if status is DocumentStatus.REJECTED else ""))
     return needs
 

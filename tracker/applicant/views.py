@@ -101,7 +101,7 @@ def _render_status(case_id: int, *, upload_form=None, upload_for: str | None = N
     return render_template("applicant/status.html", page=built, case=case, lang=_lang(),
                            leave_form=LeaveForm(formdata=None), upload_form=upload_form, upload_for=upload_for,
                            blank_upload_form=lambda: UploadForm(formdata=None),
-                           open_for_upload=uploads.OPEN_FOR_UPLOAD, sent=uploads.case_uploads(case),
+                           sent=uploads.case_uploads(case),
                            message_form=message_form or MessageForm(formdata=None),
                            document_titles={spec.id: spec.title for spec in workflow_of(case).documents},
                            thread=messages.thread(case)), status
@@ -122,6 +122,11 @@ def upload(document_id: str):
     form = UploadForm()
     if not form.validate_on_submit():
         return _render_status(case.id, upload_form=form, upload_for=document_id, status=422)
+    if document_id not in {need.document_id for need in page.needs_of(case)}:
+        # Only what the page offers: the employer's papers are the employer's to send, and a document accepted or
+        # not needed now is no longer asked for (the page has no form for it to show an error at).
+        flash(_("Diese Unterlage brauchen wir im Moment nicht von Ihnen."), "error")
+        return _render_status(case.id, status=422)
     try:
         received = perform(uploads.receive_upload, case, document_id, request.files.get("file"),
                            uploaded_by_applicant=True)

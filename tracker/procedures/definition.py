@@ -29,6 +29,9 @@ TIMER_KINDS = tuple(TimerKind)
 CALENDARS = (OFFICE_CALENDAR, *CalendarName)
 MODES = tuple(Mode)
 LETTER_KINDS = tuple(LetterKind)
+#: Who sends a document of the checklist: the applicant (their own papers) or the employer (its papers in a § 81a
+#: case). The applicant's status page offers only the applicant's documents.
+DOCUMENT_PARTIES = ("applicant", "employer")
 #: Side effects the service performs when a transition is applied; a fixed set so typos fail at load time.
 EFFECTS = ("open_linked_recognition", "reverse_fiction")
 #: Pseudo event that starts timers when a case is created.
@@ -216,6 +219,7 @@ class DocumentSpec:
     id: str
     title: LocalText
     required: bool
+    owed_by: str = "applicant"  #: one of DOCUMENT_PARTIES: who sends it
 
 
 @dataclass(frozen=True, eq=False)  # identity equality: dict fields make value hashing impossible

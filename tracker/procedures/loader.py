@@ -78,7 +78,8 @@ SCHEMA = _obj(
         records_documents={"type": "object", "additionalProperties": {"type": "string"}},
         records_requested={"type": "boolean"}, **{"from": _IDS})},
     timers={"type": "array", "items": _TIMER},
-    documents={"type": "array", "items": _obj(["id", "title"], id=_ID, title=_LOCAL, required={"type": "boolean"})},
+    documents={"type": "array", "items": _obj(["id", "title"], id=_ID, title=_LOCAL, required={"type": "boolean"},
+                                              owed_by={"enum": list(d.DOCUMENT_PARTIES)})},
     retention=_obj(["basis", "after_closing"], basis=_TEXT,
                    after_closing=_obj([str(o) for o in d.OUTCOMES], **{str(o): {"type": "string"} for o in d.OUTCOMES})),
 )
@@ -378,7 +379,8 @@ def _build(data: dict, source: str) -> d.Workflow:
                                  s.get("terminal", False), s.get("outcome"), employer=_text(s["employer"]),
                                  staff=_text(s["staff"])) for s in data["states"]},
         transitions=transitions, timers=timers,
-        documents=tuple(d.DocumentSpec(x["id"], _text(x["title"]), x.get("required", True))
+        documents=tuple(d.DocumentSpec(x["id"], _text(x["title"]), x.get("required", True),
+                                       x.get("owed_by", "applicant"))
                         for x in data.get("documents") or ()),
         source=source, regulated_profession=data.get("regulated_profession", False),
         retention=d.Retention(data["retention"]["basis"], dict(data["retention"]["after_closing"]))
