@@ -330,3 +330,16 @@ def test_a_stage_list_with_a_broken_query_names_nothing_and_never_fails(client, 
 
     assert response.status_code in (200, 400, 404)  # 400: the edge refuses a NUL in the query
     assert world["own"].reference not in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("query", ["?procedure=x&state=y", "?procedure=recognition-bqfg&state=y",
+                                   "?procedure=x&state=received"])
+def test_a_stage_no_definition_has_is_not_found(client, login, make, world, query):
+    """Not a page titled "x: y" that pretends the stage exists; a real stage with no case of the advisor's is."""
+    make.grant(world["ours"], world["advisor"])
+    login(world["advisor"])
+
+    response = client.get(f"/portal/overview/cases{query}")
+
+    assert response.status_code == 404 and "x: y" not in response.get_data(as_text=True)
+    assert client.get("/portal/overview/cases?procedure=recognition-bqfg&state=in_review").status_code == 200

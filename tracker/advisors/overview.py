@@ -108,8 +108,9 @@ class StagePage:
     next_after: int | None
 
 
-def stage_page(user, procedure_id: str, state: str, after: int | None = None) -> StagePage:
-    """The open cases in one stage, by id descending (newest first), ``LIST_LIMIT`` per page."""
+def stage_page(user, procedure_id: str, state: str, after: int | None = None) -> StagePage | None:
+    """The open cases in one stage, by id descending (newest first), ``LIST_LIMIT`` per page; ``None`` for a stage
+    that does not exist: no loaded definition has it and none of the advisor's cases is in it."""
     scope = view_scope(user)
     query = select(Case).where(scope.condition(), Case.closed_at.is_(None), Case.procedure_id == procedure_id,
                                Case.state == state)
@@ -118,10 +119,17 @@ def stage_page(user, procedure_id: str, state: str, after: int | None = None) ->
     cases = db.session.scalars(query.order_by(Case.id.desc()).limit(LIST_LIMIT + 1)).all()
     more = len(cases) > LIST_LIMIT
     cases = cases[:LIST_LIMIT]
+    if not cases and not _defines(procedure_id, state):
+        return None
     names = _employer_names(scope, cases)
     workflow = _workflow(procedure_id)
     return StagePage(procedure_id, state, workflow, workflow.states.get(state) if workflow else None,
                      [_line(case, names) for case in cases], cases[-1].id if more else None)
+
+
+def _defines(procedure_id: str, state: str) -> bool:
+    """Some loaded version of the procedure has the state (a case keeps the version it was opened under)."""
+    return any(state in registry().get(procedure_id, version).states for version in registry().versions(procedure_id))
 
 
 def _workflow(procedure_id: str):

@@ -260,6 +260,8 @@ def advisor_stage():
         abort(404)  # names no stage (a NUL would not even reach PostgreSQL)
     after = parse_id(request.args.get("after", "")) if request.args.get("after") else None
     page = advisor_overview.stage_page(current_user, procedure, state, after)
+    if page is None:
+        abort(404)  # no such stage: a page titled with whatever was typed would pretend there is
     return render_template("portal/stage.html", page=page, lang=_lang(), today=clock.today())
 
 
