@@ -343,3 +343,25 @@ def test_a_stage_no_definition_has_is_not_found(client, login, make, world, quer
 
     assert response.status_code == 404 and "x: y" not in response.get_data(as_text=True)
     assert client.get("/portal/overview/cases?procedure=recognition-bqfg&state=in_review").status_code == 200
+
+
+def test_one_day_without_progress_is_said_in_the_singular_in_both_languages(client, login, make, world):
+    make.grant(world["ours"], world["advisor"])
+    login(world["advisor"])
+
+    def stalled(query):
+        page = client.get(f"/portal/overview{query}").get_data(as_text=True)
+        return " ".join(page.split('id="stalled-heading"', 1)[1].split("</section>", 1)[0].split())
+
+    quiet = stalled("?days=1")  # the case was opened today: a step within the day
+    assert "innerhalb von 1 Tag einen" in quiet and "1 Tagen" not in quiet
+    clock.travel_to(clock.today() + timedelta(days=3))
+    late = stalled("?days=1")
+    assert "Seit mindestens 1 Tag kein Verfahrensschritt: 1 Fall" in late and "1 Tagen" not in late
+    assert "Seit mindestens 2 Tagen kein" in stalled("?days=2")
+
+    world["advisor"].locale = "en"
+    db.session.commit()
+    client.post("/logout")
+    login(world["advisor"])
+    assert "for at least 1 day: 1 case" in stalled("?days=1") and "1 days" not in stalled("?days=1")
