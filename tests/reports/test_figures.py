@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import date
 
 import openpyxl
+import pytest
 from sqlalchemy import select
 
 from tracker import clock
@@ -250,3 +252,36 @@ def test_a_case_from_before_the_facts_gets_them_derived_at_its_next_step(app, ma
     assert (facts.received_on, facts.office_id, facts.settled_on) == (date(2026, 2, 2), office.id, None)
     stays = sorted((span.stage, span.left_on) for span in db.session.scalars(select(StageSpan)))
     assert stays == [("in_review", None), ("received", date(2026, 3, 2))]
+
+
+def test_the_charts_say_their_figures_as_the_table_does_with_whole_labels(year, people, client, login):
+    """The value beside a bar and the text alternative use the page's decimal comma, and the text alternative names
+    each bar in full (the drawing may shorten a long label to fit)."""
+    login(people["admin"])
+    page = client.get(f"/reports?{YEAR_ARGS}&by=outcome").get_data(as_text=True)
+
+    title = "Anerkennung eines ausländischen Berufsabschlusses (BQFG, nicht reglementierter Beruf)"
+    described = re.findall(r"<desc [^>]*>(.*?)</desc>", page, re.S)
+    captions = re.findall(r"<figcaption [^>]*>(.*?)</figcaption>", page, re.S)
+    assert f"{title}: 60,0" in described[0] and f"Als Text: {title}: 60,0" in captions[0]
+    assert "Gleichwertigkeitsprüfung: 31,0" in described[2] and "IHK Erfurt: 2" in described[3]
+    assert not any("…" in text for text in [*described, *captions])
+    values = re.findall(r'class="chart-value"[^>]*>([^<]*)</text>', page)
+    assert values[:4] == ["60,0", "30,0", "120,0", "60,0"]
+
+
+@pytest.mark.parametrize("language, expected", [("de", "68,5"), ("en", "68.5")])
+def test_a_chart_value_is_written_in_the_page_s_language(app, language, expected):
+    from flask_babel import force_locale
+
+    from tracker.reports.charts import bar_chart, summary
+    from tracker.reports.tables import Column, Table
+
+    label = "Anerkennung eines ausländischen Berufsabschlusses"
+    table = Table("t", "T", [Column("procedure", "Verfahren"), Column("median", "Median (Tage)", "days"),
+                             Column("open", "Offen", "count")], [[label, 68.5, 1200]], chart_value=1)
+    with app.test_request_context(), force_locale(language):
+        chart = bar_chart(table)
+        assert chart.bars[0].text == expected and summary(chart) == f"{label}: {expected}"
+        table.chart_value = 2
+        assert bar_chart(table).bars[0].text == "1200"  # a count as the table shows it

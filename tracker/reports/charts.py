@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from tracker.reports.tables import Table
+from tracker.reports.tables import Table, figure
 
 #: Geometry in SVG user units; the SVG scales to the width of its box (``viewBox``).
 WIDTH, LABEL_WIDTH, VALUE_WIDTH, BAR_HEIGHT, GAP = 460, 190, 50, 18, 6
@@ -14,8 +14,11 @@ MAX_BARS = 15
 
 @dataclass(frozen=True)
 class Bar:
+    #: The whole label, for the text alternative; ``short`` is what fits beside the bar.
     label: str
+    short: str
     value: float
+    #: The value as the table shows it, in the page's language ("68,5" on a German page).
     text: str
     y: int
     width: float
@@ -44,7 +47,8 @@ def bar_chart(table: Table) -> Chart | None:
         return None
     largest = max(value for _, value in points) or 1
     room = WIDTH - LABEL_WIDTH - VALUE_WIDTH
-    bars = tuple(Bar(_short(label), value, f"{value:g}", index * (BAR_HEIGHT + GAP),
+    kind = table.columns[table.chart_value].kind
+    bars = tuple(Bar(label, _short(label), value, figure(value, kind), index * (BAR_HEIGHT + GAP),
                      max(room * value / largest, 1)) for index, (label, value) in enumerate(points))
     return Chart(table.chart_title, bars, len(bars) * (BAR_HEIGHT + GAP))
 
@@ -54,5 +58,5 @@ def _short(label: str, limit: int = 28) -> str:
 
 
 def summary(chart: Chart) -> str:
-    """The text alternative: every bar in words (label: value)."""
+    """The text alternative: every bar in words (label: value), with the whole label."""
     return "; ".join(f"{bar.label}: {bar.text}" for bar in chart.bars)

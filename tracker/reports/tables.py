@@ -10,6 +10,7 @@ import io
 from dataclasses import dataclass, field
 
 import xlsxwriter
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 
 from tracker.cases.facts import Category
@@ -36,6 +37,12 @@ class Table:
     chart_title: str = ""
     #: Why a value is missing ("–"), shown under the table.
     note: str = ""
+
+
+def figure(value: float, kind: str) -> str:
+    """A value as the page shows it, in the page's language: days and shares with one decimal ("68,5" in German,
+    "68.5" in English), counts whole."""
+    return format_decimal(value, format="0.0" if kind in ("days", "percent") else "0")
 
 
 def category_labels() -> dict[str, str]:
