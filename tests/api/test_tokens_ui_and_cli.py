@@ -68,6 +68,23 @@ def test_bad_input_is_shown_again_with_a_message(client, login, clerk):
     assert db.session.scalar(select(tokens.ApiToken)) is None
 
 
+def test_the_rights_are_a_group_of_checkboxes_named_by_its_legend(client, login, clerk):
+    """No label points at the list; the group's name is its legend, each box has its own label, and the error
+    summary's link leads to the group."""
+    login(clerk)
+    page = client.get("/account/tokens").get_data(as_text=True)
+
+    assert 'for="token-scopes"' not in page
+    group = re.search(r'<fieldset id="token-scopes"[^>]*>\s*<legend>Rechte.*?</fieldset>', page, re.S)
+    assert group and group.group(0).count('type="checkbox"') == 2
+    assert all(f'for="{box}"' in group.group(0) for box in re.findall(r'type="checkbox"[^>]*id="([^"]+)"',
+                                                                      group.group(0)))
+
+    refused = client.post("/account/tokens", data={"name": "Landesportal", "days": "30"}).get_data(as_text=True)
+    assert '<a href="#token-scopes">' in refused
+    assert re.search(r'<fieldset id="token-scopes" aria-describedby="token-scopes-error">', refused)
+
+
 def test_nobody_revokes_someone_elses_token(client, login, make, clerk, token_for):
     token = token_for(make.user())
     row = db.session.scalar(select(tokens.ApiToken))

@@ -6,6 +6,7 @@ from datetime import date
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from wtforms import SelectMultipleField, widgets
 from wtforms.validators import StopValidation, ValidationError
 
 from tracker import clock
@@ -20,6 +21,14 @@ EARLIEST_DATE = date(1950, 1, 1)
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 #: How far ahead a date typed into a form may lie.
 LATEST_YEARS_AHEAD = 10
+
+
+class MultiCheckboxField(SelectMultipleField):
+    """A group of checkboxes. The forms macro draws it as a fieldset whose legend is the label, knowing it by its
+    ``type`` (WTForms sets that to the class name, so a subclass or a class attribute would not be known)."""
+
+    widget = widgets.ListWidget(prefix_label=False)
+    option_widget = widgets.CheckboxInput()
 
 
 class Form(FlaskForm):

@@ -2,23 +2,17 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, SelectMultipleField, StringField, widgets
+from wtforms import IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from tracker.auth.tokens import DEFAULT_DAYS, MAX_DAYS, Scope
-from tracker.http.forms import Form
-
-
-class CheckboxesField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
-    type = "MultiCheckboxField"  # the forms macro draws it as a fieldset of checkboxes
+from tracker.http.forms import Form, MultiCheckboxField
 
 
 class NewTokenForm(Form):
     name = StringField(_l("Name des Zugangs"), description=_l("Zum Beispiel das System, das ihn benutzt."),
                        validators=[DataRequired(_l("Bitte geben Sie dem Zugang einen Namen.")), Length(max=100)])
-    scopes = CheckboxesField(_l("Rechte"), choices=[
+    scopes = MultiCheckboxField(_l("Rechte"), choices=[
         (Scope.READ.value, _l("Lesen (Fälle, Fristen, Unterlagen, Verlauf)")),
         (Scope.WRITE.value, _l("Schreiben (Schritte in Fällen ausführen)"))],
         validators=[DataRequired(_l("Bitte wählen Sie mindestens ein Recht."))])

@@ -10,7 +10,6 @@ from wtforms import (
     SelectMultipleField,
     StringField,
     TextAreaField,
-    widgets,
 )
 from wtforms.validators import (
     DataRequired,
@@ -23,7 +22,7 @@ from wtforms.validators import (
 )
 
 from tracker import clock
-from tracker.http.forms import EARLIEST_BIRTH_DATE, Form, date_required, plausible_date
+from tracker.http.forms import EARLIEST_BIRTH_DATE, Form, MultiCheckboxField, date_required, plausible_date
 from tracker.procedures.definition import Transition
 from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus
 
@@ -35,11 +34,6 @@ class VersionedForm(Form):
     @property
     def expected_version(self) -> int:
         return int(self.version.data)
-
-
-class MultiCheckboxField(SelectMultipleField):
-    widget = widgets.ListWidget(prefix_label=False)
-    option_widget = widgets.CheckboxInput()
 
 
 def not_in_future(form, field):
