@@ -1,12 +1,14 @@
 """Demo data for `make run`, and the procedure pages."""
 import re
 
+from email_validator import validate_email
 from sqlalchemy import func, select
 
 from tracker.cases.models import Case
 from tracker.cases.queries import verify_audit_trail
 from tracker.cli.demo import DEMO_PASSWORD, load_demo
 from tracker.extensions import db
+from tracker.parties.models import Person
 from tracker.procedures.labels import legal_basis
 from tracker.registry import registry
 
@@ -20,6 +22,15 @@ def test_demo_loads_once_through_the_engine_with_intact_audit_chains(app):
     assert procedures == {"recognition-bqfg", "recognition-thuerbqfg", "skilled-worker-81a"}
     assert len(set(db.session.scalars(select(Case.state)))) >= 6
     assert list(verify_audit_trail()) == []
+
+
+def test_every_demo_person_has_a_valid_e_mail_address(app):
+    """The status page's code goes out by e-mail: a demo address with a space could not be sent to."""
+    load_demo()
+    addresses = list(db.session.scalars(select(Person.email)))
+    assert "nguyen.thi.lan@example.org" in addresses
+    for address in addresses:
+        validate_email(address, check_deliverability=False)  # raises EmailNotValidError
 
 
 def test_demo_applies_the_ba_fiction_as_the_system(app):

@@ -63,6 +63,12 @@ DEMO_ADDRESSES = {
 }
 
 
+def demo_address(given: str, family: str) -> str:
+    """The demo person's e-mail address: the names' words joined by dots ("Thi Lan" has a space, which no address
+    may hold unquoted)."""
+    return ".".join(f"{given} {family}".lower().split()) + "@example.org"
+
+
 def load_demo() -> bool:
     """Create the demo data unless it is there already; returns whether it created anything."""
     if db.session.scalar(select(Office).where(Office.code == "ABH-EF")) is not None:
@@ -106,7 +112,7 @@ def _create() -> None:
     def person(given, family, born, nationality, language="en"):
         street, postcode, city, country = DEMO_ADDRESSES[nationality]
         applicant = Person(given_names=given, family_name=family, date_of_birth=born, nationality=nationality,
-                           email=f"{given.lower()}.{family.lower()}@example.org", preferred_language=language,
+                           email=demo_address(given, family), preferred_language=language,
                            street=street, postcode=postcode, city=city, country=country)
         db.session.add(applicant)
         return applicant
