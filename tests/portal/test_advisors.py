@@ -66,7 +66,8 @@ def test_an_administrator_grants_access_with_the_consent_recorded_and_audited(cl
     ({"valid_from": "2026-03-01"}, "Der Zugang kann frühestens heute beginnen.", "valid_from"),
     ({"valid_until": "2026-03-01", "valid_from": "2026-03-05"}, "Das Ende der Gültigkeit liegt vor ihrem Beginn.",
      "valid_until"),
-    ({"valid_from": "31.02.2026"}, "Bitte geben Sie ein gültiges Datum an.", "valid_from"),
+    ({"valid_from": "31.02.2026"}, "Kein gültiges Datum.", "valid_from"),
+    ({"valid_from": ""}, "Bitte geben Sie ein Datum an.", "valid_from"),
     ({"advisor": "0"}, "Bitte wählen Sie eine Beratung der ThAFF aus der Liste.", "advisor"),
     ({"advisor": "999999"}, "Not a valid choice.", "advisor"),
 ])
