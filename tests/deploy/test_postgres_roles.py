@@ -60,15 +60,21 @@ def app_for(url: str):
     return create_app({"TESTING": True, "SQLALCHEMY_DATABASE_URI": url, "REDIS_URL": None, "SECRET_KEY": "roles"})
 
 
-def test_the_app_role_runs_the_app_but_cannot_change_audit_events(roles_database):
-    url, sql, owner, app_role = roles_database
+def deploy(url: str, sql: str, owner: str):
+    """As the README deploys: the roles script, the migrations as the owner role, the roles script again (after
+    every migration: grants on the tables just created). Returns the owner's app."""
     run_as_superuser(url, sql)
-
     owner_app = app_for(as_role(url, owner))
     with owner_app.app_context():
         upgrade()
         db.engine.dispose()
-    run_as_superuser(url, sql)  # after every migration: the events table exists now
+    run_as_superuser(url, sql)
+    return owner_app
+
+
+def test_the_app_role_runs_the_app_but_cannot_change_audit_events(roles_database):
+    url, sql, owner, app_role = roles_database
+    deploy(url, sql, owner)
 
     clock.travel_to(date(2026, 3, 2))
     app = app_for(as_role(url, app_role))
@@ -105,12 +111,7 @@ def test_a_backup_restores_as_the_owner_role_and_the_app_role_serves_it(roles_da
     script again (grants on the restored tables); the owner owns everything (later migrations work) and the app
     role reads it, audit trail intact."""
     url, sql, owner, app_role = roles_database
-    run_as_superuser(url, sql)
-    owner_app = app_for(as_role(url, owner))
-    with owner_app.app_context():
-        upgrade()
-        db.engine.dispose()
-    run_as_superuser(url, sql)
+    owner_app = deploy(url, sql, owner)
     clock.travel_to(date(2026, 3, 2))
     app = app_for(as_role(url, app_role))
     try:
