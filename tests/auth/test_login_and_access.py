@@ -21,7 +21,8 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.second_factor", "auth.set_language", "st
                     "invitation.accept",  # the one-time link that sets an invited user's first password
                     # the applicant's status page: no account, reference and access code or the signed link; sending
                     # documents and messages from it needs the applicant's session (tests/applicant/test_sending.py)
-                    "applicant.status", "applicant.link", "applicant.leave", "applicant.upload", "applicant.message",
+                    "applicant.status", "applicant.link", "applicant.leave", "applicant.left", "applicant.upload",
+                    "applicant.message",
                     # probes and metrics (tracker/operations): no account; /metrics has its own host/token check
                     "operations_health.healthz", "operations_health.readyz", "operations_metrics.metrics",
                     # the public statistics page: anonymised aggregates, no figure under 10 cases (issue 11)
