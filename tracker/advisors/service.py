@@ -84,7 +84,8 @@ def grant_access(admin: User, *, advisor_id: int, valid_from: date, valid_until:
         raise GrantError([LocalText("Bitte wählen Sie eine Beratung der ThAFF aus der Liste.",
                                     "Please choose a ThAFF advisor from the list.")], field="advisor")
     if not consented:
-        raise GrantError([LocalText("Bitte bestätigen Sie die Einwilligung.", "Please confirm the consent.")], field="consent")
+        raise GrantError([LocalText("Bitte bestätigen Sie die Einwilligung.", "Please confirm the consent.")],
+                         field="consent")
     today = clock.today()
     if valid_from < today:
         raise GrantError([LocalText("Der Zugang kann frühestens heute beginnen.",

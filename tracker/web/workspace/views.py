@@ -169,9 +169,8 @@ def new_case():
             return _opened_from(form) or redirect(url_for("cases.queue"))
         except service.CaseError as error:
             # Shown at the field it concerns (the employer a § 81a case needs), else at the procedure.
-            field = next((refusal.field for refusal in error.refusals if refusal.field and refusal.field in form),
-                         "procedure")
-            form[field].errors = [*form[field].errors, error.text(current_language())]
+            if not _on_fields(form, error):
+                form.procedure.errors = [*form.procedure.errors, error.text(current_language())]
         else:
             flash(_("Fall %(reference)s angelegt.", reference=case.reference), "success")
             return redirect(url_for("cases.show", case_id=case.id))
