@@ -90,7 +90,7 @@ def test_accelerated_and_standard_timers():
     assert workflow.timers["decision_accelerated"].kind == "target"
     assert workflow.timers["decision"].extension.max == "P1M"
     assert "mirrors BQFG – verify" in workflow.timers["decision"].basis
-    assert any("open point 1" in r.point.en for r in workflow.readings)
+    assert any("open point 1" in r.source for r in workflow.readings)
 
 
 def test_81a_definition_shape():

@@ -35,13 +35,15 @@ def test_every_reading_cites_its_source_and_names_what_it_governs(registry):
 
 
 def test_the_open_points_of_the_law_are_readings_not_comments(registry):
-    """LAW.md open points 2 (Werktage), 3 (calendars), 4 (extension after a shifted end), 6 (§ 31(3) for the
-    authority's periods), 7 (practice only) and the accelerated ThürBQFG rule (§ 7) are each a reading."""
+    """The open points of docs/law.md, 2 (Werktage), 3 (calendars), 4 (extension after a shifted end), 6 (§ 31(3)
+    for the authority's periods), 7 (practice only) and the accelerated ThürBQFG rule (§ 7), are each a reading
+    that cites the point as its source."""
     points = {workflow.id: " ".join(r.point.en for r in workflow.readings) for workflow in registry.all()}
-    assert "open point 2" in points["skilled-worker-81a"] and "open point 3" in points["skilled-worker-81a"]
-    assert "open point 7" in points["skilled-worker-81a"]
+    sources = {workflow.id: " ".join(r.source for r in workflow.readings) for workflow in registry.all()}
+    assert "open point 2" in sources["skilled-worker-81a"] and "open point 3" in sources["skilled-worker-81a"]
+    assert "open point 7" in sources["skilled-worker-81a"]
     for procedure in ("recognition-bqfg", "recognition-thuerbqfg", "recognition-thuerbqfg-nonregulated"):
-        assert "open point 6" in points[procedure], procedure
+        assert "open point 6" in sources[procedure], procedure
         assert "withdrawal" in points[procedure], procedure
     for procedure in ("recognition-thuerbqfg", "recognition-thuerbqfg-nonregulated"):
         assert "Accelerated ThürBQFG" in points[procedure]
@@ -171,7 +173,7 @@ def test_the_procedure_page_shows_each_reading_with_its_source_and_what_it_gover
     login(clerk)
     page = client.get("/procedures/skilled-worker-81a").get_data(as_text=True)
     # The reading in the reader's language; the source as the definition cites it.
-    assert "<dt>Werktage in § 81a Abs. 3 Nr. 3 AufenthG (LAW.md, offener Punkt 2)</dt>" in page
+    assert "<dt>Werktage in § 81a Abs. 3 Nr. 3 AufenthG</dt>" in page
     assert "„Werktage“ werden als Montag bis Samstag ohne gesetzliche Feiertage gelesen" in page
     assert "Working days in" not in page
     assert "Quelle:</strong> <span lang=\"en\">§ 81a(3) s. 1 no. 3 AufenthG" in page
@@ -179,6 +181,6 @@ def test_the_procedure_page_shows_each_reading_with_its_source_and_what_it_gover
     clerk.locale = "en"
     db.session.commit()
     english = client.get("/procedures/skilled-worker-81a").get_data(as_text=True)
-    assert "<dt>Working days in § 81a(3) no. 3 AufenthG (LAW.md open point 2)</dt>" in english
+    assert "<dt>Working days in § 81a(3) no. 3 AufenthG</dt>" in english
     assert "Applies to:</strong> Invitation of the employer" in english
     assert "Source:</strong>" in english
