@@ -4,7 +4,6 @@ Every value can be overridden from the environment (names below) or the command 
 without dropping a request: ``kill -HUP <master pid>`` (``systemctl reload tracker-web``): the master starts new
 workers with the new code, then stops the old ones after their current requests (``graceful_timeout``).
 """
-import gc
 import multiprocessing
 import os
 import shutil
@@ -30,8 +29,6 @@ max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", 10000))
 max_requests_jitter = 2000
 # No preload: on HUP every new worker imports the new code, which is what a deploy wants.
 preload_app = False
-#: Allocations between two young-generation passes of the cyclic garbage collector in a worker (default 700).
-GC_THRESHOLD = int(os.environ.get("GUNICORN_GC_THRESHOLD", 20000))
 # X-Forwarded-Proto from nginx on this host decides https (secure cookies, redirects).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
@@ -62,9 +59,8 @@ def child_exit(server, worker):
 
 
 def post_worker_init(worker):
-    # The app, its workflow definitions and its templates live as long as the worker: move them out of the cyclic
-    # garbage collector's sight (gc.freeze), and let it run less often (the default runs a young-generation pass
-    # every 700 allocations, and a page that loads a few hundred ORM rows triggers full passes over everything).
-    # Requests leave little cyclic garbage; reference counting frees the rest at once.
-    gc.freeze()
-    gc.set_threshold(GC_THRESHOLD, 20, 20)
+    # The app lives as long as the worker: out of the cyclic garbage collector's sight, which runs less often
+    # (GC_THRESHOLD; tracker.config.settle_long_lived_process says why).
+    from tracker.config import settle_long_lived_process
+
+    settle_long_lived_process()

@@ -2,7 +2,8 @@
 import unicodedata
 from datetime import datetime, timezone
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import DateTime, bindparam, event, func, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.types import TypeDecorator
@@ -34,6 +35,29 @@ class UTCDateTime(TypeDecorator):
 def dialect_insert(table):
     """An INSERT that supports ``on_conflict_do_nothing`` on the session's database (PostgreSQL or SQLite)."""
     return (postgresql_insert if db.session.get_bind().dialect.name == "postgresql" else sqlite_insert)(table)
+
+
+def insert_many(table, rows: list[dict], returning: tuple, conflict_on: tuple[str, ...] = ()) -> list:
+    """INSERT ``rows`` (dicts with the same keys) into ``table`` in the session's transaction, skipping rows that
+    clash on ``conflict_on`` when given, and return the ``returning`` columns of the rows written.
+
+    On PostgreSQL the values travel as one array per column, unnested by the server: the statement has as many
+    parameters as the table has columns, whatever the number of rows. A multi-row VALUES list has one per value,
+    and psycopg parses a statement with more than 50 parameters anew on every execution (the 461 e-mails of one
+    sweep batch: 135 ms of parsing before anything was sent). Elsewhere the rows go as an executemany."""
+    if not rows:
+        return []
+    insert = dialect_insert(table)
+    if db.session.get_bind().dialect.name == "postgresql":
+        names = list(rows[0])
+        arrays = [bindparam(None, [row[name] for row in rows], type_=ARRAY(table.c[name].type)) for name in names]
+        values = func.unnest(*arrays).table_valued(*names).render_derived()
+        statement, parameters = insert.from_select(names, select(*values.c)), None
+    else:
+        statement, parameters = insert, rows
+    if conflict_on:
+        statement = statement.on_conflict_do_nothing(index_elements=list(conflict_on))
+    return db.session.execute(statement.returning(*returning), parameters).all()
 
 
 def tune_postgresql_planner(engine, random_page_cost: float | None) -> None:

@@ -287,6 +287,39 @@ def test_an_invitation_link_leaves_the_database_once_sent(make, smtp):
     assert row.status == OutboxStatus.SENT and row.body == ""
 
 
+def _mail(key: str) -> Mail:
+    return Mail(key=key, kind="digest", address=f"{key}@example.org", language="de", subject="Tagesübersicht",
+                body="Text")
+
+
+def test_a_mail_queued_in_a_savepoint_that_rolls_back_is_not_sent(smtp):
+    queue_mail(_mail("kept-before"))
+    with pytest.raises(RuntimeError):
+        with db.session.begin_nested():
+            queue_mail(_mail("dropped"))
+            with db.session.begin_nested():
+                queue_mail(_mail("dropped-inner"))
+            raise RuntimeError("the step inside the savepoint failed")
+    with db.session.begin_nested():
+        queue_mail(_mail("kept-savepoint"))
+    db.session.commit()
+    assert [row.dedupe_key for row in rows()] == ["kept-before", "kept-savepoint"]
+    assert sorted(message["To"] for message in smtp.received()) == [
+        "kept-before@example.org", "kept-savepoint@example.org"]
+
+
+def test_many_mails_of_one_commit_are_written_and_sent_each_once(smtp):
+    keys = [f"many-{number}" for number in range(120)]
+    for key in keys:
+        queue_mail(_mail(key))
+    db.session.commit()
+    written = rows()
+    assert sorted(row.dedupe_key for row in written) == sorted(keys)
+    assert all(row.status == OutboxStatus.SENT and row.attempts == 1 for row in written)
+    assert len({row.message_id for row in written}) == 120
+    assert sorted(message["To"] for message in smtp.received()) == sorted(f"{key}@example.org" for key in keys)
+
+
 def test_the_development_outbox_page_lists_the_mails_and_is_absent_in_production(client, login, make, app):
     scene = Scene(make)
     step(scene.case, "confirm_receipt_incomplete", scene.clerk, documents="diploma")

@@ -17,7 +17,7 @@ from tracker.audit.service import append_event
 from tracker.auth.actors import SYSTEM
 from tracker.cases.models import Case
 from tracker.cases.service import CaseError, apply_transition
-from tracker.db_types import dialect_insert
+from tracker.db_types import insert_many
 from tracker.extensions import db
 from tracker.procedures import timer_plan
 from tracker.procedures.vocabulary import TimerStatus
@@ -106,9 +106,8 @@ class _Batch:
         rows = [{"timer_pk": timer.id, "kind": str(kind_of(timer)), "due_on": timer.due_on, "created_at": now}
                 for timer in self.timers]
         with db.session.no_autoflush:  # nothing pending concerns it
-            self.effects = dict(db.session.execute(
-                dialect_insert(table).values(rows).on_conflict_do_nothing(index_elements=["timer_pk", "kind", "due_on"])
-                .returning(table.c.timer_pk, table.c.id)).all())
+            self.effects = dict(insert_many(table, rows, returning=(table.c.timer_pk, table.c.id),
+                                            conflict_on=("timer_pk", "kind", "due_on")))
 
     def case(self, timer: Timer) -> Case:
         return self.cases[timer.case_id]

@@ -19,6 +19,7 @@ from tracker.cli.outbox import outbox_command
 from tracker.cli.privacy import retention_command, totp_command
 from tracker.cli.simulate import simulate_command
 from tracker.cli.workflows import workflows_command
+from tracker.config import settle_long_lived_process
 from tracker.extensions import db
 from tracker.jobs.deadlines import run_sweep
 from tracker.jobs.queue import QUEUES
@@ -73,6 +74,7 @@ def worker_command(queues: tuple[str, ...], processes: int, burst: bool):
     """Run RQ workers for the tracker's jobs (needs REDIS_URL)."""
     app = current_app._get_current_object()
     _require_redis(app)
+    settle_long_lived_process()  # before a pool forks its workers: they inherit it
     run_worker(app, burst=burst, queues=queues or QUEUES, processes=processes)
 
 

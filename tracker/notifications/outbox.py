@@ -26,6 +26,7 @@ from sqlalchemy import event, inspect
 
 from tracker import clock
 from tracker.audit.models import Event
+from tracker.db_types import insert_many
 from tracker.extensions import db
 from tracker.notifications.events import Mail, mails_for_events
 from tracker.notifications.mail import message_domain
@@ -53,20 +54,20 @@ def new_message_id() -> str:
     return f"<{uuid.uuid4().hex}.outbox@{message_domain()}>"
 
 
-def queue_mail(mail: Mail, session=None) -> OutboxMessage:
-    """Write one e-mail into the outbox in the current transaction (flushed by the caller's commit). Use it for
-    mails no audit event describes; the row is dispatched after the commit like every other."""
-    session = session or db.session
+def queue_mail(mail: Mail, session=None) -> None:
+    """Write one e-mail into the outbox in the current transaction (written by the caller's commit). Use it for
+    mails no audit event describes; the row is dispatched after the commit like every other. A mail queued inside
+    a savepoint that rolls back is forgotten with it."""
+    session = session or db.session()  # the request's session itself, not its scoped proxy
     now = clock.now()
-    row = OutboxMessage(
-        dedupe_key=mail.key, kind=mail.kind, case_id=mail.case_id, user_id=mail.user_id, address=mail.address,
-        language=mail.language, subject=mail.subject, body=mail.body, secret=mail.secret,
-        message_id=new_message_id(), status=OutboxStatus.PENDING, attempts=0, next_attempt_at=now,
-        lease_until=now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"]), created_at=now,
-    )
-    session.add(row)
-    session.info.setdefault(_NEW_ROWS, []).append(row)
-    return row
+    row = {
+        "dedupe_key": mail.key, "kind": mail.kind, "case_id": mail.case_id, "user_id": mail.user_id,
+        "address": mail.address, "language": mail.language, "subject": mail.subject, "body": mail.body,
+        "secret": mail.secret, "message_id": new_message_id(), "status": OutboxStatus.PENDING, "attempts": 0,
+        "next_attempt_at": now, "lease_until": now + timedelta(seconds=current_app.config["OUTBOX_LEASE_SECONDS"]),
+        "claim": None, "last_error": "", "created_at": now, "sent_at": None,
+    }
+    session.info.setdefault(_NEW_ROWS, []).append((session.get_nested_transaction(), row))
 
 
 def _collect_events(session, flush_context, instances) -> None:
@@ -85,11 +86,13 @@ def _write_rows(session) -> None:
             mails = mails_for_events(session, events)
         for mail in mails:
             queue_mail(mail, session)
-    rows = session.info.pop(_NEW_ROWS, [])
+    rows = [row for _, row in session.info.pop(_NEW_ROWS, [])]
     if rows:
-        session.flush()
-        # Ids now: after the commit the session may not touch the database (the rows are expired by then).
-        session.info[_NEW_IDS] = [row.id for row in rows if inspect(row).persistent]
+        # All in one statement (an ORM flush would send one parameter per value, which the driver parses anew
+        # each time), with the ids now: after the commit the session may not touch the database.
+        with session.no_autoflush:
+            session.info[_NEW_IDS] = [row.id for row in insert_many(OutboxMessage.__table__, rows,
+                                                                     returning=(OutboxMessage.id,))]
 
 
 def _dispatch_rows(session) -> None:
@@ -108,3 +111,15 @@ def _forget(session, previous_transaction) -> None:
     if previous_transaction.parent is None:  # the whole transaction rolled back: nothing it wrote exists
         for key in (_EVENTS, _NEW_ROWS, _NEW_IDS):
             session.info.pop(key, None)
+    elif previous_transaction.nested and session.info.get(_NEW_ROWS):
+        # A savepoint rolled back: the mails queued inside it (or inside savepoints within it) are not owed.
+        session.info[_NEW_ROWS] = [(queued_in, row) for queued_in, row in session.info[_NEW_ROWS]
+                                   if not _within(queued_in, previous_transaction)]
+
+
+def _within(transaction, savepoint) -> bool:
+    while transaction is not None:
+        if transaction is savepoint:
+            return True
+        transaction = transaction.parent
+    return False
