@@ -1,8 +1,8 @@
 """RQ jobs for the outbox: deliver one row, pump lost rows back onto the queue, write the daily digests.
 
-``dispatch`` is what the outbox calls after a commit (wired in ``create_app``): one job per row. Redis being down
-is logged, never raised: the rows stay leased in the database and the pump enqueues them once the lease ends and
-Redis answers again."""
+``dispatch`` is what the outbox calls after a commit (wired in ``create_app``): one job per row, all sent to Redis
+in one round trip. Redis being down is logged, never raised: the rows stay leased in the database and the pump
+enqueues them once the lease ends and Redis answers again."""
 from __future__ import annotations
 
 import logging
@@ -10,7 +10,7 @@ import logging
 from redis.exceptions import RedisError
 
 from tracker.extensions import db
-from tracker.jobs.queue import MAIL, enqueue
+from tracker.jobs.queue import MAIL, enqueue_each
 from tracker.notifications.delivery import deliver, pump
 from tracker.notifications.digest import write_digests
 
@@ -23,13 +23,13 @@ def deliver_message(outbox_id: int) -> str:
 
 
 def dispatch(outbox_ids: list[int]) -> None:
-    for number, outbox_id in enumerate(outbox_ids):
-        try:
-            enqueue(MAIL, deliver_message, outbox_id)
-        except (RedisError, OSError) as error:
-            log.warning("outbox: %d row(s) not enqueued (%s); the pump retries when their lease ends",
-                        len(outbox_ids) - number, type(error).__name__)
-            return
+    if not outbox_ids:
+        return
+    try:
+        enqueue_each(MAIL, deliver_message, [(outbox_id,) for outbox_id in outbox_ids])
+    except (RedisError, OSError) as error:
+        log.warning("outbox: %d row(s) not enqueued (%s); the pump retries when their lease ends",
+                    len(outbox_ids), type(error).__name__)
 
 
 def pump_outbox() -> int:
