@@ -7,7 +7,12 @@ from types import SimpleNamespace
 import pytest
 
 from tracker.procedures.loader import load_directory
-from tracker.procedures.timer_plan import authority_suspensions, days_suspended
+from tracker.procedures.timer_plan import (
+    authority_suspensions,
+    days_suspended,
+    deadline_of,
+    suspended_days,
+)
 
 WORKFLOWS = Path(__file__).resolve().parents[2] / "workflows"
 
@@ -60,3 +65,32 @@ def test_a_stay_recorded_as_ending_before_it_began_loses_nothing(bqfg):
     suspensions = authority_suspensions(bqfg, [timer("decision", pause(date(2025, 4, 1), date(2025, 4, 21)))])
     assert days_suspended(suspensions, date(2025, 4, 10), date(2025, 4, 5)) == 0
     assert authority_suspensions(bqfg, [timer("decision", pause(date(2025, 4, 1), date(2025, 4, 1)))]) == []
+
+
+def decision_timer(*pauses, extension=None):
+    return SimpleNamespace(timer_id="decision", status="running", started_on=date(2026, 2, 2), calendar="th",
+                           extension=extension, pauses=list(pauses), fixed_due_on=None, end_named=None)
+
+
+def test_two_requests_whose_deadlines_overlap_suspend_the_decision_once(bqfg):
+    # § 6(4) BQFG: 16.02.-02.03. and 23.02.-09.03. share 7 days: 21 days suspended, not 28 (story 44).
+    timer = decision_timer(pause(date(2026, 2, 16), date(2026, 3, 2), date(2026, 2, 18)),
+                           pause(date(2026, 2, 23), date(2026, 3, 9), date(2026, 3, 5)))
+    assert suspended_days(timer, date(2026, 3, 20)) == 21
+    # Sat 02.05. + 21 days = Sat 23.05. -> Whit Monday 25.05. -> Tue 26.05.
+    assert deadline_of(timer, bqfg.timers["decision"], date(2026, 3, 20)).due == date(2026, 5, 26)
+
+
+def test_a_pause_by_hand_inside_a_request_adds_nothing(bqfg):
+    timer = decision_timer(pause(date(2026, 2, 16), date(2026, 3, 2)),
+                           pause(date(2026, 2, 20), ended_on=date(2026, 2, 25)))
+    assert suspended_days(timer, date(2026, 3, 20)) == 14
+
+
+@pytest.mark.parametrize("extension, due", [("P1M", date(2026, 6, 18)), ("2026-06-05", date(2026, 6, 19))])
+def test_a_suspension_inside_the_extension_prolongs_the_extended_deadline(bqfg, extension, due):
+    # Complete 02.02.: 3 months end Sat 02.05. -> Mon 04.05.; extended by a month from there to Thu 04.06. (or to
+    # Fri 05.06., communicated). A request on 15.05. with a deadline of 29.05. suspends 14 days of the extension,
+    # counted from the extended end: Thu 04.06. + 14 = Thu 18.06.; the communicated Fri 05.06. + 14 = Fri 19.06.
+    timer = decision_timer(pause(date(2026, 5, 15), date(2026, 5, 29)), extension=extension)
+    assert deadline_of(timer, bqfg.timers["decision"], date(2026, 5, 30)).due == due

@@ -115,6 +115,10 @@ class Calendar:
             d += timedelta(days=1)
         return d
 
+    def end_of(self, d: date) -> date:
+        """The day a period whose last day is `d` ends: moved off a non-working day where this calendar shifts."""
+        return self.next_working_day(d) if self.shifts else d
+
 
 _CALENDARS = {
     CalendarName.TH: Calendar(CalendarName.TH, (PUBLIC,)),
@@ -261,7 +265,7 @@ def _framed(start: date, start_label: str | None, steps: list[Step], basis: str 
 def compute_due(start: date, period: Period | str, *, calendar: Calendar | str = CalendarName.TH,
                 extension: Period | str | None = None, paused_days: int = 0, basis: str | None = None,
                 start_label: str | None = None, pause_basis: str = "§ 6(4) BQFG",
-                extended_until: date | None = None) -> Deadline:
+                extended_until: date | None = None, extension_paused_days: int = 0) -> Deadline:
     """Due date of a period triggered on `start` (receipt, complete documents …).
 
     1. raw end = add_period(start, period): § 31(1) VwVfG with §§ 187(1), 188 BGB.
@@ -270,7 +274,9 @@ def compute_due(start: date, period: Period | str, *, calendar: Calendar | str =
        the caller decides that length and flags edge cases).
     3. + extension, running from the end of the previous period (§ 190 BGB) as shifted by step 4 (docs/law.md open
        point 4: BGH IX ZB 198/04, the extended part begins only when the next working day ends); or, with
-       `extended_until`, the end date communicated with the extension, which governs instead.
+       `extended_until`, the end date communicated with the extension, which governs instead; then
+       + extension_paused_days: a suspension inside the extension suspends the extended period too (it is still
+       the period of § 6(3) that § 6(4) BQFG suspends), so those days count from the extended end, not before it.
     4. end on a Saturday, Sunday or holiday → next working day (§ 31(3) s. 1 VwVfG, § 193 BGB), also for
        deadlines binding the authority (docs/law.md § 4, our reading). Calendar `none` (missions abroad, open
        point 3) neither knows holidays nor shifts: the deadline ends on its last day.
@@ -278,8 +284,9 @@ def compute_due(start: date, period: Period | str, *, calendar: Calendar | str =
     it "unter Hinweis auf" § 31(3) s. 2 VwVfG, the only case in which it would stand.
     """
     period, cal = _as_period(period), _as_calendar(calendar)
-    if type(paused_days) is not int or paused_days < 0:
-        raise ValueError(f"paused_days must be a whole number >= 0, not {paused_days!r}")
+    for days in (paused_days, extension_paused_days):
+        if type(days) is not int or days < 0:
+            raise ValueError(f"suspended days must be a whole number >= 0, not {days!r}")
     end = add_period(start, period)
     steps = [Step("period", end, {"period": str(period)})]
     if paused_days:
@@ -295,6 +302,9 @@ def compute_due(start: date, period: Period | str, *, calendar: Calendar | str =
             steps.append(Step("shift", shifted, {"from": end.isoformat(), "calendar": cal.name}))
         end = add_period(shifted, extension)
         steps.append(Step("extension", end, {"period": str(extension)}))
+    if extension_paused_days and (extended_until is not None or extension is not None):
+        end += timedelta(days=extension_paused_days)
+        steps.append(Step("pause", end, {"days": extension_paused_days, "basis": pause_basis}))
     due = cal.next_working_day(end) if cal.shifts else end
     if due != end:
         steps.append(Step("shift", due, {"from": end.isoformat(), "calendar": cal.name}))

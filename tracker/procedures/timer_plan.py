@@ -200,8 +200,14 @@ def authority_suspensions(workflow: Workflow, timers) -> list[tuple[date, date |
     """The stretches in which the authority's own periods stood still, from the pauses of the timers it owes,
     merged where they overlap: (first suspended day, day after the last; None while one still runs)."""
     owed = {spec.id for spec in workflow.timers.values() if spec.owed_by == "authority"}
-    stretches = sorted(((pause.started_on, pause_end(pause)) for timer in timers if timer.timer_id in owed
-                        for pause in timer.pauses), key=lambda stretch: stretch[0])
+    return merge_stretches((pause.started_on, pause_end(pause)) for timer in timers if timer.timer_id in owed
+                           for pause in timer.pauses)
+
+
+def merge_stretches(stretches) -> list[tuple[date, date | None]]:
+    """(first suspended day, day after the last, None while it runs) stretches, sorted and merged where they overlap
+    or touch, so a day two suspensions share is counted once."""
+    stretches = sorted(stretches, key=lambda stretch: stretch[0])
     merged: list[tuple[date, date | None]] = []
     for start, end in stretches:
         if end is not None and end <= start:
@@ -221,6 +227,42 @@ def days_suspended(suspensions: Sequence[tuple[date, date | None]], start: date,
         overlap = (min(end, after) if after is not None else end) - max(start, first)
         total += max(overlap.days, 0)
     return total
+
+
+def timer_suspensions(timer: TimerLike, today: date) -> list[tuple[date, date]]:
+    """The stretches in which ``timer`` stood still, merged: two suspensions that overlap (a second request for
+    documents while the first deadline set still runs, a pause by hand inside one) stop the period once for the
+    days they share, § 209 BGB counts time not run, not reasons for it. A pause still running lasts until today."""
+    merged = merge_stretches((pause.started_on, pause_end(pause)) for pause in timer.pauses)
+    return [(first, after or today) for first, after in merged if (after or today) > first]
+
+
+def suspended_days(timer: TimerLike, today: date) -> int:
+    """Days the timer stood still, each counted once however many suspensions cover it."""
+    return sum((after - first).days for first, after in timer_suspensions(timer, today))
+
+
+def split_suspended_days(timer: TimerLike, spec: TimerSpec, today: date) -> tuple[int, int]:
+    """(days suspended within the period, days suspended within its extension).
+
+    A suspension that starts while the period runs (up to its end, moved off a weekend or holiday) prolongs the
+    period, and the extension then runs from that later end (§ 190 BGB). A suspension that starts after it, inside
+    the extension, suspends the extended period (§ 6(4) BQFG suspends "die Frist nach Absatz 3", extended or not):
+    its days are added to the extended end, also to an end date communicated with the extension, which they would
+    otherwise be lost from."""
+    stretches = timer_suspensions(timer, today)
+    extension, until = extension_of(timer)
+    if not (extension or until):
+        return sum((after - first).days for first, after in stretches), 0
+    calendar = deadlines.get_calendar(timer.calendar)
+    end = deadlines.add_period(timer.started_on, deadlines.parse_period(spec.period))
+    within = later = 0
+    for first, after in stretches:
+        if first > calendar.end_of(end + timedelta(days=within)):
+            later += (after - first).days
+        else:
+            within += (after - first).days
+    return within, later
 
 
 def open_pause(timer: TimerLike) -> PauseLike | None:
@@ -378,10 +420,11 @@ def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | Non
     if spec.working_days:
         return deadlines.add_working_days(timer.started_on, spec.working_days, calendar=timer.calendar,
                                           basis=spec.basis, start_label=label)
-    paused = sum(pause_days(pause, today) for pause in timer.pauses)
+    within, later = split_suspended_days(timer, spec, today)
     return deadlines.compute_due(timer.started_on, spec.period, calendar=timer.calendar, extension=extension,
-                                 paused_days=paused, basis=spec.basis, start_label=label,
-                                 pause_basis=spec.suspension_basis, extended_until=until)
+                                 paused_days=within, basis=spec.basis, start_label=label,
+                                 pause_basis=spec.suspension_basis, extended_until=until,
+                                 extension_paused_days=later)
 
 
 def extension_of(timer: TimerLike) -> tuple[str | None, date | None]:
