@@ -214,7 +214,7 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
         except ValueError:
             raise TimerError(LocalText("Ungültige Dauer, z. B. P2W oder P1M.",
                                        "Invalid length, e.g. P2W or P1M.")) from None
-        if timer_plan.approximate_days(wanted) > timer_plan.approximate_days(maximum):
+        if _reaches_beyond(timer, spec, wanted, maximum):
             raise TimerError(LocalText(f"Höchstens {maximum.describe('de')} Verlängerung.",
                                        f"At most {maximum.describe('en')} extension."))
         value = str(wanted)
@@ -228,6 +228,16 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
     if spec.due_input and old_due is not None:
         _follow_suspensions(case, timer, old_due)
     refresh_summary(case)
+
+
+def _reaches_beyond(timer: Timer, spec: TimerSpec, wanted: deadlines.Period, maximum: deadlines.Period) -> bool:
+    """Whether extending by ``wanted`` ends later than extending by ``maximum``, compared as the calendar dates both
+    reach from the end of the period (§ 190 BGB), before any weekend shift: "höchstens einen Monat" (§ 6(3) s. 4
+    BQFG) is a month of the calendar, so 31 days exceed it after a 30-day month and 4 weeks never do."""
+    # Only a running (or breached) timer is extended, so neither end is left open by an open-ended pause.
+    wanted_end, maximum_end = (timer_plan.deadline_of(_WithExtension(timer, str(period)), spec, clock.today()).raw_end
+                               for period in (wanted, maximum))
+    return wanted_end > maximum_end
 
 
 def _due_if_extended(timer: Timer, spec: TimerSpec, extension: str) -> date | None:
