@@ -191,8 +191,9 @@ def test_a_request_during_review_says_the_decision_period_is_suspended(client, l
     first, second = letters(case, LetterKind.DOCUMENTS_REQUEST)
     assert "gehemmt (§ 6(4) BQFG)" in text_of(client.get(f"/cases/{case.id}/letters/{first.id}"))
     assert "suspended (§ 6(4) BQFG)" in text_of(client.get(f"/cases/{case.id}/letters/{first.id}?lang=en"))
-    # § 12(3) s. 3 BQFG: a request for certified copies does not suspend the period.
-    assert "gehemmt" not in text_of(client.get(f"/cases/{case.id}/letters/{second.id}"))
+    # A non-regulated profession: certified copies are asked for under § 5(5) BQFG and suspend (§ 6(4)); the
+    # exception of § 12(3) s. 3 is the regulated chapter's (story 14 and 48).
+    assert "gehemmt (§ 6(4) BQFG)" in text_of(client.get(f"/cases/{case.id}/letters/{second.id}"))
 
 
 def test_a_thuerbqfg_case_cites_the_thuerbqfg(client, login, make, office, clerk):
