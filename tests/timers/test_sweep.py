@@ -167,6 +167,18 @@ def test_ba_approval_is_deemed_granted_once_by_the_system_after_one_week(make):
     assert events_of(case.id, "timer_breached") == []
 
 
+def test_a_late_sweep_dates_the_fiction_the_day_after_the_week_not_the_day_it_runs(make):
+    # § 36(2) BeschV: requested Mon 2 Mar, the week ends Mon 9 Mar; the approval is deemed granted from Tue 10 Mar,
+    # even when the sweep next runs on Fri 13 Mar (e.g. no worker over the days between).
+    case, _clerk = ba_pending_case(make, date(2026, 3, 2))
+    clock.travel_to(date(2026, 3, 13))
+    assert sweep().fictions == 1
+    ba = timer_of(case, "ba_approval")
+    assert (ba.status, ba.finished_on) == (TimerStatus.FIRED, date(2026, 3, 10))
+    [fiction] = events_of(case.id, "transition", "deem_ba_approval_granted")
+    assert fiction.data["effective_on"] == "2026-03-10"
+
+
 def test_ba_reporting_missing_information_stops_the_fiction_and_supplying_it_starts_a_new_week(make):
     case, clerk = ba_pending_case(make, date(2026, 3, 2))
     clock.travel_to(date(2026, 3, 5))

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 
 from sqlalchemy import select
 
@@ -20,6 +21,7 @@ from tracker.cases.service import CaseError, apply_transition
 from tracker.db_types import insert_many
 from tracker.extensions import db
 from tracker.procedures import timer_plan
+from tracker.procedures.definition import EFFECTIVE_ON
 from tracker.procedures.vocabulary import TimerStatus
 from tracker.registry import workflow_of
 from tracker.timers.models import Timer, TimerEffect, TimerEffectKind
@@ -150,6 +152,25 @@ def _expiry_kind(case: Case, timer: Timer) -> TimerEffectKind:
     return TimerEffectKind.FICTION if spec.on_expiry == "fiction" else TimerEffectKind.BREACH
 
 
+def _perform_fiction(case, spec, timer: Timer, today: date) -> None:
+    """The law's fiction (e.g. § 36(2) BeschV): the system performs the step, recorded with its basis and dated the
+    day after the due date: the approval is deemed granted once the week has run out, at the end of its last day,
+    however late the sweep gets to it (a sweep that did not run over a weekend must not move the fiction's date).
+    Should a later fact of the case already be recorded, the fiction is dated the day it is performed instead."""
+    deemed_on = timer.due_on + timedelta(days=1)
+    reason = timer_plan.fiction_reason(spec, timer.due_on)
+    for day in dict.fromkeys((deemed_on, today)):
+        try:
+            with db.session.begin_nested():
+                apply_transition(case, spec.fiction_transition, SYSTEM, {EFFECTIVE_ON: day.isoformat()}, reason=reason)
+                timer.status = TimerStatus.FIRED
+                timer.finished_on = day
+            return
+        except CaseError:
+            if day == today:
+                raise
+
+
 def _expire(batch: _Batch, timer: Timer, today, result: SweepResult) -> None:
     case = batch.case(timer)
     spec = workflow_of(case).timers[timer.timer_id]
@@ -161,12 +182,7 @@ def _expire(batch: _Batch, timer: Timer, today, result: SweepResult) -> None:
     timer.warn_on = None
     if fiction:
         try:
-            with db.session.begin_nested():
-                # The law's fiction (e.g. § 36(2) BeschV): the system performs the step, recorded with its basis.
-                apply_transition(case, spec.fiction_transition, SYSTEM, {},
-                                 reason=timer_plan.fiction_reason(spec, timer.due_on))
-                timer.status = TimerStatus.FIRED
-                timer.finished_on = today
+            _perform_fiction(case, spec, timer, today)
         except CaseError as error:
             log.warning("fiction %s on case %s not applicable: %s", spec.id, case.id, error)
             fiction = False
