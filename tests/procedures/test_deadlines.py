@@ -167,6 +167,19 @@ def test_explain_pause_extension_and_start_label():
     ]
 
 
+def test_a_suspension_inside_the_extension_counts_from_the_extended_end():
+    # Complete Sat 03.01.2026: 3 months to Good Friday 03.04. -> Tue 07.04.; + 1 month = Thu 07.05.; 14 days
+    # suspended inside the extension: Thu 21.05. (story 45). Added before the extension: Mon 18.05.
+    deadline = compute_due(D("2026-01-03"), "P3M", extension="P1M", extension_paused_days=14)
+    assert (deadline.raw_end, deadline.due) == (D("2026-05-21"), D("2026-05-21"))
+    assert compute_due(D("2026-01-03"), "P3M", extension="P1M", paused_days=14).due == D("2026-05-18")
+    assert deadline.explain("de")[-1] == "+ 14 Tage Hemmung (§ 6(4) BQFG) = Do 21.05.2026"
+    communicated = compute_due(D("2026-01-03"), "P3M", extended_until=D("2026-05-06"), extension_paused_days=14)
+    assert communicated.due == D("2026-05-20")
+    # without an extension there is no extension period to suspend
+    assert compute_due(D("2026-01-03"), "P3M", extension_paused_days=14).due == D("2026-04-07")
+
+
 def test_explain_no_shift_abroad():
     deadline = compute_due(D("2026-01-15"), "P1M", calendar="none")
     assert deadline.explain("de")[-1] == "Sonntag, keine Verschiebung (Kalender ohne Feiertage, Auslandsvertretung)"
