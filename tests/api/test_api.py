@@ -489,3 +489,20 @@ def test_the_queue_query_ignores_the_assignee_for_parties(app, make, office, cle
     party = make.user(role="employer", employer=employer)
     found, _more = queries.queue_slice(party, queries.QueueFilters(assignee=str(clerk.id + 99)), None, 50)
     assert [item.id for item in found] == [case.id]  # the filter is not applied: it could tell who handles it
+
+
+@pytest.mark.parametrize("body", [{"transition": "withdraw\x00", "inputs": {}},
+                                  {"transition": "withdraw", "inputs": {"effective_on": "2026-03-02\x00"}},
+                                  {"transition": "withdraw", "inputs": {"reason\x00": "x"}},
+                                  {"transition": "withdraw", "inputs": {"effective_on": ["\x00"]}}])
+def test_a_nul_byte_in_a_step_is_a_problem_not_a_database_error(client, make, office, clerk, token_for, body):
+    case = make.case(office=office, actor=clerk)
+    response = client.post(f"/api/v1/cases/{case.id}/transitions", json=body,
+                           headers=bearer(token_for(clerk), **{"If-Match": f'"{case.version}"'}))
+    assert response.status_code in (400, 422) and response.mimetype == "application/problem+json"
+    assert db.session.get(Case, case.id).state == case.state
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "state=%00", "after=%00", "assignee=1%00"])
+def test_a_nul_byte_in_the_query_is_a_problem(client, clerk, token_for, query):
+    assert_problem(client.get(f"/api/v1/cases?{query}", headers=bearer(token_for(clerk))), 400)
