@@ -506,3 +506,21 @@ def test_a_nul_byte_in_a_step_is_a_problem_not_a_database_error(client, make, of
 @pytest.mark.parametrize("query", ["q=a%00b", "state=%00", "after=%00", "assignee=1%00"])
 def test_a_nul_byte_in_the_query_is_a_problem(client, clerk, token_for, query):
     assert_problem(client.get(f"/api/v1/cases?{query}", headers=bearer(token_for(clerk))), 400)
+
+
+@pytest.mark.parametrize("inputs", ['{"documents": ["diploma\\ud800"]}', '{"documents": "\\udc00"}',
+                                    '{"do\\ud83dcuments": "diploma"}'])
+def test_an_unpaired_surrogate_escape_in_the_body_is_a_problem_not_a_500(client, make, office, clerk, token_for,
+                                                                          inputs):
+    # "\ud800" is valid JSON but no text: it reached the audit chain's UTF-8 hash (a 500).
+    case = make.case(office=office, actor=clerk)
+    response = client.post(f"/api/v1/cases/{case.id}/transitions",
+                           data='{"transition": "confirm_receipt_incomplete", "inputs": ' + inputs + "}",
+                           content_type="application/json",
+                           headers=bearer(token_for(clerk), **{"If-Match": f'"{case.version}"'}))
+    assert assert_problem(response, 400)["title"] == "Malformed body"
+    assert db.session.get(Case, case.id).version == case.version
+    paired = client.post(f"/api/v1/cases/{case.id}/transitions", headers=bearer(
+        token_for(clerk), **{"If-Match": f'"{case.version}"'}), content_type="application/json",
+        data='{"transition": "confirm_receipt_incomplete", "inputs": {"documents": ["diploma"], "x": "\\ud83d\\ude00"}}')
+    assert paired.status_code == 422  # a whole pair is text (an emoji): read, then refused for the unknown input
