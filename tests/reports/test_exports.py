@@ -121,3 +121,13 @@ def test_one_user_may_start_only_so_many_exports_a_day(app, year, people, client
     client.post("/logout")
     login(people["lead_hwk"])  # the limit is per user
     assert client.post("/reports/exports", data={**YEAR, "office": "", "file_format": "csv"}).status_code == 303
+
+
+@pytest.mark.parametrize("typed", ["=HYPERLINK(\"http://x\")", "+1", "-1+2", "@SUM(A1)", "\t=1+1", "\r=1+1"])
+def test_a_text_a_spreadsheet_would_run_is_quoted_in_both_csv_writers(typed):
+    # Occupations are typed by clerks (tabs and line breaks are ordinary text in forms): never a formula.
+    from tracker.reports.jobs import _csv_value
+    from tracker.reports.tables import safe_cell
+
+    assert safe_cell(typed) == _csv_value(typed) == "'" + typed
+    assert safe_cell("Pflegefachfrau") == _csv_value("Pflegefachfrau") == "Pflegefachfrau"
