@@ -129,6 +129,11 @@ def from_environment(instance_path: Path) -> dict:
         "API_RATE_LIMIT": os.environ.get("API_RATE_LIMIT") or "300 per minute",
         #: Report exports (anonymised case lists) are deleted this many days after they were requested.
         "REPORT_EXPORT_KEEP_DAYS": _integer("REPORT_EXPORT_KEEP_DAYS", 7),
+        #: Usable API tokens (neither revoked nor expired) one user may hold at once: a stolen session cannot mint
+        #: tokens without end, and a holder revokes an old one to make room.
+        "API_TOKENS_PER_USER": _integer("API_TOKENS_PER_USER", 10),
+        #: Report exports one user may request in 24 hours: each is a background job reading many cases.
+        "REPORT_EXPORTS_PER_DAY": _integer("REPORT_EXPORTS_PER_DAY", 20),
         **_operations(instance_path),
         **_applicant_status(),
     }

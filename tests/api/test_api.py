@@ -441,3 +441,86 @@ def test_an_employers_token_never_reaches_another_employers_case_on_any_api_rout
     db.session.expire_all()
     other_case = db.session.get(Case, other_case.id)
     assert (other_case.version, other_case.state, len(case_events(other_case.id))) == before
+
+
+def test_parties_see_no_reason_of_an_event(client, make, office, clerk, token_for):
+    # The reason of a step is the authority's working note: the portal does not show it to parties (was shown).
+    employer = make.employer()
+    case = make.case(office=office, actor=clerk, employer=employer)
+    make.authorisation(case, actor=clerk)
+    service.apply_transition(case, "withdraw", clerk, {"effective_on": "2026-03-02"},
+                             reason="Antragstellerin telefonisch: zieht zurück")
+    db.session.commit()
+    reasons = {who: [e["reason"] for e in client.get(f"/api/v1/cases/{case.id}/events",
+                                                       headers=bearer(token)).get_json()["items"]]
+               for who, token in (("staff", token_for(clerk)),
+                                  ("employer", token_for(make.user(role="employer", employer=employer))))}
+
+    assert "Antragstellerin telefonisch: zieht zurück" in reasons["staff"]
+    assert reasons["employer"] and set(reasons["employer"]) == {""}
+
+
+def test_the_assignee_filter_is_for_staff_only(client, make, office, clerk, token_for):
+    # A party filtering by assignee could learn who handles its cases (the answer hides the assignee itself).
+    employer = make.employer()
+    case = make.case(office=office, actor=clerk, employer=employer)
+    make.authorisation(case, actor=clerk)
+    service.assign(case, clerk, clerk)
+    db.session.commit()
+    advisor = make.user(role="advisor")
+    make.grant(employer, advisor=advisor)
+    for party in (make.user(role="employer", employer=employer), advisor):
+        token = token_for(party)
+        assert [item["id"] for item in client.get("/api/v1/cases", headers=bearer(token)).get_json()["items"]] \
+            == [case.id]
+        for value in (str(clerk.id), str(clerk.id + 1), "unassigned", "mine"):
+            body = assert_problem(client.get(f"/api/v1/cases?assignee={value}", headers=bearer(token)), 400)
+            assert body["invalid-params"][0]["name"] == "assignee"
+    mine = client.get("/api/v1/cases?assignee=mine", headers=bearer(token_for(clerk))).get_json()["items"]
+    assert [item["id"] for item in mine] == [case.id]
+
+
+def test_the_queue_query_ignores_the_assignee_for_parties(app, make, office, clerk):
+    from tracker.cases import queries
+
+    employer = make.employer()
+    case = make.case(office=office, actor=clerk, employer=employer)
+    make.authorisation(case, actor=clerk)
+    party = make.user(role="employer", employer=employer)
+    found, _more = queries.queue_slice(party, queries.QueueFilters(assignee=str(clerk.id + 99)), None, 50)
+    assert [item.id for item in found] == [case.id]  # the filter is not applied: it could tell who handles it
+
+
+@pytest.mark.parametrize("body", [{"transition": "withdraw\x00", "inputs": {}},
+                                  {"transition": "withdraw", "inputs": {"effective_on": "2026-03-02\x00"}},
+                                  {"transition": "withdraw", "inputs": {"reason\x00": "x"}},
+                                  {"transition": "withdraw", "inputs": {"effective_on": ["\x00"]}}])
+def test_a_nul_byte_in_a_step_is_a_problem_not_a_database_error(client, make, office, clerk, token_for, body):
+    case = make.case(office=office, actor=clerk)
+    response = client.post(f"/api/v1/cases/{case.id}/transitions", json=body,
+                           headers=bearer(token_for(clerk), **{"If-Match": f'"{case.version}"'}))
+    assert response.status_code in (400, 422) and response.mimetype == "application/problem+json"
+    assert db.session.get(Case, case.id).state == case.state
+
+
+@pytest.mark.parametrize("query", ["q=a%00b", "state=%00", "after=%00", "assignee=1%00"])
+def test_a_nul_byte_in_the_query_is_a_problem(client, clerk, token_for, query):
+    assert_problem(client.get(f"/api/v1/cases?{query}", headers=bearer(token_for(clerk))), 400)
+
+
+@pytest.mark.parametrize("inputs", ['{"documents": ["diploma\\ud800"]}', '{"documents": "\\udc00"}',
+                                    '{"do\\ud83dcuments": "diploma"}'])
+def test_an_unpaired_surrogate_escape_in_the_body_is_a_problem_not_a_500(client, make, office, clerk, token_for,
+                                                                          inputs):
+    # "\ud800" is valid JSON but no text: it reached the audit chain's UTF-8 hash (a 500).
+    case = make.case(office=office, actor=clerk)
+    response = client.post(f"/api/v1/cases/{case.id}/transitions",
+                           data='{"transition": "confirm_receipt_incomplete", "inputs": ' + inputs + "}",
+                           content_type="application/json",
+                           headers=bearer(token_for(clerk), **{"If-Match": f'"{case.version}"'}))
+    assert assert_problem(response, 400)["title"] == "Malformed body"
+    assert db.session.get(Case, case.id).version == case.version
+    paired = client.post(f"/api/v1/cases/{case.id}/transitions", headers=bearer(
+        token_for(clerk), **{"If-Match": f'"{case.version}"'}), content_type="application/json",
+        data='{"transition": "confirm_receipt_incomplete", "inputs": {"documents": ["diploma"], "x": "\\ud83d\\ude00"}}')
+    assert paired.status_code == 422  # a whole pair is text (an emoji): read, then refused for the unknown input

@@ -62,3 +62,38 @@ def test_a_concurrent_change_makes_the_step_a_409(app, client, make, office, cle
     assert [e.kind for e in case_events(case_id)][-1] == EventKind.ASSIGNED
     assert not any(e.kind == EventKind.TRANSITION for e in case_events(case_id))
     assert list(verify_audit_trail()) == []
+
+
+def test_two_tokens_at_once_cannot_both_take_the_last_place(app, clerk, monkeypatch):
+    """The per-user limit counts under a lock of the user's row: a second request waits for the first one's
+    commit, then counts it. Without the lock both would count the same and both be issued."""
+    import pytest
+
+    from tracker.auth import tokens
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's (SQLite writes one transaction at a time)")
+    monkeypatch.setitem(app.config, "API_TOKENS_PER_USER", 1)
+    clerk_id = clerk.id
+    tokens.issue(clerk, name="first", scopes="read")  # flushed, the user's row locked, not committed yet
+    outcome = []
+
+    def second():
+        with app.app_context():
+            try:
+                tokens.issue(db.session.get(User, clerk_id), name="second", scopes="read")
+                db.session.commit()
+                outcome.append("issued")
+            except tokens.TokenError:
+                outcome.append("refused")
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive()  # waiting for the first request's lock
+    db.session.commit()
+    thread.join(timeout=20)
+    assert outcome == ["refused"]
+    assert db.session.query(tokens.ApiToken).count() == 1

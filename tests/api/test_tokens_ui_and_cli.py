@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from sqlalchemy import select
 
 from tests.api.conftest import bearer
@@ -96,3 +98,22 @@ def test_nobody_revokes_someone_elses_token(client, login, make, clerk, token_fo
 
 def test_the_account_page_needs_a_login(client):
     assert client.get("/account/tokens").status_code == 302
+
+
+def test_a_user_holds_at_most_the_configured_number_of_usable_tokens(app, client, login, clerk, monkeypatch):
+    monkeypatch.setitem(app.config, "API_TOKENS_PER_USER", 3)
+    login(clerk)
+    answers = [client.post("/account/tokens", data={"name": f"System {n}", "scopes": ["read"], "days": "30"})
+               for n in range(4)]
+
+    assert [answer.status_code for answer in answers] == [201, 201, 201, 422]
+    assert "Sie haben bereits 3 gültige Zugänge, die Höchstzahl." in answers[-1].get_data(as_text=True)
+    assert db.session.query(tokens.ApiToken).count() == 3
+    # A revoked token makes room again; so does one that expired.
+    first = db.session.scalar(select(tokens.ApiToken).order_by(tokens.ApiToken.id))
+    client.post(f"/account/tokens/{first.id}/revoke")
+    assert client.post("/account/tokens", data={"name": "System 5", "scopes": ["read"], "days": "30"}
+                       ).status_code == 201
+    with pytest.raises(tokens.TokenError):  # the CLI goes through the same verb
+        tokens.issue(clerk, name="CLI", scopes="read")
+    db.session.rollback()

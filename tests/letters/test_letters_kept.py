@@ -314,3 +314,25 @@ def test_a_request_naming_no_items_asks_for_what_the_checklist_lacks_or_for_info
     assert "benötigen wir noch Auskünfte oder Unterlagen von Ihnen." in text and "folgende Unterlagen" not in text
     english = text_of(client.get(f"/cases/{case.id}/letters/{second.id}?lang=en"))
     assert "we need further information or documents from you." in english
+
+
+def test_parties_open_no_kept_letter_even_on_a_case_they_see(client, login, make, office, case, clerk):
+    # The letters are the authority's copies of its post (address, birth date, reasons); the portal shows none.
+    # Employer users and advisors who see the case read them all (and unlogged: the read log records staff).
+    employer = make.employer()
+    case.employer = employer
+    db.session.commit()
+    make.authorisation(case, employer=employer, actor=clerk)
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+    (letter,) = letters(case)
+    advisor = make.user("advisor")
+    make.grant(employer, advisor=advisor)
+    for party in (make.user("employer", employer=employer), advisor):
+        login(party)
+        assert client.get(f"/portal/cases/{case.id}").status_code == 200  # the case itself is theirs to see
+        for url in (f"/cases/{case.id}/letters/{letter.id}", f"/cases/{case.id}/letters/{letter.id}.pdf",
+                    f"/cases/{case.id}/letters/receipt", f"/cases/{case.id}/letters/receipt.pdf"):
+            assert client.get(url).status_code == 404, (party.role, url)
+        client.post("/logout")
+    login(clerk)
+    assert client.get(f"/cases/{case.id}/letters/{letter.id}").status_code == 200

@@ -332,6 +332,9 @@ def test_the_development_outbox_page_lists_the_mails_and_is_absent_in_production
     name = re.search(r'href="/dev/outbox/([^"]+\.eml)"', page).group(1)
     assert scene.case.reference in client.get(f"/dev/outbox/{name}").get_data(as_text=True)
     assert client.get("/dev/outbox/..%2Fsecret_key").status_code == 404
+    for bad in ("a" * 300 + ".eml", "a" * 5000 + ".eml", "..%2F..%2Fetc%2Fpasswd.eml", ".eml", "%2E%2E.eml"):
+        assert client.get(f"/dev/outbox/{bad}").status_code == 404, bad  # a too long name was a 500 (OSError)
+    assert client.get("/dev/outbox/%00.eml").status_code == 400  # control characters: refused at the edge
     production = create_app({"TESTING": True, "TRACKER_ENV": "production",
                              "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"]})
     assert not any(rule.rule.startswith("/dev") for rule in production.url_map.iter_rules())

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import timedelta
 
 import pytest
 
@@ -95,3 +96,36 @@ def test_libraries_that_log_addresses_or_letter_text_are_quiet_below_warnings(lo
     # Flask-Limiter's "ratelimit … exceeded" names the client address; fontTools lists the glyphs of each letter.
     for name in ("flask-limiter", "fontTools"):
         assert not logging.getLogger(name).isEnabledFor(logging.INFO)
+
+
+TOKEN = "Zq8xT0kEnOfAnInvitation_-123"  # an invitation link's one-time token: it sets the account's password
+
+
+def test_an_invitation_token_is_never_logged(logging_app, capsys, monkeypatch):
+    # The token is in the path (/invitation/<token>), and every request line and error record names the path.
+    from tracker.auth import invitations
+    from tracker.operations.logging import GunicornLogger, PrivateRequestLine
+
+    logging_app.config["PROPAGATE_EXCEPTIONS"] = False
+    monkeypatch.setattr(invitations, "open_invitation", lambda token: 1 / 0)
+    assert logging_app.test_client().get(f"/invitation/{TOKEN}").status_code == 500
+    record = logging.LogRecord("werkzeug", logging.INFO, __file__, 1, '127.0.0.1 - - [01/Dec/2026] "%s" %s %s',
+                               (f"GET /invitation/{TOKEN}?next=/x HTTP/1.1", "200", "-"), None)
+    PrivateRequestLine().filter(record)
+
+    class Access:
+        def __init__(self):
+            self.lines = []
+
+        def info(self, *args, **kwargs):
+            self.lines.append((args, kwargs))
+
+    gunicorn = GunicornLogger.__new__(GunicornLogger)
+    gunicorn.access_log, gunicorn.cfg = Access(), type("Cfg", (), {"accesslog": "-"})()
+    gunicorn.access(type("Resp", (), {"status": "200 OK", "headers": []})(), None,
+                    {"REQUEST_METHOD": "GET", "PATH_INFO": f"/invitation/{TOKEN}"},
+                    timedelta(milliseconds=3))
+
+    written = capsys.readouterr().err + record.getMessage() + repr(gunicorn.access_log.lines)
+    assert "Exception on /invitation/<token> [GET]" in written and "GET /invitation/<token> HTTP/1.1" in written
+    assert TOKEN not in written

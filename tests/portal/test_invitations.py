@@ -10,6 +10,7 @@ from datetime import date
 from email import policy
 
 import pytest
+import sqlalchemy as sa
 
 from tests.cases.test_transitions import TODAY, open_skilled_worker_case, step
 from tracker import clock
@@ -183,3 +184,44 @@ def test_an_administrator_is_told_when_the_address_is_already_a_colleague(client
     assert response.status_code == 422
     assert "schon ein Konto" in response.get_data(as_text=True)
     assert mails(outbox) == []
+
+
+@pytest.mark.parametrize("second_address", ["kollegin@pflege.example", "Kollegin@Pflege.example"])
+def test_two_invitations_of_one_address_at_once_make_one_account(app, make, second_address):
+    """The second waits for the first one's commit, then finds the account: never a unique-key error (a 500) and
+    never a second account for the same address in other capitals."""
+    import threading
+
+    from tracker.auth import invitations
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("row and advisory locks are PostgreSQL's (SQLite writes one transaction at a time)")
+    employer = make.employer()
+    admin = make.user(role="employer", employer=employer)
+    admin.employer_admin = True
+    db.session.commit()
+    admin_id = admin.id
+    invitations.invite_colleague(admin, email="kollegin@pflege.example", name="Kollegin")  # flushed, not committed
+    outcome = []
+
+    def second():
+        with app.app_context():
+            try:
+                invitations.invite_colleague(db.session.get(User, admin_id), email=second_address, name="Kollegin")
+                db.session.commit()
+                outcome.append("invited")
+            except invitations.AddressTaken:
+                outcome.append("taken")
+            except Exception as error:  # noqa: BLE001 - the test reports it
+                outcome.append(type(error).__name__)
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=second)
+    thread.start()
+    thread.join(timeout=1)
+    assert thread.is_alive()
+    db.session.commit()
+    thread.join(timeout=20)
+    assert outcome == ["taken"]
+    assert db.session.query(User).filter(sa.func.lower(User.email) == "kollegin@pflege.example").count() == 1

@@ -108,3 +108,26 @@ def test_with_redis_the_export_is_a_job_with_its_id_only_and_the_page_shows_prog
         assert "Datei herunterladen" in done and "export-progress.js" not in done
         assert len(read_csv(client.get(f"{location}/download").data)) == 7
         db.session.remove()
+
+
+def test_one_user_may_start_only_so_many_exports_a_day(app, year, people, client, login, monkeypatch):
+    monkeypatch.setitem(app.config, "REPORT_EXPORTS_PER_DAY", 2)
+    login(people["admin"])
+    answers = [client.post("/reports/exports", data={**YEAR, "file_format": "csv"}) for _ in range(3)]
+
+    assert [answer.status_code for answer in answers] == [303, 303, 429]
+    assert "schon 2 Exporte gestartet, die Höchstzahl" in answers[-1].get_data(as_text=True)
+    assert db.session.query(ReportExport).count() == 2
+    client.post("/logout")
+    login(people["lead_hwk"])  # the limit is per user
+    assert client.post("/reports/exports", data={**YEAR, "office": "", "file_format": "csv"}).status_code == 303
+
+
+@pytest.mark.parametrize("typed", ["=HYPERLINK(\"http://x\")", "+1", "-1+2", "@SUM(A1)", "\t=1+1", "\r=1+1"])
+def test_a_text_a_spreadsheet_would_run_is_quoted_in_both_csv_writers(typed):
+    # Occupations are typed by clerks (tabs and line breaks are ordinary text in forms): never a formula.
+    from tracker.reports.jobs import _csv_value
+    from tracker.reports.tables import safe_cell
+
+    assert safe_cell(typed) == _csv_value(typed) == "'" + typed
+    assert safe_cell("Pflegefachfrau") == _csv_value("Pflegefachfrau") == "Pflegefachfrau"

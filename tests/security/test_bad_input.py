@@ -142,3 +142,26 @@ def test_an_address_for_forms_only_opened_as_a_page_gets_the_apps_page_in_the_us
 
     english = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
     assert "This address only accepts a submitted form." in english
+
+
+@pytest.mark.parametrize("body", ['{"body": "x"', "[1, 2]", "42", '{"body": {"nested": [1]}}', '{"body": null}'])
+@pytest.mark.parametrize("route", ["notes", "new", "login", "language"])
+def test_a_json_body_sent_to_a_form_is_an_empty_form_never_a_500(app, client, case, body, route):
+    # Flask-WTF reads JSON bodies into forms; web forms take form data only (and the CSRF token lives there).
+    url = {"notes": f"/cases/{case.id}/notes", "new": "/cases/new", "login": "/login", "language": "/language"}[route]
+    notes = db.session.query(Note).count()
+
+    response = client.post(url, data=body, content_type="application/json")
+
+    assert response.status_code in (302, 422), response.status_code
+    assert db.session.query(Note).count() == notes
+
+
+def test_a_malformed_json_body_with_csrf_on_gets_the_expired_form_page(app, client, case):
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        response = client.post(f"/cases/{case.id}/notes", data='{"body": ', content_type="application/json")
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert response.status_code == 400
+    assert "Formular abgelaufen" in response.get_data(as_text=True)

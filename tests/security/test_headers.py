@@ -79,10 +79,10 @@ def test_every_route_carries_the_headers_anonymous_and_logged_in(app, client, lo
 def test_error_pages_carry_the_headers(client, login, case_and_clerk):
     _case, clerk = case_and_clerk
     login(clerk)
-    for url in ("/cases/999999", "/no-such-page"):
+    for url in ("/cases/999999", "/no-such-page", "/static/no-such-file.css", "/static/../tracker/config.py"):
         response = client.get(url)
         assert response.status_code == 404
-        assert_headers(response, "error")
+        assert_headers(response, "error")  # no-store: a missing static file too was a cacheable error page
 
 
 def test_case_file_letter_and_pdf_are_not_stored(client, login, case_and_clerk):

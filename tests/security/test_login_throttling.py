@@ -83,3 +83,14 @@ def test_every_login_answer_runs_exactly_one_password_hash_check(client, make, m
     attempt(client, email, "wrong horse battery" if case == "wrong password" else PASSWORD)
 
     assert len(checks) == 1
+
+
+@pytest.mark.parametrize("email, password", [("a\x00b@example.org", "wrong"), ("user@example.org\x00", "x\x00y"),
+                                             ("\x00", "\x00")])
+def test_a_nul_byte_in_the_login_is_refused_and_locks_out_cleanly(client, make, email, password):
+    # PostgreSQL refuses NUL in text: the lockout's look-up of the typed address must not send it (it was a 500).
+    make.user()
+    answers = [attempt(client, email, password).status_code for _ in range(7)]
+
+    assert answers[:5] == [422] * 5 and set(answers[5:]) == {429}
+    assert LOCKOUT in attempt(client, email, password).get_data(as_text=True)

@@ -18,6 +18,7 @@ from tracker.auth.models import User
 from tracker.cases.access import Scope
 from tracker.cases.models import Case
 from tracker.extensions import db
+from tracker.parties.models import Employer
 from tracker.procedures.definition import LocalText
 from tracker.procedures.vocabulary import Role
 
@@ -93,6 +94,9 @@ def grant_access(admin: User, *, advisor_id: int, valid_from: date, valid_until:
     if valid_until is not None and valid_until < valid_from:
         raise GrantError([LocalText("Das Ende der Gültigkeit liegt vor ihrem Beginn.",
                                     "The access ends before it begins.")], field="valid_until")
+    # The organisation's row locked first: two administrators granting at once cannot both find no running grant
+    # and both record one (PostgreSQL; SQLite writes one transaction at a time).
+    db.session.execute(select(Employer.id).where(Employer.id == admin.employer_id).with_for_update())
     running = db.session.scalar(select(func.count(AdvisorGrant.id)).where(
         AdvisorGrant.employer_id == admin.employer_id, AdvisorGrant.advisor_id == advisor.id,
         AdvisorGrant.revoked_at.is_(None),

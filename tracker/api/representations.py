@@ -57,7 +57,9 @@ def visible_events(events: list[Event], user) -> list[Event]:
 def event(item: Event, user) -> dict:
     return {
         "seq": item.seq, "occurred_at": _moment(item.occurred_at), "kind": item.kind, "subject": item.subject,
-        "from_state": item.from_state, "to_state": item.to_state, "reason": item.reason or "",
+        "from_state": item.from_state, "to_state": item.to_state,
+        # A step's reason is the authority's working note: the portal never shows it to parties, nor does the API.
+        "reason": (item.reason or "") if user.is_staff else "",
         "basis": item.basis or "",
         "actor": {"role": item.actor_role,
                   "name": item.actor.name if user.is_staff and item.actor is not None else None},

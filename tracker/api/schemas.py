@@ -73,7 +73,8 @@ SCHEMAS: dict[str, dict] = {
     ),
     "Event": _object(
         seq={"type": "integer"}, occurred_at=DATE_TIME, kind={"type": "string"}, subject=_nullable({"type": "string"}),
-        from_state=_nullable({"type": "string"}), to_state=_nullable({"type": "string"}), reason={"type": "string"},
+        from_state=_nullable({"type": "string"}), to_state=_nullable({"type": "string"}),
+        reason={"type": "string", "description": "Why, as written (authority staff only; else empty)."},
         basis={"type": "string", "description": "The legal basis of the step."},
         actor=_object(role={"type": "string"}, name=_nullable({"type": "string"})),
         data={"type": "object", "description": "The step's recorded inputs (authority staff only; else empty)."},
@@ -145,7 +146,7 @@ CASE_FILTERS = {
     "state": {"type": "string", "maxLength": 64, "pattern": PLAIN_TEXT, "description": "State id."},
     "office": ID | {"description": "Office id (admins)."},
     "assignee": {"type": "string", "pattern": "^(mine|unassigned|[1-9][0-9]{0,9})$",
-                 "description": "mine, unassigned, or a user id."},
+                 "description": "mine, unassigned, or a user id (staff only; 400 for employers and advisors)."},
     "overdue": boolean("Only cases with a breached or passed deadline."),
     "week": boolean("Only cases with a deadline by the end of this week."),
     "waiting": {"type": "string", "enum": ["applicant", "employer"], "description": "Whose turn it is."},

@@ -137,6 +137,25 @@ def parse_query(declared: dict[str, dict]) -> dict:
     return values
 
 
+def _holds_lone_surrogate(body) -> bool:
+    """JSON may escape half a UTF-16 pair ("\\ud800"); Python reads it as a string no UTF-8 encoder takes (the
+    audit chain's hash, PostgreSQL), which was a 500. Walked without recursion: the body may be deeply nested."""
+    pending = [body]
+    while pending:
+        item = pending.pop()
+        if isinstance(item, str):
+            try:
+                item.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+        elif isinstance(item, dict):
+            pending.extend(item.keys())
+            pending.extend(item.values())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return False
+
+
 def parse_body(component: str) -> dict:
     if request.mimetype != "application/json":
         raise ApiProblem(415, "Unsupported media type", "Send the body as application/json.")
@@ -146,6 +165,9 @@ def parse_body(component: str) -> dict:
         body = None
     if body is None:
         raise ApiProblem(400, "Malformed body", "The body is not valid JSON.")
+    if _holds_lone_surrogate(body):
+        raise ApiProblem(400, "Malformed body", "The body holds an unpaired surrogate escape (such as \\ud800), "
+                         "which is not text.")
     errors = sorted(_validator(schemas.SCHEMAS[component]).iter_errors(body), key=lambda e: list(e.absolute_path))
     if errors:
         invalid = [{"name": "/".join(str(part) for part in error.absolute_path) or "(body)", "reason": _reason(error)}

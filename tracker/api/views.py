@@ -91,11 +91,15 @@ def cases():
         if position is None:
             raise ApiProblem(400, "Invalid cursor", "`after` must be the `next` value of a previous page.",
                              invalid=[{"name": "after", "reason": "not a cursor this API wrote"}])
+    user = current_user()
+    if "assignee" in args and not user.is_staff:
+        # Parties never learn who handles a case (``representations.case`` hides the assignee too).
+        raise ApiProblem(400, "Invalid query", "The filter `assignee` is for the authority's staff only.",
+                         invalid=[{"name": "assignee", "reason": "for staff only"}])
     filters = queries.QueueFilters(
         procedure=args.get("procedure", ""), state=args.get("state", ""), office=args.get("office"),
         assignee=args.get("assignee", ""), overdue=args.get("overdue", False), due_this_week=args.get("week", False),
         waiting_for=args.get("waiting", ""), q=args.get("q", "").strip(), closed=args.get("closed", False))
-    user = current_user()
     found, more = queries.queue_slice(user, filters, position, args.get("size", PAGE_SIZE))
     return jsonify({"items": [show.case(case, user) for case in found],
                     "next": queries.encode_cursor(found[-1]) if more else None})

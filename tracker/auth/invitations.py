@@ -73,6 +73,7 @@ def invite_employer_user(employer, *, email: str, name: str, actor, admin: bool)
 
     Returns (user, token); the caller mails the link after the commit."""
     email = email.strip()
+    _serialise_address(email)
     taken = db.session.scalar(select(User).where(func.lower(User.email) == email.lower()))
     if taken is not None:
         # The password hash a new account costs, spent here too: the time of the answer does not tell either.
@@ -86,6 +87,16 @@ def invite_employer_user(employer, *, email: str, name: str, actor, admin: bool)
     db.session.add(user)
     db.session.flush()
     return user, _issue(user, actor)
+
+
+def _serialise_address(email: str) -> None:
+    """Two invitations of one address at once (a double click, two administrators): the second waits for the
+    first one's commit and then finds the account, instead of failing on the unique address (a 500) or, for the
+    same address in other capitals, making a second account. A transaction-level lock on the address, PostgreSQL
+    only (SQLite writes one transaction at a time)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        key = int.from_bytes(hashlib.sha256(email.lower().encode()).digest()[:8], "big", signed=True)
+        db.session.execute(select(func.pg_advisory_xact_lock(key)))
 
 
 def _issue(user: User, actor) -> str:

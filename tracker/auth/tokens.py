@@ -13,7 +13,8 @@ import secrets
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import ForeignKey, String, select
+from flask import current_app
+from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from tracker import clock
@@ -98,8 +99,9 @@ def issue(user: User, *, name: str, scopes, days: int = DEFAULT_DAYS) -> tuple[A
     if not user.active:
         raise TokenError(LocalText("Das Konto ist deaktiviert.", "The account is deactivated."))
     chosen = parse_scopes(scopes)
-    token = PREFIX + secrets.token_urlsafe(32)
     now = clock.now()
+    _require_room(user, now)
+    token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user=user, name=name[:100], token_hash=digest(token),
                    scopes=",".join(sorted(scope.value for scope in chosen)), created_at=now,
                    expires_at=now + timedelta(days=days))
@@ -109,6 +111,20 @@ def issue(user: User, *, name: str, scopes, days: int = DEFAULT_DAYS) -> tuple[A
     log.info("api token %s issued to user %s, scopes %s, until %s", row.id, user.id, row.scopes,
              row.expires_at.date().isoformat())
     return row, token
+
+
+def _require_room(user: User, now: datetime) -> None:
+    """At most ``API_TOKENS_PER_USER`` usable tokens per user. The user's row is locked first, so two requests at
+    once cannot both take the last place (PostgreSQL; SQLite writes one at a time anyway)."""
+    limit = current_app.config["API_TOKENS_PER_USER"]
+    db.session.execute(select(User.id).where(User.id == user.id).with_for_update())
+    usable = db.session.scalar(select(func.count(ApiToken.id)).where(
+        ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None), ApiToken.expires_at > now))
+    if usable >= limit:
+        raise TokenError(LocalText(
+            f"Sie haben bereits {limit} gültige Zugänge, die Höchstzahl. Bitte widerrufen Sie zuerst einen, den Sie "
+            "nicht mehr brauchen.",
+            f"You already have {limit} valid tokens, the most allowed. Please revoke one you no longer need first."))
 
 
 def tokens_of(user: User) -> list[ApiToken]:

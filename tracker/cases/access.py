@@ -196,6 +196,16 @@ def documents_scope(user) -> Scope:
     return view_scope(user)
 
 
+def letters_scope(user) -> Scope:
+    """Whose kept letters (print view and PDF) ``user`` may open: the staff who see the case. Letters are the
+    authority's copies of what it sent by post (the applicant's address, birth date, the decision's reasons);
+    parties get theirs in the post, and the portal shows none, so employer users and advisors open none (their
+    reads would not even reach the read log, which records staff). Always within ``view_scope``."""
+    if Role(user.role).is_staff:
+        return view_scope(user)
+    return NOTHING
+
+
 def messages_scope(user) -> Scope:
     """Whose message thread ``user`` may read and write: the parties who see the case (employer users with a valid
     authorisation, advisors of its employer) and the staff of the office holding it. A linked case's other office
@@ -209,6 +219,10 @@ def messages_scope(user) -> Scope:
 
 def can_download_documents(user, case: Case) -> bool:
     return documents_scope(user).admits(case)
+
+
+def can_read_letters(user, case: Case) -> bool:
+    return letters_scope(user).admits(case)
 
 
 def can_use_messages(user, case: Case) -> bool:

@@ -149,7 +149,9 @@ def filtered(user, filters: QueueFilters):
         conditions.append(Case.state == filters.state)
     if filters.office:
         conditions.append(Case.office_id == filters.office)
-    if filters.assignee == "mine":
+    if not user.is_staff:
+        pass  # who handles a case stays inside the authority: a party cannot probe it by filtering
+    elif filters.assignee == "mine":
         conditions.append(Case.assignee_id == user.id)
     elif filters.assignee == "unassigned":
         conditions.append(Case.assignee_id.is_(None))

@@ -4,8 +4,10 @@ from __future__ import annotations
 import re
 from datetime import date
 
+from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from werkzeug.datastructures import ImmutableMultiDict
 from wtforms import SelectMultipleField, widgets
 from wtforms.validators import StopValidation, ValidationError
 
@@ -36,7 +38,13 @@ class Form(FlaskForm):
     sees the value. Fields render as WTForms renders them, faster (``field_rendering``)."""
 
     class Meta(FastRenderingMeta, FlaskForm.Meta):
-        pass
+        def wrap_formdata(self, form, formdata):
+            # HTML forms only. Flask-WTF would read a JSON body instead: a list or a number there is a 500, and a
+            # malformed one raises again in the error page's own form (the language switch). A JSON body is an
+            # empty form: refused by the form's validators like any form sent without its fields.
+            if formdata is not None and has_request_context() and request.is_json:
+                formdata = ImmutableMultiDict()
+            return super().wrap_formdata(form, formdata)
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)

@@ -30,6 +30,14 @@ SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}")
 EXTRA_FIELDS = ("request_id", "method", "path", "status", "duration_ms", "job_id")
 
 _HANDLER_MARK = "_tracker_handler"
+#: Paths that carry a secret (the invitation link's one-time token, which sets a password): every log line shows
+#: them with the secret replaced, as a copy of the logs must open no account.
+SECRET_IN_PATH = re.compile(r"(/invitation/)[^/\s?]+")
+
+
+def private_path(text: str) -> str:
+    """``text`` (a path or a request line) with every secret path segment replaced by ``<token>``."""
+    return SECRET_IN_PATH.sub(r"\1<token>", text)
 
 
 def current_request_id() -> str | None:
@@ -156,10 +164,10 @@ def log_exception_without_data(app: Flask, exc_info) -> None:
     if isinstance(error, DBAPIError | StatementError):
         stack = "".join(traceback.format_tb(exc_info[2]))
         app.logger.error("Exception on %s [%s]: %s (the database's message is withheld: it may quote personal "
-                         "data)\n%s", request.path, request.method, type(getattr(error, "orig", None) or error)
-                         .__name__, stack)
+                         "data)\n%s", private_path(request.path), request.method,
+                         type(getattr(error, "orig", None) or error).__name__, stack)
         return
-    app.logger.error("Exception on %s [%s]", request.path, request.method, exc_info=exc_info)
+    app.logger.error("Exception on %s [%s]", private_path(request.path), request.method, exc_info=exc_info)
 
 
 class PrivateRequestLine(logging.Filter):
@@ -173,7 +181,7 @@ class PrivateRequestLine(logging.Filter):
         if isinstance(record.msg, str):
             record.msg = self._ADDRESS.sub("- - - ", record.msg, count=1)
         if record.args and isinstance(record.args, tuple) and isinstance(record.args[0], str):
-            record.args = (self._QUERY.sub("", record.args[0]), *record.args[1:])
+            record.args = (private_path(self._QUERY.sub("", record.args[0])), *record.args[1:])
         return True
 
 
@@ -199,7 +207,8 @@ class GunicornLogger(_GunicornLogger):
     def exception(self, msg, *args, **kwargs):
         # "Error handling request GET /cases?q=Name": the path stays, the query string goes.
         if isinstance(msg, str) and msg.startswith("Error handling request"):
-            args = tuple(value.split("?", 1)[0] if isinstance(value, str) else value for value in args)
+            args = tuple(private_path(value.split("?", 1)[0]) if isinstance(value, str) else value
+                         for value in args)
         super().exception(msg, *args, **kwargs)
 
     def access(self, resp, req, environ, request_time):
@@ -209,7 +218,8 @@ class GunicornLogger(_GunicornLogger):
         request_id = next((value for name, value in resp.headers if name.lower() == REQUEST_ID_HEADER.lower()), None)
         duration_ms = round(request_time.total_seconds() * 1000, 1)
         method = environ.get("REQUEST_METHOD")
-        path = environ.get("PATH_INFO", "")  # never RAW_URI or QUERY_STRING: search terms are personal data
+        # Never RAW_URI or QUERY_STRING (search terms are personal data); never an invitation's token either.
+        path = private_path(environ.get("PATH_INFO", ""))
         self.access_log.info("%s %s %s %.1fms", method, path, status, duration_ms, extra={
             "method": method, "path": path, "status": int(status), "duration_ms": duration_ms,
             "request_id": request_id or "-"})

@@ -15,6 +15,7 @@ from tracker.cases.access import report_scope
 from tracker.extensions import db
 from tracker.reports.figures import EXPORT_COLUMNS, Period, case_rows, count_cases
 from tracker.reports.models import ExportStatus, ReportExport
+from tracker.reports.tables import safe_cell
 
 log = logging.getLogger(__name__)
 
@@ -87,9 +88,7 @@ def _write(export: ReportExport, scope, period: Period) -> bytes:
 def _csv_value(value):
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value  # never a formula in a spreadsheet (CSV injection)
-    return value
+    return safe_cell(value)  # never a formula in a spreadsheet (CSV injection)
 
 
 def _as_datetime(value: date) -> datetime:

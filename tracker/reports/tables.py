@@ -163,13 +163,18 @@ def to_csv(table: Table) -> bytes:
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([column.label for column in table.columns])
     for row in table.rows:
-        writer.writerow(["" if value is None else _safe_cell(value) for value in row])
+        writer.writerow(["" if value is None else safe_cell(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _safe_cell(value):
-    """A text starting with =, +, - or @ would run as a formula in a spreadsheet: quote it (CSV injection)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
+#: First characters that make a spreadsheet read a cell as a formula (OWASP's list: a tab or carriage return in
+#: front of one is skipped by some programs, and forms accept tabs and line breaks as ordinary text).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A text a spreadsheet would run as a formula, quoted (CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
         return "'" + value
     return value
 

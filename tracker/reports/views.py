@@ -2,15 +2,16 @@
 XLSX exports, the background export of the anonymised case list, and the public statistics page."""
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
-from flask import Blueprint, Response, abort, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tracker import clock
+from tracker.auth.models import User
 from tracker.cases.access import NOTHING, Scope, report_scope
 from tracker.extensions import db
 from tracker.http.public import public
@@ -152,6 +153,11 @@ def request_export():
         abort(404)
     if office_id is None and not scope.everything:
         office_id = next(iter(scope.offices))
+    if not _room_for_an_export():
+        limit = current_app.config["REPORT_EXPORTS_PER_DAY"]
+        return render_template("reports/export_refused.html", form=form, refusal=_(
+            "Sie haben in den letzten 24 Stunden schon %(count)d Exporte gestartet, die Höchstzahl. Bitte nutzen Sie "
+            "die fertigen Exporte oder versuchen Sie es später erneut.", count=limit)), 429
     export = ReportExport(requested_by_id=current_user.id, requested_at=clock.now(), period_from=form.start.data,
                           period_to=form.end.data, office_id=office_id, file_format=form.file_format.data,
                           status=ExportStatus.QUEUED)
@@ -159,6 +165,15 @@ def request_export():
     db.session.commit()
     enqueue(REPORTS, run_export, export.id)
     return redirect(url_for("reports.export_status", export_id=export.id), 303)
+
+
+def _room_for_an_export() -> bool:
+    """Fewer than ``REPORT_EXPORTS_PER_DAY`` exports requested by this user in the last 24 hours. The user's row is
+    locked first, so two requests at once cannot both take the last place (PostgreSQL)."""
+    db.session.execute(select(User.id).where(User.id == current_user.id).with_for_update())
+    recent = db.session.scalar(select(func.count(ReportExport.id)).where(
+        ReportExport.requested_by_id == current_user.id, ReportExport.requested_at > clock.now() - timedelta(days=1)))
+    return recent < current_app.config["REPORT_EXPORTS_PER_DAY"]
 
 
 def _own_export(export_id: int) -> ReportExport:

@@ -38,7 +38,9 @@ def install(app: Flask) -> None:
             response.headers.setdefault(name, value)
         if production:
             response.headers["Strict-Transport-Security"] = HSTS
-        if request.endpoint != "static":
+        # Static files may be cached; an error page never (a missing static file gets the app's 404 page, which
+        # names the logged-in user).
+        if request.endpoint != "static" or response.status_code >= 400:
             response.headers["Cache-Control"] = "no-store"
             response.headers["Pragma"] = "no-cache"
         return response

@@ -32,8 +32,10 @@ def outbox():
 @staff_required
 def outbox_file(name: str):
     folder = outbox_dir()
-    # Only a plain file name the listing showed: no path, nothing outside the directory.
-    if "/" in name or "\\" in name or not name.endswith(".eml") or not (folder / name).is_file():
+    # Only a name the directory lists (as the page does): no path, nothing outside it, and no name the file system
+    # refuses to look up (one too long raised OSError, a 500).
+    listed = {path.name for path in folder.glob("*.eml")} if folder.is_dir() else set()
+    if name not in listed or not (folder / name).is_file():
         abort(404)
     return Response((folder / name).read_bytes(), mimetype="text/plain",
                     headers={"X-Content-Type-Options": "nosniff"})
