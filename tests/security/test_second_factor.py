@@ -174,3 +174,16 @@ def test_a_password_only_session_from_before_the_enrolment_ends(app, client, log
     response = other_device.get("/cases")
     assert response.status_code == 302 and response.headers["Location"].endswith("/login")
     assert other_device.get("/cases").status_code == 302
+
+
+def test_opening_the_enrolment_page_again_keeps_the_pending_secret(client, login, staff):
+    """A GET must not replace the secret the user is typing into their app: any page could trigger one."""
+    login(staff)
+    first = shown_secret(client.get("/account/second-factor")).replace(" ", "")
+    second = shown_secret(client.get("/account/second-factor")).replace(" ", "")
+    assert second == first
+
+    confirmed = client.post("/account/second-factor", data={"code": code(first)})
+    assert confirmed.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(User, staff.id).totp_active

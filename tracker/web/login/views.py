@@ -143,6 +143,10 @@ def enrol_second_factor():
         if not form.code.errors:
             form.code.errors.append(_("Der Sicherheitscode ist falsch oder abgelaufen."))
         secret = user.totp_secret  # the same, not yet effective secret again, so the user can correct the code
+    elif user.totp_secret is not None:
+        # Opening the page again shows the pending secret again: a GET that replaced it would let any page the
+        # user visits (a link, an image) silently spoil an enrolment the user is typing into their app.
+        secret = user.totp_secret
     else:
         secret = user.start_totp_enrolment()
         db.session.commit()
