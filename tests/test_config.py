@@ -11,7 +11,7 @@ from tracker.config import ROOT, ConfigurationError, from_environment
 @pytest.fixture
 def clean_env(monkeypatch):
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "AUDIT_KEY", "AUDIT_OLD_KEYS", "TRACKER_ENV", "TOTP_KEY",
-                 "TOTP_OLD_KEYS", "TRUSTED_PROXY_COUNT", "BASE_URL"):
+                 "TOTP_OLD_KEYS", "TRUSTED_PROXY_COUNT", "BASE_URL", "MAIL_SERVER"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -75,10 +75,23 @@ def test_production_with_postgres_uses_psycopg3_and_secure_cookies(clean_env, tm
     clean_env.setenv("TOTP_KEY", "z" * 40)
     clean_env.setenv("DATABASE_URL", "postgres://tracker@db/tracker")
     clean_env.setenv("BASE_URL", "https://tracker.example.org/")
+    clean_env.setenv("MAIL_SERVER", "smtp.example.org")
     config = from_environment(tmp_path)
     assert config["BASE_URL"] == "https://tracker.example.org"
     assert config["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://tracker@db/tracker"
     assert config["SESSION_COOKIE_SECURE"] is True
+
+
+def test_production_refuses_to_start_without_a_mail_server(clean_env, tmp_path):
+    """Without one, access codes and invitation links would lie in clear in .eml files on the server."""
+    for name, value in (("TRACKER_ENV", "production"), ("SECRET_KEY", "x" * 40), ("AUDIT_KEY", "y" * 40),
+                        ("TOTP_KEY", "z" * 40), ("DATABASE_URL", "postgres://tracker@db/tracker"),
+                        ("BASE_URL", "https://tracker.example.org")):
+        clean_env.setenv(name, value)
+    with pytest.raises(ConfigurationError, match="MAIL_SERVER"):
+        from_environment(tmp_path)
+    clean_env.setenv("MAIL_SERVER", "smtp.example.org")
+    assert from_environment(tmp_path)["MAIL_SERVER"] == "smtp.example.org"
 
 
 def _documented_variables() -> set[str]:
@@ -133,6 +146,7 @@ def test_production_refuses_to_start_without_a_totp_key(clean_env, tmp_path):
     clean_env.setenv("TOTP_KEY", "z" * 32)
     clean_env.setenv("TRUSTED_PROXY_COUNT", "1")
     clean_env.setenv("BASE_URL", "https://tracker.example.org")
+    clean_env.setenv("MAIL_SERVER", "smtp.example.org")
     config = from_environment(tmp_path)
     assert config["TOTP_KEY"] == "z" * 32 and config["TRUSTED_PROXY_COUNT"] == 1
 

@@ -1,7 +1,8 @@
 """Configuration from the environment, with defaults that are safe for a developer's machine.
 
 Development (the default) keeps everything under ``instance/``: an SQLite database and a generated secret key.
-Production (``TRACKER_ENV=production``) refuses to start without an explicit ``SECRET_KEY`` and ``DATABASE_URL``.
+Production (``TRACKER_ENV=production``) refuses to start without its secrets, ``DATABASE_URL``, ``MAIL_SERVER`` and
+an ``https://`` ``BASE_URL``.
 """
 from __future__ import annotations
 
@@ -141,6 +142,11 @@ def from_environment(instance_path: Path) -> dict:
         # Without it every link in an e-mail would lead to the development address.
         raise ConfigurationError("BASE_URL must be set to the https:// address users reach the tracker at when "
                                  "TRACKER_ENV=production (links in e-mails)")
+    if production and not config["MAIL_SERVER"]:
+        # Without it every e-mail, access codes and invitation links included, would be written in clear to
+        # MAIL_OUTBOX_DIR on the server's disk instead of being delivered.
+        raise ConfigurationError("MAIL_SERVER must be set when TRACKER_ENV=production (e-mails would be written to "
+                                 "files instead of being sent)")
     return config
 
 

@@ -114,6 +114,7 @@ def test_production_adds_hsts(monkeypatch, tmp_path):
     monkeypatch.setenv("AUDIT_KEY", "y" * 32)
     monkeypatch.setenv("TOTP_KEY", "z" * 32)
     monkeypatch.setenv("BASE_URL", "https://tracker.example")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
     app = create_app({"TESTING": True})
 

@@ -142,6 +142,7 @@ def test_production_uses_a_host_only_secure_cookie(monkeypatch, tmp_path):
     monkeypatch.setenv("AUDIT_KEY", "y" * 32)
     monkeypatch.setenv("TOTP_KEY", "z" * 32)
     monkeypatch.setenv("BASE_URL", "https://tracker.example")
+    monkeypatch.setenv("MAIL_SERVER", "smtp.example.org")
     monkeypatch.setenv("DATABASE_URL", f"sqlite:///{tmp_path / 'prod.sqlite'}")
     app = create_app({"TESTING": True, "SERVER_NAME": "tracker.test"})
 
