@@ -494,7 +494,8 @@ def test_the_queue_query_ignores_the_assignee_for_parties(app, make, office, cle
 @pytest.mark.parametrize("body", [{"transition": "withdraw\x00", "inputs": {}},
                                   {"transition": "withdraw", "inputs": {"effective_on": "2026-03-02\x00"}},
                                   {"transition": "withdraw", "inputs": {"reason\x00": "x"}},
-                                  {"transition": "withdraw", "inputs": {"effective_on": ["\x00"]}}])
+                                  {"transition": "withdraw", "inputs": {"effective_on": ["\x00"]}},
+                                  {"transition": "withdraw\u202e", "inputs": {}}])
 def test_a_nul_byte_in_a_step_is_a_problem_not_a_database_error(client, make, office, clerk, token_for, body):
     case = make.case(office=office, actor=clerk)
     response = client.post(f"/api/v1/cases/{case.id}/transitions", json=body,

@@ -113,7 +113,8 @@ def test_the_employer_s_timeline_leaves_out_internal_events_and_clerks_names(cli
 
 @pytest.mark.parametrize("body, message", [("   ", "Bitte prüfen Sie Ihre Nachricht."),
                                            ("x" * 5001, "5000"),
-                                           ("Hallo\x00", "Steuerzeichen")])
+                                           ("Hallo\x00", "Steuerzeichen"),
+                                           ("Rechnung \u202efdp.exe", "Steuerzeichen")])
 def test_an_empty_or_overlong_message_is_refused_keeping_nothing(client, login, world, body, message):
     case, _clerk, _colleague, employer_user, _advisor = world
     login(employer_user)

@@ -80,6 +80,9 @@ def test_a_transition_without_a_valid_version_is_refused_and_nothing_applied(cli
     ("transitions/withdraw", {"effective_on": "2026-03-02\x00", "version": "VERSION"}),
     ("timers/TIMER/pause", {"reason": "weil\x00", "version": "VERSION"}),
     ("documents/passport", {"status": "rejected", "reason": "unleserlich\x07", "version": "VERSION"}),
+    # A right-to-left override draws what follows backwards ("Trojan Source"): a note could show another text.
+    ("notes", {"body": "Frist \u202etsiebegnelrev"}),
+    ("documents/passport", {"status": "rejected", "reason": "\u2066unleserlich\u2069", "version": "VERSION"}),
 ])
 def test_control_characters_in_a_form_are_refused_with_a_message(client, case, path, data):
     timer = db.session.query(Timer).filter_by(case_id=case.id).first()

@@ -5,9 +5,11 @@ of the OpenAPI document; the schemathesis test checks every response against the
 from __future__ import annotations
 
 from tracker.http.forms import MAX_ID
+from tracker.text import REFUSED_CHARACTER_RANGES
 
-#: Text the API accepts: no control characters (NUL above all, which PostgreSQL refuses), as the forms refuse them.
-PLAIN_TEXT = r"^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$"
+#: Text the API accepts: no control characters (NUL above all, which PostgreSQL refuses) and no bidirectional
+#: overrides, as the forms refuse them (``tracker.text``).
+PLAIN_TEXT = f"^[^{REFUSED_CHARACTER_RANGES}]*$"
 
 ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 #: Ids from procedure definitions (procedures, states, transitions).

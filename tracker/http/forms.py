@@ -1,7 +1,6 @@
 """The base of every form in the web interface: what no field may contain, whatever the form."""
 from __future__ import annotations
 
-import re
 from datetime import date
 
 from flask import has_request_context, request
@@ -13,9 +12,11 @@ from wtforms.validators import StopValidation, ValidationError
 
 from tracker import clock
 from tracker.http.field_rendering import FastRenderingMeta
+from tracker.text import REFUSED_CHARACTERS
 
-#: Control characters (NUL above all: PostgreSQL refuses it in text). Tab and line breaks are ordinary text.
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: Control characters (NUL above all: PostgreSQL refuses it in text) and the bidirectional overrides; tab and line
+#: breaks are ordinary text (``tracker.text``).
+CONTROL_CHARACTERS = REFUSED_CHARACTERS
 #: The largest id a URL, query or form may carry: PostgreSQL's ``integer``. Larger numbers name nothing.
 MAX_ID = 2**31 - 1
 #: Dates before this are typing errors (a receipt date, a decision date), not history this tracker holds.

@@ -6,7 +6,6 @@ people who need not read the correspondence, and the hash still proves later wha
 from __future__ import annotations
 
 import hashlib
-import re
 
 from sqlalchemy import select, update
 
@@ -20,11 +19,10 @@ from tracker.cases.service import ACCESS_MESSAGE, AccessDenied, CaseError, flush
 from tracker.extensions import db
 from tracker.messages.models import Message
 from tracker.procedures.definition import LocalText
+from tracker.text import has_refused_characters
 
 #: The longest message (characters): a letter's worth, not a document (documents are uploaded).
 MAX_LENGTH = 5000
-#: Control characters other than tab and line breaks (the forms refuse them too; the applicant's door may not).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
 def post_message(case: Case, body: str, author_user=None, from_applicant: bool = False) -> Message:
@@ -42,7 +40,7 @@ def post_message(case: Case, body: str, author_user=None, from_applicant: bool =
     if len(body) > MAX_LENGTH:
         raise CaseError([LocalText(f"Die Nachricht ist zu lang (höchstens {MAX_LENGTH} Zeichen).",
                                    f"The message is too long (at most {MAX_LENGTH} characters).")])
-    if CONTROL_CHARACTERS.search(body):
+    if has_refused_characters(body):  # checked here too: the applicant's door has no form
         raise CaseError([LocalText("Die Nachricht enthält unzulässige Steuerzeichen.",
                                    "The message contains control characters that are not allowed.")])
     actor = ApplicantActor(case.id) if from_applicant else author_user
