@@ -135,6 +135,10 @@ def from_environment(instance_path: Path) -> dict:
         "API_TOKENS_PER_USER": _integer("API_TOKENS_PER_USER", 10),
         #: Report exports one user may request in 24 hours: each is a background job reading many cases.
         "REPORT_EXPORTS_PER_DAY": _integer("REPORT_EXPORTS_PER_DAY", 20),
+        #: Messages a party (an employer user, an advisor, the applicant) may write on one case in 24 hours.
+        "MESSAGES_PER_DAY": _integer("MESSAGES_PER_DAY", 30),
+        #: Invitations an employer administrator may send in 24 hours: each is an e-mail to an address they type.
+        "INVITATIONS_PER_DAY": _integer("INVITATIONS_PER_DAY", 20),
         **_operations(instance_path),
         **_applicant_status(),
     }

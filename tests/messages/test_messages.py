@@ -142,3 +142,36 @@ def test_another_office_s_clerk_is_not_part_of_the_thread(make, world):
         post_message(case, "Hallo", author_user=make.user(office=make.office()))
     with pytest.raises(ValueError):
         post_message(case, "Hallo", author_user=clerk, from_applicant=True)
+
+
+def test_a_party_writes_at_most_the_daily_number_of_messages_on_a_case(app, client, login, world):
+    """The thread is the office's inbox: a party's flood is refused with a message saying why, the applicant counts
+    as one author, and the office answers without limit."""
+    case, clerk, _colleague, employer_user, advisor = world
+    app.config["MESSAGES_PER_DAY"] = 2
+    try:
+        login(employer_user)
+        for number in (1, 2):
+            assert client.post(f"/portal/cases/{case.id}/messages", data={"body": f"Frage {number}"}).status_code == 302
+        refused = client.post(f"/portal/cases/{case.id}/messages", data={"body": "Frage 3"})
+        assert refused.status_code == 422
+        page = refused.get_data(as_text=True)
+        assert "schon 2 Nachrichten" in page and "Frage 3" in page  # the typed text is kept
+        client.post("/logout")
+
+        login(advisor)  # another author: a count of their own
+        assert client.post(f"/portal/cases/{case.id}/messages", data={"body": "Beratung"}).status_code == 302
+        client.post("/logout")
+
+        for number in (1, 2):
+            post_message(case, f"Antragstellerin {number}", from_applicant=True)
+        with pytest.raises(service.CaseError, match="schon 2 Nachrichten"):
+            post_message(case, "Antragstellerin 3", from_applicant=True)
+        for number in range(3):
+            post_message(case, f"Antwort {number}", author_user=clerk)
+        db.session.commit()
+    finally:
+        app.config["MESSAGES_PER_DAY"] = 30
+
+    bodies = [message.body for message in db.session.scalars(select(Message))]
+    assert "Frage 3" not in bodies and "Antragstellerin 3" not in bodies and "Antwort 2" in bodies

@@ -225,3 +225,43 @@ def test_two_invitations_of_one_address_at_once_make_one_account(app, make, seco
     thread.join(timeout=20)
     assert outcome == ["taken"]
     assert db.session.query(User).filter(sa.func.lower(User.email) == "kollegin@pflege.example").count() == 1
+
+
+def test_an_administrator_sends_at_most_the_daily_number_of_invitations(app, client, login, make, outbox):
+    """Each invitation mails an address the administrator typed: a bounded number a day, and the refusal says so
+    whether the next address has an account or not (the answer does not tell)."""
+    app.config["INVITATIONS_PER_DAY"] = 2
+    employer = make.employer(name="Pflege Erfurt GmbH")
+    admin = make.user(role="employer", employer=employer)
+    admin.employer_admin = True
+    elsewhere = make.user(role="employer", employer=make.employer())
+    db.session.commit()
+    login(admin)
+    try:
+        for address in ("eins@pflege.example", "zwei@pflege.example"):
+            assert client.post("/portal/team/invite", data={"name": "Neu", "email": address}).status_code == 302
+        for address in ("drei@pflege.example", elsewhere.email):
+            refused = client.post("/portal/team/invite", data={"name": "Neu", "email": address})
+            assert refused.status_code == 422
+            page = refused.get_data(as_text=True)
+            assert "schon 2 Einladungen verschickt" in page and address in page  # the typed address is kept
+    finally:
+        app.config["INVITATIONS_PER_DAY"] = 20
+
+    assert sorted(message["To"] for message in mails(outbox)) == ["eins@pflege.example", "zwei@pflege.example"]
+    assert db.session.query(User).filter_by(email="drei@pflege.example").count() == 0
+
+
+def test_the_owner_of_an_existing_account_hears_of_attempts_to_invite_it_once_a_day(client, login, make, outbox):
+    employer = make.employer(name="Pflege Erfurt GmbH")
+    admin = make.user(role="employer", employer=employer)
+    admin.employer_admin = True
+    elsewhere = make.user(role="employer", employer=make.employer())
+    db.session.commit()
+    login(admin)
+
+    for _attempt in range(3):
+        answer = client.post("/portal/team/invite", data={"name": "Bea", "email": elsewhere.email})
+        assert answer.status_code == 302  # the same answer each time: nothing tells that the account exists
+
+    assert [message["To"] for message in mails(outbox)] == [elsewhere.email]

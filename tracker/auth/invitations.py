@@ -8,6 +8,7 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta, timezone
 
+from flask import current_app
 from sqlalchemy import ForeignKey, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import generate_password_hash
@@ -139,7 +140,24 @@ def accept_invitation(token: str, password: str) -> User:
 def invite_colleague(admin: User, *, email: str, name: str) -> tuple[User, str]:
     """An employer administrator invites a colleague of the same organisation."""
     _require_employer_admin(admin)
+    _require_room_for_an_invitation(admin)
     return invite_employer_user(admin.employer, email=email, name=name, actor=admin, admin=False)
+
+
+def _require_room_for_an_invitation(admin: User) -> None:
+    """At most ``INVITATIONS_PER_DAY`` invitations by one administrator in 24 hours: each mails an address they
+    typed, so the tracker must not become a way to mail anyone without end. Checked before the address is looked
+    at, so the answer does not depend on whether it has an account. The administrator's row is locked first: two
+    requests at once cannot both take the last place (PostgreSQL)."""
+    limit = current_app.config["INVITATIONS_PER_DAY"]
+    db.session.execute(select(User.id).where(User.id == admin.id).with_for_update())
+    recent = db.session.scalar(select(func.count(Invitation.id)).where(
+        Invitation.created_by_id == admin.id, Invitation.created_at > clock.now() - timedelta(days=1)))
+    if recent >= limit:
+        raise InvitationError([LocalText(
+            f"Sie haben in den letzten 24 Stunden schon {limit} Einladungen verschickt, die Höchstzahl. Bitte "
+            "versuchen Sie es morgen erneut.",
+            f"You have sent {limit} invitations in the last 24 hours, the most allowed. Please try again tomorrow.")])
 
 
 def remove_colleague(admin: User, colleague_id: int) -> User:

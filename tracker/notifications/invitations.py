@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Callable
+from datetime import timedelta
 
 from flask import current_app
+from sqlalchemy import select
 
 from tracker import clock
 from tracker.auth.invitations import AddressTaken, invite_colleague, is_colleague, open_invitation
+from tracker.extensions import db
 from tracker.notifications.events import Mail
+from tracker.notifications.models import OutboxMessage
 from tracker.notifications.outbox import queue_mail
 
 SUBJECT = "Einladung / Invitation – Fallverfolgung Fachkräfteeinwanderung"
@@ -38,8 +42,18 @@ def invite_colleague_quietly(admin, *, email: str, name: str):
     except AddressTaken as taken:
         if is_colleague(admin, taken.account):
             raise
-        queue_account_exists(taken.account, admin.employer.name if admin.employer else "")
+        if not _told_lately(taken.account):
+            queue_account_exists(taken.account, admin.employer.name if admin.employer else "")
         return None, None
+
+
+def _told_lately(account) -> bool:
+    """The owner of an existing account hears of attempts to invite it at most once a day: invitations of
+    addresses that have an account make no invitation row, so the administrator's daily limit does not count
+    them."""
+    return db.session.scalar(select(OutboxMessage.id).where(
+        OutboxMessage.dedupe_key.startswith(f"account-exists:{account.id}:", autoescape=True),
+        OutboxMessage.created_at > clock.now() - timedelta(days=1)).limit(1)) is not None
 
 
 def queue_account_exists(account, organisation: str) -> None:
