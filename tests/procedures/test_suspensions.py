@@ -8,6 +8,7 @@ import pytest
 
 from tracker.procedures.loader import load_directory
 from tracker.procedures.timer_plan import (
+    Grant,
     authority_suspensions,
     days_suspended,
     deadline_of,
@@ -94,3 +95,27 @@ def test_a_suspension_inside_the_extension_prolongs_the_extended_deadline(bqfg, 
     # counted from the extended end: Thu 04.06. + 14 = Thu 18.06.; the communicated Fri 05.06. + 14 = Fri 19.06.
     timer = decision_timer(pause(date(2026, 5, 15), date(2026, 5, 29)), extension=extension)
     assert deadline_of(timer, bqfg.timers["decision"], date(2026, 5, 30)).due == due
+
+
+@pytest.mark.parametrize("pauses_known, due", [
+    # recorded after the grant of 25.03. and dated after it: 14 days added to the date communicated, Wed 06.05.
+    (0, date(2026, 5, 20)),
+    # recorded before the grant: the date was named, and checked against the maximum, with it
+    (1, date(2026, 5, 6)),
+])
+def test_an_end_date_communicated_moves_by_a_suspension_after_the_grant_even_before_the_old_end(
+        bqfg, pauses_known, due):
+    # Complete Sat 03.01.2026: 3 months end Fri 03.04. (Good Friday) -> Tue 07.04.; extended on Wed 25.03. to
+    # Wed 06.05.; a request on 25.03. (the grant's day) with a deadline of 08.04.: 14 days.
+    timer = decision_timer(pause(date(2026, 3, 25), date(2026, 4, 8)), extension="2026-05-06")
+    timer.started_on = date(2026, 1, 3)
+    grant = Grant(date(2026, 3, 25), pauses_known)
+    assert deadline_of(timer, bqfg.timers["decision"], date(2026, 4, 20), grant=grant).due == due
+
+
+def test_a_suspension_dated_before_the_grant_is_counted_in_the_end_date_communicated(bqfg):
+    # Recorded after the grant of 25.03. but dated 24.03.: the authority named 06.05. after its own request.
+    timer = decision_timer(pause(date(2026, 3, 24), date(2026, 4, 7)), extension="2026-05-06")
+    timer.started_on = date(2026, 1, 3)
+    assert deadline_of(timer, bqfg.timers["decision"], date(2026, 4, 20), grant=Grant(date(2026, 3, 25), 0)).due \
+        == date(2026, 5, 6)

@@ -21,7 +21,6 @@ from tracker.cases.models import Case
 from tracker.cases.sweep import sweep
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
-from tracker.procedures.timer_plan import deadline_of
 from tracker.procedures.vocabulary import (
     CalendarName,
     DocumentStatus,
@@ -31,7 +30,7 @@ from tracker.procedures.vocabulary import (
 )
 from tracker.registry import registry, workflow_of
 from tracker.timers.models import Timer, TimerEffect, TimerEffectKind
-from tracker.timers.service import case_timers, start_label
+from tracker.timers.service import case_timers, deadline_of, start_label
 
 
 class StoryError(Exception):

@@ -233,36 +233,70 @@ def timer_suspensions(timer: TimerLike, today: date) -> list[tuple[date, date]]:
     """The stretches in which ``timer`` stood still, merged: two suspensions that overlap (a second request for
     documents while the first deadline set still runs, a pause by hand inside one) stop the period once for the
     days they share, § 209 BGB counts time not run, not reasons for it. A pause still running lasts until today."""
-    merged = merge_stretches((pause.started_on, pause_end(pause)) for pause in timer.pauses)
+    return _stretches(timer.pauses, today)
+
+
+def _stretches(pauses: Sequence[PauseLike], today: date) -> list[tuple[date, date]]:
+    merged = merge_stretches((pause.started_on, pause_end(pause)) for pause in pauses)
     return [(first, after or today) for first, after in merged if (after or today) > first]
+
+
+def _days_in(stretches: Sequence[tuple[date, date]]) -> int:
+    return sum((after - first).days for first, after in stretches)
 
 
 def suspended_days(timer: TimerLike, today: date) -> int:
     """Days the timer stood still, each counted once however many suspensions cover it."""
-    return sum((after - first).days for first, after in timer_suspensions(timer, today))
+    return _days_in(timer_suspensions(timer, today))
 
 
-def split_suspended_days(timer: TimerLike, spec: TimerSpec, today: date) -> tuple[int, int]:
+@dataclass(frozen=True)
+class Grant:
+    """When an extension to an end date communicated was granted (read from its audit event): the day, and how
+    many pauses the timer had then (None for grants recorded before this was kept)."""
+
+    on: date
+    pauses_known: int | None = None
+
+
+def granted_after(pauses: Sequence[PauseLike], grant: Grant | None) -> list[PauseLike]:
+    """The suspensions an end date communicated did not count yet: those that start after the day it was granted,
+    or on that day but recorded after the grant (the date the clerk named was checked against the due date with the
+    pauses recorded until then). One recorded later but dated before the grant started before the authority named
+    the date, knowing its own request: the date counts it (LAW.md § 7, the fact's date, not the day recorded)."""
+    if grant is None:
+        return []
+    known = len(pauses) if grant.pauses_known is None else grant.pauses_known
+    return [pause for index, pause in enumerate(pauses)
+            if pause.started_on > grant.on or (pause.started_on == grant.on and index >= known)]
+
+
+def split_suspended_days(timer: TimerLike, spec: TimerSpec, today: date,
+                         grant: Grant | None = None) -> tuple[int, int]:
     """(days suspended within the period, days suspended within its extension).
 
     A suspension that starts while the period runs (up to its end, moved off a weekend or holiday) prolongs the
     period, and the extension then runs from that later end (§ 190 BGB). A suspension that starts after it, inside
     the extension, suspends the extended period (§ 6(4) BQFG suspends "die Frist nach Absatz 3", extended or not):
     its days are added to the extended end, also to an end date communicated with the extension, which they would
-    otherwise be lost from."""
+    otherwise be lost from. An end date communicated replaces the end the period had when it was granted
+    (``grant``): a suspension that starts after the grant, even before the old end, is added to it too."""
     stretches = timer_suspensions(timer, today)
     extension, until = extension_of(timer)
     if not (extension or until):
-        return sum((after - first).days for first, after in stretches), 0
+        return _days_in(stretches), 0
+    late = {id(pause) for pause in granted_after(timer.pauses, grant)} if until else set()
+    earlier = _stretches([pause for pause in timer.pauses if id(pause) not in late], today)
     calendar = deadlines.get_calendar(timer.calendar)
     end = deadlines.add_period(timer.started_on, deadlines.parse_period(spec.period))
     within = later = 0
-    for first, after in stretches:
+    for first, after in earlier:
         if first > calendar.end_of(end + timedelta(days=within)):
             later += (after - first).days
         else:
             within += (after - first).days
-    return within, later
+    # Days the suspensions after the grant add, each counted once where they share days with earlier ones.
+    return within, later + _days_in(stretches) - _days_in(earlier)
 
 
 def open_pause(timer: TimerLike) -> PauseLike | None:
@@ -396,8 +430,10 @@ def fiction_of_reason(reason: str) -> tuple[date, str] | None:
 START_LABEL = LocalText("Eingang des Antrags", "application received")
 
 
-def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | None = None) -> deadlines.Deadline | None:
-    """The computed deadline with its explanation, or None while an open-ended pause leaves it undetermined."""
+def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | None = None,
+                grant: Grant | None = None) -> deadlines.Deadline | None:
+    """The computed deadline with its explanation, or None while an open-ended pause leaves it undetermined.
+    ``grant``: when an extension to an end date communicated was granted (``split_suspended_days``)."""
     if timer.status == TimerStatus.PAUSED and open_pause(timer) is not None:
         return None
     label = label or (spec.trigger.de if spec.trigger else None)
@@ -420,7 +456,7 @@ def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | Non
     if spec.working_days:
         return deadlines.add_working_days(timer.started_on, spec.working_days, calendar=timer.calendar,
                                           basis=spec.basis, start_label=label)
-    within, later = split_suspended_days(timer, spec, today)
+    within, later = split_suspended_days(timer, spec, today, grant)
     return deadlines.compute_due(timer.started_on, spec.period, calendar=timer.calendar, extension=extension,
                                  paused_days=within, basis=spec.basis, start_label=label,
                                  pause_basis=spec.suspension_basis, extended_until=until,
@@ -438,9 +474,10 @@ def extension_of(timer: TimerLike) -> tuple[str | None, date | None]:
     return value, None
 
 
-def due_and_warning(timer: TimerLike, spec: TimerSpec, today: date) -> tuple[date | None, date | None]:
+def due_and_warning(timer: TimerLike, spec: TimerSpec, today: date,
+                    grant: Grant | None = None) -> tuple[date | None, date | None]:
     """(due date, day to warn on). A warning is owed only for a running timer with a due date."""
-    deadline = deadline_of(timer, spec, today)
+    deadline = deadline_of(timer, spec, today, grant=grant)
     due = deadline.due if deadline else None
     warn = due - lead_time(spec.warn_before) if due and timer.status == TimerStatus.RUNNING else None
     return due, warn

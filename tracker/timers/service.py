@@ -13,7 +13,7 @@ from sqlalchemy.orm import joinedload
 from sqlalchemy.orm.attributes import set_committed_value
 
 from tracker import clock
-from tracker.audit.models import EventKind
+from tracker.audit.models import Event, EventKind
 from tracker.audit.service import append_event
 from tracker.extensions import db
 from tracker.procedures import deadlines, timer_plan
@@ -108,12 +108,30 @@ def start_label(workflow: Workflow, timer: Timer, lang: str) -> str:
 def deadline_of(timer: Timer, spec: TimerSpec, today: date | None = None,
                 label: str | None = None) -> deadlines.Deadline | None:
     """The computed deadline with its explanation, or None while an open-ended pause leaves it undetermined."""
-    return timer_plan.deadline_of(timer, spec, today or clock.today(), label)
+    return timer_plan.deadline_of(timer, spec, today or clock.today(), label, grant=extension_grant(timer))
 
 
 def recompute(timer: Timer, spec: TimerSpec) -> None:
     # A new due date means a new warning is owed (the sweep clears warn_on once it has warned).
-    timer.due_on, timer.warn_on = timer_plan.due_and_warning(timer, spec, clock.today())
+    timer.due_on, timer.warn_on = timer_plan.due_and_warning(timer, spec, clock.today(), extension_grant(timer))
+
+
+def extension_grant(timer: Timer) -> timer_plan.Grant | None:
+    """When the timer was extended to an end date communicated, from the audit event that recorded it (the row keeps
+    the date, the audit trail the day it was granted): a suspension after the grant prolongs that date (§ 6(4)
+    BQFG). None for other timers, and while the grant is being recorded."""
+    _, until = timer_plan.extension_of(timer)
+    if until is None or timer.case_id is None:
+        return None
+    events = db.session.scalars(select(Event).where(
+        Event.case_id == timer.case_id, Event.kind == EventKind.TIMER_EXTENDED, Event.subject == timer.timer_id,
+        Event.occurred_at >= timer.created_at).order_by(Event.seq))
+    # A timer is extended once; an earlier timer of the same id was extended before this one was created.
+    for event in events:
+        data = event.data or {}
+        if data.get("extension") == timer.extension:
+            return timer_plan.Grant(clock.berlin_date(event.occurred_at), data.get("pauses_known"))
+    return None
 
 
 def cancel_open(case, actor, day: date | None = None) -> None:
@@ -223,8 +241,10 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
     recompute(timer, spec)
     if timer.status == TimerStatus.BREACHED and timer.due_on >= clock.today():
         timer.status = TimerStatus.RUNNING  # extended retroactively: running again
+    # The pauses recorded so far are counted in an end date communicated; later ones prolong it (extension_grant).
     append_event(case, EventKind.TIMER_EXTENDED, actor, subject=spec.id, reason=reason,
-                 basis=spec.extension.basis, data={"extension": value, "due_on": timer.due_on})
+                 basis=spec.extension.basis,
+                 data={"extension": value, "due_on": timer.due_on, "pauses_known": len(timer.pauses)})
     if spec.due_input and old_due is not None:
         _follow_suspensions(case, timer, old_due)
     refresh_summary(case)
