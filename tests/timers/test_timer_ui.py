@@ -172,6 +172,43 @@ def test_clerk_pauses_and_resumes_the_decision_period_by_hand(client, in_review,
     assert "Hemmung ab 10.03.2026 bis 20.03.2026: Originale angefordert" in entry
 
 
+def test_a_pause_by_hand_counts_from_the_date_of_the_fact_entered(client, in_review, logged_in):
+    # The letter went out on Tue 10 Mar, recorded on Fri 13 Mar; the originals came on Fri 20 Mar, recorded Tue 24 Mar:
+    # 10 days suspended, as if both had been recorded on their day (due Fri 12 Jun, not Mon 15 Jun).
+    decision = timer_of(in_review, "decision")
+    clock.travel_to(date(2026, 3, 13))
+    assert post_timer(client, in_review, decision, "pause", reason="Originale angefordert",
+                      effective_on="2026-03-10").status_code == 302
+    clock.travel_to(date(2026, 3, 24))
+    db.session.refresh(in_review)
+    assert post_timer(client, in_review, decision, "resume", reason="Originale liegen vor",
+                      effective_on="2026-03-20").status_code == 302
+    entry = timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+    assert "fällig am 12.06.2026" in entry
+    assert "Hemmung ab 10.03.2026 bis 20.03.2026: Originale angefordert" in entry
+
+
+@pytest.mark.parametrize("effective_on, message", [
+    ("2026-03-14", "Das Datum des Ereignisses darf nicht in der Zukunft liegen."),
+    ("2026-03-01", "Das Datum des Ereignisses darf nicht vor dem Beginn der Frist (02.03.2026) liegen."),
+    ("1026-03-10", None),  # not a plausible date: refused by the form, like every date field
+])
+def test_a_pause_dated_in_the_future_or_before_the_period_is_refused_and_the_typed_date_kept(
+        client, in_review, logged_in, effective_on, message):
+    decision = timer_of(in_review, "decision")
+    clock.travel_to(date(2026, 3, 13))
+    response = post_timer(client, in_review, decision, "pause", reason="Originale angefordert",
+                          effective_on=effective_on)
+    assert response.status_code == 422
+    section = deadlines_section(response.get_data(as_text=True))
+    assert f'value="{effective_on}"' in section
+    assert '<details class="timer-action" open>' in section
+    if message:
+        assert message in unescape(section)
+    db.session.expire_all()
+    assert timer_of(in_review, "decision").status == "running"
+
+
 def test_pause_without_reason_is_refused_and_the_form_stays_open(client, in_review, logged_in):
     decision = timer_of(in_review, "decision")
     response = post_timer(client, in_review, decision, "pause", reason="   ")

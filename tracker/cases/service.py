@@ -448,19 +448,26 @@ def _change_timer(case: Case, timer_pk: int, actor, expected_version: int | None
     try:
         change(timer)
     except timers.TimerError as error:
-        raise CaseError([error.message]) from error
+        refusals = (Refusal(error.code, error.message, error.field),) if error.field else ()
+        raise CaseError([error.message], refusals) from error
     flush_or_conflict()
 
 
 @conflicts_refused()
-def pause_timer(case: Case, timer_pk: int, actor, reason: str, *, expected_version: int | None = None) -> None:
-    """Suspend a deadline by hand (a suspension the definition allows to be recorded manually), with a reason."""
-    _change_timer(case, timer_pk, actor, expected_version, lambda timer: timers.pause(case, timer, actor, reason))
+def pause_timer(case: Case, timer_pk: int, actor, reason: str, *, on: date | None = None,
+                expected_version: int | None = None) -> None:
+    """Suspend a deadline by hand (a suspension the definition allows to be recorded manually), with a reason,
+    from ``on``, the date of the fact that suspends it (default today)."""
+    _change_timer(case, timer_pk, actor, expected_version,
+                  lambda timer: timers.pause(case, timer, actor, reason, on))
 
 
 @conflicts_refused()
-def resume_timer(case: Case, timer_pk: int, actor, reason: str, *, expected_version: int | None = None) -> None:
-    _change_timer(case, timer_pk, actor, expected_version, lambda timer: timers.resume(case, timer, actor, reason))
+def resume_timer(case: Case, timer_pk: int, actor, reason: str, *, on: date | None = None,
+                 expected_version: int | None = None) -> None:
+    """End a suspension by hand on ``on``, the date of the fact that ends it (default today)."""
+    _change_timer(case, timer_pk, actor, expected_version,
+                  lambda timer: timers.resume(case, timer, actor, reason, on))
 
 
 @conflicts_refused()

@@ -43,8 +43,8 @@ ACTIONS = {  # step kind -> (required keys, optional keys); `snapshot` takes a n
     "documents": ({"case", "status", "items"}, {"received_on", "reason"}),
     "do": ({"case", "transition"}, {"inputs", "as"}),
     "extend": ({"case", "timer"}, {"period", "until", "reason"}),
-    "pause": ({"case", "timer"}, {"reason"}),
-    "resume": ({"case", "timer"}, {"reason"}),
+    "pause": ({"case", "timer"}, {"reason", "effective_on"}),
+    "resume": ({"case", "timer"}, {"reason", "effective_on"}),
     "linked": ({"case", "of"}, set()),
     "snapshot": (set(), set()),
 }
@@ -77,6 +77,11 @@ def _date(value, where: str) -> date:
         return date.fromisoformat(str(value))
     except ValueError:
         raise StoryError(f"{where}: {value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _fact_on(args: dict) -> date | None:
+    """A pause's or resumption's date of the fact (``effective_on``), if the step gives one."""
+    return _date(args["effective_on"], "effective_on") if args.get("effective_on") else None
 
 
 def _only(mapping, allowed: set[str], required: set[str], where: str) -> None:
@@ -319,12 +324,13 @@ class _Player:
 
     def step_pause(self, args: dict) -> None:
         case = self.case(str(args["case"]))
-        service.pause_timer(case, self._timer(case, args["timer"]).id, self.clerk(case), str(args.get("reason", "")))
+        service.pause_timer(case, self._timer(case, args["timer"]).id, self.clerk(case), str(args.get("reason", "")),
+                            on=_fact_on(args))
 
     def step_resume(self, args: dict) -> None:
         case = self.case(str(args["case"]))
         service.resume_timer(case, self._timer(case, args["timer"]).id, self.clerk(case),
-                             str(args.get("reason", "")))
+                             str(args.get("reason", "")), on=_fact_on(args))
 
     def step_linked(self, args: dict) -> None:
         parent = self.case(str(args["of"]))

@@ -25,9 +25,11 @@ from tracker.timers.models import Timer, TimerPause
 
 
 class TimerError(Exception):
-    def __init__(self, message: LocalText):
+    """``field``: the form input the refusal is about, where there is one."""
+
+    def __init__(self, message: LocalText, field: str | None = None, code: str = "timer_refused"):
         super().__init__(message.de)
-        self.message = message
+        self.message, self.field, self.code = message, field, code
 
 
 def mode_of(case) -> Mode:
@@ -170,7 +172,31 @@ def _require_reason(reason: str) -> str:
     return reason
 
 
-def pause(case, timer: Timer, actor, reason: str) -> None:
+#: The form input that carries the date of the fact a pause by hand starts or ends with (LAW.md § 7).
+EFFECTIVE_ON = "effective_on"
+
+
+def _fact_day(on: date | None, earliest: date, earliest_what: LocalText) -> date:
+    """The date of the fact a pause by hand starts or ends on (the request letter, the documents' arrival), as the
+    transitions take it: default today, never in the future, never before ``earliest`` (LAW.md § 7)."""
+    if on is None:
+        return clock.today()
+    if on > clock.today():
+        raise TimerError(LocalText("Das Datum des Ereignisses darf nicht in der Zukunft liegen.",
+                                   "The date of the fact cannot be in the future."), EFFECTIVE_ON,
+                         "effective_on_in_future")
+    if on < earliest:
+        raise TimerError(LocalText(
+            f"Das Datum des Ereignisses darf nicht vor {earliest_what.de} ({earliest:%d.%m.%Y}) liegen.",
+            f"The date of the fact cannot be before {earliest_what.en} ({earliest:%-d %b %Y})."), EFFECTIVE_ON,
+            "effective_on_before_earlier_facts")
+    return on
+
+
+def pause(case, timer: Timer, actor, reason: str, on: date | None = None) -> None:
+    """A suspension by hand from ``on``, the date of the fact that suspends (default today): it counts from that
+    day, not from the day it is recorded. Not before the period began (nor the case's receipt): there was nothing
+    to suspend."""
     spec = _spec(case, timer)
     reason = _require_reason(reason)
     if not spec.manual_pause:
@@ -178,11 +204,14 @@ def pause(case, timer: Timer, actor, reason: str) -> None:
     if timer.status != TimerStatus.RUNNING:
         raise TimerError(LocalText("Nur laufende Fristen können angehalten werden.",
                                    "Only running deadlines can be paused."))
-    _pause(case, timer, spec, clock.today(), actor, reason=reason, source="manual")
+    day = _fact_day(on, max(timer.started_on, case.received_on),
+                    LocalText("dem Beginn der Frist", "the start of the period"))
+    _pause(case, timer, spec, day, actor, reason=reason, source="manual")
     refresh_summary(case)
 
 
-def resume(case, timer: Timer, actor, reason: str) -> None:
+def resume(case, timer: Timer, actor, reason: str, on: date | None = None) -> None:
+    """End a suspension by hand on ``on``, the date of the fact that ends it (default today), not before it began."""
     spec = _spec(case, timer)
     reason = _require_reason(reason)
     if timer.status != TimerStatus.PAUSED or timer.open_pause() is None:
@@ -192,7 +221,8 @@ def resume(case, timer: Timer, actor, reason: str) -> None:
         raise TimerError(LocalText("Diese Hemmung endet nicht von Hand, sondern mit ihrem Verfahrensschritt (z. B. "
                                    "Abschluss der Qualifikationsanalyse).", "This suspension does not end by hand but "
                                    "with its step (e.g. finishing the skills analysis)."))
-    _resume(case, timer, spec, clock.today(), actor, reason=reason, source="manual")
+    day = _fact_day(on, timer.open_pause().started_on, LocalText("dem Beginn der Hemmung", "the start of the pause"))
+    _resume(case, timer, spec, day, actor, reason=reason, source="manual")
     refresh_summary(case)
 
 

@@ -120,6 +120,10 @@ class TimerActionForm(VersionedForm):
     #: Instead of a length: the end date communicated to the applicant, which governs as it is (docs/law.md § 6.4).
     until = DateField(_l("oder: dem Antragsteller mitgeteiltes neues Fristende"),
                       validators=[Optional(), plausible_date()])
+    #: Pause and resume: the date of the fact that suspends or ends the suspension (the request letter, the day the
+    #: documents arrived), as the steps take it; empty: today (LAW.md § 7).
+    effective_on = DateField(_l("Datum des Ereignisses (wirksam am)"), validators=[Optional(), plausible_date()],
+                             description=_l("Leer lassen, wenn es heute ist."))
 
 
 def transition_form_class(transition: Transition, lang: str, document_choices=(), office_choices=()):

@@ -390,7 +390,7 @@ def timer_action(case_id: int, timer_pk: int, action: str):
     if not form.validate_on_submit():
         return render_case(case, failed=(key, form), error=_invalid(form), status=422)
     extra = (form.period.data,) if action == "extend" else ()
-    options = {"until": form.until.data} if action == "extend" else {}
+    options = {"until": form.until.data} if action == "extend" else {"on": form.effective_on.data}
     try:
         perform(TIMER_ACTIONS[action], case, timer.id, current_user, *extra, form.reason.data,
                 expected_version=form.expected_version, **options)
