@@ -42,8 +42,9 @@ DEFAULT_LANGUAGE = "de"
 #: The date of the fact a step records (default: the day it is recorded). Every transition takes it.
 EFFECTIVE_ON = "effective_on"
 #: Which date starts a timer: the step's effective_on, the arrival of the last document the file needs
-#: (§ 6(3) s. 2 BQFG: "Eingang der vollständigen Unterlagen"), or the day the step is recorded.
-STARTS_FROM = ("effective_on", "documents_complete", "recorded")
+#: (§ 6(3) s. 2 BQFG: "Eingang der vollständigen Unterlagen"), the day the step is recorded, or the day the step's
+#: notice reached the applicant ("notified": § 11(4) s. 2 BQFG "ab dem Zugang dieser Entscheidung").
+STARTS_FROM = ("effective_on", "documents_complete", "recorded", "notified")
 #: Which date ends a timer: the fact's date (effective_on) or the recording day (an act the authority owes is done
 #: when it is recorded); or a date input of the stopping step named ``input:<name>`` (e.g. the appointment offered).
 ENDS_FROM = ("effective_on", "recorded")

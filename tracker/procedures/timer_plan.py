@@ -66,10 +66,26 @@ class EventDays:
         return self.effective_on or self.recorded_on
 
 
-def start_day(spec: TimerSpec, days: EventDays) -> date:
+#: A notice posted within Germany is deemed notified on the fourth day after posting (§ 41(2) s. 1 VwVfG, since
+#: 1 Jan 2025; ThürVwVfG § 1(1)).
+DAYS_TO_NOTIFICATION = 4
+
+
+def notified_on(days: EventDays, inputs: Mapping[str, object]) -> date:
+    """The day a step's notice reached the applicant: the day the clerk gives as the fact's date when it is known
+    (handed over, or received later: § 41(2) s. 3 VwVfG), else the fourth day after the notice's date, taken as the
+    day it was posted (§ 41(2) s. 1 VwVfG). A step without a notice (an applicant's choice received): its fact."""
+    if days.effective_on is not None or not inputs.get("date"):
+        return days.fact_on
+    return as_date(inputs["date"]) + timedelta(days=DAYS_TO_NOTIFICATION)
+
+
+def start_day(spec: TimerSpec, days: EventDays, inputs: Mapping[str, object] | None = None) -> date:
     """The trigger day of ``spec`` for an event with these dates (``starts_from`` in the definition)."""
     if spec.starts_from == "recorded":
         return days.recorded_on
+    if spec.starts_from == "notified":
+        return notified_on(days, inputs or {})
     if spec.starts_from == "documents_complete":
         # The law's date is the last document's arrival (§ 6(3) s. 2 BQFG), which the checklist holds once every
         # document is in hand: not the day the clerk confirms completeness (LAW.md § 7). The step's own date
@@ -138,7 +154,7 @@ def plan(workflow: Workflow, mode: Mode | str, event_id: str, inputs: Mapping[st
         if timer is not None and timer.status != TimerStatus.BREACHED:
             timer = pauses(spec, timer)
         if timer is None and event_id in spec.starts_on:
-            steps.append(Step(Action.START, spec, on=start_day(spec, days) if days else None))
+            steps.append(Step(Action.START, spec, on=start_day(spec, days, inputs) if days else None))
             pauses(spec, OpenTimer(spec.id, TimerStatus.RUNNING, suspended=False))
     return steps
 
