@@ -308,3 +308,25 @@ def test_a_lapsed_deadline_set_by_the_authority_is_extended_afterwards_to_the_da
     db.session.expire_all()
     timer = timer_of(in_review, "documents_deadline")
     assert (timer.status, timer.due_on) == ("running", date(2026, 4, 10))  # the date communicated governs
+
+
+def test_a_pause_by_hand_dated_before_a_flagged_breach_undoes_it_and_one_dated_after_is_refused(
+        client, in_review, logged_in):
+    # Due Tue 2 Jun 2026, flagged on 3 Jun; the letter that suspends went out on Mon 1 Jun, recorded on Thu 4 Jun.
+    clock.travel_to(date(2026, 6, 3))
+    sweep()
+    db.session.expire_all()
+    decision = timer_of(in_review, "decision")
+    assert decision.status == "breached"
+    clock.travel_to(date(2026, 6, 4))
+    db.session.refresh(in_review)
+    late = post_timer(client, in_review, decision, "pause", reason="Frist nach Berufsrecht", effective_on="2026-06-03")
+    assert late.status_code == 422
+    assert "Die Frist war am 03.06.2026 schon abgelaufen (Fristende 02.06.2026)" in late.get_data(as_text=True)
+    db.session.refresh(in_review)
+    assert post_timer(client, in_review, decision, "pause", reason="Frist nach Berufsrecht",
+                      effective_on="2026-06-01").status_code == 302
+    db.session.expire_all()
+    decision = timer_of(in_review, "decision")
+    assert decision.status == "paused" and decision.pauses[-1].started_on == date(2026, 6, 1)
+    assert not db.session.get(type(in_review), in_review.id).breached

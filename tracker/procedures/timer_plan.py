@@ -33,6 +33,16 @@ class OpenTimer:
     timer_id: str
     status: TimerStatus
     suspended: bool  #: an open-ended pause is running
+    due_on: date | None = None  #: its due date: a breached period still takes a suspension dated before it ran out
+
+
+def ran_on_day(timer: OpenTimer | TimerLike, day: date | None) -> bool:
+    """Whether the period was still running on ``day``, the date of a fact that suspends it: a period flagged as
+    run out is suspended by a request dated on or before its last day, however late it is recorded (LAW.md § 7);
+    one dated after it suspends nothing, there is nothing left to suspend."""
+    if timer.status != TimerStatus.BREACHED:
+        return True
+    return day is not None and timer.due_on is not None and day <= timer.due_on
 
 
 @dataclass(frozen=True)
@@ -121,7 +131,8 @@ def plan(workflow: Workflow, mode: Mode | str, event_id: str, inputs: Mapping[st
     Per timer: the event first meets it (the owed act), then ends or starts a suspension, then starts it anew if the
     event is one of its triggers (and suspends the new period at once when the event also suspends it: a skills
     analysis started while documents are missing, § 14 BQFG). An expired (breached) period is not suspended any
-    more: there is nothing left to suspend. With ``days`` every step carries the day it takes effect (``on``)."""
+    more, unless the fact that suspends it is dated before it ran out (``ran_on_day``). With ``days`` every step
+    carries the day it takes effect (``on``)."""
     steps: list[Step] = []
     fact_on = days.fact_on if days else None
     end_named = str(inputs.get(END_NAMED_INPUT) or "") == "yes"
@@ -151,7 +162,7 @@ def plan(workflow: Workflow, mode: Mode | str, event_id: str, inputs: Mapping[st
         if timer is not None and event_id in spec.stops_on:
             steps.append(Step(Action.MEET, spec, on=end_day(spec, days, inputs) if days else None))
             timer = None
-        if timer is not None and timer.status != TimerStatus.BREACHED:
+        if timer is not None and ran_on_day(timer, fact_on):
             timer = pauses(spec, timer)
         if timer is None and event_id in spec.starts_on:
             steps.append(Step(Action.START, spec, on=start_day(spec, days, inputs) if days else None))
@@ -346,6 +357,13 @@ def cancel(timer: TimerLike, day: date) -> None:
     finish(timer, TimerStatus.CANCELLED, day)
 
 
+def running_again(timer: TimerLike, today: date) -> None:
+    """A period flagged as run out whose due date moved to today or later (a suspension dated before it ran out, an
+    extension, § 31(7) VwVfG) runs again; the sweep flags it anew if it runs out again."""
+    if timer.status == TimerStatus.BREACHED and timer.due_on is not None and timer.due_on >= today:
+        timer.status = TimerStatus.RUNNING
+
+
 def end_suspension(timer: TimerLike, day: date) -> None:
     open_pause(timer).ended_on = day
     timer.status = TimerStatus.RUNNING
@@ -387,6 +405,7 @@ def apply(steps: Sequence[Step], timers: dict[str, TimerLike], book: TimerBook, 
             reason = pause_reason(inputs)
             suspend(timer, book.new_pause(on, step.until_on, reason, event_id))
             book.recompute(timer, spec)
+            running_again(timer, day)
             book.record(Action.PAUSE, spec, reason=reason,
                         data={"until_on": step.until_on, "source": event_id, "due_on": timer.due_on})
         else:

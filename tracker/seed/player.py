@@ -317,7 +317,7 @@ class Player:
         is the event's day (the receipt day for "opened"), ``today`` the day it is recorded on."""
         timers = {timer.timer_id: timer for timer in case.open_timers()}
         known = {timer_id: timer_plan.OpenTimer(timer_id, TimerStatus(timer.status),
-                                                timer_plan.open_pause(timer) is not None)
+                                                timer_plan.open_pause(timer) is not None, timer.due_on)
                  for timer_id, timer in timers.items()}
         days = days or timer_plan.EventDays(recorded_on=day, effective_on=day, calendar=case.office["calendar"])
         steps = timer_plan.plan(case.workflow, case.mode, event_id, inputs, known, days)

@@ -56,7 +56,8 @@ def on_event(case, workflow: Workflow, event_id: str, inputs: dict, day: date, a
     """Apply the timer plan (``procedures.timer_plan``) for one case event: a transition id or "opened". ``days``
     gives the dates of the fact (LAW.md § 7); without it everything happens on ``day``."""
     timers = {timer.timer_id: timer for timer in open_timers(case)}
-    known = {timer_id: timer_plan.OpenTimer(timer_id, TimerStatus(timer.status), timer.open_pause() is not None)
+    known = {timer_id: timer_plan.OpenTimer(timer_id, TimerStatus(timer.status), timer.open_pause() is not None,
+                                            timer.due_on)
              for timer_id, timer in timers.items()}
     days = days or timer_plan.EventDays(recorded_on=day, effective_on=day, calendar=case.office.calendar)
     steps = timer_plan.plan(workflow, mode_of(case), event_id, inputs, known, days)
@@ -201,11 +202,18 @@ def pause(case, timer: Timer, actor, reason: str, on: date | None = None) -> Non
     reason = _require_reason(reason)
     if not spec.manual_pause:
         raise TimerError(LocalText("Diese Frist kann nicht angehalten werden.", "This deadline cannot be paused."))
-    if timer.status != TimerStatus.RUNNING:
-        raise TimerError(LocalText("Nur laufende Fristen können angehalten werden.",
-                                   "Only running deadlines can be paused."))
     day = _fact_day(on, max(timer.started_on, case.received_on),
                     LocalText("dem Beginn der Frist", "the start of the period"))
+    if timer.status not in (TimerStatus.RUNNING, TimerStatus.BREACHED):
+        raise TimerError(LocalText("Nur laufende Fristen können angehalten werden.",
+                                   "Only running deadlines can be paused."))
+    # A period flagged as run out takes a pause dated before it ran out (timer_plan.ran_on_day), no later one.
+    if not timer_plan.ran_on_day(timer, day):
+        raise TimerError(LocalText(
+            f"Die Frist war am {day:%d.%m.%Y} schon abgelaufen (Fristende {timer.due_on:%d.%m.%Y}): es gibt nichts "
+            f"mehr zu hemmen.",
+            f"The period had already run out on {day:%-d %b %Y} (it ended on {timer.due_on:%-d %b %Y}): nothing is "
+            f"left to suspend."), EFFECTIVE_ON, "effective_on_after_expiry")
     _pause(case, timer, spec, day, actor, reason=reason, source="manual")
     refresh_summary(case)
 
@@ -269,8 +277,7 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
     timer.extension = value
     timer.extension_reason = reason
     recompute(timer, spec)
-    if timer.status == TimerStatus.BREACHED and timer.due_on >= clock.today():
-        timer.status = TimerStatus.RUNNING  # extended retroactively: running again
+    timer_plan.running_again(timer, clock.today())  # extended retroactively
     # The pauses recorded so far are counted in an end date communicated; later ones prolong it (extension_grant).
     append_event(case, EventKind.TIMER_EXTENDED, actor, subject=spec.id, reason=reason,
                  basis=spec.extension.basis,
