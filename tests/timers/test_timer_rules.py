@@ -367,3 +367,20 @@ def test_due_date_explains_itself_in_german_and_english(in_review, lang, start, 
     assert lines[0] == start
     assert lines[-1] == basis
     assert len(lines) == 3  # trigger, + 3 months, basis: 2 Jun 2026 is a Tuesday, no shift
+
+
+def test_the_report_counts_the_suspended_days_only_up_to_the_decision(make, body, clerk):
+    # Complete 2 Mar 2026; request of 1 Apr with a deadline of 15 Apr, answered 5 Apr, decided 10 Apr: the decision
+    # period stood still 9 days before the decision (1-10 Apr), not the 14 the deadline set would have lasted.
+    from tracker.cases.facts import CaseFacts
+
+    case = make.case("recognition-bqfg", office=body, actor=clerk)
+    complete_documents(case, clerk)
+    act(case, "confirm_receipt_complete", clerk)
+    clock.travel_to(date(2026, 4, 1))
+    act(case, "request_documents", clerk, due_date=date(2026, 4, 15), kind="information")
+    clock.travel_to(date(2026, 4, 5))
+    act(case, "record_requested_documents_received", clerk)
+    clock.travel_to(date(2026, 4, 10))
+    act(case, "grant_full_equivalence", clerk, date=date(2026, 4, 10))
+    assert db.session.get(CaseFacts, case.id).suspended_days == 9

@@ -30,7 +30,7 @@ from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.procedures import deadlines
 from tracker.procedures.definition import EFFECTIVE_ON, Transition, Workflow
-from tracker.procedures.timer_plan import authority_suspensions, days_suspended, suspended_days
+from tracker.procedures.timer_plan import authority_suspensions, days_suspended, timer_suspensions
 from tracker.procedures.vocabulary import LetterKind, Outcome, TimerStatus
 from tracker.registry import workflow_of
 from tracker.timers.models import Timer
@@ -220,7 +220,9 @@ def settle(facts: dict, workflow: Workflow, transition: Transition, target_state
     ended = decision_timers(workflow, transition.id, timers)
     timer = ended[0] if ended else None
     complete_on = timer.started_on if timer is not None else None
-    suspended = suspended_days(timer, day) if timer is not None else 0  # overlapping pauses count once
+    # Overlapping pauses count once, and only the days before the decision: a decision taken while the deadline
+    # set for documents still runs (the answer came early) was not suspended after it was taken.
+    suspended = days_suspended(timer_suspensions(timer, day), timer.started_on, day) if timer is not None else 0
     facts["documents_complete_on"] = complete_on
     facts["suspended_days"] = suspended
     facts["lead_days"] = (day - facts["received_on"]).days
