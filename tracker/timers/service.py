@@ -316,17 +316,20 @@ class _WithExtension:
 
 
 def _follow_suspensions(case, extended: Timer, old_due: date) -> None:
-    """A period suspended until the deadline set (§ 6(4) BQFG) stays suspended until the extended deadline."""
+    """A period suspended until the deadline set (§ 6(4) BQFG) stays suspended until the extended deadline. The
+    further days are a pause of their own, from the old end to the new one, recorded now: the pause as it stood is
+    what an end date communicated meanwhile was named with (``timer_plan.granted_after``), the further days are
+    not."""
     workflow = workflow_of(case)
     for other in open_timers(case):
         if other is extended:
             continue
-        changed = False
-        for pause in other.pauses:
-            if pause.source == extended.started_by and pause.until_on == old_due and pause.ended_on is None:
-                pause.until_on = extended.due_on
-                changed = True
-        if changed:
+        followed = [pause for pause in other.pauses if pause.source == extended.started_by
+                    and pause.until_on == old_due and pause.ended_on is None]
+        for pause in followed:
+            timer_plan.suspend(other, TimerPause(started_on=old_due, until_on=extended.due_on, reason=pause.reason,
+                                                 source=pause.source))
+        if followed:
             recompute(other, workflow.timers[other.timer_id])
 
 
