@@ -384,3 +384,19 @@ def test_the_report_counts_the_suspended_days_only_up_to_the_decision(make, body
     clock.travel_to(date(2026, 4, 10))
     act(case, "grant_full_equivalence", clerk, date=date(2026, 4, 10))
     assert db.session.get(CaseFacts, case.id).suspended_days == 9
+
+
+def test_the_report_judges_the_deadline_as_the_timer_does(make, body, clerk):
+    # Due Tue 2 Jun 2026; a notice dated 1 Jun recorded on 4 Jun is met late on the case page (the authority's act
+    # counts when recorded), and so in the report: not in the deadline, though the notice bears an earlier date.
+    from tracker.cases.facts import CaseFacts
+
+    case = make.case("recognition-bqfg", office=body, actor=clerk)
+    complete_documents(case, clerk)
+    act(case, "confirm_receipt_complete", clerk)
+    clock.travel_to(date(2026, 6, 4))
+    act(case, "grant_full_equivalence", clerk, date=date(2026, 6, 1))
+    facts = db.session.get(CaseFacts, case.id)
+    assert (facts.first_decision_on, facts.deadline_on, facts.in_deadline) == (date(2026, 6, 1), date(2026, 6, 2),
+                                                                              False)
+    assert timer_of(case, "decision").finished_on == date(2026, 6, 4)

@@ -228,7 +228,10 @@ def settle(facts: dict, workflow: Workflow, transition: Transition, target_state
     facts["lead_days"] = (day - facts["received_on"]).days
     facts["decision_days"] = (day - complete_on).days if complete_on else None
     facts["deadline_on"] = timer.due_on if timer is not None else None
-    facts["in_deadline"] = (day <= timer.due_on) if timer is not None and timer.due_on else None
+    # Met as the timer judged it: an act the authority owes is done when recorded, whatever date its notice names
+    # (README, dates of facts and acts), so the report and the case page never disagree.
+    met_on = (timer.finished_on or day) if timer is not None else None
+    facts["in_deadline"] = (met_on <= timer.due_on) if timer is not None and timer.due_on else None
     facts["within_three_months"] = (day <= deadlines.add_period(complete_on, OFFICIAL_WINDOW)
                                      if complete_on else None)
 
