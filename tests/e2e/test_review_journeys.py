@@ -1,0 +1,65 @@
+"""What users stumbled on when the journeys of each role were walked in a real browser (review of the web journeys):
+the greeting, the § 81a status page's deadlines in plain language, letters by URL, forms keeping what was typed,
+the confirmation before access is revoked."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the browser fixture skips with the reason (fails in CI)
+    expect = None
+
+from tests.e2e.test_accessibility import assert_accessible
+
+pytestmark = pytest.mark.browser
+ABH_CLERK = "sachbearbeitung@abh-erfurt.demo"
+BA_PENDING_81A = "ABH-EF-2026-000001"  # demo: § 81a case waiting for the BA's approval (its timer runs)
+
+
+def issue_code_for(live_server, reference: str, clerk_email: str) -> str:
+    from sqlalchemy import select
+
+    from tracker.applicant.codes import grouped, issue_code
+    from tracker.auth.models import User
+    from tracker.cases.models import Case
+    from tracker.extensions import db
+
+    with live_server.app.app_context():
+        clerk = db.session.scalar(select(User).where(User.email == clerk_email))
+        case = db.session.scalar(select(Case).where(Case.reference == reference))
+        code = grouped(issue_code(case, clerk).code)
+        db.session.commit()
+        db.session.remove()
+    return code
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_81a_status_page_greets_formally_and_names_its_deadlines_in_plain_language(
+        new_page, axe, live_server, lang):
+    code = issue_code_for(live_server, BA_PENDING_81A, ABH_CLERK)
+    page = new_page("de-DE" if lang == "de" else "en-GB")
+    page.goto("/status")
+    # Keyboard only: the entry form is reachable and sendable without a mouse.
+    page.keyboard.press("Tab")
+    for _ in range(30):
+        if page.evaluate("document.activeElement && document.activeElement.name") == "reference":
+            break
+        page.keyboard.press("Tab")
+    page.keyboard.type(BA_PENDING_81A)
+    page.keyboard.press("Tab")
+    page.keyboard.type(code)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/status$"))
+    heading = page.locator("h1").inner_text()
+    # An authority greets without the first given name alone (too familiar, and often not the name a person is
+    # called by); the status page carries no name at all.
+    assert heading.startswith("Guten Tag," if lang == "de" else "Hello,"), heading
+    assert "Samuel" not in page.locator("main").inner_text()
+    deadlines = page.locator("#deadlines").inner_text()
+    assert "Fiktion" not in deadlines and "deemed granted" not in deadlines and "BA " not in deadlines, deadlines
+    assert ("Antwort der Bundesagentur für Arbeit zu Ihrer Arbeitsstelle" if lang == "de"
+            else "Answer of the Federal Employment Agency about your job") in deadlines
+    assert_accessible(page, axe)
