@@ -16,11 +16,13 @@ from tracker.auth.models import User
 from tracker.cases.access import (
     can_act_on_case,
     can_download_documents,
+    can_read_letters,
     can_use_messages,
     can_use_notes,
     can_view_case,
     case_visibility,
     documents_scope,
+    letters_scope,
     messages_scope,
     notes_scope,
     office_condition,
@@ -137,7 +139,8 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
             assert set(db.session.scalars(select(Case.id).where(
                 office_condition(report_scope(user), Case.office_id)))) == reported
             # Downloads of uploaded documents and the message thread: the same, for their own scopes.
-            for scope, check in ((documents_scope, can_download_documents), (messages_scope, can_use_messages)):
+            for scope, check in ((documents_scope, can_download_documents), (messages_scope, can_use_messages),
+                                 (letters_scope, can_read_letters)):
                 admitted = {case.id for case in cases if check(user, case)}
                 assert admitted <= checked
                 assert set(db.session.scalars(select(Case.id).where(scope(user).condition()))) == admitted
@@ -153,6 +156,9 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
                 assert checked == {case.id for case in cases if any(
                     a.employer_id in granting and a.holds_on(TODAY) for a in case.authorisations)}
                 assert not {case.id for case in cases if can_act_on_case(user, case)}  # read-only
+            if user.role in (Role.EMPLOYER, Role.ADVISOR):
+                # The kept letters are the authority's file copies; the portal lists none.
+                assert not {case.id for case in cases if can_read_letters(user, case)}
     finally:
         savepoint.rollback()
         db.session.expunge_all()

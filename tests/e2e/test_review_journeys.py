@@ -12,6 +12,7 @@ try:
 except ImportError:  # the browser fixture skips with the reason (fails in CI)
     expect = None
 
+from tests.e2e.conftest import HWK_CLERK, login
 from tests.e2e.test_accessibility import assert_accessible
 
 pytestmark = pytest.mark.browser
@@ -63,3 +64,51 @@ def test_the_81a_status_page_greets_formally_and_names_its_deadlines_in_plain_la
     assert ("Antwort der Bundesagentur für Arbeit zu Ihrer Arbeitsstelle" if lang == "de"
             else "Answer of the Federal Employment Agency about your job") in deadlines
     assert_accessible(page, axe)
+
+
+EMPLOYER = "personal@stadtwerke-erfurt.demo"
+ADVISOR = "beratung@thaff.demo"
+
+
+def authorise_stadtwerke(live_server, case_id: int) -> int:
+    """Stadtwerke Erfurt (whose grant lets the demo advisor follow its cases) gets the applicant's authorisation;
+    returns the id of the case's newest letter."""
+    from sqlalchemy import select
+
+    from tracker import clock as tracker_clock
+    from tracker.auth.models import User
+    from tracker.cases.models import Case
+    from tracker.cases.service import record_authorisation
+    from tracker.extensions import db
+    from tracker.letters.models import LetterRecord
+    from tracker.parties.models import Employer
+
+    with live_server.app.app_context():
+        case = db.session.get(Case, case_id)
+        clerk = db.session.scalar(select(User).where(User.email == HWK_CLERK))
+        employer = db.session.scalar(select(Employer).where(Employer.name.like("Stadtwerke Erfurt%")))
+        record_authorisation(case, clerk, employer=employer, kind="recognition_applicant",
+                             grantor=case.applicant.full_name, valid_from=tracker_clock.today())
+        db.session.commit()
+        letter_id = db.session.scalar(select(LetterRecord.id).where(LetterRecord.case_id == case_id)
+                                      .order_by(LetterRecord.id.desc()).limit(1))
+        db.session.remove()
+    assert letter_id is not None
+    return letter_id
+
+
+def test_employers_and_advisors_follow_the_case_but_cannot_open_its_letters_by_url(new_page, live_server, hwk_case):
+    case_id = hwk_case("Brief-Zugriff", in_review=True)
+    letter_id = authorise_stadtwerke(live_server, case_id)
+    letter, pdf = f"/cases/{case_id}/letters/{letter_id}", f"/cases/{case_id}/letters/{letter_id}.pdf"
+
+    clerk = new_page()
+    login(clerk, HWK_CLERK)
+    assert clerk.goto(letter).status == 200 and clerk.goto(pdf).status == 200
+
+    for email in (EMPLOYER, ADVISOR):
+        page = new_page()
+        login(page, email)
+        assert page.goto(f"/portal/cases/{case_id}").status == 200, email  # they do follow the case
+        for address in (letter, pdf, f"/cases/{case_id}/letters/receipt", f"/cases/{case_id}/letters/receipt.pdf"):
+            assert page.goto(address).status == 404, (email, address)

@@ -207,6 +207,22 @@ def messages_scope(user) -> Scope:
     return view_scope(user)
 
 
+def letters_scope(user) -> Scope:
+    """Whose kept letters ``user`` may open (print view and PDF): the authority's file copies, so the staff who see
+    the case (its office, a linked case's office to read) and admins. Employer users and advisors get the letters
+    by post and follow the case in the portal, which lists none: a letter's address opened from the portal is
+    refused like a case they cannot see (the letters carry the worker's address, birth date and, in a recognition
+    case, are addressed to the worker personally). Always within ``view_scope`` (the property test checks it)."""
+    role = Role(user.role)
+    if role is Role.ADMIN or role.is_staff:
+        return view_scope(user)
+    return NOTHING
+
+
+def can_read_letters(user, case: Case) -> bool:
+    return letters_scope(user).admits(case)
+
+
 def can_download_documents(user, case: Case) -> bool:
     return documents_scope(user).admits(case)
 

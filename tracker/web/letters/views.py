@@ -6,6 +6,7 @@ from flask import Blueprint, Response, abort, current_app, render_template, requ
 from flask_login import current_user
 from sqlalchemy import select
 
+from tracker.cases.access import can_read_letters
 from tracker.extensions import db
 from tracker.letters.content import Letter, fill_access_code
 from tracker.letters.models import LetterRecord
@@ -19,6 +20,8 @@ blueprint = Blueprint("letters", __name__, url_prefix="/cases/<int:case_id>/lett
 
 def _letter(case_id: int, letter_id: int | None = None, kind: str | None = None):
     case = load_case(case_id)  # object-level access check
+    if not can_read_letters(current_user, case):
+        abort(404)  # as for a case the user cannot see: the portal offers no letters
     if letter_id is not None:
         record = db.session.get(LetterRecord, letter_id)
     elif kind not in tuple(LetterKind):  # /letters/<kind>: the newest letter of a known kind only
