@@ -22,6 +22,7 @@ from wtforms.validators import (
 )
 
 from tracker import clock
+from tracker.cases.models import GRANTOR_LENGTH
 from tracker.http.forms import EARLIEST_BIRTH_DATE, Form, MultiCheckboxField, date_required, plausible_date
 from tracker.procedures.definition import Transition
 from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus
@@ -156,7 +157,7 @@ class AuthorisationForm(VersionedForm):
     kind = SelectField(_l("Art"), choices=[
         (AuthorisationKind.POWER_OF_ATTORNEY_81A.value, _l("Vollmacht für das beschleunigte Fachkräfteverfahren")),
         (AuthorisationKind.RECOGNITION_APPLICANT.value, _l("Bevollmächtigung im Anerkennungsverfahren"))])
-    grantor = StringField(_l("Erteilt von"), validators=[DataRequired(), Length(max=200)],
+    grantor = StringField(_l("Erteilt von"), validators=[DataRequired(), Length(max=GRANTOR_LENGTH)],
                           description=_l("Name der Person, die die Vollmacht unterschrieben hat."))
     scope = StringField(_l("Umfang"), validators=[Optional(), Length(max=500)],
                         description=_l("Wie in der Vollmacht, z. B. „alle Handlungen im Verfahren“."))
