@@ -112,3 +112,39 @@ def test_employers_and_advisors_follow_the_case_but_cannot_open_its_letters_by_u
         assert page.goto(f"/portal/cases/{case_id}").status == 200, email  # they do follow the case
         for address in (letter, pdf, f"/cases/{case_id}/letters/receipt", f"/cases/{case_id}/letters/receipt.pdf"):
             assert page.goto(address).status == 404, (email, address)
+
+
+def test_rejecting_a_document_keeps_what_was_typed_and_never_drops_the_date_silently(new_page, live_server, hwk_case):
+    case_id = hwk_case("Ablehnung")
+    page = new_page()
+    login(page, HWK_CLERK)
+    page.goto(f"/cases/{case_id}#documents")
+    row = page.locator("form[action$='/documents/diploma']")
+    today = page.evaluate("new Date().toISOString().slice(0, 10)")
+
+    # No reason and a date: refused, both mistakes named at once, status and the typed date shown again (a
+    # rejected document keeps no date received: that is said, not dropped without a word).
+    row.locator("select[name=status]").select_option("rejected")
+    row.locator("input[name=received_on]").fill(today)
+    row.locator("button[type=submit]").click()
+    row = page.locator("form[action$='/documents/diploma']")
+    expect(row.locator(".error-message")).to_contain_text("warum das Dokument abgelehnt wird")
+    expect(row.locator(".error-message")).to_contain_text("Eingangsdatum wird nur bei")
+    assert row.locator("select[name=status]").input_value() == "rejected"
+    assert row.locator("input[name=received_on]").input_value() == today
+
+    # A reason, and still the date: refused at the date, the reason kept.
+    row.locator("input[name=reason]").fill("Kopie unleserlich")
+    row.locator("button[type=submit]").click()
+    row = page.locator("form[action$='/documents/diploma']")
+    expect(row.locator(".error-message")).to_contain_text("Eingangsdatum wird nur bei")
+    assert row.locator("input[name=received_on]").get_attribute("aria-invalid") == "true"
+    assert row.locator("input[name=reason]").input_value() == "Kopie unleserlich"
+    assert row.locator("input[name=received_on]").input_value() == today
+
+    # Date cleared: the rejection is saved with its reason.
+    row.locator("input[name=received_on]").fill("")
+    row.locator("button[type=submit]").click()
+    page.wait_for_url(re.compile(rf"/cases/{case_id}#documents$"))
+    expect(page.locator("#documents tbody tr").filter(has_text="Ausbildungsnachweis")).to_contain_text(
+        "abgelehnt: Kopie unleserlich")

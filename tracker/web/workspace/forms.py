@@ -83,9 +83,23 @@ class NewCaseForm(Form):
 class DocumentStatusForm(VersionedForm):
     #: Choices are labelled per request in the reader's language (labels.DOCUMENT_STATUS).
     status = SelectField(_l("Status"), choices=[(status.value, status.value) for status in DocumentStatus])
-    reason = StringField(_l("Grund (bei Ablehnung)"), validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Grund (bei Ablehnung)"), validators=[Length(max=500)])  # no Optional: validate_reason runs
     #: The day the document arrived (§ 6(3) s. 2 BQFG counts from the last one); empty: today.
     received_on = DateField(_l("Eingegangen am"), validators=[Optional(), plausible_date()])
+
+    def validate_reason(self, field):
+        """Said here too (the service refuses it as well), so a row with several mistakes names them all at once."""
+        if self.status.data == DocumentStatus.REJECTED.value and not (field.data or "").strip():
+            raise ValidationError(_l("Bitte geben Sie an, warum das Dokument abgelehnt wird."))
+
+    def validate_received_on(self, field):
+        """Only a document in hand (received, accepted) keeps the day it arrived: a day typed for any other status
+        would be dropped without a word (a rejected document counts as not received; a day typed with "requested"
+        is easily meant as the deadline, which is set with the step that requests it). Refused, everything kept."""
+        if field.data is not None and self.status.data in {status.value for status in DocumentStatus} \
+                and not DocumentStatus(self.status.data).is_in_hand:
+            raise ValidationError(_l("Ein Eingangsdatum wird nur bei „eingegangen“ oder „anerkannt“ gespeichert. "
+                                     "Bitte leeren Sie das Datum oder wählen Sie einen dieser Status."))
 
 
 class AssignForm(VersionedForm):
