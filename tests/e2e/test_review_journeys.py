@@ -148,3 +148,49 @@ def test_rejecting_a_document_keeps_what_was_typed_and_never_drops_the_date_sile
     page.wait_for_url(re.compile(rf"/cases/{case_id}#documents$"))
     expect(page.locator("#documents tbody tr").filter(has_text="Ausbildungsnachweis")).to_contain_text(
         "abgelehnt: Kopie unleserlich")
+
+
+def test_removing_a_colleague_asks_for_confirmation_and_works_without_javascript(browser, live_server, axe):
+    """An administrator's "Zugang entziehen" is a disclosure with the consequence and a second button: a stray
+    click removes nobody, and it works in a browser without JavaScript, by keyboard."""
+    context = browser.new_context(locale="de-DE", base_url=live_server.url, java_script_enabled=False)
+    context.set_default_timeout(10_000)
+    try:
+        page = context.new_page()
+        login(page, EMPLOYER)
+        page.goto("/portal/team")
+        page.get_by_label("Name").fill("Karla Kurzzeit")
+        page.get_by_label("E-Mail").fill("karla.kurzzeit@stadtwerke-erfurt.demo")
+        page.get_by_role("button", name="Einladung senden").click()
+        row = page.locator("tr").filter(has_text="Karla Kurzzeit")
+        confirm = row.get_by_role("button", name=re.compile("^Ja, Zugang entziehen"))
+        assert not confirm.is_visible()  # nothing happens on the first activation but opening the question
+        summary = row.locator("summary")
+        summary.focus()
+        page.keyboard.press("Enter")
+        expect(confirm).to_be_visible()
+        expect(row).to_contain_text("Karla Kurzzeit verliert sofort den Zugang")
+        confirm.focus()
+        page.keyboard.press("Enter")
+        expect(page.locator("main")).to_contain_text("Karla Kurzzeit hat keinen Zugang mehr.")
+        expect(page.locator("tr").filter(has_text="Karla Kurzzeit")).to_have_count(0)
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_the_confirmations_of_team_and_advisor_pages_have_no_violations(new_page, axe, lang):
+    page = new_page()
+    login(page, EMPLOYER, lang=lang)
+    page.goto("/portal/team")
+    if not page.locator("details.confirm").count():
+        page.locator("#invite-name").fill(f"Kai Dauer {lang}")
+        page.locator("#invite-email").fill(f"kai.dauer.{lang}@stadtwerke-erfurt.demo")
+        page.locator("form[action$='/team/invite'] button[type=submit]").click()
+    for address in ("/portal/team", "/portal/advisors"):
+        page.goto(address)
+        assert page.locator("details.confirm").count(), address
+        page.evaluate("document.querySelectorAll('details.confirm').forEach(d => { d.open = true; })")
+        expect(page.locator("details.confirm button[name=confirm]").first).to_contain_text(
+            "Ja, Zugang" if lang == "de" else "Yes,")
+        assert_accessible(page, axe)

@@ -157,7 +157,8 @@ def test_the_advisor_sees_exactly_the_granted_cases_read_only_and_a_revocation_e
     assert advisor_client.post("/portal/advisors/grant", data=grant_form(world["advisor"])).status_code == 403
 
     grant = db.session.scalar(select(AdvisorGrant))
-    assert admin_client.post(f"/portal/advisors/{grant.id}/revoke").status_code == 302
+    assert admin_client.post(f"/portal/advisors/{grant.id}/revoke").status_code == 200  # first the confirmation
+    assert admin_client.post(f"/portal/advisors/{grant.id}/revoke", data={"confirm": "yes"}).status_code == 302
 
     assert advisor_client.get(f"/portal/cases/{own.id}").status_code == 404  # the open session sees it no more
     assert "Unsere GmbH" not in advisor_client.get("/portal/overview").get_data(as_text=True)
@@ -312,7 +313,7 @@ def test_granting_and_revoking_need_the_form_s_csrf_token(app, world):
         token = re.search(rf'id="revoke-csrf-{grant.id}"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="revoke-csrf-'
                           rf'{grant.id}"', page.get_data(as_text=True))
         assert client.post(f"/portal/advisors/{grant.id}/revoke",
-                           data={"csrf_token": token.group(1) or token.group(2)}).status_code == 302
+                           data={"csrf_token": token.group(1) or token.group(2), "confirm": "yes"}).status_code == 302
         db.session.expire_all()
         assert db.session.get(AdvisorGrant, grant.id).revoked_at is not None
     finally:
