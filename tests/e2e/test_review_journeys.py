@@ -194,3 +194,25 @@ def test_the_confirmations_of_team_and_advisor_pages_have_no_violations(new_page
         expect(page.locator("details.confirm button[name=confirm]").first).to_contain_text(
             "Ja, Zugang" if lang == "de" else "Yes,")
         assert_accessible(page, axe)
+
+
+def test_an_authorisation_ending_before_it_begins_is_refused_at_its_field_with_a_whole_name_kept(
+        new_page, live_server, hwk_case):
+    case_id = hwk_case("Vollmacht")
+    page = new_page()
+    login(page, HWK_CLERK)
+    page.goto(f"/cases/{case_id}/authorisations/new")
+    whole_name = f"{'Lucía María ' * 16}{'de los Santos ' * 14}".strip()
+    assert 200 < len(whole_name) <= 401  # longer than the 200 the column and form used to allow
+    page.locator("[name=grantor]").fill(whole_name)
+    page.locator("[name=valid_from]").fill("2026-11-20")
+    page.locator("[name=valid_until]").fill("2026-11-01")
+    page.get_by_role("button", name="Vollmacht speichern").click()
+    expect(page.locator(".error-summary")).to_contain_text("Gültig bis: Das Ende der Gültigkeit liegt vor ihrem Beginn.")
+    assert page.locator("[name=valid_until]").get_attribute("aria-invalid") == "true"
+    assert page.locator("[name=grantor]").input_value() == whole_name
+    assert page.locator("[name=valid_from]").input_value() == "2026-11-20"
+    page.locator("[name=valid_until]").fill("")
+    page.get_by_role("button", name="Vollmacht speichern").click()
+    page.wait_for_url(re.compile(rf"/cases/{case_id}#authorisations$"))
+    expect(page.locator("#authorisations")).to_contain_text(whole_name)
