@@ -229,9 +229,10 @@ def test_the_overview_counts_stages_lists_stalled_cases_and_upcoming_deadlines(c
     stalled = fresh.split('id="stalled-heading"', 1)[1].split("</section>", 1)[0]
     assert world["own"].reference not in stalled and 'value="30"' in stalled
     upcoming = text.split('id="upcoming-heading"', 1)[1].split("</section>", 1)[0]
-    # the second case's documents deadline (the receipt letter gives a deadline) is listed if within 14 days
-    due = db.session.get(type(second), second.id).next_due_on
-    assert (second.reference in upcoming) == (due is not None and 0 <= (due - date(2026, 3, 20)).days <= 14)
+    # each case's next deadline is listed if it is overdue or due within 14 days (overdue ones first)
+    for case in (world["own"], second):
+        due = db.session.get(type(case), case.id).next_due_on
+        assert (case.reference in upcoming) == (due is not None and (due - date(2026, 3, 20)).days <= 14)
 
 
 @pytest.mark.parametrize("days", ["0", "366", "abc", "-3", "1e3"])
@@ -254,7 +255,7 @@ def test_the_overview_and_the_grants_page_in_english(client, login, make, world)
     db.session.commit()
     login(world["advisor"])
     page = client.get("/portal/overview").get_data(as_text=True)
-    assert "Open cases by stage" in page and "Cases without progress" in page and "Deadlines in the next 14 days" in page
+    assert "Open cases by stage" in page and "Cases without progress" in page and "Overdue deadlines and those of the next 14 days" in page
     assert "Offene Fälle nach Stand" not in page
     client.post("/logout")
     login(world["admin"])
