@@ -216,3 +216,30 @@ def test_an_authorisation_ending_before_it_begins_is_refused_at_its_field_with_a
     page.get_by_role("button", name="Vollmacht speichern").click()
     page.wait_for_url(re.compile(rf"/cases/{case_id}#authorisations$"))
     expect(page.locator("#authorisations")).to_contain_text(whole_name)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_a_refused_message_on_the_status_page_takes_the_focus_to_its_reason(new_page, axe, live_server, hwk_case,
+                                                                            lang):
+    """The page is long; a refusal shown only at the field far below left keyboard and screen reader users at the
+    top of the page with nothing said."""
+    case_id = hwk_case(f"Nachricht-{lang}")
+    from tracker.cases.models import Case
+    from tracker.extensions import db
+    with live_server.app.app_context():
+        reference = db.session.get(Case, case_id).reference
+        db.session.remove()
+    code = issue_code_for(live_server, reference, HWK_CLERK)
+    page = new_page("de-DE" if lang == "de" else "en-GB")
+    page.goto("/status")
+    page.locator("[name=reference]").fill(reference)
+    page.locator("[name=code]").fill(code)
+    page.locator("main button[type=submit]").click()
+    page.locator("form[action$='/status/messages'] button[type=submit]").click()
+    summary = page.locator("#message-error-summary")
+    expect(summary).to_be_focused()
+    expect(summary).to_contain_text("Bitte schreiben Sie eine Nachricht." if lang == "de" else "Please write a message.")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")  # the summary's link leads to the field
+    expect(page.locator("#message-body")).to_be_focused()
+    assert_accessible(page, axe)
