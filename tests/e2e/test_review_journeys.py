@@ -243,3 +243,17 @@ def test_a_refused_message_on_the_status_page_takes_the_focus_to_its_reason(new_
     page.keyboard.press("Enter")  # the summary's link leads to the field
     expect(page.locator("#message-body")).to_be_focused()
     assert_accessible(page, axe)
+
+
+@pytest.mark.parametrize("section", ["message", "note"])
+def test_a_refused_message_or_note_in_the_case_file_takes_the_focus_to_its_reason(new_page, hwk_case, section):
+    case_id = hwk_case(f"Fokus-{section}")
+    page = new_page()
+    login(page, HWK_CLERK)
+    page.goto(f"/cases/{case_id}")
+    action = "messages" if section == "message" else "notes"
+    page.locator(f"form[action$='/cases/{case_id}/{action}'] button[type=submit]").click()
+    expect(page.locator(f"#{section}-error-summary")).to_be_focused()
+    page.keyboard.press("Tab")
+    page.keyboard.press("Enter")
+    expect(page.locator(f"#{section}-body")).to_be_focused()
