@@ -361,3 +361,13 @@ def test_a_deadline_the_applicant_owes_is_announced_and_reminded_before_it_ends(
     assert "16 Mar 2026" in reminder.get_content()
     sweep()
     assert len(smtp.received()) == 3  # a second sweep owes nothing more
+
+
+def test_users_are_greeted_with_their_whole_name_without_an_organisation_in_brackets():
+    from tracker.notifications.events import salutation_name
+
+    assert salutation_name("Petra Neumann (Stadtwerke Erfurt)") == "Petra Neumann"
+    assert salutation_name("  Lena Hoffmann (ThAFF) ") == "Lena Hoffmann"
+    assert salutation_name("Thị Mai Nguyễn") == "Thị Mai Nguyễn"  # never cut to the first given name
+    assert salutation_name("Anna (Anni) Schmidt") == "Anna (Anni) Schmidt"  # only a trailing addition goes
+    assert salutation_name(None) == "" and salutation_name("") == ""

@@ -8,6 +8,7 @@ the daily digest (``digest``). Nobody is told of their own action. Kinds this mo
 features) owe nothing until they are named here."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -60,8 +61,14 @@ def language_of(value: str | None) -> str:
     return "de" if (value or "de").lower().startswith("de") else "en"
 
 
+def salutation_name(name: str | None) -> str:
+    """The account's name as a greeting uses it: whole, without an organisation or unit added in brackets at the end
+    ("Petra Neumann (Stadtwerke Erfurt)" is greeted "Guten Tag Petra Neumann,")."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", (name or "").strip()).strip()
+
+
 def user_recipient(user: User, audience: str) -> Recipient:
-    return Recipient(f"user:{user.id}", user.email, language_of(user.locale), (user.name or "").strip(), audience,
+    return Recipient(f"user:{user.id}", user.email, language_of(user.locale), salutation_name(user.name), audience,
                      user.id)
 
 
