@@ -63,6 +63,7 @@ def test_the_81a_status_page_greets_formally_and_names_its_deadlines_in_plain_la
     assert "Fiktion" not in deadlines and "deemed granted" not in deadlines and "BA " not in deadlines, deadlines
     assert ("Antwort der Bundesagentur für Arbeit zu Ihrer Arbeitsstelle" if lang == "de"
             else "Answer of the Federal Employment Agency about your job") in deadlines
+    assert deadlines.count("Bundesagentur für Arbeit" if lang == "de" else "Federal Employment Agency") == 1, deadlines
     assert_accessible(page, axe)
 
 

@@ -70,6 +70,9 @@ class Deadline:
     kind: str
     basis: str
     paused: bool
+    #: Named in the workflow's plain words for applicants, which say who acts ("Antwort der Bundesagentur für
+    #: Arbeit ..."): the page does not add the party again.
+    says_who: bool = False
 
 
 @dataclass
@@ -139,7 +142,7 @@ def build(case: Case) -> StatusPage:
         if spec is None:
             continue
         deadline = Deadline(spec.plain_name, spec.owed_by, timer.due_on, spec.kind,
-                            cite(spec.basis), timer.status == TimerStatus.PAUSED)
+                            cite(spec.basis), timer.status == TimerStatus.PAUSED, spec.applicant is not None)
         if spec.owed_by in AUTHORITIES:
             page.deadlines.append(deadline)
         elif spec.owed_by == "applicant":
