@@ -368,3 +368,11 @@ def test_one_day_without_progress_is_said_in_the_singular_in_both_languages(clie
     client.post("/logout")
     login(world["advisor"])
     assert "for at least 1 day: 1 case" in stalled("?days=1") and "1 days" not in stalled("?days=1")
+
+
+def test_the_error_summary_names_a_field_whose_label_is_a_sentence_without_a_stray_full_stop(client, login, world):
+    login(world["admin"])
+    page = client.post("/portal/advisors/grant", data=grant_form(world["advisor"], consent=""))
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "ein.: " not in text and "Wir willigen wie oben beschrieben ein: " in text
