@@ -376,3 +376,12 @@ def test_the_error_summary_names_a_field_whose_label_is_a_sentence_without_a_str
     assert page.status_code == 422
     text = page.get_data(as_text=True)
     assert "ein.: " not in text and "Wir willigen wie oben beschrieben ein: " in text
+
+
+def test_the_consent_promises_nothing_the_advisor_cannot_see(app):
+    """Advisors read neither the authority's letters nor the uploaded papers (cases.access): the consent the
+    administrator ticks does not name them."""
+    from tracker.advisors.service import CONSENT
+
+    assert "Schreiben" not in CONSENT.de and "letters" not in CONSENT.en
+    assert "Unterlagen" not in CONSENT.de and "documents" not in CONSENT.en
