@@ -185,7 +185,7 @@ def test_the_daily_digest_lists_the_office_s_day_once_per_clerk(make, smtp):
 def one_mail(scene, case_id: int | None = None) -> Mail:
     """One e-mail written straight into the outbox (as a feature with its own mail does, e.g. the access code)."""
     return Mail(key=f"test:{uuid.uuid4().hex}", kind="access_code", address="anh.nguyen@example.org",
-                language="en", subject="Your case: access to the status page", body="Hello Anh,\n",
+                language="en", subject="Your case: access to the status page", body="Hello,\n",
                 case_id=case_id or scene.case.id)
 
 
