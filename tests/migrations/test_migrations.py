@@ -256,3 +256,41 @@ def test_0017_encrypts_existing_totp_secrets_and_downgrade_decrypts_them(migrate
     downgrade(revision="0010_audit_keyed_chain")
     assert db.session.scalar(sa.text("SELECT totp_secret FROM users")) == "JBSWY3DPEHPK3PXP"
     assert {"case_reads", "event_personal"}.isdisjoint(tables())
+
+
+def test_0025_keeps_authorisations_and_stores_a_whole_name_as_grantor(migrated):
+    """The grantor is a person's whole name (given names and family name, 200 each, and a space): 0025 widens the
+    column to 401 and keeps the rows; PostgreSQL refused 201 characters before it. Going down refuses a name the
+    old column could not hold instead of cutting it."""
+    from tracker.cases.models import GRANTOR_LENGTH
+
+    upgrade(revision="0024_case_submission_key")
+    make = Factory()
+    case = make.case("recognition-bqfg")
+    case_id, employer_id = case.id, make.employer().id
+    clerk_id = db.session.scalar(sa.select(User.id).limit(1))
+    db.session.remove()
+    insert = sa.text(
+        "INSERT INTO authorisations (case_id, employer_id, kind, grantor, scope, valid_from, recorded_by_id, "
+        "recorded_at, revocation_reason) VALUES (:case, :employer, 'recognition_applicant', :grantor, '', "
+        "'2026-01-01', :clerk, CURRENT_TIMESTAMP, '')")
+    values = {"case": case_id, "employer": employer_id, "clerk": clerk_id}
+    with db.engine.begin() as connection:
+        connection.execute(insert, {**values, "grantor": "Ana Pereira"})
+
+    upgrade()
+
+    whole_name = f"{'G' * 200} {'F' * 200}"
+    assert len(whole_name) == GRANTOR_LENGTH
+    with db.engine.begin() as connection:
+        connection.execute(insert, {**values, "grantor": whole_name})
+        assert set(connection.execute(sa.text("SELECT grantor FROM authorisations")).scalars()) == {
+            "Ana Pereira", whole_name}
+    assert schema_drift() == []
+    with pytest.raises(SystemExit):  # flask_migrate reports the RuntimeError and exits
+        downgrade(revision="0024_case_submission_key")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM authorisations WHERE grantor <> 'Ana Pereira'"))
+    downgrade(revision="0024_case_submission_key")
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT grantor FROM authorisations")).scalar() == "Ana Pereira"
