@@ -294,3 +294,30 @@ def test_0025_keeps_authorisations_and_stores_a_whole_name_as_grantor(migrated):
     downgrade(revision="0024_case_submission_key")
     with db.engine.connect() as connection:
         assert connection.execute(sa.text("SELECT grantor FROM authorisations")).scalar() == "Ana Pereira"
+
+
+def test_0026_refuses_accounts_sharing_an_address_in_other_capitals_and_then_allows_one_only(migrated):
+    """On PostgreSQL one account per address whatever its capitals. Accounts that already share one stop the
+    upgrade with a message (an administrator decides which is the person's); once resolved, the database itself
+    refuses a second account, also when two invitations race past the look-up."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the folded unique index is PostgreSQL's (SQLite: see tracker.auth.models.User)")
+    upgrade(revision="0025_grantor_length")
+    insert = sa.text("INSERT INTO users (email, name, password_hash, role, active, session_generation, created_at, "
+                     "employer_admin) VALUES (:email, 'N', 'x', 'employer', true, 1, CURRENT_TIMESTAMP, false)")
+    with db.engine.begin() as connection:
+        connection.execute(insert, {"email": "kai@pflege.example"})
+        connection.execute(insert, {"email": "Kai@Pflege.example"})
+    with pytest.raises(SystemExit):  # flask_migrate reports the RuntimeError and exits
+        upgrade()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET email = 'kai.alt@pflege.example' WHERE email = 'Kai@Pflege.example'"))
+
+    upgrade()
+
+    assert schema_drift() == []
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(insert, {"email": "KAI@pflege.example"})
+    downgrade(revision="0025_grantor_length")
+    with db.engine.begin() as connection:
+        connection.execute(insert, {"email": "KAI@pflege.example"})  # the old rule again: capitals differ
