@@ -18,6 +18,10 @@ down_revision = '0025_grantor_length'
 branch_labels = None
 depends_on = None
 
+#: What an administrator runs to see the accounts that stop the upgrade.
+SHARED_ADDRESSES = ("SELECT id, email, active FROM users WHERE lower(email) IN "
+                    "(SELECT lower(email) FROM users GROUP BY 1 HAVING count(*) > 1)")
+
 
 def upgrade():
     if op.get_bind().dialect.name != "postgresql":
@@ -27,8 +31,7 @@ def upgrade():
     if shared:
         raise RuntimeError(
             f"{len(shared)} e-mail address(es) belong to more than one account when capitals are ignored; deactivate "
-            "or rename the surplus accounts (SELECT id, email, active FROM users WHERE lower(email) IN (SELECT "
-            "lower(email) FROM users GROUP BY 1 HAVING count(*) > 1)), then upgrade again")
+            f"or rename the surplus accounts ({SHARED_ADDRESSES}), then upgrade again")
     op.create_index('uq_users_email_folded', 'users', [sa.text('lower(email)')], unique=True)
 
 
