@@ -200,7 +200,8 @@ def test_an_employer_does_not_find_other_employers_cases_in_any_list(client, log
     ours, own_case, other_case = two_employers
     login(make.user(role="employer", employer=ours))
 
-    assert client.get("/cases").status_code == 403  # the work queue is for authority staff
+    assert client.get("/cases").location == "/"  # the work queue is for authority staff: to the own home
+    assert client.get("/", follow_redirects=True).request.path == "/portal"
     assert client.get("/team").status_code == 403
 
 

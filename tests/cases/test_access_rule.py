@@ -156,6 +156,9 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
                 assert checked == {case.id for case in cases if any(
                     a.employer_id in granting and a.holds_on(TODAY) for a in case.authorisations)}
                 assert not {case.id for case in cases if can_act_on_case(user, case)}  # read-only
+            if user.role in (Role.EMPLOYER, Role.ADVISOR):
+                # The kept letters are the authority's file copies; the portal lists none.
+                assert not {case.id for case in cases if can_read_letters(user, case)}
     finally:
         savepoint.rollback()
         db.session.expunge_all()

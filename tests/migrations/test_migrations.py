@@ -256,3 +256,68 @@ def test_0017_encrypts_existing_totp_secrets_and_downgrade_decrypts_them(migrate
     downgrade(revision="0010_audit_keyed_chain")
     assert db.session.scalar(sa.text("SELECT totp_secret FROM users")) == "JBSWY3DPEHPK3PXP"
     assert {"case_reads", "event_personal"}.isdisjoint(tables())
+
+
+def test_0025_keeps_authorisations_and_stores_a_whole_name_as_grantor(migrated):
+    """The grantor is a person's whole name (given names and family name, 200 each, and a space): 0025 widens the
+    column to 401 and keeps the rows; PostgreSQL refused 201 characters before it. Going down refuses a name the
+    old column could not hold instead of cutting it."""
+    from tracker.cases.models import GRANTOR_LENGTH
+
+    upgrade(revision="0024_case_submission_key")
+    make = Factory()
+    case = make.case("recognition-bqfg")
+    case_id, employer_id = case.id, make.employer().id
+    clerk_id = db.session.scalar(sa.select(User.id).limit(1))
+    db.session.remove()
+    insert = sa.text(
+        "INSERT INTO authorisations (case_id, employer_id, kind, grantor, scope, valid_from, recorded_by_id, "
+        "recorded_at, revocation_reason) VALUES (:case, :employer, 'recognition_applicant', :grantor, '', "
+        "'2026-01-01', :clerk, CURRENT_TIMESTAMP, '')")
+    values = {"case": case_id, "employer": employer_id, "clerk": clerk_id}
+    with db.engine.begin() as connection:
+        connection.execute(insert, {**values, "grantor": "Ana Pereira"})
+
+    upgrade()
+
+    whole_name = f"{'G' * 200} {'F' * 200}"
+    assert len(whole_name) == GRANTOR_LENGTH
+    with db.engine.begin() as connection:
+        connection.execute(insert, {**values, "grantor": whole_name})
+        assert set(connection.execute(sa.text("SELECT grantor FROM authorisations")).scalars()) == {
+            "Ana Pereira", whole_name}
+    assert schema_drift() == []
+    with pytest.raises(SystemExit):  # flask_migrate reports the RuntimeError and exits
+        downgrade(revision="0024_case_submission_key")
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("DELETE FROM authorisations WHERE grantor <> 'Ana Pereira'"))
+    downgrade(revision="0024_case_submission_key")
+    with db.engine.connect() as connection:
+        assert connection.execute(sa.text("SELECT grantor FROM authorisations")).scalar() == "Ana Pereira"
+
+
+def test_0026_refuses_accounts_sharing_an_address_in_other_capitals_and_then_allows_one_only(migrated):
+    """On PostgreSQL one account per address whatever its capitals. Accounts that already share one stop the
+    upgrade with a message (an administrator decides which is the person's); once resolved, the database itself
+    refuses a second account, also when two invitations race past the look-up."""
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("the folded unique index is PostgreSQL's (SQLite: see tracker.auth.models.User)")
+    upgrade(revision="0025_grantor_length")
+    insert = sa.text("INSERT INTO users (email, name, password_hash, role, active, session_generation, created_at, "
+                     "employer_admin) VALUES (:email, 'N', 'x', 'employer', true, 1, CURRENT_TIMESTAMP, false)")
+    with db.engine.begin() as connection:
+        connection.execute(insert, {"email": "kai@pflege.example"})
+        connection.execute(insert, {"email": "Kai@Pflege.example"})
+    with pytest.raises(SystemExit):  # flask_migrate reports the RuntimeError and exits
+        upgrade()
+    with db.engine.begin() as connection:
+        connection.execute(sa.text("UPDATE users SET email = 'kai.alt@pflege.example' WHERE email = 'Kai@Pflege.example'"))
+
+    upgrade()
+
+    assert schema_drift() == []
+    with pytest.raises(sa.exc.IntegrityError), db.engine.begin() as connection:
+        connection.execute(insert, {"email": "KAI@pflege.example"})
+    downgrade(revision="0025_grantor_length")
+    with db.engine.begin() as connection:
+        connection.execute(insert, {"email": "KAI@pflege.example"})  # the old rule again: capitals differ

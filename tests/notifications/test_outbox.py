@@ -1,5 +1,5 @@
 """E-mails through the outbox, counted on a real local SMTP server: one mail per change per recipient, in the
-recipient's language, with a link and no personal data beyond the first name and the reference; written in the
+recipient's language, with a link and no personal data beyond the reference and a user's own name; written in the
 change's transaction (a refused change writes none); retried after a failure; never sent twice."""
 from __future__ import annotations
 
@@ -77,16 +77,18 @@ def test_a_state_change_mails_each_party_once_in_their_language_without_personal
     assert colleague["Subject"] == f"Your case {reference}: new status"
     assert boss["Subject"] == f"Ihr Verfahren {reference}: neuer Stand"
     text = applicant.get_content()
-    assert text.startswith("Hello Anh,") and "Receipt confirmed – documents incomplete" in text
+    assert text.startswith("Hello,\r\n") and "Receipt confirmed – documents incomplete" in text
     assert "Evidence of formal qualification" in text and "http://127.0.0.1:5000/status" in text
     assert f"/portal/cases/{scene.case.id}" in boss.get_content() and "Unterlagen unvollständig" in boss.get_content()
     for message in received:
         body = message.get_content()
-        # Nothing personal beyond a first name: no family name, no birth date, no nationality, no clerk.
-        for personal in ("Nguyen", "Thi", "1995", "Vietnam", "Clara", "Clerk"):
+        # Nothing personal: no applicant's name, no birth date, no nationality, no clerk.
+        for personal in ("Anh", "Nguyen", "Thi", "1995", "Vietnam", "Clara", "Clerk"):
             assert not re.search(rf"\b{personal}\b", body + message["Subject"]), (personal, message["To"])
         assert reference in body
-    assert "Anh" not in boss.get_content()  # the employer is not told the applicant's name at all
+    # Users are greeted as an authority writes, with their full name, not the first given name alone.
+    assert boss.get_content().startswith("Guten Tag Erika Chef,\r\n")
+    assert colleague.get_content().startswith("Hello John Staff,\r\n")
     assert len(set(message["Message-ID"] for message in received)) == 3
     assert {row.status for row in rows()} == {OutboxStatus.SENT}
 
@@ -107,7 +109,7 @@ def test_a_revoked_authorisation_ends_the_mails_at_once(make, smtp):
     db.session.commit()
     step(scene.case, "confirm_receipt_incomplete", scene.clerk, documents="diploma")
     assert [message["To"] for message in smtp.received()] == ["anh.nguyen@example.org"]
-    assert smtp.received()[0].get_content().startswith("Guten Tag Anh,")
+    assert smtp.received()[0].get_content().startswith("Guten Tag,\r\n")
 
 
 def test_a_document_request_names_the_document_and_the_date(make, smtp):
@@ -183,7 +185,7 @@ def test_the_daily_digest_lists_the_office_s_day_once_per_clerk(make, smtp):
 def one_mail(scene, case_id: int | None = None) -> Mail:
     """One e-mail written straight into the outbox (as a feature with its own mail does, e.g. the access code)."""
     return Mail(key=f"test:{uuid.uuid4().hex}", kind="access_code", address="anh.nguyen@example.org",
-                language="en", subject="Your case: access to the status page", body="Hello Anh,\n",
+                language="en", subject="Your case: access to the status page", body="Hello,\n",
                 case_id=case_id or scene.case.id)
 
 
@@ -362,3 +364,13 @@ def test_a_deadline_the_applicant_owes_is_announced_and_reminded_before_it_ends(
     assert "16 Mar 2026" in reminder.get_content()
     sweep()
     assert len(smtp.received()) == 3  # a second sweep owes nothing more
+
+
+def test_users_are_greeted_with_their_whole_name_without_an_organisation_in_brackets():
+    from tracker.notifications.events import salutation_name
+
+    assert salutation_name("Petra Neumann (Stadtwerke Erfurt)") == "Petra Neumann"
+    assert salutation_name("  Lena Hoffmann (ThAFF) ") == "Lena Hoffmann"
+    assert salutation_name("Thị Mai Nguyễn") == "Thị Mai Nguyễn"  # never cut to the first given name
+    assert salutation_name("Anna (Anni) Schmidt") == "Anna (Anni) Schmidt"  # only a trailing addition goes
+    assert salutation_name(None) == "" and salutation_name("") == ""

@@ -82,7 +82,8 @@ def test_an_employer_reaches_its_own_case_and_never_another_employer_s(client, l
     assert own.reference in home and foreign.reference not in home
     # The clerks' case file and the work queue are no way round.
     assert client.get(f"/cases/{foreign.id}").status_code == 404
-    assert client.get("/cases").status_code == 403
+    queue = client.get("/cases?q=" + foreign.reference, follow_redirects=True)  # to the own home, no search
+    assert queue.request.path == "/portal" and foreign.reference not in queue.get_data(as_text=True)
 
 
 def test_an_employer_without_an_authorisation_sees_nothing_of_its_own_employer_s_case(client, login, make):

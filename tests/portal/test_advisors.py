@@ -158,7 +158,8 @@ def test_the_advisor_sees_exactly_the_granted_cases_read_only_and_a_revocation_e
     assert advisor_client.post("/portal/advisors/grant", data=grant_form(world["advisor"])).status_code == 403
 
     grant = db.session.scalar(select(AdvisorGrant))
-    assert admin_client.post(f"/portal/advisors/{grant.id}/revoke").status_code == 302
+    assert admin_client.post(f"/portal/advisors/{grant.id}/revoke").status_code == 200  # first the confirmation
+    assert admin_client.post(f"/portal/advisors/{grant.id}/revoke", data={"confirm": "yes"}).status_code == 302
 
     assert advisor_client.get(f"/portal/cases/{own.id}").status_code == 404  # the open session sees it no more
     assert "Unsere GmbH" not in advisor_client.get("/portal/overview").get_data(as_text=True)
@@ -229,9 +230,10 @@ def test_the_overview_counts_stages_lists_stalled_cases_and_upcoming_deadlines(c
     stalled = fresh.split('id="stalled-heading"', 1)[1].split("</section>", 1)[0]
     assert world["own"].reference not in stalled and 'value="30"' in stalled
     upcoming = text.split('id="upcoming-heading"', 1)[1].split("</section>", 1)[0]
-    # the second case's documents deadline (the receipt letter gives a deadline) is listed if within 14 days
-    due = db.session.get(type(second), second.id).next_due_on
-    assert (second.reference in upcoming) == (due is not None and 0 <= (due - date(2026, 3, 20)).days <= 14)
+    # each case's next deadline is listed if it is overdue or due within 14 days (overdue ones first)
+    for case in (world["own"], second):
+        due = db.session.get(type(case), case.id).next_due_on
+        assert (case.reference in upcoming) == (due is not None and (due - date(2026, 3, 20)).days <= 14)
 
 
 @pytest.mark.parametrize("days", ["0", "366", "abc", "-3", "1e3"])
@@ -254,7 +256,7 @@ def test_the_overview_and_the_grants_page_in_english(client, login, make, world)
     db.session.commit()
     login(world["advisor"])
     page = client.get("/portal/overview").get_data(as_text=True)
-    assert "Open cases by stage" in page and "Cases without progress" in page and "Deadlines in the next 14 days" in page
+    assert "Open cases by stage" in page and "Cases without progress" in page and "Overdue deadlines and those of the next 14 days" in page
     assert "Offene Fälle nach Stand" not in page
     client.post("/logout")
     login(world["admin"])
@@ -313,7 +315,7 @@ def test_granting_and_revoking_need_the_form_s_csrf_token(app, world):
         token = re.search(rf'id="revoke-csrf-{grant.id}"[^>]*value="([^"]+)"|value="([^"]+)"[^>]*id="revoke-csrf-'
                           rf'{grant.id}"', page.get_data(as_text=True))
         assert client.post(f"/portal/advisors/{grant.id}/revoke",
-                           data={"csrf_token": token.group(1) or token.group(2)}).status_code == 302
+                           data={"csrf_token": token.group(1) or token.group(2), "confirm": "yes"}).status_code == 302
         db.session.expire_all()
         assert db.session.get(AdvisorGrant, grant.id).revoked_at is not None
     finally:
@@ -402,3 +404,20 @@ def test_two_grants_to_the_same_advisor_at_once_record_one(app, world):
     thread.join(timeout=20)
     assert outcome == ["refused"]
     assert db.session.query(AdvisorGrant).filter_by(advisor_id=advisor_id).count() == 1
+
+
+def test_the_error_summary_names_a_field_whose_label_is_a_sentence_without_a_stray_full_stop(client, login, world):
+    login(world["admin"])
+    page = client.post("/portal/advisors/grant", data=grant_form(world["advisor"], consent=""))
+    assert page.status_code == 422
+    text = page.get_data(as_text=True)
+    assert "ein.: " not in text and "Wir willigen wie oben beschrieben ein: " in text
+
+
+def test_the_consent_promises_nothing_the_advisor_cannot_see(app):
+    """Advisors read neither the authority's letters nor the uploaded papers (cases.access): the consent the
+    administrator ticks does not name them."""
+    from tracker.advisors.service import CONSENT
+
+    assert "Schreiben" not in CONSENT.de and "letters" not in CONSENT.en
+    assert "Unterlagen" not in CONSENT.de and "documents" not in CONSENT.en

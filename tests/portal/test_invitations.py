@@ -136,7 +136,8 @@ def test_an_employer_administrator_invites_and_removes_colleagues(client, login,
     # Another organisation's user is no colleague: the answer does not say the account exists.
     assert client.post(f"/portal/team/{other_admin.id}/remove").status_code == 404
     assert client.post(f"/portal/team/{admin.id}/remove").status_code == 404  # not oneself
-    assert client.post(f"/portal/team/{colleague.id}/remove").status_code == 302
+    assert client.post(f"/portal/team/{colleague.id}/remove").status_code == 200  # first the confirmation
+    assert client.post(f"/portal/team/{colleague.id}/remove", data={"confirm": "yes"}).status_code == 302
     db.session.expire_all()
     assert not colleague.active and db.session.get(User, other_admin.id).active
     assert client.get(link_path(message)).status_code == 404  # the removed colleague's link is spent too

@@ -212,7 +212,7 @@ def test_workers_killed_mid_delivery_20_times_lose_and_duplicate_no_mail(databas
         for number in range(KILLS):
             # One mail each (as the access code's mail is written), put on Redis after its commit.
             queue_mail(Mail(key=f"kill-{number}", kind="access_code", address="anh.nguyen@example.org",
-                            language="de", subject=f"Ihr Verfahren {case.reference}", body="Guten Tag Anh,\n",
+                            language="de", subject=f"Ihr Verfahren {case.reference}", body="Guten Tag,\n",
                             case_id=case.id))
             db.session.commit()
         assert get_queue(MAIL, app).count == KILLS

@@ -55,7 +55,7 @@ def wait_for(condition, seconds: float, what: str):
 
 def write_mail(case, number: int) -> None:
     queue_mail(Mail(key=f"pool-{number}", kind="access_code", address="anh.nguyen@example.org", language="de",
-                    subject=f"Ihr Verfahren {case.reference}", body="Guten Tag Anh,\n", case_id=case.id))
+                    subject=f"Ihr Verfahren {case.reference}", body="Guten Tag,\n", case_id=case.id))
     db.session.commit()  # put on Redis after the commit, for the pool
 
 

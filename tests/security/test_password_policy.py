@@ -44,6 +44,17 @@ def test_create_user_accepts_a_long_uncommon_password(app, runner):
     assert result.exit_code == 0, result.output
 
 
+def test_create_user_refuses_an_address_that_has_an_account_in_other_capitals(app, runner, make):
+    existing = make.user(office=make.office())
+    typed = existing.email.upper()
+
+    result = runner.invoke(args=["create-user", "--email", typed, "--name", "New", "--role", "admin",
+                                 "--password", "drei Tassen Tee am Morgen"])
+
+    assert result.exit_code != 0 and "exists already" in result.output
+    assert db.session.scalar(db.select(db.func.count(User.id)).where(db.func.lower(User.email) == typed.lower())) == 1
+
+
 def test_set_password_applies_the_policy_and_ends_the_sessions(app, runner, client, login, make):
     user = login(make.user(office=make.office()))
 

@@ -1,5 +1,5 @@
 """The ThAFF advisor's overview across every employer whose grant holds today: open cases by stage, cases without
-progress for N days, deadlines of the next two weeks; and the list behind each stage.
+progress for N days, deadlines overdue or due in the next two weeks; and the list behind each stage.
 
 Everything is read through the one access rule (``cases.access.view_scope``), which reaches the advisor's cases
 from the granting employers' authorisations (index ``ix_authorisations_employer_case``, which holds the validity
@@ -78,7 +78,8 @@ def overview(user, days: int = DEFAULT_DAYS) -> Overview:
         counts[procedure_id, state] = counts.get((procedure_id, state), 0) + 1
         if progressed_at is not None and progressed_at < cutoff:
             stalled_keys.append((progressed_at, case_id))
-        if next_due_on is not None and today <= next_due_on <= horizon:
+        # Overdue ones too, first: a deadline already missed is what an advisor most needs to see.
+        if next_due_on is not None and next_due_on <= horizon:
             upcoming_keys.append((next_due_on, case_id))
     stages = []
     for (procedure_id, state), count in sorted(counts.items()):

@@ -22,14 +22,16 @@ from tracker.parties.models import Employer
 from tracker.procedures.definition import LocalText
 from tracker.procedures.vocabulary import Role
 
-#: The consent the administrator reads and ticks; stored with the grant in the language it was shown in.
+#: The consent the administrator reads and ticks; stored with the grant in the language it was shown in. It names
+#: what the advisor sees and nothing more: not the authority's letters (``cases.access.letters_scope``) nor the
+#: uploaded papers (``documents_scope``); grants recorded earlier keep the text they were given with.
 CONSENT = LocalText(
     "Wir willigen ein, dass {advisor} (ThAFF – Thüringer Agentur für Fachkräftegewinnung) die Verfahren unseres "
     "Unternehmens {employer} im Portal lesen und in den Nachrichten zu diesen Verfahren schreiben darf: Stand, "
-    "Fristen, Anforderungen, Schreiben und Verlauf, mit Namen und Daten der Fachkräfte. Die Einwilligung gilt "
+    "Fristen, Anforderungen und Verlauf, mit Namen und Daten der Fachkräfte. Die Einwilligung gilt "
     "{period} und kann jederzeit mit sofortiger Wirkung widerrufen werden.",
     "We consent to {advisor} (ThAFF, Thuringian Agency for Skilled Labour) reading the cases of our organisation "
-    "{employer} in the portal and writing in the messages of these cases: status, deadlines, requests, letters and "
+    "{employer} in the portal and writing in the messages of these cases: status, deadlines, requests and "
     "history, including the skilled workers' names and data. The consent applies {period} and can be revoked at any "
     "time with immediate effect.")
 

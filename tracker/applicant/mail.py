@@ -7,7 +7,6 @@ from __future__ import annotations
 from flask import current_app, url_for
 
 from tracker.applicant.codes import Issued, grouped, link_token
-from tracker.applicant.page import first_name
 from tracker.notifications.events import Mail
 from tracker.notifications.outbox import queue_mail
 
@@ -20,10 +19,11 @@ def queue_access_code_mail(issued: Issued) -> bool:
     link = current_app.config["BASE_URL"] + url_for(
         "applicant.link", t=link_token(issued.case.id, issued.generation))
     days = current_app.config["STATUS_LINK_DAYS"]
-    name, reference, code = first_name(person.given_names), issued.case.reference, grouped(issued.code)
+    reference, code = issued.case.reference, grouped(issued.code)
     if person.preferred_language == "en":
         subject = f"Your case {reference}: access to the status page"
-        body = (f"Hello {name},\n\nyou can see where your case stands at any time on our status page.\n\n"
+        body = ("Hello,\n\n"
+                "you can see where your case stands at any time on our status page.\n\n"
                 f"Open this link (valid for {days} days):\n{link}\n\n"
                 f"Or go to {current_app.config['BASE_URL']}/status and enter\n"
                 f"  Reference: {reference}\n  Access code: {code}\n\n"
@@ -31,7 +31,8 @@ def queue_access_code_mail(issued: Issued) -> bool:
                 "Please do not pass the code on. If you did not expect this e-mail, ignore it.\n")
     else:
         subject = f"Ihr Verfahren {reference}: Zugang zur Statusseite"
-        body = (f"Guten Tag {name},\n\nauf unserer Statusseite sehen Sie jederzeit, wie weit Ihr Verfahren ist.\n\n"
+        body = ("Guten Tag,\n\n"
+                "auf unserer Statusseite sehen Sie jederzeit, wie weit Ihr Verfahren ist.\n\n"
                 f"Öffnen Sie diesen Link (gültig für {days} Tage):\n{link}\n\n"
                 f"Oder gehen Sie auf {current_app.config['BASE_URL']}/status und geben Sie ein:\n"
                 f"  Aktenzeichen: {reference}\n  Zugangscode: {code}\n\n"

@@ -70,6 +70,9 @@ class Deadline:
     kind: str
     basis: str
     paused: bool
+    #: Named in the workflow's plain words for applicants, which say who acts ("Antwort der Bundesagentur für
+    #: Arbeit ..."): the page does not add the party again.
+    says_who: bool = False
 
 
 @dataclass
@@ -84,7 +87,6 @@ class Office:
 class StatusPage:
     case_id: int
     reference: str
-    first_name: str
     procedure: LocalText
     office: Office
     state_title: LocalText
@@ -119,17 +121,12 @@ class StatusPage:
         return sorted(SECTIONS, key=lambda section: section.order)
 
 
-def first_name(given_names: str) -> str:
-    parts = (given_names or "").split()
-    return parts[0] if parts else ""
-
-
 def build(case: Case) -> StatusPage:
     workflow = workflow_of(case)
     state = workflow.state(case.state)
     office = case.office
     page = StatusPage(
-        case_id=case.id, reference=case.reference, first_name=first_name(case.applicant.given_names),
+        case_id=case.id, reference=case.reference,
         procedure=workflow.title,
         office=Office(office.name, [line for line in (office.street, f"{office.postcode} {office.city}".strip())
                                     if line], office.phone, office.email),
@@ -144,8 +141,8 @@ def build(case: Case) -> StatusPage:
         spec = workflow.timers.get(timer.timer_id)
         if spec is None:
             continue
-        deadline = Deadline(spec.name, spec.owed_by, timer.due_on, spec.kind,
-                            cite(spec.basis), timer.status == TimerStatus.PAUSED)
+        deadline = Deadline(spec.plain_name, spec.owed_by, timer.due_on, spec.kind,
+                            cite(spec.basis), timer.status == TimerStatus.PAUSED, spec.applicant is not None)
         if spec.owed_by in AUTHORITIES:
             page.deadlines.append(deadline)
         elif spec.owed_by == "applicant":

@@ -3,7 +3,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import ForeignKey, String
+from sqlalchemy import ForeignKey, Index, String, func, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -16,6 +16,11 @@ from tracker.procedures.vocabulary import Role
 
 class User(UserMixin, db.Model):
     __tablename__ = "users"
+    #: One account per address whatever its capitals: logins and invitations look addresses up lower-cased.
+    #: PostgreSQL only: SQLite (development) cannot reflect an index on an expression for the schema comparison,
+    #: and it writes one transaction at a time, so the invitation's look-up before the insert suffices there.
+    __table_args__ = (Index("uq_users_email_folded", func.lower(text("email")), unique=True)
+                      .ddl_if(dialect="postgresql"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     email: Mapped[str] = mapped_column(String(254), unique=True)

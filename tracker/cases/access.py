@@ -217,12 +217,12 @@ def messages_scope(user) -> Scope:
     return view_scope(user)
 
 
-def can_download_documents(user, case: Case) -> bool:
-    return documents_scope(user).admits(case)
-
-
 def can_read_letters(user, case: Case) -> bool:
     return letters_scope(user).admits(case)
+
+
+def can_download_documents(user, case: Case) -> bool:
+    return documents_scope(user).admits(case)
 
 
 def can_use_messages(user, case: Case) -> bool:

@@ -11,6 +11,10 @@ from tracker.db_types import UTCDateTime
 from tracker.extensions import db
 from tracker.procedures.vocabulary import DocumentStatus
 
+#: ``authorisations.grantor``: a person's whole name, given names (``persons.given_names``, 200) and family name
+#: (200) with the space between. The clerk's form allows exactly this much.
+GRANTOR_LENGTH = 401
+
 
 class Case(db.Model):
     """One procedure instance. Its state only changes through ``tracker.cases.service.apply_transition``."""
@@ -145,8 +149,9 @@ class Authorisation(db.Model):
     employer_id: Mapped[int] = mapped_column(ForeignKey("employers.id"))
     #: ``AuthorisationKind``.
     kind: Mapped[str] = mapped_column(String(32))
-    #: Who granted it, as the document names them (usually the applicant).
-    grantor: Mapped[str] = mapped_column(String(200))
+    #: Who granted it, as the document names them (usually the applicant): room for a person's whole name, given
+    #: names (200) and family name (200) with the space between (``GRANTOR_LENGTH``).
+    grantor: Mapped[str] = mapped_column(String(GRANTOR_LENGTH))
     #: What it covers, in the document's words ("alle Handlungen im Verfahren nach § 81a AufenthG").
     scope: Mapped[str] = mapped_column(Text, default="")
     valid_from: Mapped[date]

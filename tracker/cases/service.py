@@ -551,8 +551,9 @@ def record_authorisation(case: Case, actor, *, employer: Employer, kind: str, gr
         raise CaseError([LocalText("Bitte geben Sie an, wer die Vollmacht erteilt hat.",
                                    "Please say who granted the authorisation.")])
     if valid_until is not None and valid_until < valid_from:
-        raise CaseError([LocalText("Das Ende der Gültigkeit liegt vor ihrem Beginn.",
-                                   "The authorisation ends before it begins.")])
+        ends_early = LocalText("Das Ende der Gültigkeit liegt vor ihrem Beginn.",
+                               "The authorisation ends before it begins.")
+        raise CaseError([ends_early], (Refusal("authorisation_ends_before_it_begins", ends_early, "valid_until"),))
     evidence = None
     if evidence_document_id:
         evidence = next((d for d in case.documents if d.document_id == evidence_document_id), None)

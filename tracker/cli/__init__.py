@@ -131,6 +131,8 @@ def create_user_command(email, name, role, office_code, password):
     office = db.session.scalar(select(Office).where(Office.code == office_code)) if office_code else None
     if office_code and office is None:
         raise click.ClickException(f"unknown office {office_code}")
+    if db.session.scalar(select(User.id).where(func.lower(User.email) == email.lower())) is not None:
+        raise click.ClickException("an account with this e-mail address exists already (capitals do not count)")
     user = User(email=email.lower(), name=name, role=role, office=office)
     user.set_password(password)
     db.session.add(user)

@@ -16,7 +16,7 @@ from tracker.auth.models import User
 from tracker.cases.models import Case
 from tracker.extensions import db
 from tracker.notifications import texts
-from tracker.notifications.events import Mail, first_name, language_of
+from tracker.notifications.events import Mail, language_of, salutation_name
 from tracker.notifications.models import OutboxMessage
 from tracker.notifications.outbox import queue_mail
 from tracker.parties.models import Office
@@ -78,7 +78,8 @@ def _digest(key: str, clerk: User, office: Office, day: date, sections: dict[str
         parts.append(f"{title.get(language)} ({len(cases)}):\n{lines}")
     subject, body = texts.DIGEST
     values = {"day": texts.date_text(day, language), "office": office.name, "sections": "\n\n".join(parts)}
-    greeting = texts.GREETING.format(first_name=first_name(clerk.name)).get(language)
+    name = salutation_name(clerk.name)
+    greeting = (texts.GREETING.format(name=name) if name else texts.GREETING_PLAIN).get(language)
     return Mail(key=key, kind="digest", address=clerk.email, language=language,
                 subject=subject.get(language).format(**values),
                 body=greeting + body.get(language).format(**values) + texts.FOOTER.get(language), user_id=clerk.id)

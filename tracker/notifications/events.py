@@ -8,6 +8,7 @@ the daily digest (``digest``). Nobody is told of their own action. Kinds this mo
 features) owe nothing until they are named here."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date
 
@@ -49,7 +50,8 @@ class Recipient:
     key: str  #: "user:<id>" or "person:<id>"
     address: str
     language: str
-    first_name: str
+    #: The full name to greet them with; empty for applicants, whose mails carry no name (data minimisation).
+    name: str
     audience: str  #: "applicant", "employer" or "staff"
     user_id: int | None = None
 
@@ -59,12 +61,14 @@ def language_of(value: str | None) -> str:
     return "de" if (value or "de").lower().startswith("de") else "en"
 
 
-def first_name(name: str) -> str:
-    return (name or "").split(" ")[0]
+def salutation_name(name: str | None) -> str:
+    """The account's name as a greeting uses it: whole, without an organisation or unit added in brackets at the end
+    ("Petra Neumann (Stadtwerke Erfurt)" is greeted "Guten Tag Petra Neumann,")."""
+    return re.sub(r"\s*\([^()]*\)\s*$", "", (name or "").strip()).strip()
 
 
 def user_recipient(user: User, audience: str) -> Recipient:
-    return Recipient(f"user:{user.id}", user.email, language_of(user.locale), first_name(user.name), audience,
+    return Recipient(f"user:{user.id}", user.email, language_of(user.locale), salutation_name(user.name), audience,
                      user.id)
 
 
@@ -82,7 +86,7 @@ def render(recipient: Recipient, template: tuple[LocalText, LocalText], kind: st
     language = recipient.language
     values = {name: value.get(language) if isinstance(value, LocalText) else value for name, value in values.items()}
     values.setdefault("link", link_for(recipient, case_id))
-    greeting = (texts.GREETING.format(first_name=recipient.first_name) if recipient.first_name
+    greeting = (texts.GREETING.format(name=recipient.name) if recipient.name
                 else texts.GREETING_PLAIN).get(language)
     subject, body = template
     return Mail(key=f"{key}:{recipient.key}", kind=kind, address=recipient.address, language=language,
@@ -109,8 +113,7 @@ class _Batch:
         applicant = case.applicant
         if applicant is not None and applicant.email:
             found.append(Recipient(f"person:{applicant.id}", applicant.email,
-                                   language_of(applicant.preferred_language), first_name(applicant.given_names),
-                                   "applicant"))
+                                   language_of(applicant.preferred_language), "", "applicant"))
         return found
 
     def leads(self, case: Case) -> list[User]:

@@ -15,7 +15,9 @@ FOOTER = LocalText(
     "\n\nThis message was sent automatically by the Thuringian skilled immigration case tracker. Please do not "
     "reply to this e-mail.")
 
-GREETING = LocalText("Guten Tag {first_name},\n\n", "Hello {first_name},\n\n")
+#: Formal address as an authority writes it without a known form of address ("Frau", "Herr"): "Guten Tag" and the
+#: full name, never the first given name alone (too familiar, and often not the name a person is called by).
+GREETING = LocalText("Guten Tag {name},\n\n", "Hello {name},\n\n")
 GREETING_PLAIN = LocalText("Guten Tag,\n\n", "Hello,\n\n")
 
 STATE_CHANGED = (

@@ -144,9 +144,15 @@ def team():
     return _render_team(InviteColleagueForm(formdata=None))
 
 
-def _render_team(form, status: int = 200):
+def _render_team(form, status: int = 200, confirm: int | None = None):
     return render_template("portal/team.html", colleagues=invitations.colleagues(current_user), form=form,
-                           remove_form=RemoveColleagueForm(formdata=None), lang=_lang()), status
+                           remove_form=RemoveColleagueForm(formdata=None), confirm=confirm, lang=_lang()), status
+
+
+def _confirmed() -> bool:
+    """Removing a colleague or revoking an advisor's access takes a second, explicit button ("Ja, ..."): a request
+    without it (an old page, a stray submit) only opens the confirmation."""
+    return request.form.get("confirm") == "yes"
 
 
 @blueprint.route("/team/invite", methods=["POST"])
@@ -171,6 +177,11 @@ def invite():
 def remove(user_id: int):
     if not RemoveColleagueForm().validate_on_submit():
         abort(400)
+    if not _confirmed():
+        if user_id == current_user.id or user_id not in {person.id for person, _ in
+                                                         invitations.colleagues(current_user)}:
+            abort(404)  # as the removal itself answers: the answer does not tell whether the account exists
+        return _render_team(InviteColleagueForm(formdata=None), confirm=user_id)
     try:
         colleague = perform(invitations.remove_colleague, current_user, user_id)
     except invitations.InvitationError:
@@ -181,21 +192,22 @@ def remove(user_id: int):
 
 # --- ThAFF advisors: the employer's grants ------------------------------------------------------------------
 
-def _grant_form() -> GrantAdvisorForm:
-    form = GrantAdvisorForm()
+def _grant_form(*, blank: bool = False) -> GrantAdvisorForm:
+    """The grant form: filled from the request, or ``blank`` (a page shown after another form's POST)."""
+    form = GrantAdvisorForm(formdata=None) if blank else GrantAdvisorForm()
     form.advisor.choices = [(0, _("– bitte wählen –"))] + [
         (advisor.id, advisor.name) for advisor in advisor_service.advisors()]
-    if request.method == "GET":
+    if request.method == "GET" or blank:
         form.valid_from.data = clock.today()
     return form
 
 
-def _render_advisors(form, status: int = 200):
+def _render_advisors(form, status: int = 200, confirm: int | None = None):
     today = clock.today()
     example = advisor_service.consent_preview(current_user.employer.name, _lang())
     return render_template("portal/advisors.html", grants=advisor_service.grants_of(current_user.employer_id),
                            form=form, revoke_form=RevokeAdvisorForm(formdata=None), consent=example, today=today,
-                           lang=_lang()), status
+                           confirm=confirm, lang=_lang()), status
 
 
 @blueprint.route("/advisors")
@@ -229,6 +241,11 @@ def grant_advisor():
 def revoke_advisor(grant_id: int):
     if not RevokeAdvisorForm().validate_on_submit():
         abort(400)
+    if not _confirmed():
+        if not any(grant.id == grant_id and grant.revoked_at is None
+                   for grant in advisor_service.grants_of(current_user.employer_id)):
+            abort(404)  # as the revocation itself answers
+        return _render_advisors(_grant_form(blank=True), confirm=grant_id)
     try:
         grant = perform(advisor_service.revoke_access, current_user, grant_id)
     except advisor_service.GrantError:

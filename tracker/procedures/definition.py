@@ -208,8 +208,16 @@ class TimerSpec:
     ends_from: str = "recorded"  #: one of ENDS_FROM, or "input:<name>"
     #: The legal trigger, first line of the explanation ("Eingang der vollständigen Unterlagen").
     trigger: LocalText | None = None
+    #: Plain language for the applicant's status page ("Antwort der Bundesagentur für Arbeit zu Ihrer Stelle"),
+    #: where ``name`` is the authority's term; None: the status page shows ``name``.
+    applicant: LocalText | None = None
     #: Where the suspension rule is, for the explanation's pause line (§ 13(4) ThürBQFG, § 14a(4) BQFG ...).
     suspension_basis: str = "§ 6(4) BQFG"
+
+    @property
+    def plain_name(self) -> LocalText:
+        """What the applicant's status page calls it."""
+        return self.applicant or self.name
 
     def applies_to(self, mode: str | None) -> bool:
         return mode is None or self.only_when is None or self.only_when == mode

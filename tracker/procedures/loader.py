@@ -53,7 +53,7 @@ _TIMER = _obj(
     starts_from={"enum": list(d.STARTS_FROM)},
     ends_from={"type": "string", "pattern": "^(effective_on|recorded|input:[a-z][a-z0-9_]*)$",
                "x-message": "must be effective_on, recorded or input:<date input>"},
-    trigger=_LOCAL, suspension_basis=_TEXT,
+    trigger=_LOCAL, suspension_basis=_TEXT, applicant=_LOCAL,
     on_expiry={"anyOf": [{"const": "breach"}, _obj(["fiction"], fiction=_ID)],
                "x-message": "must be 'breach' or {fiction: <transition id>}"},
     only_when={"enum": list(d.MODES)},
@@ -366,6 +366,7 @@ def _build(data: dict, source: str) -> d.Workflow:
             # An act the authority owes is done on the day it is recorded; others on the fact's date.
             ends_from=t.get("ends_from", "recorded" if t["owed_by"] == "authority" else "effective_on"),
             trigger=_text(t["trigger"]) if "trigger" in t else None,
+            applicant=_text(t["applicant"]) if "applicant" in t else None,
             suspension_basis=t.get("suspension_basis", "§ 6(4) BQFG"),
             warn_before=t.get("warn_before", "P7D"), on_expiry="breach" if expiry == "breach" else "fiction",
             fiction_transition=None if expiry == "breach" else expiry["fiction"], only_when=t.get("only_when"))

@@ -22,6 +22,7 @@ from wtforms.validators import (
 )
 
 from tracker import clock
+from tracker.cases.models import GRANTOR_LENGTH
 from tracker.http.forms import EARLIEST_BIRTH_DATE, Form, MultiCheckboxField, date_required, plausible_date
 from tracker.procedures.definition import Transition
 from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus
@@ -82,9 +83,23 @@ class NewCaseForm(Form):
 class DocumentStatusForm(VersionedForm):
     #: Choices are labelled per request in the reader's language (labels.DOCUMENT_STATUS).
     status = SelectField(_l("Status"), choices=[(status.value, status.value) for status in DocumentStatus])
-    reason = StringField(_l("Grund (bei Ablehnung)"), validators=[Optional(), Length(max=500)])
+    reason = StringField(_l("Grund (bei Ablehnung)"), validators=[Length(max=500)])  # no Optional: validate_reason runs
     #: The day the document arrived (§ 6(3) s. 2 BQFG counts from the last one); empty: today.
     received_on = DateField(_l("Eingegangen am"), validators=[Optional(), plausible_date()])
+
+    def validate_reason(self, field):
+        """Said here too (the service refuses it as well), so a row with several mistakes names them all at once."""
+        if self.status.data == DocumentStatus.REJECTED.value and not (field.data or "").strip():
+            raise ValidationError(_l("Bitte geben Sie an, warum das Dokument abgelehnt wird."))
+
+    def validate_received_on(self, field):
+        """Only a document in hand (received, accepted) keeps the day it arrived: a day typed for any other status
+        would be dropped without a word (a rejected document counts as not received; a day typed with "requested"
+        is easily meant as the deadline, which is set with the step that requests it). Refused, everything kept."""
+        if field.data is not None and self.status.data in {status.value for status in DocumentStatus} \
+                and not DocumentStatus(self.status.data).is_in_hand:
+            raise ValidationError(_l("Ein Eingangsdatum wird nur bei „eingegangen“ oder „anerkannt“ gespeichert. "
+                                     "Bitte leeren Sie das Datum oder wählen Sie einen dieser Status."))
 
 
 class AssignForm(VersionedForm):
@@ -160,7 +175,7 @@ class AuthorisationForm(VersionedForm):
     kind = SelectField(_l("Art"), choices=[
         (AuthorisationKind.POWER_OF_ATTORNEY_81A.value, _l("Vollmacht für das beschleunigte Fachkräfteverfahren")),
         (AuthorisationKind.RECOGNITION_APPLICANT.value, _l("Bevollmächtigung im Anerkennungsverfahren"))])
-    grantor = StringField(_l("Erteilt von"), validators=[DataRequired(), Length(max=200)],
+    grantor = StringField(_l("Erteilt von"), validators=[DataRequired(), Length(max=GRANTOR_LENGTH)],
                           description=_l("Name der Person, die die Vollmacht unterschrieben hat."))
     scope = StringField(_l("Umfang"), validators=[Optional(), Length(max=500)],
                         description=_l("Wie in der Vollmacht, z. B. „alle Handlungen im Verfahren“."))
