@@ -8,6 +8,7 @@ import threading
 from sqlalchemy import event
 
 from tests.api.conftest import bearer
+from tests.locking import second_request_behind_the_first
 from tracker.audit.models import EventKind
 from tracker.audit.service import case_events
 from tracker.auth.models import User
@@ -76,24 +77,9 @@ def test_two_tokens_at_once_cannot_both_take_the_last_place(app, clerk, monkeypa
     monkeypatch.setitem(app.config, "API_TOKENS_PER_USER", 1)
     clerk_id = clerk.id
     tokens.issue(clerk, name="first", scopes="read")  # flushed, the user's row locked, not committed yet
-    outcome = []
 
-    def second():
-        with app.app_context():
-            try:
-                tokens.issue(db.session.get(User, clerk_id), name="second", scopes="read")
-                db.session.commit()
-                outcome.append("issued")
-            except tokens.TokenError:
-                outcome.append("refused")
-            finally:
-                db.session.remove()
+    second = second_request_behind_the_first(
+        app, lambda: tokens.issue(db.session.get(User, clerk_id), name="second", scopes="read"), tokens.TokenError)
 
-    thread = threading.Thread(target=second)
-    thread.start()
-    thread.join(timeout=1)
-    assert thread.is_alive()  # waiting for the first request's lock
-    db.session.commit()
-    thread.join(timeout=20)
-    assert outcome == ["refused"]
+    assert second == "refused"
     assert db.session.query(tokens.ApiToken).count() == 1

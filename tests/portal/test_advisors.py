@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import select
 
+from tests.locking import second_request_behind_the_first
 from tracker import clock
 from tracker.audit.models import Event, EventKind
 from tracker.auth.grants import AdvisorGrant
@@ -374,8 +375,6 @@ def test_one_day_without_progress_is_said_in_the_singular_in_both_languages(clie
 def test_two_grants_to_the_same_advisor_at_once_record_one(app, world):
     """Two administrators granting at the same moment: the second waits for the first one's commit (the
     organisation's row is locked), then finds its grant running and is refused. Without the lock both found none."""
-    import threading
-
     from tracker.advisors import service as advisor_service
 
     if db.engine.dialect.name != "postgresql":
@@ -383,26 +382,11 @@ def test_two_grants_to_the_same_advisor_at_once_record_one(app, world):
     admin_id, advisor_id = world["admin"].id, world["advisor"].id
     options = dict(advisor_id=advisor_id, valid_from=date(2026, 3, 2), valid_until=None, consented=True, lang="de")
     advisor_service.grant_access(world["admin"], **options)  # flushed, not committed yet
-    outcome = []
 
-    def second():
-        with app.app_context():
-            try:
-                advisor_service.grant_access(db.session.get(User, admin_id), **options)
-                db.session.commit()
-                outcome.append("granted")
-            except advisor_service.GrantError:
-                outcome.append("refused")
-            finally:
-                db.session.remove()
+    second = second_request_behind_the_first(
+        app, lambda: advisor_service.grant_access(db.session.get(User, admin_id), **options), advisor_service.GrantError)
 
-    thread = threading.Thread(target=second)
-    thread.start()
-    thread.join(timeout=1)
-    assert thread.is_alive()
-    db.session.commit()
-    thread.join(timeout=20)
-    assert outcome == ["refused"]
+    assert second == "refused"
     assert db.session.query(AdvisorGrant).filter_by(advisor_id=advisor_id).count() == 1
 
 

@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 
 from tests.cases.test_transitions import TODAY, open_skilled_worker_case, step
+from tests.locking import second_request_behind_the_first
 from tracker import clock
 from tracker.auth.invitations import Invitation
 from tracker.auth.models import User
@@ -191,8 +192,6 @@ def test_an_administrator_is_told_when_the_address_is_already_a_colleague(client
 def test_two_invitations_of_one_address_at_once_make_one_account(app, make, second_address):
     """The second waits for the first one's commit, then finds the account: never a unique-key error (a 500) and
     never a second account for the same address in other capitals."""
-    import threading
-
     from tracker.auth import invitations
 
     if db.engine.dialect.name != "postgresql":
@@ -203,63 +202,48 @@ def test_two_invitations_of_one_address_at_once_make_one_account(app, make, seco
     db.session.commit()
     admin_id = admin.id
     invitations.invite_colleague(admin, email="kollegin@pflege.example", name="Kollegin")  # flushed, not committed
-    outcome = []
 
-    def second():
-        with app.app_context():
-            try:
-                invitations.invite_colleague(db.session.get(User, admin_id), email=second_address, name="Kollegin")
-                db.session.commit()
-                outcome.append("invited")
-            except invitations.AddressTaken:
-                outcome.append("taken")
-            except Exception as error:  # noqa: BLE001 - the test reports it
-                outcome.append(type(error).__name__)
-            finally:
-                db.session.remove()
+    second = second_request_behind_the_first(
+        app, lambda: invitations.invite_colleague(db.session.get(User, admin_id), email=second_address, name="Kollegin"),
+        invitations.AddressTaken)
 
-    thread = threading.Thread(target=second)
-    thread.start()
-    thread.join(timeout=1)
-    assert thread.is_alive()
-    db.session.commit()
-    thread.join(timeout=20)
-    assert outcome == ["taken"]
+    assert second == "refused"  # the address is taken
     assert db.session.query(User).filter(sa.func.lower(User.email) == "kollegin@pflege.example").count() == 1
 
 
-def test_an_administrator_sends_at_most_the_daily_number_of_invitations(app, client, login, make, outbox):
-    """Each invitation mails an address the administrator typed: a bounded number a day, and the refusal says so
-    whether the next address has an account or not (the answer does not tell)."""
-    app.config["INVITATIONS_PER_DAY"] = 2
-    employer = make.employer(name="Pflege Erfurt GmbH")
-    admin = make.user(role="employer", employer=employer)
+@pytest.fixture
+def admin_and_outsider(login, make):
+    """A logged-in employer administrator, and a user of another organisation (an address with an account)."""
+    admin = make.user(role="employer", employer=make.employer(name="Pflege Erfurt GmbH"))
     admin.employer_admin = True
-    elsewhere = make.user(role="employer", employer=make.employer())
+    outsider = make.user(role="employer", employer=make.employer())
     db.session.commit()
     login(admin)
-    try:
-        for address in ("eins@pflege.example", "zwei@pflege.example"):
-            assert client.post("/portal/team/invite", data={"name": "Neu", "email": address}).status_code == 302
-        for address in ("drei@pflege.example", elsewhere.email):
-            refused = client.post("/portal/team/invite", data={"name": "Neu", "email": address})
-            assert refused.status_code == 422
-            page = refused.get_data(as_text=True)
-            assert "schon 2 Einladungen verschickt" in page and address in page  # the typed address is kept
-    finally:
-        app.config["INVITATIONS_PER_DAY"] = 20
+    return admin, outsider
+
+
+def test_an_administrator_sends_at_most_the_daily_number_of_invitations(app, client, admin_and_outsider, outbox,
+                                                                       monkeypatch):
+    """Each invitation mails an address the administrator typed: a bounded number a day, and the refusal says so
+    whether the next address has an account or not (the answer does not tell)."""
+    monkeypatch.setitem(app.config, "INVITATIONS_PER_DAY", 2)
+    _admin, elsewhere = admin_and_outsider
+
+    for address in ("eins@pflege.example", "zwei@pflege.example"):
+        assert client.post("/portal/team/invite", data={"name": "Neu", "email": address}).status_code == 302
+    for address in ("drei@pflege.example", elsewhere.email):
+        refused = client.post("/portal/team/invite", data={"name": "Neu", "email": address})
+        assert refused.status_code == 422
+        page = refused.get_data(as_text=True)
+        assert "schon 2 Einladungen verschickt" in page and address in page  # the typed address is kept
 
     assert sorted(message["To"] for message in mails(outbox)) == ["eins@pflege.example", "zwei@pflege.example"]
     assert db.session.query(User).filter_by(email="drei@pflege.example").count() == 0
 
 
-def test_the_owner_of_an_existing_account_hears_of_attempts_to_invite_it_once_a_day(client, login, make, outbox):
-    employer = make.employer(name="Pflege Erfurt GmbH")
-    admin = make.user(role="employer", employer=employer)
-    admin.employer_admin = True
-    elsewhere = make.user(role="employer", employer=make.employer())
-    db.session.commit()
-    login(admin)
+def test_the_owner_of_an_existing_account_hears_of_attempts_to_invite_it_once_a_day(client, admin_and_outsider,
+                                                                                    outbox):
+    _admin, elsewhere = admin_and_outsider
 
     for _attempt in range(3):
         answer = client.post("/portal/team/invite", data={"name": "Bea", "email": elsewhere.email})

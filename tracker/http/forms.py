@@ -12,11 +12,8 @@ from wtforms.validators import StopValidation, ValidationError
 
 from tracker import clock
 from tracker.http.field_rendering import FastRenderingMeta
-from tracker.text import REFUSED_CHARACTERS
+from tracker.text import has_refused_characters
 
-#: Control characters (NUL above all: PostgreSQL refuses it in text) and the bidirectional overrides; tab and line
-#: breaks are ordinary text (``tracker.text``).
-CONTROL_CHARACTERS = REFUSED_CHARACTERS
 #: The largest id a URL, query or form may carry: PostgreSQL's ``integer``. Larger numbers name nothing.
 MAX_ID = 2**31 - 1
 #: Dates before this are typing errors (a receipt date, a decision date), not history this tracker holds.
@@ -51,7 +48,7 @@ class Form(FlaskForm):
         valid = super().validate(extra_validators)
         for field in self:
             values = list(field.raw_data or [])
-            if any(isinstance(value, str) and CONTROL_CHARACTERS.search(value) for value in values):
+            if any(isinstance(value, str) and has_refused_characters(value) for value in values):
                 field.errors = [*field.errors, _l("Dieses Feld enthält unzulässige Steuerzeichen. Bitte entfernen "
                                                   "Sie sie.")]
                 valid = False

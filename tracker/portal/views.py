@@ -32,7 +32,7 @@ from tracker.auth import invitations
 from tracker.cases.access import can_download_documents
 from tracker.cases.service import AccessDenied, CaseError
 from tracker.documents import uploads
-from tracker.http.forms import CONTROL_CHARACTERS, parse_id
+from tracker.http.forms import parse_id
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
 from tracker.messages import service as messages
@@ -49,6 +49,7 @@ from tracker.portal.forms import (
     UploadForm,
 )
 from tracker.portal.guards import advisors_only, employer_admins_only, employers_only
+from tracker.text import has_refused_characters
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal")
 guards.install(blueprint)
@@ -273,7 +274,7 @@ def advisor_home():
 @advisors_only
 def advisor_stage():
     procedure, state = request.args.get("procedure", ""), request.args.get("state", "")
-    if not all(0 < len(value) <= 64 and not CONTROL_CHARACTERS.search(value) for value in (procedure, state)):
+    if not all(0 < len(value) <= 64 and not has_refused_characters(value) for value in (procedure, state)):
         abort(404)  # names no stage (a NUL would not even reach PostgreSQL)
     after = parse_id(request.args.get("after", "")) if request.args.get("after") else None
     page = advisor_overview.stage_page(current_user, procedure, state, after)

@@ -6,7 +6,8 @@ from flask import Flask, abort, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
-from tracker.http.forms import CONTROL_CHARACTERS, MAX_ID
+from tracker.http.forms import MAX_ID
+from tracker.text import has_refused_characters
 
 
 class IdConverter(IntegerConverter):
@@ -34,5 +35,5 @@ def install(app: Flask) -> None:
     def refuse_control_characters():
         values = [request.path, *request.args.keys()] + [value for key in request.args
                                                           for value in request.args.getlist(key)]
-        if any(CONTROL_CHARACTERS.search(value) for value in values):
+        if any(has_refused_characters(value) for value in values):
             abort(400)

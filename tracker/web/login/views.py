@@ -24,11 +24,11 @@ from tracker import clock
 from tracker.auth import second_factor as totp
 from tracker.auth.models import User
 from tracker.extensions import db, limiter
-from tracker.http.forms import CONTROL_CHARACTERS
 from tracker.http.limits import typed_key
 from tracker.http.public import public
 from tracker.notifications.events import Mail, language_of
 from tracker.notifications.outbox import queue_mail
+from tracker.text import has_refused_characters
 from tracker.web import sessions
 from tracker.web.login.forms import CodeForm, LanguageForm, LoginForm
 
@@ -178,7 +178,7 @@ def _locked_account() -> User | None:
     if request.endpoint == "auth.second_factor":
         return sessions.pending_user()
     typed = (request.form.get("email") or "").strip().lower()
-    if not typed or CONTROL_CHARACTERS.search(typed):
+    if not typed or has_refused_characters(typed):
         # The form refused it already; PostgreSQL would refuse a NUL in the query (a 500 instead of the lockout).
         return None
     user = db.session.scalar(select(User).where(func.lower(User.email) == typed))
