@@ -28,8 +28,10 @@ from tracker.cases.access import (
     office_condition,
     queue_scope,
     report_scope,
+    view_scope,
 )
 from tracker.cases.models import Authorisation, Case
+from tracker.cases.visible import visible_cases
 from tracker.extensions import db
 from tracker.parties.models import Employer, Office, Person
 from tracker.procedures.vocabulary import AuthorisationKind, OfficeKind, Role
@@ -124,6 +126,10 @@ def test_the_sql_filter_and_the_case_check_agree_for_every_user_and_case(app, wo
             listed = set(db.session.scalars(select(Case.id).where(case_visibility(user))))
             checked = {case.id for case in cases if can_view_case(user, case)}
             assert listed == checked, (user.role, user.office_id, user.employer_id)
+            # The portal's pages list a party's cases from the authorisations' ids: the same cases, counted right.
+            visible = visible_cases(view_scope(user))
+            assert set(db.session.scalars(select(Case.id).where(visible.condition))) == checked
+            assert visible.count() == len(checked)
             # The work queue lists only what the user may see.
             assert set(db.session.scalars(select(Case.id).where(queue_scope(user).condition()))) <= checked
             # Acting needs seeing: no user may change a case they could not open.

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from tracker import clock
 from tracker.cases.access import view_scope
 from tracker.cases.models import Authorisation, Case
+from tracker.cases.visible import visible_cases
 from tracker.extensions import db
 from tracker.parties.models import Employer
 from tracker.registry import registry, workflow_of
@@ -72,9 +73,11 @@ def overview(user, days: int = DEFAULT_DAYS) -> Overview:
     # them would pay it again.
     counts: dict[tuple[str, str], int] = {}
     stalled_keys, upcoming_keys = [], []
-    for case_id, procedure_id, state, progressed_at, next_due_on in db.session.execute(
+    # Plain rows through the session's connection: thousands of them for a large advisor, which the ORM's result
+    # processing would cost more than the query.
+    for case_id, procedure_id, state, progressed_at, next_due_on in db.session.connection().execute(
             select(Case.id, Case.procedure_id, Case.state, Case.progressed_at, Case.next_due_on)
-            .where(scope.condition(), Case.closed_at.is_(None))):
+            .where(visible_cases(scope).condition, Case.closed_at.is_(None))).all():
         counts[procedure_id, state] = counts.get((procedure_id, state), 0) + 1
         if progressed_at is not None and progressed_at < cutoff:
             stalled_keys.append((progressed_at, case_id))
@@ -113,8 +116,8 @@ def stage_page(user, procedure_id: str, state: str, after: int | None = None) ->
     """The open cases in one stage, by id descending (newest first), ``LIST_LIMIT`` per page; ``None`` for a stage
     that does not exist: no loaded definition has it and none of the advisor's cases is in it."""
     scope = view_scope(user)
-    query = select(Case).where(scope.condition(), Case.closed_at.is_(None), Case.procedure_id == procedure_id,
-                               Case.state == state)
+    query = select(Case).where(visible_cases(scope).condition, Case.closed_at.is_(None),
+                               Case.procedure_id == procedure_id, Case.state == state)
     if after is not None:
         query = query.where(Case.id < after)
     cases = db.session.scalars(query.order_by(Case.id.desc()).limit(LIST_LIMIT + 1)).all()

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import ColumnElement, false, or_, select, true
+from sqlalchemy import ColumnElement, Select, false, or_, select, true
 from sqlalchemy.orm import aliased
 
 from tracker import clock
@@ -54,11 +54,22 @@ class Scope:
         if self.employers:
             parts.append(Case.employer_id.in_(self.employers))
         if self.authorised_employers and self.on is not None:
-            parts.append(Case.id.in_(select(Authorisation.case_id).where(
-                Authorisation.employer_id.in_(self.authorised_employers), Authorisation.revoked_at.is_(None),
-                Authorisation.valid_from <= self.on,
-                or_(Authorisation.valid_until.is_(None), Authorisation.valid_until >= self.on))))
+            parts.append(Case.id.in_(self.authorised_case_ids()))
         return or_(*parts) if parts else false()
+
+    def authorised_case_ids(self) -> Select:
+        """The ids of the cases an authorisation of ``authorised_employers`` valid on ``on`` admits, read from the
+        authorisations alone (a case with several such authorisations comes once per authorisation)."""
+        return select(Authorisation.case_id).where(
+            Authorisation.employer_id.in_(self.authorised_employers), Authorisation.revoked_at.is_(None),
+            Authorisation.valid_from <= self.on,
+            or_(Authorisation.valid_until.is_(None), Authorisation.valid_until >= self.on))
+
+    @property
+    def through_authorisations_only(self) -> bool:
+        """Every case the scope admits is reached through an authorisation: the scope of employer users and
+        advisors. Their cases can then be listed from the authorisations' index without reading other cases."""
+        return not (self.everything or self.offices or self.linked_to_offices or self.employers)
 
     def admits(self, case: Case) -> bool:
         if self.everything:

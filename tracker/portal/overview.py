@@ -4,14 +4,15 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from tracker import clock
 from tracker.audit.models import INTERNAL_EVENT_KINDS
 from tracker.audit.service import case_events
-from tracker.cases.access import case_visibility
+from tracker.cases.access import view_scope
 from tracker.cases.models import Case, CaseDocument
+from tracker.cases.visible import visible_cases
 from tracker.extensions import db
 from tracker.parties.models import Person
 from tracker.portal import chain
@@ -103,8 +104,8 @@ HOME_LINKED_CASE = (
 
 def home_page(user, number: int = 1) -> HomePage:
     """Page ``number`` of the cases ``user`` may see (a number past the end shows the last page)."""
-    visible = case_visibility(user)
-    total = db.session.scalar(select(func.count()).select_from(Case).where(visible)) or 0
+    visible = visible_cases(view_scope(user))
+    total = visible.count()
     page = HomePage([], total, 1, HOME_PAGE_SIZE)
     page.number = min(max(number, 1), page.pages)
     # Open cases first, nearest deadline first. The page's ids are chosen from the narrow rows alone; only those
@@ -113,7 +114,7 @@ def home_page(user, number: int = 1) -> HomePage:
     # page shows of them (``requests_of``), in two queries, not two per case: this read-only page never reads the
     # rest of a checklist it loaded this way.
     order = (Case.closed_at.is_not(None), Case.next_due_on.is_(None), Case.next_due_on, Case.id)
-    shown = (select(Case.id).where(visible).order_by(*order)
+    shown = (select(Case.id).where(visible.condition).order_by(*order)
              .offset((page.number - 1) * page.size).limit(page.size).subquery())
     requested = Case.documents.and_(CaseDocument.status == DocumentStatus.REQUESTED)
     cases = db.session.scalars(
