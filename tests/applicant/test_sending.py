@@ -175,3 +175,16 @@ def test_a_document_received_is_not_offered_again(client, case, clerk, storage_d
 
     assert offered(response) == {"diploma"}
     assert "Ausbildungsnachweis" in needed(response) and "Identitätsnachweis" not in needed(response)
+
+
+def test_the_page_states_the_working_day_a_deadline_set_on_a_holiday_ends(client, case, clerk, storage_dir):
+    """The deadline entered is Good Friday, 3 Apr 2026: it ends on Tue 7 Apr after Easter (§ 31(3) s. 1 VwVfG), the
+    day the letter states; the page says that day for the document and for the deadline alike."""
+    step(fresh(case), "confirm_receipt_incomplete", clerk, documents="diploma")
+    step(fresh(case), "request_missing_documents", clerk, due_date="2026-04-03", documents="diploma")
+    assert enter(client, case.reference, issue(case, clerk).code).status_code == 302
+
+    needs = needed(client.get("/status"))
+
+    assert "Ausbildungsnachweis" in needs and "03.04.2026" not in needs
+    assert needs.count("bis spätestens 07.04.2026") == 2  # the document, and the deadline the applicant owes
