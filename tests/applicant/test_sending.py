@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from tests.applicant.conftest import enter, fresh, issue, step, text
 from tests.documents import samples
+from tracker import clock
 from tracker.audit.models import Event, EventKind
 from tracker.cases import service
 from tracker.documents.models import Upload
@@ -175,3 +176,45 @@ def test_a_document_received_is_not_offered_again(client, case, clerk, storage_d
 
     assert offered(response) == {"diploma"}
     assert "Ausbildungsnachweis" in needed(response) and "Identitätsnachweis" not in needed(response)
+
+
+def test_the_page_states_the_working_day_a_deadline_set_on_a_holiday_ends(client, case, clerk, storage_dir):
+    """The deadline entered is Good Friday, 3 Apr 2026: it ends on Tue 7 Apr after Easter (§ 31(3) s. 1 VwVfG), the
+    day the letter states; the page says that day for the document and for the deadline alike."""
+    step(fresh(case), "confirm_receipt_incomplete", clerk, documents="diploma")
+    step(fresh(case), "request_missing_documents", clerk, due_date="2026-04-03", documents="diploma")
+    assert enter(client, case.reference, issue(case, clerk).code).status_code == 302
+
+    needs = needed(client.get("/status"))
+
+    assert "Ausbildungsnachweis" in needs and "03.04.2026" not in needs
+    assert needs.count("bis spätestens 07.04.2026") == 2  # the document, and the deadline the applicant owes
+
+
+def test_the_applicant_uploads_at_most_the_daily_number_of_files(app, client, inside, make, clerk, monkeypatch):
+    """The applicant counts as one party, whoever holds the code; past the limit the next file is refused at its form
+    with why and nothing is stored; another applicant's case takes files, and so does this one a day later."""
+    monkeypatch.setitem(app.config, "UPLOADS_PER_DAY", 2)
+    for document_id in ("passport", "transcript"):
+        service.set_document_status(fresh(inside), document_id, "requested", clerk)
+    db.session.commit()
+    assert send(client, "zeugnis.pdf", samples.good_pdf()).status_code == 302
+    assert send(client, "pass.png", samples.good_png(), "passport").status_code == 302
+
+    refused = send(client, "noten.pdf", samples.good_pdf(), "transcript")
+
+    assert refused.status_code == 422
+    at_the_form = refused.get_data(as_text=True).split('id="upload-transcript-file-error">', 1)[1]
+    assert "Sie haben zu diesem Fall in den letzten 24 Stunden schon 2 Dateien hochgeladen, die Höchstzahl." \
+        in at_the_form.split("</p>", 1)[0]
+    assert db.session.scalar(select(func.count()).select_from(Upload)) == 2 and len(stored()) == 2
+    other = make.case(office=inside.office, actor=clerk, received_on=inside.received_on)
+    service.set_document_status(other, "diploma", "requested", clerk)
+    db.session.commit()
+    other_client = app.test_client()
+    assert enter(other_client, other.reference, issue(other, clerk).code).status_code == 302
+    assert send(other_client, "zeugnis.pdf", samples.good_pdf()).headers["Location"].endswith("#send-documents")
+    clock.advance(days=1)  # the session has ended meanwhile: the applicant enters again
+    assert enter(client, inside.reference, issue(inside, clerk).code).status_code == 302
+    assert send(client, "noten.pdf", samples.good_pdf(), "transcript").headers["Location"].endswith("#send-documents")
+    assert db.session.scalar(select(func.count()).select_from(Upload).where(Upload.case_id == inside.id)) == 3

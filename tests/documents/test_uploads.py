@@ -210,3 +210,49 @@ def test_the_clerk_sees_new_documents_in_the_queue_until_accepting_or_rejecting(
     assert response.status_code == 302
     assert case.reference not in client.get("/cases?docs=1").get_data(as_text=True)
     assert case.reference in client.get("/cases").get_data(as_text=True)
+
+
+def test_a_party_uploads_at_most_the_daily_number_of_files_on_a_case(app, client, login, make, world, monkeypatch):
+    """Each file is stored and is one more for a clerk to open: past the limit the next one is refused at its form
+    with why, and nothing is stored. A colleague, another case and the same case 24 hours later take files again."""
+    monkeypatch.setitem(app.config, "UPLOADS_PER_DAY", 2)
+    case, clerk, employer_user = world
+    other_case = make.case(office=case.office, actor=clerk, employer=employer_user.employer,
+                           received_on=date(2026, 2, 2))
+    make.authorisation(other_case, actor=clerk)
+    service.set_document_status(other_case, "diploma", "requested", clerk)
+    db.session.commit()
+    login(employer_user)  # Mon 2 Mar 2026, 12:00
+
+    for name in ("seite-1.pdf", "seite-2.pdf"):  # the item stays open for a further page until it is judged
+        assert post_file(client, case, name, samples.good_pdf()).status_code == 302
+    before = counts(case)
+    refused = post_file(client, case, "seite-3.pdf", samples.good_pdf())
+
+    assert refused.status_code == 422
+    page = refused.get_data(as_text=True)
+    at_the_form = page.split('id="upload-diploma-file-error">', 1)[1].split("</p>", 1)[0]
+    assert "Sie haben zu diesem Fall in den letzten 24 Stunden schon 2 Dateien hochgeladen, die Höchstzahl." \
+        in at_the_form
+    assert counts(case) == before and len(before[2]) == 2  # no third row, event or stored file
+    file = io.BytesIO(samples.good_pdf())
+    file.filename = "seite-3.pdf"
+    with pytest.raises(UploadRefused) as caught:
+        receive_upload(case, "diploma", file, uploaded_by_user=employer_user)
+    assert caught.value.text("en").startswith("You have uploaded 2 files on this case in the last 24 hours")
+    db.session.rollback()
+
+    assert post_file(client, other_case, "zeugnis.pdf", samples.good_pdf()).status_code == 302  # another case
+    client.post("/logout")
+    login(make.user(role="employer", employer=employer_user.employer))  # a colleague counts on their own
+    assert post_file(client, case, "seite-3.pdf", samples.good_pdf()).status_code == 302
+    client.post("/logout")
+
+    login(employer_user)
+    clock.travel_to(date(2026, 3, 3))  # Tue 3 Mar, 12:00 again: the first two were sent 24 hours ago
+    clock.advance(minutes=-1)
+    assert post_file(client, case, "seite-4.pdf", samples.good_pdf()).status_code == 422  # 23 h 59 min later
+    clock.advance(minutes=1)
+    assert post_file(client, case, "seite-4.pdf", samples.good_pdf()).status_code == 302
+    names = db.session.scalars(select(Upload.file_name).where(Upload.case_id == case.id).order_by(Upload.id)).all()
+    assert names == ["seite-1.pdf", "seite-2.pdf", "seite-3.pdf", "seite-4.pdf"]

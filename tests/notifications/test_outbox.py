@@ -374,3 +374,23 @@ def test_users_are_greeted_with_their_whole_name_without_an_organisation_in_brac
     assert salutation_name("Thị Mai Nguyễn") == "Thị Mai Nguyễn"  # never cut to the first given name
     assert salutation_name("Anna (Anni) Schmidt") == "Anna (Anni) Schmidt"  # only a trailing addition goes
     assert salutation_name(None) == "" and salutation_name("") == ""
+
+
+def test_a_request_mail_states_the_working_day_a_deadline_on_a_saturday_ends(make, smtp):
+    """Entered Sat 14 Mar 2026, the deadline ends on Mon 16 Mar (§ 31(3) s. 1 VwVfG): the mail says the day the
+    letter says; a day the letter names with reference to s. 2 stands."""
+    scene = Scene(make)
+    step(scene.case, "confirm_receipt_incomplete", scene.clerk, documents="diploma")
+    smtp.messages.clear()
+    step(scene.case, "request_missing_documents", scene.clerk, due_date="2026-03-14", documents="diploma")
+    (request,) = smtp.to("anh.nguyen@example.org")
+    assert "by 16 Mar 2026" in request.get_content() and "14 Mar" not in request.get_content()
+    (boss,) = smtp.to(scene.boss.email)
+    assert "bis zum 16.03.2026" in boss.get_content()
+
+    step(scene.case, "record_documents_received", scene.clerk)
+    smtp.messages.clear()
+    step(scene.case, "request_missing_documents", scene.clerk, due_date="2026-03-14", end_day_named="yes",
+         documents="diploma")
+    (boss,) = smtp.to(scene.boss.email)
+    assert "bis zum 14.03.2026" in boss.get_content()

@@ -232,3 +232,23 @@ def test_the_home_page_shows_every_case_once_page_by_page_with_the_total(client,
     for odd in ("abc", "-1", "0", "99999999999999999999"):
         response = client.get(f"/portal?page={odd}")
         assert response.status_code == 200 and "Seite 1 von 3" in response.get_data(as_text=True)
+
+
+def test_the_employer_is_told_the_working_day_a_documents_deadline_on_a_saturday_ends(client, login, make):
+    """The body asks for the diploma by Sat 21 Mar 2026: the deadline ends on Mon 23 Mar (§ 31(3) s. 1 VwVfG), and
+    the home and the case page say so, as the request letter does."""
+    worker = open_skilled_worker_case(make)
+    authorised(worker)
+    recognition = start_linked_recognition(worker)
+    step(recognition, "confirm_receipt_incomplete", worker.body_clerk, documents="diploma")
+    step(recognition, "request_missing_documents", worker.body_clerk, due_date="2026-03-21", documents="diploma")
+    login(make.user(role="employer", employer=worker.employer))
+
+    (request,) = [item for item in overview.requests_of(worker.case, workflow_of(worker.case)) if item.due_on]
+    assert request.due_on.isoformat() == "2026-03-23" and request.case.id == recognition.id
+    page = client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True)
+    needed = page.split('id="requests-heading"', 1)[1].split("</section>", 1)[0]
+    assert "Unterlage nachreichen: Ausbildungsnachweis" in needed and "bis 23.03.2026" in needed
+    assert "21.03.2026" not in page
+    home = client.get("/portal").get_data(as_text=True)
+    assert "bis 23.03.2026" in home and "21.03.2026" not in home

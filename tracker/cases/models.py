@@ -121,7 +121,8 @@ class CaseDocument(db.Model):
     status: Mapped[str] = mapped_column(String(16), default=DocumentStatus.MISSING)
     #: Why a document was rejected (shown to the applicant in the request letter).
     reason: Mapped[str] = mapped_column(Text, default="")
-    #: Deadline set for the applicant when the document was requested.
+    #: The day the deadline set for the applicant when the document was requested ends: the date set, moved off a
+    #: Saturday, Sunday or holiday unless the letter named it (§ 31(3) VwVfG, ``timer_plan.set_deadline_ends``).
     requested_until: Mapped[date | None]
     #: Day the document arrived (the fact's date, not the day it was recorded): the decision period runs from the
     #: arrival of the last document the file needs (§ 6(3) s. 2, § 14a(3) s. 2 BQFG).

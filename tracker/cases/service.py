@@ -324,13 +324,15 @@ def _mark_recorded(case: Case, recorded: dict[str, date]) -> None:
 
 def _mark_requested(case: Case, inputs: dict) -> None:
     """A transition with a ``documents`` input names checklist items as missing: mark them requested, with the
-    deadline the authority set (``due_date``) where the transition has one."""
+    day the deadline the authority set (``due_date``) ends, where the transition has one: off a weekend or holiday
+    unless the letter named the day (``timer_plan.set_deadline_ends``, as the letter states it)."""
     wanted = {item.strip() for item in str(inputs["documents"]).split(",")}
     due = inputs.get("due_date")
+    until = timer_plan.set_deadline_ends(inputs, case.office.calendar) if isinstance(due, date) else None
     for document in case.documents:
         if document.document_id in wanted:
             document.status = DocumentStatus.REQUESTED
-            document.requested_until = due if isinstance(due, date) else None
+            document.requested_until = until
             document.updated_at = clock.now()
 
 

@@ -21,6 +21,7 @@ from tracker.audit.models import EventKind
 from tracker.audit.service import append_event
 from tracker.auth.actors import ApplicantActor
 from tracker.cases.access import can_act_on_case
+from tracker.cases.limits import DailyLimit
 from tracker.cases.models import Case, CaseDocument
 from tracker.cases.service import ACCESS_MESSAGE, AccessDenied, CaseError, flush_or_conflict, set_document_status
 from tracker.documents import inspection
@@ -34,6 +35,17 @@ from tracker.procedures.vocabulary import DocumentStatus, Role
 class UploadRefused(CaseError):
     """The file is not accepted (type, content, size, name) or the item takes no upload; nothing was stored."""
 
+
+#: A party uploads at most ``UPLOADS_PER_DAY`` files on one case in 24 hours: each is stored and each is a file a
+#: clerk must open, so a party must not fill the storage or bury the documents that matter.
+UPLOAD_LIMIT = DailyLimit(
+    "UPLOADS_PER_DAY", Upload, Upload.uploaded_at, Upload.uploaded_by_id, Upload.from_applicant.is_(True),
+    lambda limit: LocalText(
+        f"Sie haben zu diesem Fall in den letzten 24 Stunden schon {limit} Dateien hochgeladen, die Höchstzahl. "
+        "Die Behörde hat sie erhalten; bitte senden Sie weitere Dateien morgen.",
+        f"You have uploaded {limit} files on this case in the last 24 hours, the most allowed. The office has "
+        "received them; please send further files tomorrow."),
+    UploadRefused)
 
 #: Checklist items that take an upload: not yet in hand, asked for again, or in hand but not judged yet (a second
 #: page). An accepted document needs nothing more.
@@ -57,7 +69,8 @@ def receive_upload(case: Case, checklist_item: CaseDocument | str, file, uploade
                    uploaded_by_applicant: bool = False) -> Upload:
     """Receive ``file`` for ``checklist_item`` of ``case``, sent by an employer user (``uploaded_by_user``) or by
     the applicant from the status page (``uploaded_by_applicant``: the caller has checked reference and access
-    code). Returns the stored record; raises ``UploadRefused`` (why, in both languages) or ``AccessDenied``."""
+    code). Returns the stored record; raises ``UploadRefused`` (why, in both languages: the file, the item, or the
+    day's limit of uploads reached, ``UPLOAD_LIMIT``) or ``AccessDenied``."""
     if uploaded_by_applicant == (uploaded_by_user is not None):
         raise ValueError("an upload comes from either a user or the applicant")
     actor = ApplicantActor(case.id) if uploaded_by_applicant else uploaded_by_user
@@ -86,6 +99,7 @@ def receive_upload(case: Case, checklist_item: CaseDocument | str, file, uploade
     # once both succeed instead of one failing on the audit chain.
     db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     db.session.refresh(case, ["version", "audit_head", "event_seq", "updated_at"])
+    UPLOAD_LIMIT.require_room(case, actor)  # counted under the lock: two at once cannot both take the last place
     storage = document_storage()
     key = storage.put(data)
     _delete_on_rollback(key)

@@ -20,6 +20,7 @@ from tracker.audit.service import case_events
 from tracker.procedures.deadlines import parse_period
 from tracker.procedures.guards import CONFIRMATION_STEP, LICENCE_STEP, latest_steps
 from tracker.procedures.labels import LETTER_KIND
+from tracker.procedures.timer_plan import day_named, set_deadline_ends
 from tracker.procedures.vocabulary import (
     OPEN_TIMER_STATUSES,
     DocumentStatus,
@@ -263,9 +264,15 @@ def _details(event) -> dict:
     return details if details is not None else (event.data or {})
 
 
+def _deadline_set(case, event, lang: str) -> str:
+    """The day the deadline the step set ends, as the letter states it: the date entered, moved off a Saturday,
+    Sunday or holiday (§ 31(3) s. 1 VwVfG) as the timer counts it, unless the letter names that day (s. 2)."""
+    return day(set_deadline_ends(event.data or {}, case.office.calendar), lang)
+
+
 def _documents_request(letter: Letter, case, workflow, event) -> None:
     lang = letter.lang
-    due = day(date.fromisoformat(event.data["due_date"]), lang)
+    due = _deadline_set(case, event, lang)
     transition = workflow.transitions[event.subject]
     # A request that names no items asks for what the checklist still lacks; with nothing lacking there, for
     # information (a request during review, § 5(4) BQFG), whose details the clerk gives as the reason.
@@ -278,6 +285,14 @@ def _documents_request(letter: Letter, case, workflow, event) -> None:
              "To process your application we need further information or documents from you.")
     _say(letter, f"Bitte reichen Sie die Unterlagen bis zum {due} ein ({cite(transition.basis)}).",
          f"Please send these documents by {due} ({cite(transition.basis)}).")
+    if day_named(event.data or {}):  # the clerk said the letter names the day: this paragraph is what names it
+        _say(letter,
+             f"Wir teilen Ihnen den {due} unter Hinweis auf § 31 Abs. 3 Satz 2 VwVfG als Ende der Frist mit: Die Frist "
+             f"endet an diesem Tag auch dann, wenn er ein Sonnabend, Sonntag oder gesetzlicher Feiertag ist; sie "
+             f"verlängert sich nicht bis zum nächsten Werktag.",
+             f"With reference to section 31(3) sentence 2 of the Administrative Procedure Act (VwVfG) we name "
+             f"{due} as the end of the deadline: it ends on that day even if it is a Saturday, Sunday or public "
+             f"holiday, and is not extended to the next working day.")
     if event.reason:
         _say(letter, event.reason, event.reason)
     suspension = _suspends(case, workflow, event)
@@ -296,7 +311,7 @@ def _documents_request(letter: Letter, case, workflow, event) -> None:
 
 def _refusal_warning(letter: Letter, case, workflow, event) -> None:
     lang = letter.lang
-    due = day(date.fromisoformat(event.data["due_date"]), lang)
+    due = _deadline_set(case, event, lang)
     basis = cite(workflow.transitions[event.subject].basis)
     _say(letter,
          f"Sie haben uns die angeforderten Unterlagen bisher nicht vorgelegt. Wir setzen Ihnen hierfür eine letzte "

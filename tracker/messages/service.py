@@ -6,16 +6,15 @@ people who need not read the correspondence, and the hash still proves later wha
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 
 from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event
 from tracker.auth.actors import APPLICANT_ROLE, ApplicantActor
 from tracker.cases.access import can_use_messages
+from tracker.cases.limits import DailyLimit
 from tracker.cases.models import Case
 from tracker.cases.service import ACCESS_MESSAGE, AccessDenied, CaseError, flush_or_conflict
 from tracker.extensions import db
@@ -26,12 +25,22 @@ from tracker.text import has_refused_characters
 #: The longest message (characters): a letter's worth, not a document (documents are uploaded).
 MAX_LENGTH = 5000
 
+#: A party writes at most ``MESSAGES_PER_DAY`` messages on one case in 24 hours: the thread is the office's inbox,
+#: and a flood would bury the messages that matter.
+MESSAGE_LIMIT = DailyLimit(
+    "MESSAGES_PER_DAY", Message, Message.created_at, Message.author_id, Message.author_role == APPLICANT_ROLE,
+    lambda limit: LocalText(
+        f"Sie haben zu diesem Fall in den letzten 24 Stunden schon {limit} Nachrichten geschrieben, die Höchstzahl. "
+        "Die Behörde hat sie erhalten; bitte warten Sie ihre Antwort ab oder schreiben Sie morgen wieder.",
+        f"You have written {limit} messages on this case in the last 24 hours, the most allowed. The office has "
+        "received them; please wait for its answer or write again tomorrow."))
+
 
 def post_message(case: Case, body: str, author_user=None, from_applicant: bool = False) -> Message:
     """Add a message to the case's thread: from a party (employer user, advisor, or the applicant when
     ``from_applicant``: the status page checked reference and access code) to the office holding the case, or from
     a clerk of that office to the parties. A clerk's message marks the parties' earlier messages as read by them
-    (who answers has read). Raises ``CaseError`` (empty, too long) or ``AccessDenied``."""
+    (who answers has read). Raises ``CaseError`` (empty, too long, the day's limit reached) or ``AccessDenied``."""
     if from_applicant == (author_user is not None):
         raise ValueError("a message comes from either a user or the applicant")
     if author_user is not None and not can_use_messages(author_user, case):
@@ -47,11 +56,11 @@ def post_message(case: Case, body: str, author_user=None, from_applicant: bool =
                                    "The message contains control characters that are not allowed.")])
     actor = ApplicantActor(case.id) if from_applicant else author_user
     from_office = bool(actor.is_staff)
-    if not from_office:
-        _require_room_for_a_message(case, actor)
     # Messages never conflict with each other or with a clerk's step: wait for it to commit, then append after it.
     db.session.execute(select(Case.id).where(Case.id == case.id).with_for_update())
     db.session.refresh(case, ["version", "audit_head", "event_seq", "updated_at"])
+    if not from_office:  # the office answers without limit
+        MESSAGE_LIMIT.require_room(case, actor)
     now = clock.now()
     if from_office:
         _mark_read(case, actor, now)
@@ -64,24 +73,6 @@ def post_message(case: Case, body: str, author_user=None, from_applicant: bool =
                  data={"message_id": message.id, "sha256": hashlib.sha256(body.encode()).hexdigest()})
     flush_or_conflict()
     return message
-
-
-def _require_room_for_a_message(case: Case, actor) -> None:
-    """A party writes at most ``MESSAGES_PER_DAY`` messages on one case in 24 hours (the applicant counts as one
-    author, whoever holds the access code): the thread is the office's inbox, and a flood would bury the messages
-    that matter. The office's own messages are not counted."""
-    limit = current_app.config["MESSAGES_PER_DAY"]
-    author = (Message.author_role == APPLICANT_ROLE if actor.id is None else Message.author_id == actor.id)
-    recent = db.session.scalar(select(func.count(Message.id)).where(
-        Message.case_id == case.id, Message.from_office.is_(False), author,
-        Message.created_at > clock.now() - timedelta(days=1)))
-    if recent >= limit:
-        raise CaseError([LocalText(
-            f"Sie haben zu diesem Fall in den letzten 24 Stunden schon {limit} Nachrichten geschrieben, die "
-            "Höchstzahl. Die Behörde hat sie erhalten; bitte warten Sie ihre Antwort ab oder schreiben Sie morgen "
-            "wieder.",
-            f"You have written {limit} messages on this case in the last 24 hours, the most allowed. The office has "
-            "received them; please wait for its answer or write again tomorrow.")])
 
 
 def mark_read(case: Case, clerk) -> int:

@@ -21,6 +21,7 @@ from tracker.cases.access import can_view_case
 from tracker.cases.models import Case
 from tracker.notifications import texts
 from tracker.procedures.definition import LocalText
+from tracker.procedures.timer_plan import set_deadline_ends
 from tracker.procedures.vocabulary import Role
 from tracker.registry import workflow_of
 
@@ -161,13 +162,14 @@ def _mails_for(batch: _Batch, case: Case, item: Event):
                 text = _state_text(state, recipient)
                 if needed:  # one mail for the step: the new state and what it asks for, by when
                     wanted = ", ".join(title.get(recipient.language) for title in needed)
-                    until = _until(item.data.get("due_date"), recipient.language)
+                    until = _until(set_deadline_ends(item.data, case.office.calendar), recipient.language)
                     text = LocalText(text.de + texts.NEEDED.de.format(documents=wanted, until=until),
                                      text.en + texts.NEEDED.en.format(documents=wanted, until=until))
                 yield render(recipient, texts.STATE_CHANGED, kind, key, case.id, state=state.title, text=text,
                              **common)
         elif documents:
-            yield from _document_request(batch, case, item, workflow, documents.split(","), item.data.get("due_date"))
+            yield from _document_request(batch, case, item, workflow, documents.split(","),
+                                         set_deadline_ends(item.data, case.office.calendar))
         if item.actor_id is None and state is not None:  # the system took the step: a legal fiction
             for recipient in batch.staff(case, with_leads=True):
                 yield render(recipient, texts.CLERK_FICTION, kind, key, case.id, state=state.title, **common)

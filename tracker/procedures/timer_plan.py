@@ -124,6 +124,20 @@ def authority_end(day: date, calendar: str | None, end_named: bool) -> date:
     return cal.next_working_day(day) if cal.shifts else day
 
 
+def day_named(inputs: Mapping[str, object]) -> bool:
+    """Whether the step's letter names the end day of the deadline it sets with reference to § 31(3) s. 2 VwVfG."""
+    return str(inputs.get(END_NAMED_INPUT) or "") == "yes"
+
+
+def set_deadline_ends(inputs: Mapping[str, object], calendar: str | None, due_input: str = "due_date") -> date | None:
+    """The day a deadline a step sets (the date entered as ``due_input``) ends: that date, moved off a Saturday,
+    Sunday or holiday of ``calendar`` unless the letter names it (``authority_end``, as the timer and the suspension
+    count). What the letter, the e-mail, the checklist and the parties' pages state, so none of them names a day
+    before the real end. None when the step sets no date."""
+    given = inputs.get(due_input)
+    return authority_end(as_date(given), calendar, day_named(inputs)) if given else None
+
+
 def plan(workflow: Workflow, mode: Mode | str, event_id: str, inputs: Mapping[str, object],
          open_timers: Mapping[str, OpenTimer], days: EventDays | None = None) -> list[Step]:
     """The steps, in the order to apply them, for one event (a transition id or ``OPENED``) of a case in ``mode``.
@@ -135,7 +149,7 @@ def plan(workflow: Workflow, mode: Mode | str, event_id: str, inputs: Mapping[st
     carries the day it takes effect (``on``)."""
     steps: list[Step] = []
     fact_on = days.fact_on if days else None
-    end_named = str(inputs.get(END_NAMED_INPUT) or "") == "yes"
+    end_named = day_named(inputs)
 
     def pauses(spec, timer):
         for rule in spec.pauses:
@@ -181,7 +195,7 @@ def calendar_for(spec: TimerSpec, office_calendar: str) -> str:
 def end_named(spec: TimerSpec, inputs: Mapping[str, object]) -> bool | None:
     """For a deadline the authority set: whether its letter named the end day with reference to § 31(3) s. 2
     VwVfG (then it is not moved off a weekend or holiday); None for other timers."""
-    return str(inputs.get(END_NAMED_INPUT) or "") == "yes" if spec.due_input else None
+    return day_named(inputs) if spec.due_input else None
 
 
 def fixed_due(spec: TimerSpec, inputs: Mapping[str, object]) -> date | None:

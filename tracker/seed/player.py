@@ -295,10 +295,11 @@ class Player:
 
     def _mark_requested(self, case: SimCase, inputs: dict) -> None:
         wanted = {item.strip() for item in str(inputs["documents"]).split(",")}
-        due = inputs.get("due_date")
+        due = inputs.get("due_date")  # cases.service._mark_requested: the day the deadline set ends
+        until = timer_plan.set_deadline_ends(inputs, case.office["calendar"]) if isinstance(due, date) else None
         for document_id, row in case.documents.items():
             if document_id in wanted:
-                row[0], row[2], row[3] = DocumentStatus.REQUESTED, due if isinstance(due, date) else None, case.now
+                row[0], row[2], row[3] = DocumentStatus.REQUESTED, until, case.now
 
     def _open_linked_recognition(self, parent: SimCase, actor, inputs: dict, day: date) -> None:
         """§ 81a(3) no. 2 AufenthG: the recognition case, accelerated, received today, unassigned."""
