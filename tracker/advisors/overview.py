@@ -2,17 +2,17 @@
 progress for N days, deadlines overdue or due in the next two weeks; and the list behind each stage.
 
 Everything is read through the one access rule (``cases.access.view_scope``), which reaches the advisor's cases
-from the granting employers' authorisations (index ``ix_authorisations_employer_case``, which holds the validity
-columns too). One pass over the advisor's open cases (five columns each) gives the stages, the counts and the order
-of both lists; then the listed cases, bounded (``LIST_LIMIT``), and the employers' names of the listed cases; the
-stage list pages by keyset. The cost grows with the cases the advisor follows."""
+from the granting employers' authorisations (``cases.visible``: by id from the index
+``ix_authorisations_employer_case``, which holds the validity columns too). One statement over the advisor's open
+cases gives the stages, the counts and the first rows of both lists (``_tally``); then the listed cases, bounded
+(``LIST_LIMIT``), and the employers' names of the listed cases; the stage list pages by keyset. The server's work
+grows with the cases the advisor follows; what travels to Python does not."""
 from __future__ import annotations
 
-import heapq
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, literal, null, select, union_all
 
 from tracker import clock
 from tracker.cases.access import view_scope
@@ -28,6 +28,8 @@ DEFAULT_DAYS, MIN_DAYS, MAX_DAYS = 14, 1, 365
 UPCOMING_DAYS = 14
 #: Rows per list (the counts are exact: one aggregate over the advisor's open cases).
 LIST_LIMIT = 50
+#: The parts of ``_tally``'s statement: the rows per stage, and the ids of each list.
+STAGES, STALLED, UPCOMING = 0, 1, 2
 
 
 @dataclass
@@ -68,37 +70,58 @@ def overview(user, days: int = DEFAULT_DAYS) -> Overview:
     # N days ago (Berlin).
     cutoff = datetime.combine(today - timedelta(days=days), time(0), tzinfo=clock.BERLIN)
     horizon = today + timedelta(days=UPCOMING_DAYS)
-    # One pass over the advisor's open cases, a few columns each, gives the stages, both counts and both lists'
-    # order: reaching them through the authorisations costs more than what is read, and each further query over
-    # them would pay it again.
-    counts: dict[tuple[str, str], int] = {}
-    stalled_keys, upcoming_keys = [], []
-    # Plain rows through the session's connection: thousands of them for a large advisor, which the ORM's result
-    # processing would cost more than the query.
-    for case_id, procedure_id, state, progressed_at, next_due_on in db.session.connection().execute(
-            select(Case.id, Case.procedure_id, Case.state, Case.progressed_at, Case.next_due_on)
-            .where(visible_cases(scope).condition, Case.closed_at.is_(None))).all():
-        counts[procedure_id, state] = counts.get((procedure_id, state), 0) + 1
-        if progressed_at is not None and progressed_at < cutoff:
-            stalled_keys.append((progressed_at, case_id))
-        # Overdue ones too, first: a deadline already missed is what an advisor most needs to see.
-        if next_due_on is not None and next_due_on <= horizon:
-            upcoming_keys.append((next_due_on, case_id))
+    counts, stalled_count, upcoming_count, stalled_ids, upcoming_ids = _tally(scope, cutoff, horizon)
     stages = []
     for (procedure_id, state), count in sorted(counts.items()):
         workflow = _workflow(procedure_id)
         stages.append(Stage(procedure_id, state, count, workflow, workflow.states.get(state) if workflow else None))
-    stalled_ids = [case_id for _, case_id in heapq.nsmallest(LIST_LIMIT, stalled_keys)]
-    upcoming_ids = [case_id for _, case_id in heapq.nsmallest(LIST_LIMIT, upcoming_keys)]
     listed = {case.id: case for case in db.session.scalars(
         select(Case).where(Case.id.in_({*stalled_ids, *upcoming_ids})))} if stalled_ids or upcoming_ids else {}
     stalled, upcoming = [listed[i] for i in stalled_ids], [listed[i] for i in upcoming_ids]
     names = _employer_names(scope, [*stalled, *upcoming])
     return Overview(today, days, stages, sum(stage.count for stage in stages),
-                    [_line(case, names) for case in stalled], len(stalled_keys),
-                    [_line(case, names) for case in upcoming], len(upcoming_keys),
+                    [_line(case, names) for case in stalled], stalled_count,
+                    [_line(case, names) for case in upcoming], upcoming_count,
                     sorted(db.session.scalars(select(Employer.name).where(
                         Employer.id.in_(scope.authorised_employers)))))
+
+
+def _tally(scope, cutoff: datetime, horizon: date):
+    """One statement over the advisor's open cases: the count per stage, how many are stalled (no progress since
+    ``cutoff``) and how many have a deadline up to ``horizon`` (overdue ones too, first: a deadline already missed
+    is what an advisor most needs to see), and the first ``LIST_LIMIT`` ids of both lists in their order.
+
+    The server reads the cases once (the common table expression, referenced three times, is computed once) and
+    sends back some thirty rows; a large advisor follows thousands of cases, whose rows Python would otherwise
+    receive and count one by one (a third of the page's time at a million cases)."""
+    open_cases = (select(Case.id, Case.procedure_id, Case.state, Case.progressed_at, Case.next_due_on)
+                  .where(visible_cases(scope).condition, Case.closed_at.is_(None)).cte("open_cases"))
+    stalled = and_(open_cases.c.progressed_at.is_not(None), open_cases.c.progressed_at < cutoff)
+    upcoming = and_(open_cases.c.next_due_on.is_not(None), open_cases.c.next_due_on <= horizon)
+
+    def first(part: int, condition, *order):
+        listed = (select(open_cases.c.id, func.row_number().over(order_by=order).label("position"))
+                  .where(condition).order_by(*order).limit(LIST_LIMIT).subquery())
+        return select(literal(part), null(), null(), null(), null(), null(), listed.c.id, listed.c.position)
+
+    per_stage = (select(literal(STAGES), open_cases.c.procedure_id, open_cases.c.state, func.count(),
+                        func.count().filter(stalled), func.count().filter(upcoming), null(), null())
+                 .group_by(open_cases.c.procedure_id, open_cases.c.state))
+    counts: dict[tuple[str, str], int] = {}
+    stalled_count = upcoming_count = 0
+    lists: dict[int, list[tuple[int, int]]] = {STALLED: [], UPCOMING: []}
+    for part, procedure_id, state, count, stalled_here, upcoming_here, case_id, position in db.session.execute(
+            union_all(per_stage,
+                      first(STALLED, stalled, open_cases.c.progressed_at, open_cases.c.id),
+                      first(UPCOMING, upcoming, open_cases.c.next_due_on, open_cases.c.id))):
+        if part == STAGES:
+            counts[procedure_id, state] = count
+            stalled_count += stalled_here
+            upcoming_count += upcoming_here
+        else:
+            lists[part].append((position, case_id))
+    stalled_ids, upcoming_ids = ([case_id for _, case_id in sorted(lists[part])] for part in (STALLED, UPCOMING))
+    return counts, stalled_count, upcoming_count, stalled_ids, upcoming_ids
 
 
 @dataclass
