@@ -72,6 +72,27 @@ def test_each_procedure_is_shown_as_a_diagram_with_every_state(app, client, make
             assert legal_basis(timer.basis, "de") in page  # the ThürBQFG reading note in German
 
 
+#: German words a legal basis in English must not show (the definitions write some of their bases' words in German).
+GERMAN_WORDS = re.compile(r"[äöüß]|\b(des|der|die|und|Antrag\w*|Gebühr|Vereinbarung|Zustimmungsfiktion|"
+                          r"Zeugnisbewertung|unverzüglich|entspricht|prüfen)\b")
+
+
+def test_each_legal_basis_reads_in_the_page_s_language(app, client, make, login):
+    login(make.user(role="recognition_clerk", office=make.office()))
+    for workflow in registry().all():
+        bases = [*(t.basis for t in workflow.transitions.values()), *(t.basis for t in workflow.timers.values())]
+        english = client.get(f"/procedures/{workflow.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+        german = client.get(f"/procedures/{workflow.id}").get_data(as_text=True)
+        for basis in bases:
+            assert not GERMAN_WORDS.search(legal_basis(basis, "en").replace("ThürBQFG", "")), basis  # a law's name
+            assert legal_basis(basis, "en") in english.replace("&#39;", "'")
+            assert "verify" not in legal_basis(basis, "de")
+            assert legal_basis(basis, "de") in german.replace("&#39;", "'")
+    withdrawal = "§ 81a(2) AufenthG (Vereinbarung); Rücknahme des Antrags (§ 22 VwVfG)"
+    assert legal_basis(withdrawal, "en") == "§ 81a(2) AufenthG (agreement); withdrawal of the application (§ 22 VwVfG)"
+    assert legal_basis(withdrawal, "de") == withdrawal
+
+
 def test_the_demo_prints_an_access_code_that_opens_an_applicant_s_status_page(app, client):
     output = app.test_cli_runner().invoke(args=["demo"]).stdout
     found = re.search(r"reference (\S+) and access code (\S+) ", output)

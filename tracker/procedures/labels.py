@@ -40,12 +40,24 @@ def label(table: dict, value, lang: str) -> str:
     return text.get(lang) if text else str(value)
 
 
-#: LAW.md open point 1: ThürBQFG sections cited "mirrors BQFG – verify" until their wording is checked; a German
-#: page says the same in German.
-_READING_NOTE = ("mirrors BQFG – verify", "entspricht BQFG – zu prüfen")
+#: The words in the definitions' legal bases, for a page in the other language. The definitions cite sections as
+#: written and name a few things in words, in one language: LAW.md open point 1's reading note ("mirrors BQFG –
+#: verify", on ThürBQFG sections until their wording is checked) in English, the rest in German. A page shows them in
+#: its language; the definitions (and so their versions, and the bases events recorded from them) stay as written.
+_BASIS_WORDS = (
+    LocalText("entspricht BQFG – zu prüfen", "mirrors BQFG – verify"),
+    LocalText("Rücknahme des Antrags", "withdrawal of the application"),
+    LocalText("(Antragsverfahren, ", "(procedure on application, "),
+    LocalText("(Zustimmungsfiktion)", "(deemed approval)"),
+    LocalText("(Vereinbarung)", "(agreement)"),
+    LocalText("(Gebühr 411 €)", "(fee €411)"),
+    LocalText("(Zeugnisbewertung)", "(statement of comparability)"),
+    LocalText("(unverzüglich)", "(without undue delay)"),
+)
 
 
 def legal_basis(basis: str, lang: str) -> str:
-    """A definition's legal basis as a page in ``lang`` shows it (the sections stay as written)."""
-    english, german = _READING_NOTE
-    return basis.replace(english, german) if lang == "de" else basis
+    """A definition's legal basis as a page in ``lang`` shows it: the sections as written, the words in ``lang``."""
+    for words in _BASIS_WORDS:
+        basis = basis.replace(words.en if lang == "de" else words.de, words.get(lang))
+    return basis
