@@ -13,7 +13,7 @@ from datetime import date
 
 import openpyxl
 import pytest
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from tracker import clock
 from tracker.cases.access import Scope
@@ -285,3 +285,22 @@ def test_a_chart_value_is_written_in_the_page_s_language(app, language, expected
         assert chart.bars[0].text == expected and summary(chart) == f"{label}: {expected}"
         table.chart_value = 2
         assert bar_chart(table).bars[0].text == "1200"  # a count as the table shows it
+
+
+def test_a_report_plans_its_scans_at_postgresql_s_page_cost_and_leaves_the_pool_s_connections_as_they_were(year, app):
+    """The reports read a large share of the facts: within their transaction random reads cost PostgreSQL's default
+    (a year of cases is read through, not a page at a time in index order); the pages keep the app's setting."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        pytest.skip("random_page_cost is PostgreSQL's")
+    configured = app.config["DATABASE_RANDOM_PAGE_COST"]
+
+    def setting() -> float:
+        return float(db.session.scalar(text("SHOW random_page_cost")))
+
+    db.session.commit()
+    assert setting() == float(configured)
+    (group,) = figures.groups(EVERYTHING, YEAR_2025, "procedure")
+    assert group.settled == 6
+    assert setting() == 4
+    db.session.commit()  # the page's transaction ends; the connection goes back to the pool
+    assert setting() == float(configured)

@@ -17,6 +17,7 @@ from sqlalchemy import and_, case, distinct, func, or_, select
 from tracker.cases.access import Scope, office_condition
 from tracker.cases.facts import CaseFacts, StageMonth, StageSpan
 from tracker.cases.models import Case
+from tracker.db_types import plan_for_large_scans
 from tracker.extensions import db
 from tracker.parties.models import Office
 from tracker.procedures import deadlines
@@ -115,6 +116,7 @@ def groups(scope: Scope, period: Period, by: str | tuple[str, ...], office_id: i
     keys = [dimension(name) for name in names]
     key = keys[0] if len(keys) == 1 else func.concat(*_joined(keys)) if _postgres() else _sqlite_joined(keys)
     where = _where(scope, period, office_id)
+    plan_for_large_scans()
     net = CaseFacts.lead_days - CaseFacts.suspended_days
     counts = [func.count(), func.count(CaseFacts.first_decision_on), func.count(CaseFacts.decision_days),
               func.avg(CaseFacts.decision_days),
