@@ -322,7 +322,10 @@ def test_many_mails_of_one_commit_are_written_and_sent_each_once(smtp):
     assert sorted(message["To"] for message in smtp.received()) == sorted(f"{key}@example.org" for key in keys)
 
 
-def test_the_development_outbox_page_lists_the_mails_and_is_absent_in_production(client, login, make, app):
+def test_the_development_outbox_page_lists_the_mails_and_is_absent_in_production(client, login, make, app, tmp_path,
+                                                                                  monkeypatch):
+    # A folder of its own: the session's is shared with other tests (the demo's mails), and the page lists 200 files.
+    monkeypatch.setitem(app.config, "MAIL_OUTBOX_DIR", str(tmp_path))
     scene = Scene(make)
     step(scene.case, "confirm_receipt_incomplete", scene.clerk, documents="diploma")
     employer_client = app.test_client()
