@@ -110,4 +110,25 @@ def test_the_warning_of_refusal_states_the_working_day_its_deadline_ends(client,
     english = text_of(client.get(f"/cases/{case.id}/letters/refusal_warning?lang=en"))
     assert "eine letzte Frist bis zum 30.03.2026" in german and "28.03.2026" not in german
     assert "a final deadline of 30 March 2026" in english
+    assert NOTE_DE not in german and NOTE_EN not in english
     assert timer_due(case, "cooperation_deadline") == date(2026, 3, 30)
+
+
+def test_the_warning_of_refusal_may_name_its_end_day_which_then_stands(client, login, case, clerk):
+    """The last deadline is set by the authority too (§ 31(3) s. 2 VwVfG): named in the warning with reference to that
+    rule, Sat 28 Mar 2026 ends it on that day, and the warning says so. A refusal for lack of cooperation dated Mon
+    30 Mar then comes after the deadline ran out; unnamed, the deadline would end that Monday (test above)."""
+    step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
+    step(fresh(case), "warn_of_refusal", clerk, due_date="2026-03-28", end_day_named="yes",
+         letter="Bitte reichen Sie das Abschlusszeugnis ein.")
+    login(clerk)
+
+    german = text_of(client.get(f"/cases/{case.id}/letters/refusal_warning"))
+    english = text_of(client.get(f"/cases/{case.id}/letters/refusal_warning?lang=en"))
+    assert "eine letzte Frist bis zum 28.03.2026" in german and "30.03.2026" not in german
+    assert f"Wir teilen Ihnen den 28.03.2026 {NOTE_DE}" in german
+    assert f"{NOTE_EN} 28 March 2026 as the end of the deadline" in english
+    assert timer_due(case, "cooperation_deadline") == date(2026, 3, 28)
+    clock.travel_to(date(2026, 3, 30))
+    step(fresh(case), "refuse", clerk, date="2026-03-30", ground="non_cooperation", reason="Keine Mitwirkung")
+    assert fresh(case).state == "refused"

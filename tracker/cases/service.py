@@ -475,9 +475,39 @@ def resume_timer(case: Case, timer_pk: int, actor, reason: str, *, on: date | No
 @conflicts_refused()
 def extend_timer(case: Case, timer_pk: int, actor, period: str, reason: str, *, until: date | None = None,
                  expected_version: int | None = None) -> None:
-    """The one extension a definition allows (e.g. § 6(3) s. 3-4 BQFG), with a reason, before expiry."""
+    """The one extension a definition allows (e.g. § 6(3) s. 3-4 BQFG), with a reason, before expiry (or after it,
+    for a deadline the authority set, § 31(7) VwVfG). The documents still requested under an extended deadline for
+    documents are requested until its new end."""
     _change_timer(case, timer_pk, actor, expected_version,
-                  lambda timer: timers.extend(case, timer, actor, period, reason, until=until))
+                  lambda timer: _extend(case, timer, actor, period, reason, until))
+
+
+def _extend(case: Case, timer: Timer, actor, period: str, reason: str, until: date | None) -> None:
+    # requested_until stays the one day every reader states (the portal's requests and home page, the status page,
+    # the API, the export, the request mails): the extension moves it here, in the extension's unit of work and named
+    # in its audit event, rather than every reader looking for the open timer (the portal's home page reads the
+    # checklists of a page of cases without their timers). The day is the timer's due date as timer_plan counts it
+    # (from the moved end, or to the day communicated, moved off a weekend or holiday): the rule stays there.
+    following = _requested_under(case, timer)
+    timers.extend(case, timer, actor, period, reason, until=until,
+                  documents=[document.document_id for document in following])
+    for document in following:
+        document.requested_until = timer.due_on
+        document.updated_at = clock.now()
+
+
+def _requested_under(case: Case, timer: Timer) -> list[CaseDocument]:
+    """The checklist items still requested under ``timer``, a deadline the authority set by a step that requests
+    documents (``_mark_requested``): those requested until the day it ends as it stands, found by that day as the
+    suspensions that follow it are (``timers._follow_suspensions``). The day as entered counts too: items requested
+    before requested_until held the moved day keep the entered one."""
+    workflow = workflow_of(case)
+    spec, step = workflow.timers.get(timer.timer_id), workflow.transitions.get(timer.started_by)
+    if spec is None or not spec.due_input or step is None or step.input("documents") is None:
+        return []
+    ends = {timer.due_on, timer.fixed_due_on} - {None}
+    return [document for document in case.documents
+            if document.status == DocumentStatus.REQUESTED and document.requested_until in ends]
 
 
 @conflicts_refused()

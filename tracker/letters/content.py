@@ -270,6 +270,19 @@ def _deadline_set(case, event, lang: str) -> str:
     return day(set_deadline_ends(event.data or {}, case.office.calendar), lang)
 
 
+def _day_named(letter: Letter, event, due: str) -> None:
+    """Where the clerk said the letter names the end day with reference to § 31(3) s. 2 VwVfG (``end_day_named``):
+    the paragraph that names it, without which the day would move off a weekend or holiday after all."""
+    if day_named(event.data or {}):
+        _say(letter,
+             f"Wir teilen Ihnen den {due} unter Hinweis auf § 31 Abs. 3 Satz 2 VwVfG als Ende der Frist mit: Die Frist "
+             f"endet an diesem Tag auch dann, wenn er ein Sonnabend, Sonntag oder gesetzlicher Feiertag ist; sie "
+             f"verlängert sich nicht bis zum nächsten Werktag.",
+             f"With reference to section 31(3) sentence 2 of the Administrative Procedure Act (VwVfG) we name "
+             f"{due} as the end of the deadline: it ends on that day even if it is a Saturday, Sunday or public "
+             f"holiday, and is not extended to the next working day.")
+
+
 def _documents_request(letter: Letter, case, workflow, event) -> None:
     lang = letter.lang
     due = _deadline_set(case, event, lang)
@@ -285,14 +298,7 @@ def _documents_request(letter: Letter, case, workflow, event) -> None:
              "To process your application we need further information or documents from you.")
     _say(letter, f"Bitte reichen Sie die Unterlagen bis zum {due} ein ({cite(transition.basis)}).",
          f"Please send these documents by {due} ({cite(transition.basis)}).")
-    if day_named(event.data or {}):  # the clerk said the letter names the day: this paragraph is what names it
-        _say(letter,
-             f"Wir teilen Ihnen den {due} unter Hinweis auf § 31 Abs. 3 Satz 2 VwVfG als Ende der Frist mit: Die Frist "
-             f"endet an diesem Tag auch dann, wenn er ein Sonnabend, Sonntag oder gesetzlicher Feiertag ist; sie "
-             f"verlängert sich nicht bis zum nächsten Werktag.",
-             f"With reference to section 31(3) sentence 2 of the Administrative Procedure Act (VwVfG) we name "
-             f"{due} as the end of the deadline: it ends on that day even if it is a Saturday, Sunday or public "
-             f"holiday, and is not extended to the next working day.")
+    _day_named(letter, event, due)
     if event.reason:
         _say(letter, event.reason, event.reason)
     suspension = _suspends(case, workflow, event)
@@ -319,6 +325,7 @@ def _refusal_warning(letter: Letter, case, workflow, event) -> None:
          f"ablehnen ({basis}).",
          f"You have not yet sent us the documents we requested. We set you a final deadline of {due}. If you do not "
          f"cooperate by then, we may refuse your application without further inquiry ({basis}).")
+    _day_named(letter, event, due)
     text = str(_details(event).get("letter") or "").strip()
     if text:
         _say(letter, text, text)

@@ -6,6 +6,7 @@ extension stored on the timer, never edited by hand, so every date can explain i
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 from sqlalchemy import func, inspect, select
@@ -234,11 +235,14 @@ def resume(case, timer: Timer, actor, reason: str, on: date | None = None) -> No
     refresh_summary(case)
 
 
-def extend(case, timer: Timer, actor, period: str, reason: str, until: date | None = None) -> None:
+def extend(case, timer: Timer, actor, period: str, reason: str, until: date | None = None,
+           documents: Sequence[str] = ()) -> None:
     """One extension, with a reason, at most the definition's maximum (e.g. § 6(3) s. 3-4 BQFG), before expiry
     unless the definition allows it afterwards (§ 31(7) s. 2 VwVfG for a deadline the authority set). It runs from
     the (shifted) end of the period, or to ``until``, the end date communicated to the applicant. A suspension
-    that lasts until the extended deadline follows it (§ 6(4) BQFG)."""
+    that lasts until the extended deadline follows it (§ 6(4) BQFG). ``documents``: the checklist items still
+    requested under the deadline, whose day the case verb moves to the new end (``cases.service.extend_timer``):
+    the audit event names them."""
     spec = _spec(case, timer)
     reason = _require_reason(reason)
     if spec.extension is None:
@@ -281,7 +285,8 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
     # The pauses recorded so far are counted in an end date communicated; later ones prolong it (extension_grant).
     append_event(case, EventKind.TIMER_EXTENDED, actor, subject=spec.id, reason=reason,
                  basis=spec.extension.basis,
-                 data={"extension": value, "due_on": timer.due_on, "pauses_known": len(timer.pauses)})
+                 data={"extension": value, "due_on": timer.due_on, "pauses_known": len(timer.pauses)}
+                 | ({"documents": ",".join(documents)} if documents else {}))
     if spec.due_input and old_due is not None:
         _follow_suspensions(case, timer, old_due)
     refresh_summary(case)
