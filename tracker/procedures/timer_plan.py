@@ -379,6 +379,13 @@ def cancel(timer: TimerLike, day: date) -> None:
     finish(timer, TimerStatus.CANCELLED, day)
 
 
+def fiction_voided(timer: TimerLike, day: date) -> bool:
+    """Whether a legal fiction the sweep applied (§ 36(2) BeschV) never happened because the case ended on ``day``
+    (a withdrawal takes effect on receipt), on or before the period's last day: when the period ran out nothing was
+    pending any more. Its timer is then cancelled on that day like an open one (``cancel``)."""
+    return timer.status == TimerStatus.FIRED and timer.due_on is not None and day <= timer.due_on
+
+
 def running_again(timer: TimerLike, today: date) -> None:
     """A period flagged as run out whose due date moved to today or later (a suspension dated before it ran out, an
     extension, § 31(7) VwVfG) runs again; the sweep flags it anew if it runs out again."""
