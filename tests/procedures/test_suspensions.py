@@ -137,3 +137,18 @@ def test_a_suspension_on_the_moved_last_day_ends_the_period_with_it(bqfg, extens
     timer.pauses = [pause(date(2026, 4, 2), date(2026, 4, 16))]
     assert deadline_of(timer, bqfg.timers["decision"], date(2026, 4, 22)).due == \
         (date(2026, 4, 17) if extension is None else date(2026, 5, 18))
+
+
+@pytest.mark.parametrize("extension, line", [
+    ("P2W", "Extension + 2 weeks from end of period (§ 190 BGB) = Mon 16 Nov 2026"),
+    ("2026-11-16", "Extended until Mon 16 Nov 2026 (end date communicated)"),
+])
+def test_a_deadline_set_extended_says_how_it_was_extended(bqfg, extension, line):
+    # Set on 19.10.2026 for Sat 31.10. (Reformation Day) -> Mon 02.11.; extended by two weeks from there (§ 31(7)
+    # VwVfG, § 190 BGB) or to a date communicated: Mon 16.11. either way (story 68), but only the second was named.
+    timer = SimpleNamespace(timer_id="documents_deadline", status="running", started_on=date(2026, 10, 19),
+                            fixed_due_on=date(2026, 10, 31), calendar="th", extension=extension, pauses=[],
+                            end_named=False)
+    deadline = deadline_of(timer, bqfg.timers["documents_deadline"], date(2026, 11, 1))
+    assert deadline.due == date(2026, 11, 16)
+    assert deadline.explain("en")[3] == line

@@ -514,7 +514,10 @@ def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | Non
             shift = (deadlines.Step("shift", due, {"from": end.isoformat(), "calendar": timer.calendar}),) \
                 if due != end else ()
             body, tail = (deadline.steps[:-1], deadline.steps[-1:]) if spec.basis else (deadline.steps, ())
-            steps = (*body, deadlines.Step("until", end), *shift, *tail)
+            # Said as what it was: an end date communicated, or a period from the end (§ 190 BGB).
+            extended = deadlines.Step("until", end) if until else \
+                deadlines.Step("extension", end, {"period": extension})
+            steps = (*body, extended, *shift, *tail)
             return deadlines.Deadline(due=due, raw_end=end, steps=steps)
         return deadline
     if spec.working_days:
