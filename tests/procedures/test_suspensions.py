@@ -119,3 +119,36 @@ def test_a_suspension_dated_before_the_grant_is_counted_in_the_end_date_communic
     timer.started_on = date(2026, 1, 3)
     assert deadline_of(timer, bqfg.timers["decision"], date(2026, 4, 20), grant=Grant(date(2026, 3, 25), 0)).due \
         == date(2026, 5, 6)
+
+
+@pytest.mark.parametrize("extension, due", [(None, date(2026, 4, 21)), ("P1M", date(2026, 5, 21))])
+def test_a_suspension_on_the_moved_last_day_ends_the_period_with_it(bqfg, extension, due):
+    # Complete Sat 03.01.2026: 3 months end Fri 03.04. (Good Friday) -> Tue 07.04., the last day. A request that
+    # day with a deadline of Tue 21.04. finds nothing of the period left but that day: it ends with the suspension,
+    # Tue 21.04. (story 63), not 03.04. + 14 days = Fri 17.04. while still suspended; extended by a month from
+    # there (§ 190 BGB): Thu 21.05.
+    timer = decision_timer(pause(date(2026, 4, 7), date(2026, 4, 21)), extension=extension)
+    timer.started_on = date(2026, 1, 3)
+    deadline = deadline_of(timer, bqfg.timers["decision"], date(2026, 4, 22))
+    assert deadline.due == due
+    assert deadline.explain("de")[2] == ("Gehemmt ab Di 07.04.2026, dem auf einen Werktag verschobenen letzten Tag "
+                                         "der Frist: sie endet mit der Hemmung = Di 21.04.2026")
+    # a request the day before the unmoved end keeps counting its days: 03.04. + 14 = Fri 17.04.
+    timer.pauses = [pause(date(2026, 4, 2), date(2026, 4, 16))]
+    assert deadline_of(timer, bqfg.timers["decision"], date(2026, 4, 22)).due == \
+        (date(2026, 4, 17) if extension is None else date(2026, 5, 18))
+
+
+@pytest.mark.parametrize("extension, line", [
+    ("P2W", "Extension + 2 weeks from end of period (§ 190 BGB) = Mon 16 Nov 2026"),
+    ("2026-11-16", "Extended until Mon 16 Nov 2026 (end date communicated)"),
+])
+def test_a_deadline_set_extended_says_how_it_was_extended(bqfg, extension, line):
+    # Set on 19.10.2026 for Sat 31.10. (Reformation Day) -> Mon 02.11.; extended by two weeks from there (§ 31(7)
+    # VwVfG, § 190 BGB) or to a date communicated: Mon 16.11. either way (story 68), but only the second was named.
+    timer = SimpleNamespace(timer_id="documents_deadline", status="running", started_on=date(2026, 10, 19),
+                            fixed_due_on=date(2026, 10, 31), calendar="th", extension=extension, pauses=[],
+                            end_named=False)
+    deadline = deadline_of(timer, bqfg.timers["documents_deadline"], date(2026, 11, 1))
+    assert deadline.due == date(2026, 11, 16)
+    assert deadline.explain("en")[3] == line

@@ -36,6 +36,10 @@ _TEXT = {  # key: (German, English)
     "start": ("Eingang {day}", "Received {day}"),
     "period": ("+ {what} = {day}", "+ {what} = {day}"),
     "pause": ("+ {what} Hemmung ({basis}) = {day}", "+ {what} suspension ({basis}) = {day}"),
+    "last_day": ("Gehemmt ab {first}, dem auf einen Werktag verschobenen letzten Tag der Frist: sie endet mit der "
+                 "Hemmung = {day}",
+                 "Suspended from {first}, the period's last day as moved to a working day: it ends when the "
+                 "suspension ends = {day}"),
     "extension": ("Verlängerung + {what} ab Fristende (§ 190 BGB) = {day}",
                   "Extension + {what} from end of period (§ 190 BGB) = {day}"),
     "shift": ("{reason}, daher nächster Werktag {day} (§ 31(3) VwVfG, § 193 BGB)",
@@ -231,6 +235,8 @@ def _explain(step: Step, lang: str) -> str:
     if step.key == "start":
         label = params.get("label")
         return f"{label} {day}" if label else text["start"].format(day=day)
+    if step.key == "last_day":
+        return text["last_day"].format(first=format_day(date.fromisoformat(params["first"]), lang), day=day)
     if step.key in ("period", "extension"):
         return text[step.key].format(what=parse_period(params["period"]).describe(lang), day=day)
     if step.key == "pause":
@@ -265,13 +271,18 @@ def _framed(start: date, start_label: str | None, steps: list[Step], basis: str 
 def compute_due(start: date, period: Period | str, *, calendar: Calendar | str = CalendarName.TH,
                 extension: Period | str | None = None, paused_days: int = 0, basis: str | None = None,
                 start_label: str | None = None, pause_basis: str = "§ 6(4) BQFG",
-                extended_until: date | None = None, extension_paused_days: int = 0) -> Deadline:
+                extended_until: date | None = None, extension_paused_days: int = 0,
+                last_day_suspension: tuple[date, date] | None = None) -> Deadline:
     """Due date of a period triggered on `start` (receipt, complete documents …).
 
     1. raw end = add_period(start, period): § 31(1) VwVfG with §§ 187(1), 188 BGB.
     2. + paused_days calendar days: suspension (Hemmung) while a deadline set by the body runs, § 6(4)/§ 13(4)
        BQFG, time not counted as in § 209 BGB (docs/law.md open point 5: the pause lasts the set deadline's length;
        the caller decides that length and flags edge cases).
+       With `last_day_suspension` (first suspended day, its end): a suspension that began after the last day of
+       the period so far but on or before the working day its end moves to (§ 31(3) s. 1 VwVfG) found the period
+       on its last day; nothing of it is left but that day, so it ends when the suspension ends, as with a
+       suspension that begins on an unmoved last day, never while it is suspended.
     3. + extension, running from the end of the previous period (§ 190 BGB) as shifted by step 4 (docs/law.md open
        point 4: BGH IX ZB 198/04, the extended part begins only when the next working day ends); or, with
        `extended_until`, the end date communicated with the extension, which governs instead; then
@@ -292,6 +303,9 @@ def compute_due(start: date, period: Period | str, *, calendar: Calendar | str =
     if paused_days:
         end += timedelta(days=paused_days)
         steps.append(Step("pause", end, {"days": paused_days, "basis": pause_basis}))
+    if last_day_suspension is not None and last_day_suspension[1] > end:
+        end = last_day_suspension[1]
+        steps.append(Step("last_day", end, {"first": last_day_suspension[0].isoformat()}))
     if extended_until is not None:
         steps.append(Step("until", extended_until))
         end = extended_until

@@ -312,32 +312,40 @@ def granted_after(pauses: Sequence[PauseLike], grant: Grant | None) -> list[Paus
             if pause.started_on > grant.on or (pause.started_on == grant.on and index >= known)]
 
 
-def split_suspended_days(timer: TimerLike, spec: TimerSpec, today: date,
-                         grant: Grant | None = None) -> tuple[int, int]:
-    """(days suspended within the period, days suspended within its extension).
+def split_suspended_days(timer: TimerLike, spec: TimerSpec, today: date, grant: Grant | None = None
+                         ) -> tuple[int, int, tuple[date, date] | None]:
+    """(days suspended within the period, days suspended within its extension, a suspension on the moved last day).
 
     A suspension that starts while the period runs (up to its end, moved off a weekend or holiday) prolongs the
-    period, and the extension then runs from that later end (§ 190 BGB). A suspension that starts after it, inside
-    the extension, suspends the extended period (§ 6(4) BQFG suspends "die Frist nach Absatz 3", extended or not):
-    its days are added to the extended end, also to an end date communicated with the extension, which they would
-    otherwise be lost from. An end date communicated replaces the end the period had when it was granted
-    (``grant``): a suspension that starts after the grant, even before the old end, is added to it too."""
+    period, and the extension then runs from that later end (§ 190 BGB). One that starts after the period's last
+    day but on or before the working day its end was moved to (§ 31(3) s. 1 VwVfG) finds the period on its last
+    day: returned as (first day, end), the period ends when it ends (``deadlines.compute_due``), not its length
+    after the unmoved last day, which could fall while the period is still suspended. A suspension that starts
+    after it, inside the extension, suspends the extended period (§ 6(4) BQFG suspends "die Frist nach Absatz 3",
+    extended or not): its days are added to the extended end, also to an end date communicated with the
+    extension, which they would otherwise be lost from. An end date communicated replaces the end the period had
+    when it was granted (``grant``): a suspension that starts after the grant, even before the old end, is added to
+    it too."""
     stretches = timer_suspensions(timer, today)
     extension, until = extension_of(timer)
-    if not (extension or until):
-        return _days_in(stretches), 0
     late = {id(pause) for pause in granted_after(timer.pauses, grant)} if until else set()
     earlier = _stretches([pause for pause in timer.pauses if id(pause) not in late], today)
     calendar = deadlines.get_calendar(timer.calendar)
     end = deadlines.add_period(timer.started_on, deadlines.parse_period(spec.period))
     within = later = 0
+    last_day: tuple[date, date] | None = None
     for first, after in earlier:
-        if first > calendar.end_of(end + timedelta(days=within)):
+        reached = last_day[1] if last_day else end + timedelta(days=within)
+        if first <= reached:
+            within += (after - first).days
+        elif first <= calendar.end_of(reached):
+            last_day = (first, after)
+        elif extension or until:
             later += (after - first).days
         else:
             within += (after - first).days
     # Days the suspensions after the grant add, each counted once where they share days with earlier ones.
-    return within, later + _days_in(stretches) - _days_in(earlier)
+    return within, later + _days_in(stretches) - _days_in(earlier), last_day
 
 
 def open_pause(timer: TimerLike) -> PauseLike | None:
@@ -369,6 +377,13 @@ def suspend(timer: TimerLike, pause: PauseLike) -> None:
 def cancel(timer: TimerLike, day: date) -> None:
     """Nothing is owed any more (refusal, withdrawal, a failed precondition): the timer ends on the fact's day."""
     finish(timer, TimerStatus.CANCELLED, day)
+
+
+def fiction_voided(timer: TimerLike, day: date) -> bool:
+    """Whether a legal fiction the sweep applied (§ 36(2) BeschV) never happened because the case ended on ``day``
+    (a withdrawal takes effect on receipt), on or before the period's last day: when the period ran out nothing was
+    pending any more. Its timer is then cancelled on that day like an open one (``cancel``)."""
+    return timer.status == TimerStatus.FIRED and timer.due_on is not None and day <= timer.due_on
 
 
 def running_again(timer: TimerLike, today: date) -> None:
@@ -499,17 +514,20 @@ def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | Non
             shift = (deadlines.Step("shift", due, {"from": end.isoformat(), "calendar": timer.calendar}),) \
                 if due != end else ()
             body, tail = (deadline.steps[:-1], deadline.steps[-1:]) if spec.basis else (deadline.steps, ())
-            steps = (*body, deadlines.Step("until", end), *shift, *tail)
+            # Said as what it was: an end date communicated, or a period from the end (§ 190 BGB).
+            extended = deadlines.Step("until", end) if until else \
+                deadlines.Step("extension", end, {"period": extension})
+            steps = (*body, extended, *shift, *tail)
             return deadlines.Deadline(due=due, raw_end=end, steps=steps)
         return deadline
     if spec.working_days:
         return deadlines.add_working_days(timer.started_on, spec.working_days, calendar=timer.calendar,
                                           basis=spec.basis, start_label=label)
-    within, later = split_suspended_days(timer, spec, today, grant)
+    within, later, last_day = split_suspended_days(timer, spec, today, grant)
     return deadlines.compute_due(timer.started_on, spec.period, calendar=timer.calendar, extension=extension,
                                  paused_days=within, basis=spec.basis, start_label=label,
                                  pause_basis=spec.suspension_basis, extended_until=until,
-                                 extension_paused_days=later)
+                                 extension_paused_days=later, last_day_suspension=last_day)
 
 
 def extension_of(timer: TimerLike) -> tuple[str | None, date | None]:

@@ -285,6 +285,11 @@ class Player:
                 timer_plan.cancel(timer, days.fact_on)
                 self._event(case, EventKind.TIMER_CANCELLED, actor, subject=timer.timer_id,
                             data={"due_on": timer.due_on})
+            for timer in case.timers:  # timers.service.cancel_open: a fiction after the end never happened
+                if timer_plan.fiction_voided(timer, days.fact_on):
+                    timer_plan.cancel(timer, days.fact_on)
+                    self._event(case, EventKind.TIMER_CANCELLED, actor, subject=timer.timer_id,
+                                data={"due_on": timer.due_on, "corrects_fiction": True})
         if transition.letter:  # letters.service.keep: the letter's own row is the service's, its event is here too
             number = 1 + sum(1 for event in case.events
                              if event.kind == EventKind.LETTER and event.subject == transition.letter)

@@ -141,10 +141,18 @@ def extension_grant(timer: Timer) -> timer_plan.Grant | None:
 def cancel_open(case, actor, day: date | None = None) -> None:
     """The case ended: nothing is owed any more. Each cancellation is an audit event, so the timeline says why a
     period stopped without being met. ``day``: the date of the fact that ended it (a withdrawal takes effect on
-    receipt), default today."""
+    receipt), default today. A legal fiction the sweep applied for a period that ran out only after that day
+    (§ 36(2) BeschV: the week ended after the withdrawal took effect) never happened, nothing was pending any more:
+    its timer is cancelled on that day too, audited beside the fiction, nothing deleted (LAW.md § 7)."""
+    day = day or clock.today()
     for timer in open_timers(case):
-        timer_plan.cancel(timer, day or clock.today())
+        timer_plan.cancel(timer, day)
         append_event(case, EventKind.TIMER_CANCELLED, actor, subject=timer.timer_id, data={"due_on": timer.due_on})
+    for timer in case_timers(case):
+        if timer_plan.fiction_voided(timer, day):
+            timer_plan.cancel(timer, day)
+            append_event(case, EventKind.TIMER_CANCELLED, actor, subject=timer.timer_id,
+                         data={"due_on": timer.due_on, "corrects_fiction": True})
     refresh_summary(case)
 
 
