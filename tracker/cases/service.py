@@ -476,8 +476,24 @@ def resume_timer(case: Case, timer_pk: int, actor, reason: str, *, on: date | No
 def extend_timer(case: Case, timer_pk: int, actor, period: str, reason: str, *, until: date | None = None,
                  expected_version: int | None = None) -> None:
     """The one extension a definition allows (e.g. § 6(3) s. 3-4 BQFG), with a reason, before expiry."""
-    _change_timer(case, timer_pk, actor, expected_version,
-                  lambda timer: timers.extend(case, timer, actor, period, reason, until=until))
+    def extend(timer: Timer) -> None:
+        old_due = timer.due_on
+        timers.extend(case, timer, actor, period, reason, until=until)
+        if workflow_of(case).timers[timer.timer_id].due_input:  # a deadline the authority set for documents
+            _follow_extension(case, old_due, timer.due_on)
+
+    _change_timer(case, timer_pk, actor, expected_version, extend)
+
+
+def _follow_extension(case: Case, old_due: date | None, new_due: date | None) -> None:
+    """The items requested by the deadline now extended (their "requested until" is its old end) are due on its
+    new end: the checklist, the portal, the status page and the reminders state the day that holds now."""
+    if old_due is None or new_due is None or new_due == old_due:
+        return
+    for document in case.documents:
+        if document.status == DocumentStatus.REQUESTED and document.requested_until == old_due:
+            document.requested_until = new_due
+            document.updated_at = clock.now()
 
 
 @conflicts_refused()
