@@ -464,3 +464,18 @@ def test_clerk_may_not_open_the_team_view(client, login, clerk):
     login(clerk)
 
     assert client.get("/team").status_code == 403
+
+
+def test_an_assignment_in_the_case_file_is_confirmed(client, login, make, office, clerk):
+    """Browser review: "Zuweisen" led back to the top of the case file without a word."""
+    colleague = make.user(office=office, name="Max Kollege")
+    case = make.case(office=office, actor=clerk)
+    login(clerk)
+
+    response = client.post(f"/cases/{case.id}/assign", data={"assignee": colleague.id, "version": case.version},
+                           follow_redirects=True)
+    assert 'role="status">Zugewiesen: Max Kollege</p>' in response.get_data(as_text=True)
+    db.session.refresh(case)
+    response = client.post(f"/cases/{case.id}/assign", data={"assignee": 0, "version": case.version},
+                           follow_redirects=True)
+    assert 'role="status">Niemandem zugewiesen.</p>' in response.get_data(as_text=True)

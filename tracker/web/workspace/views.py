@@ -307,11 +307,12 @@ def assign(case_id: int):
     form.assignee.choices = [(0, "")] + [(user.id, user.name) for user in staff]
     if not form.validate_on_submit():
         return render_case(case, failed=("assign", form), error=_invalid(form), status=422)
+    assignee = next((u for u in staff if u.id == form.assignee.data), None)
     try:
-        perform(service.assign, case, next((u for u in staff if u.id == form.assignee.data), None), current_user,
-                expected_version=form.expected_version)
+        perform(service.assign, case, assignee, current_user, expected_version=form.expected_version)
     except service.CaseError as error:
         return _refused(case, "assign", form, error)
+    flash(_("Zugewiesen: %(name)s", name=assignee.name) if assignee else _("Niemandem zugewiesen."), "success")
     return redirect(url_for("cases.show", case_id=case.id))
 
 
@@ -399,6 +400,8 @@ def timer_action(case_id: int, timer_pk: int, action: str):
                 expected_version=form.expected_version, **options)
     except service.CaseError as error:
         return _refused(case, key, form, error)
+    flash(_("Erledigt: %(action)s", action={"pause": _("Frist anhalten"), "resume": _("Frist fortsetzen"),
+                                             "extend": _("Frist verlängern")}[action]), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="deadlines"))
 
 
