@@ -286,6 +286,7 @@ def _raw(value):
 def document_status(case_id: int, document_id: str):
     case = load_case_for_change(case_id)
     form = forms.DocumentStatusForm()
+    form.received_before = next((d.received_on for d in case.documents if d.document_id == document_id), None)
     key = f"document:{document_id}"
     if not form.validate_on_submit():
         return render_case(case, failed=(key, form), error=_invalid(form), status=422)
