@@ -208,3 +208,12 @@ def test_the_link_opens_the_page_in_the_applicants_language(client, case, clerk)
     issued = issue(case, clerk)
     client.get(f"/status/link?t={codes.link_token(case.id, issued.generation)}")
     assert "Where your case stands" in text(client.get("/status"))
+
+
+def test_the_page_names_the_office_responsible_not_an_assignee(client, case, clerk):
+    """Browser review: the English page said "Assigned to: Handwerkskammer Erfurt", the clerks' word for a colleague."""
+    enter(client, case.reference, issue(case, clerk).code)
+    assert "Zuständige Stelle Handwerkskammer Erfurt" in text(client.get("/status"))
+    client.post("/language", data={"lang": "en", "next": "/status"})
+    english = text(client.get("/status"))
+    assert "Responsible office Handwerkskammer Erfurt" in english and "Assigned to" not in english

@@ -99,6 +99,28 @@ def test_rejecting_a_document_needs_a_reason(client, as_clerk, case):
     assert "abgelehnt: Kopie unleserlich" in client.get(f"/cases/{case.id}").get_data(as_text=True)
 
 
+def test_a_received_document_is_rejected_as_its_row_shows_it_with_the_day_it_came(client, as_clerk, case):
+    """Browser review: the row shows the day a received document came; choosing "abgelehnt" and a reason was
+    refused until the clerk found and emptied that date field. The day shown goes with the status; one typed
+    stays refused (the e2e test of the review of the web journeys)."""
+    assert mark(client, case, "passport", "received").status_code == 302
+    shown = document(case, "passport").received_on
+    assert f'value="{shown.isoformat()}"' in checklist_row(client.get(f"/cases/{case.id}").get_data(as_text=True),
+                                                            "passport")
+
+    response = client.post(f"/cases/{case.id}/documents/passport", data={
+        "status": "rejected", "reason": "Kopie unleserlich", "received_on": shown.isoformat(),
+        "version": fresh(case).version})
+
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    passport = document(case, "passport")
+    assert (passport.status, passport.reason, passport.received_on) == ("rejected", "Kopie unleserlich", None)
+    typed = client.post(f"/cases/{case.id}/documents/diploma", data={
+        "status": "rejected", "reason": "Kopie unleserlich", "received_on": shown.isoformat(),
+        "version": fresh(case).version})
+    assert typed.status_code == 422  # a day typed for a document never received is still refused
+
+
 def test_an_unknown_document_is_refused(client, as_clerk, case):
     response = mark(client, case, "horoscope", "received")
 

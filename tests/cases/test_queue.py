@@ -4,6 +4,7 @@ from __future__ import annotations
 import html
 import re
 from datetime import date
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
@@ -464,3 +465,37 @@ def test_clerk_may_not_open_the_team_view(client, login, clerk):
     login(clerk)
 
     assert client.get("/team").status_code == 403
+
+
+def test_an_assignment_in_the_case_file_is_confirmed(client, login, make, office, clerk):
+    """Browser review: "Zuweisen" led back to the top of the case file without a word."""
+    colleague = make.user(office=office, name="Max Kollege")
+    case = make.case(office=office, actor=clerk)
+    login(clerk)
+
+    response = client.post(f"/cases/{case.id}/assign", data={"assignee": colleague.id, "version": case.version},
+                           follow_redirects=True)
+    assert 'role="status">Zugewiesen: Max Kollege</p>' in response.get_data(as_text=True)
+    db.session.refresh(case)
+    response = client.post(f"/cases/{case.id}/assign", data={"assignee": 0, "version": case.version},
+                           follow_redirects=True)
+    assert 'role="status">Niemandem zugewiesen.</p>' in response.get_data(as_text=True)
+
+
+def test_bulk_assign_leads_back_to_the_queue_as_it_was_filtered(client, login, make, office, clerk):
+    """Browser review: after assigning the ticked cases of a filtered queue the clerk stood in the whole queue."""
+    colleague = make.user(office=office, name="Max Kollege")
+    case = make.case(office=office, actor=clerk)
+    login(clerk)
+    page = client.get("/cases?assignee=unassigned&q=zz&overdue=1").get_data(as_text=True)
+    kept = re.search(r'<input type="hidden" name="filters" value="([^"]*)"', page)
+    assert kept, "the bulk form carries the queue's filters"
+
+    response = client.post("/cases/assign", data={"case_ids": [case.id], "assignee": colleague.id,
+                                                  "filters": html.unescape(kept.group(1))})
+    assert response.status_code == 302
+    target = urlsplit(response.headers["Location"])
+    assert target.path == "/cases"
+    assert parse_qs(target.query) == {"assignee": ["unassigned"], "q": ["zz"], "overdue": ["1"]}
+    refused = client.post("/cases/assign", data={"assignee": colleague.id, "filters": "q=zz&next=//evil.example"})
+    assert refused.headers["Location"].endswith("/cases?q=zz")  # only the queue's own filters come back

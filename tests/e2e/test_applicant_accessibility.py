@@ -82,3 +82,32 @@ def test_the_status_page_works_on_a_phone(new_page, axe, live_server, hwk_case):
     expect(page.locator("#state-heading")).to_be_visible()
     assert no_sideways_scrolling(page)
     assert_accessible(page, axe)
+
+
+def test_the_upload_forms_use_the_whole_width_of_a_phone(new_page, axe, live_server, hwk_case):
+    """Browser review: each upload box sat indented beside a floating list bullet, a tenth of a phone's width lost."""
+    from sqlalchemy import select
+
+    from tracker.auth.models import User
+    from tracker.cases.models import Case
+    from tracker.cases.service import set_document_status
+    from tracker.extensions import db
+
+    case_id = hwk_case("Ancho")
+    with live_server.app.app_context():
+        clerk = db.session.scalar(select(User).where(User.email == HWK_CLERK))
+        set_document_status(db.session.get(Case, case_id), "diploma", "requested", clerk)
+        db.session.commit()
+        db.session.remove()
+    reference, code = issue_code(live_server, case_id)
+    page = new_page()
+    page.set_viewport_size(PHONE)
+    page.goto("/status")
+    enter(page, reference, code)
+
+    section = page.locator("#send-documents")
+    expect(section.locator("fieldset")).to_have_count(1)
+    assert section.locator("fieldset").bounding_box()["x"] == section.locator("h2").bounding_box()["x"]
+    assert section.locator("li").evaluate("item => getComputedStyle(item).listStyleType") == "none"
+    assert no_sideways_scrolling(page)
+    assert_accessible(page, axe)

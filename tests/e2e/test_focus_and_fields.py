@@ -148,3 +148,17 @@ def test_new_case_fields_still_reflow_at_320_pixels(new_page):
     assert page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth") == 0
     for name, width in page.evaluate(FIELD_WIDTHS).items():
         assert 200 <= width <= 320, (name, width)
+
+
+@pytest.mark.parametrize("lang", ["de", "en"])
+def test_each_queue_filter_box_stays_on_the_line_of_its_label_on_a_phone(page, lang):
+    """Browser review: at 375 px the box of "abgeschlossene Fälle" / "closed cases" ended one line and its label
+    began the next, so the box beside a label was another filter's."""
+    login(page, HWK_CLERK, lang=lang)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/cases")
+    for name in ("overdue", "week", "closed", "docs", "unread"):
+        box = page.locator(f"#{name}").bounding_box()
+        label = page.locator(f"label[for={name}]").bounding_box()
+        assert label["y"] <= box["y"] + box["height"] / 2 <= label["y"] + label["height"], name
+        assert box["x"] < label["x"], name

@@ -36,3 +36,18 @@ def test_employer_home_case_page_and_accounts_have_no_violations(page, axe, lang
     page.get_by_role("navigation").get_by_role("link", name="Zugänge" if lang == "de" else "Accounts").click()
     expect(page.locator("#invite-heading")).to_be_visible()
     assert_accessible(page, axe)
+
+
+def test_a_table_caption_starts_where_its_table_does_on_a_phone(page):
+    """Browser review: at 375 px the caption of the employer's case list was centred over the whole wide table, so
+    the screen showed "Offene Fäll" and the rest lay off to the right in the scroll box; now it starts at the left
+    like the table's first column."""
+    login(page, EMPLOYER)
+    page.set_viewport_size({"width": 375, "height": 740})
+    page.goto("/portal")
+    # The words themselves, not the caption's box (as wide as the table).
+    words = page.locator("#cases-caption").evaluate(
+        "caption => { const range = document.createRange(); range.selectNodeContents(caption);"
+        " const box = range.getBoundingClientRect(); return {left: box.left, right: box.right}; }")
+    table = page.locator("table.portal-cases").bounding_box()
+    assert table["x"] <= words["left"] <= table["x"] + 8, (words, table)  # read from its start, as the table is

@@ -16,6 +16,7 @@ except ImportError:  # the browser fixture skips with the reason (fails in CI)
 from tests.e2e.conftest import HWK_CLERK, HWK_CLERK_2, login
 from tracker import clock
 from tracker.procedures.deadlines import compute_due
+from tracker.procedures.timer_plan import authority_end
 
 pytestmark = pytest.mark.browser
 
@@ -97,9 +98,11 @@ def test_clerk_takes_a_recognition_case_from_application_to_decision(page):
     action.get_by_role("button", name="Eingang bestätigen – Unterlagen fehlen").click()
     expect_state(page, "Eingang bestätigt – Unterlagen unvollständig")
 
-    due = today + timedelta(days=14)
+    entered = today + timedelta(days=14)
+    # A Saturday, Sunday or holiday entered ends on the next working day (§ 31(3) s. 1 VwVfG), as the page says.
+    due = authority_end(entered, "th", end_named=False)
     action = open_action(page, "request_missing_documents")
-    action.get_by_label("Frist bis").fill(due.isoformat())
+    action.get_by_label("Frist bis").fill(entered.isoformat())
     for title in missing:
         action.get_by_label(title).check()
     action.get_by_role("button", name="Fehlende Unterlagen mit Frist nachfordern").click()
@@ -128,9 +131,10 @@ def test_clerk_takes_a_recognition_case_from_application_to_decision(page):
 
     # A second request for documents, during the review: it suspends the decision period, and has its own letter.
     experience = "Nachweise über einschlägige Berufserfahrung"
-    second_due = today + timedelta(days=10)
+    second_entered = today + timedelta(days=10)  # a Saturday when the test runs on a Wednesday
+    second_due = authority_end(second_entered, "th", end_named=False)
     action = open_action(page, "request_documents")
-    action.get_by_label("Frist bis").fill(second_due.isoformat())
+    action.get_by_label("Frist bis").fill(second_entered.isoformat())
     action.get_by_label(experience).check()
     action.get_by_role("button", name="Unterlagen nachfordern (Frist hemmen)").click()
     expect_state(page, "Prüfung – Unterlagen nachgefordert (Frist gehemmt)")

@@ -132,3 +132,19 @@ def test_the_warning_of_refusal_may_name_its_end_day_which_then_stands(client, l
     clock.travel_to(date(2026, 3, 30))
     step(fresh(case), "refuse", clerk, date="2026-03-30", ground="non_cooperation", reason="Keine Mitwirkung")
     assert fresh(case).state == "refused"
+
+
+def test_an_extended_deadline_moves_the_day_the_requested_items_are_due(client, login, case, clerk):
+    """Browser review: after an extension the checklist, the portal and the status page still said the old day."""
+    step(case, "confirm_receipt_incomplete", clerk, documents="passport")
+    step(fresh(case), "request_missing_documents", clerk, due_date="2026-03-13", documents="diploma")
+    timer_pk = db.session.scalar(select(Timer.id).where(Timer.case_id == case.id,
+                                                        Timer.timer_id == "documents_deadline"))
+    service.extend_timer(fresh(case), timer_pk, clerk, "P1W", "Antragsteller bat um Aufschub",
+                         until=date(2026, 3, 27))
+    db.session.commit()
+
+    assert requested_until(case, "diploma") == date(2026, 3, 27) == timer_due(case, "documents_deadline")
+    assert requested_until(case, "passport") is None  # asked for with the receipt, not by this deadline
+    login(clerk)
+    assert "27.03.2026" in client.get(f"/cases/{case.id}").get_data(as_text=True)

@@ -252,3 +252,24 @@ def test_the_employer_is_told_the_working_day_a_documents_deadline_on_a_saturday
     assert "21.03.2026" not in page
     home = client.get("/portal").get_data(as_text=True)
     assert "bis 23.03.2026" in home and "21.03.2026" not in home
+
+
+def test_the_chain_says_the_worker_owes_the_recognition_step_while_the_body_waits_for_documents(client, login, make):
+    """Browser review: while the body waited for the worker's documents, the chain said the body was to act, with
+    the worker's documents deadline as the body's "gesetzliche Frist"."""
+    worker = open_skilled_worker_case(make)
+    authorised(worker)
+    recognition = start_linked_recognition(worker)
+    step(recognition, "confirm_receipt_incomplete", worker.body_clerk, documents="diploma")
+    step(recognition, "request_missing_documents", worker.body_clerk, due_date="2026-03-20", documents="diploma")
+    login(make.user(role="employer", employer=worker.employer))
+
+    chain = dict(steps_of(client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True)))
+    line = chain["Anerkennung des Berufsabschlusses bei der zuständigen Stelle"]
+    assert "am Zug: Antragsteller/in" in line and "Frist: 20.03.2026" in line, line
+    assert "gesetzliche Frist" not in line and "Anerkennungsstelle" not in line, line
+
+    step(recognition, "record_documents_received", worker.body_clerk)
+    line = dict(steps_of(client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True)))[
+        "Anerkennung des Berufsabschlusses bei der zuständigen Stelle"]
+    assert "am Zug: Anerkennungsstelle" in line, line

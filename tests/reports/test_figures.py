@@ -304,3 +304,17 @@ def test_a_report_plans_its_scans_at_postgresql_s_page_cost_and_leaves_the_pool_
     assert setting() == 4
     db.session.commit()  # the page's transaction ends; the connection goes back to the pool
     assert setting() == float(configured)
+
+
+def test_the_month_breakdown_runs_through_the_months_in_order_and_names_them(year, people, client, login):
+    """Browser review: the months came largest first (April before February) and as "2025-04" on the page."""
+    login(people["admin"])
+    response = client.get(f"/reports/breakdown.csv?{YEAR_ARGS}&by=month")
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
+    assert [row[0] for row in rows[1:]] == ["Februar 2025", "März 2025", "April 2025", "Mai 2025", "Juli 2025"]
+    assert rows[3][1] == "2"  # April: two cases settled
+    people["admin"].locale = "en"
+    db.session.commit()
+    page = client.get(f"/reports?{YEAR_ARGS}&by=month").get_data(as_text=True)
+    months = [page.index(month) for month in ("February 2025", "March 2025", "April 2025", "May 2025", "July 2025")]
+    assert months == sorted(months) and "2025-04" not in page

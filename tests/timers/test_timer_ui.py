@@ -330,3 +330,11 @@ def test_a_pause_by_hand_dated_before_a_flagged_breach_undoes_it_and_one_dated_a
     decision = timer_of(in_review, "decision")
     assert decision.status == "paused" and decision.pauses[-1].started_on == date(2026, 6, 1)
     assert not db.session.get(type(in_review), in_review.id).breached
+
+
+def test_a_deadline_changed_by_hand_is_confirmed_above_the_page(client, in_review, logged_in):
+    """Browser review: pausing, resuming or extending came back without a word (transitions say "Erledigt")."""
+    decision = timer_of(in_review, "decision")
+    response = post_timer(client, in_review, decision, "extend", period="P2W", reason="Gutachten der ZAB steht aus")
+    page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert 'class="flash flash-success" role="status">Erledigt: Frist verlängern</p>' in page

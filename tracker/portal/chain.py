@@ -10,7 +10,8 @@ from datetime import date
 from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.procedures.definition import EFFECTIVE_ON, LocalText
-from tracker.procedures.vocabulary import Outcome, TimerKind
+from tracker.procedures.vocabulary import Outcome
+from tracker.registry import workflow_of
 
 #: How far a § 81a case has come: the rank of each state on the way to entry (the BA approval and the recognition
 #: run side by side; pre-approval needs both).
@@ -70,7 +71,8 @@ class Step:
     owed_by: str | None = None
     #: while running: the due date of its timer; done: the day it was done
     day: date | None = None
-    #: "deadline" (binding) or "target" for a running step's date
+    #: "deadline" (binding), "target", or "set" (a deadline the authority set, e.g. for documents) for a running
+    #: step's date
     day_kind: str | None = None
     note: LocalText | None = None
 
@@ -79,9 +81,10 @@ class Step:
         return self.spec.title
 
 
-def steps(case, events, open_timers, workflows_timers) -> list[Step]:
+def steps(case, events, open_timers, workflows_timers, linked_deadlines=()) -> list[Step]:
     """The seven steps of this § 81a case. ``open_timers``: the case's open timers; ``workflows_timers``: the
-    definition's timer specs (for the kind of each date)."""
+    definition's timer specs (for the kind of each date); ``linked_deadlines``: (timer, spec) of the open timers
+    of the linked recognition case."""
     rank = RANK.get(case.state)
     failed = FAILED_STEP.get(case.state, "") if rank is None else ""
     done_on = _done_days(events)
@@ -89,7 +92,7 @@ def steps(case, events, open_timers, workflows_timers) -> list[Step]:
     result = []
     for spec in STEPS:
         if spec.id == "recognition":
-            result.append(_recognition(case, failed))
+            result.append(_recognition(case, failed, linked_deadlines))
             continue
         day = next((done_on[t] for t in spec.done_by if t in done_on), None)
         if rank is not None and rank >= spec.done_from or (rank is None and day and failed != spec.id):
@@ -106,7 +109,7 @@ def steps(case, events, open_timers, workflows_timers) -> list[Step]:
     return result
 
 
-def _recognition(case, failed: str) -> Step:
+def _recognition(case, failed: str, linked_deadlines) -> Step:
     spec = STEPS[1]
     child = case.children[-1] if case.children else None
     if child is None:
@@ -119,8 +122,15 @@ def _recognition(case, failed: str) -> Step:
         return Step(spec, Status.FAILED)
     if failed != "":
         return Step(spec, Status.ENDED)
-    return Step(spec, Status.RUNNING, "recognition_body", child.next_due_on, TimerKind.DEADLINE
-                if child.next_due_on else None)
+    # Who acts is who the recognition's state waits for (its "authority" is the body): the worker, while the body
+    # waits for documents, owes the step, and the nearest date is then the deadline the body set, not a legal one.
+    responsible = workflow_of(child).state(child.state).responsible
+    owed = "recognition_body" if responsible == "authority" else responsible
+    dated = [(timer.due_on, timer_spec) for timer, timer_spec in linked_deadlines if timer.due_on]
+    if not dated:
+        return Step(spec, Status.RUNNING, owed)
+    due, timer_spec = min(dated, key=lambda pair: pair[0])
+    return Step(spec, Status.RUNNING, owed, due, "set" if timer_spec.due_input else timer_spec.kind)
 
 
 def _done_days(events) -> dict[str, date]:

@@ -140,11 +140,21 @@ class CasePage:
     today: date
 
 
+def _linked_deadlines(case: Case) -> list:
+    """(timer, spec) of the open timers of the recognition case a § 81a case opened (its newest)."""
+    if not case.children:
+        return []
+    child = case.children[-1]
+    specs = workflow_of(child).timers
+    return [(timer, specs[timer.timer_id]) for timer in timer_service.open_timers(child) if timer.timer_id in specs]
+
+
 def case_page(case: Case) -> CasePage:
     workflow = workflow_of(case)
     events = case_events(case.id)
     timers = timer_service.open_timers(case)
-    steps = chain.steps(case, events, timers, workflow.timers) if case.procedure_id == PROCEDURE_81A else []
+    steps = chain.steps(case, events, timers, workflow.timers, _linked_deadlines(case)) \
+        if case.procedure_id == PROCEDURE_81A else []
     shown = [event for event in reversed(events) if event.kind not in INTERNAL_EVENT_KINDS]
     deadlines = [(timer, workflow.timers[timer.timer_id]) for timer in timers if timer.timer_id in workflow.timers]
     return CasePage(case, workflow, workflow.state(case.state), steps, requests_of(case, workflow), shown,

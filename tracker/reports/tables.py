@@ -8,9 +8,10 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import dataclass, field
+from datetime import date
 
 import xlsxwriter
-from flask_babel import format_decimal
+from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from tracker.cases.facts import Category
@@ -93,6 +94,8 @@ def group_labeller(by: str, groups: list[Group], lang: str):
     if by == "outcome":
         labels = category_labels()
         return lambda key: labels.get(key, key or _("noch offen"))
+    if by == "month":  # "2025-04" -> "April 2025"
+        return lambda key: format_date(date.fromisoformat(f"{key}-01"), "LLLL yyyy") if key else _("nicht angegeben")
     return lambda key: key or _("nicht angegeben")
 
 
@@ -117,6 +120,8 @@ def group_row(label: str, group: Group) -> list:
 
 def group_table(key: str, title: str, by: str, groups: list[Group], lang: str) -> Table:
     label = group_labeller(by, groups, lang)
+    if by == "month":  # the months in their order, not the busiest first
+        groups = sorted(groups, key=lambda group: group.key)
     return Table(key, title, group_columns(dimension_labels()[by]),
                  [group_row(label(group.key), group) for group in groups],
                  chart_value=7, chart_title=_("Median der Dauer ab vollständigen Unterlagen (Tage)"),

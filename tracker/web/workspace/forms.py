@@ -86,6 +86,9 @@ class DocumentStatusForm(VersionedForm):
     reason = StringField(_l("Grund (bei Ablehnung)"), validators=[Length(max=500)])  # no Optional: validate_reason runs
     #: The day the document arrived (§ 6(3) s. 2 BQFG counts from the last one); empty: today.
     received_on = DateField(_l("Eingegangen am"), validators=[Optional(), plausible_date()])
+    #: The day the row showed (the document's stored day received), set by the view: sent back unchanged it is
+    #: not a day typed, and goes with a status that keeps none.
+    received_before = None
 
     def validate_reason(self, field):
         """Said here too (the service refuses it as well), so a row with several mistakes names them all at once."""
@@ -98,6 +101,9 @@ class DocumentStatusForm(VersionedForm):
         is easily meant as the deadline, which is set with the step that requests it). Refused, everything kept."""
         if field.data is not None and self.status.data in {status.value for status in DocumentStatus} \
                 and not DocumentStatus(self.status.data).is_in_hand:
+            if field.data == self.received_before:
+                field.data = None
+                return
             raise ValidationError(_l("Ein Eingangsdatum wird nur bei „eingegangen“ oder „anerkannt“ gespeichert. "
                                      "Bitte leeren Sie das Datum oder wählen Sie einen dieser Status."))
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import secrets
+from urllib.parse import parse_qsl
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -94,11 +95,14 @@ def bulk_assign():
     form.assignee.choices = [(0, "")] + [(user.id, user.name) for user in staff]
     form.case_ids.choices = [(number, value) for value in request.form.getlist("case_ids")
                              if (number := parse_id(value)) is not None]
+    # Back to the queue as it was filtered (its own filters only, never wherever the Referer header points).
+    back = url_for("cases.queue", **queries.QueueFilters.from_args(dict(parse_qsl(request.form.get("filters", ""))))
+                   .as_args())
     if not form.validate_on_submit():
         # Say what was wrong: no case ticked, or somebody outside the office chosen (a stale or forged form).
         flash(_("Bitte wählen Sie mindestens einen Fall aus.") if form.case_ids.errors else _(
             "Fälle können nur Beschäftigten der zuständigen Behörde zugewiesen werden."), "error")
-        return redirect(url_for("cases.queue"))
+        return redirect(back)
     assignee = next((user for user in staff if user.id == form.assignee.data), None)
     try:
         cases = perform(service.assign_many, form.case_ids.data, assignee, current_user)
@@ -106,8 +110,7 @@ def bulk_assign():
         flash(error.text(current_language()), "error")
     else:
         flash(ngettext("%(num)d Fall zugewiesen.", "%(num)d Fälle zugewiesen.", len(cases)), "success")
-    # Back to the queue, never to wherever the Referer header points.
-    return redirect(url_for("cases.queue"))
+    return redirect(back)
 
 
 @blueprint.route("/team")
@@ -286,6 +289,7 @@ def _raw(value):
 def document_status(case_id: int, document_id: str):
     case = load_case_for_change(case_id)
     form = forms.DocumentStatusForm()
+    form.received_before = next((d.received_on for d in case.documents if d.document_id == document_id), None)
     key = f"document:{document_id}"
     if not form.validate_on_submit():
         return render_case(case, failed=(key, form), error=_invalid(form), status=422)
@@ -307,11 +311,12 @@ def assign(case_id: int):
     form.assignee.choices = [(0, "")] + [(user.id, user.name) for user in staff]
     if not form.validate_on_submit():
         return render_case(case, failed=("assign", form), error=_invalid(form), status=422)
+    assignee = next((u for u in staff if u.id == form.assignee.data), None)
     try:
-        perform(service.assign, case, next((u for u in staff if u.id == form.assignee.data), None), current_user,
-                expected_version=form.expected_version)
+        perform(service.assign, case, assignee, current_user, expected_version=form.expected_version)
     except service.CaseError as error:
         return _refused(case, "assign", form, error)
+    flash(_("Zugewiesen: %(name)s", name=assignee.name) if assignee else _("Niemandem zugewiesen."), "success")
     return redirect(url_for("cases.show", case_id=case.id))
 
 
@@ -399,6 +404,8 @@ def timer_action(case_id: int, timer_pk: int, action: str):
                 expected_version=form.expected_version, **options)
     except service.CaseError as error:
         return _refused(case, key, form, error)
+    flash(_("Erledigt: %(action)s", action={"pause": _("Frist anhalten"), "resume": _("Frist fortsetzen"),
+                                             "extend": _("Frist verlängern")}[action]), "success")
     return redirect(url_for("cases.show", case_id=case.id, _anchor="deadlines"))
 
 
