@@ -1,5 +1,6 @@
 """Column types and database functions shared by the models and queries."""
 import unicodedata
+from contextlib import contextmanager
 from datetime import datetime, timezone
 
 from sqlalchemy import DateTime, bindparam, event, func, select, text
@@ -80,11 +81,17 @@ def tune_postgresql_planner(engine, random_page_cost: float | None) -> None:
 SCAN_RANDOM_PAGE_COST = 4
 
 
-def plan_for_large_scans() -> None:
-    """For the rest of the session's transaction, price random reads as PostgreSQL does by default (``SET LOCAL``:
-    the connection goes back to the pool with its own setting). Nothing on SQLite."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        db.session.execute(text(f"SET LOCAL random_page_cost = {SCAN_RANDOM_PAGE_COST}"))
+@contextmanager
+def planned_for_large_scans():
+    """Within the block, price random reads as PostgreSQL does by default (``SET LOCAL``, then back to the
+    connection's own setting: the statements after it, and the connection in the pool, keep the app's). Should a
+    statement fail, the rollback undoes the setting. Nothing on SQLite."""
+    if db.session.get_bind().dialect.name != "postgresql":
+        yield
+        return
+    db.session.execute(text(f"SET LOCAL random_page_cost = {SCAN_RANDOM_PAGE_COST}"))
+    yield
+    db.session.execute(text("SET LOCAL random_page_cost TO DEFAULT"))
 
 
 #: Search folding: lower case without diacritics ("Nguyễn" -> "nguyen", "Łukasz" -> "lukasz", "Weiß" -> "weiss"),
