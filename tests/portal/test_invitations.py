@@ -250,3 +250,31 @@ def test_the_owner_of_an_existing_account_hears_of_attempts_to_invite_it_once_a_
         assert answer.status_code == 302  # the same answer each time: nothing tells that the account exists
 
     assert [message["To"] for message in mails(outbox)] == [elsewhere.email]
+
+
+def test_an_invited_colleague_hears_of_the_case_only_once_the_link_has_set_the_password(client, login, make, outbox):
+    """Until the invitee has followed the link, the address is only what was typed: a typo would send the case's
+    news to a stranger. Once the password is set, the next step's mail reaches them as any colleague."""
+    worker = open_skilled_worker_case(make)
+    step(worker.case, "conclude_agreement", worker.clerk, date=TODAY, fee_paid_on=TODAY)
+    make.authorisation(worker.case, actor=worker.clerk)
+    login(worker.clerk)
+    invite_first_contact(client, worker)
+    client.post("/logout")
+
+    def case_mails_to_invitee():
+        found = [email.message_from_bytes(path.read_bytes(), policy=policy.default)
+                 for path in sorted(outbox.glob("*.eml"))]
+        return [message for message in found if message["To"] == "personal@pflege.example"
+                and not message["Subject"].startswith("Einladung")]
+
+    step(worker.case, "start_recognition", worker.clerk, procedure="recognition-bqfg",
+         recognition_office=str(worker.body.id))
+    assert case_mails_to_invitee() == []
+
+    path = link_path(mails(outbox)[0])
+    good = "Lange Wege führen nach Erfurt 7"
+    assert client.post(path, data={"password": good, "repeat": good}).location == "/login"
+    step(worker.case, "withdraw", worker.clerk, date=TODAY, reason="Die Stelle ist besetzt")
+    (news,) = case_mails_to_invitee()
+    assert worker.case.reference in news.get_content()

@@ -185,11 +185,19 @@ def colleagues(user: User) -> list[tuple[User, bool]]:
     """The organisation's active users, each with whether they have not yet set their password (invited)."""
     people = list(db.session.scalars(select(User).where(User.employer_id == user.employer_id,
                                                         User.role == Role.EMPLOYER, User.active).order_by(User.name)))
-    set_up = set(db.session.scalars(select(Invitation.user_id).where(
-        Invitation.user_id.in_([person.id for person in people]), Invitation.used_at.is_not(None))))
-    invited = set(db.session.scalars(select(Invitation.user_id).where(
-        Invitation.user_id.in_([person.id for person in people]))))
-    return [(person, person.id in invited and person.id not in set_up) for person in people]
+    waiting = not_yet_set_up([person.id for person in people])
+    return [(person, person.id in waiting) for person in people]
+
+
+def not_yet_set_up(user_ids, session=None) -> set[int]:
+    """Of these users, those who were invited and have not yet followed the link to set their password. Accounts an
+    administrator created (``flask create-user``) were never invited and are set up. ``session``: the one to ask
+    (the notifications read within the committing session); the app's by default."""
+    ids = list(user_ids)
+    if not ids:
+        return set()
+    return set((session or db.session).scalars(select(Invitation.user_id).where(Invitation.user_id.in_(ids))
+                                  .group_by(Invitation.user_id).having(func.count(Invitation.used_at) == 0)))
 
 
 def _require_employer_admin(user: User) -> None:

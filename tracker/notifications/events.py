@@ -16,6 +16,7 @@ from flask import current_app
 from sqlalchemy import select
 
 from tracker.audit.models import Event, EventKind
+from tracker.auth.invitations import not_yet_set_up
 from tracker.auth.models import User
 from tracker.cases.access import can_view_case
 from tracker.cases.models import Case
@@ -102,15 +103,26 @@ class _Batch:
     def __init__(self, session):
         self.session = session
         self.team_leads: dict[int, list[User]] = {}
+        self.employer_users: dict[frozenset[int], list[User]] = {}
+
+    def _employer_users(self, employer_ids: frozenset[int]) -> list[User]:
+        """The active users of these employers who have set up their account. An invited colleague is written to
+        once the link has set the password: until then the address is only what an administrator typed, and a
+        typo would send the case's news to a stranger."""
+        if employer_ids not in self.employer_users:
+            users = list(self.session.scalars(select(User).where(
+                User.role == Role.EMPLOYER, User.active, User.employer_id.in_(employer_ids)).order_by(User.id)))
+            waiting = not_yet_set_up((user.id for user in users), self.session)
+            self.employer_users[employer_ids] = [user for user in users if user.id not in waiting]
+        return self.employer_users[employer_ids]
 
     def parties(self, case: Case) -> list[Recipient]:
         found = []
         employer_ids = {authorisation.employer_id for authorisation in case.authorisations}
         if employer_ids:
-            users = self.session.scalars(select(User).where(
-                User.role == Role.EMPLOYER, User.active, User.employer_id.in_(employer_ids)).order_by(User.id))
             # The one access rule decides: an authorisation revoked or not valid today admits no one.
-            found += [user_recipient(user, "employer") for user in users if can_view_case(user, case)]
+            found += [user_recipient(user, "employer") for user in self._employer_users(frozenset(employer_ids))
+                      if can_view_case(user, case)]
         applicant = case.applicant
         if applicant is not None and applicant.email:
             found.append(Recipient(f"person:{applicant.id}", applicant.email,
