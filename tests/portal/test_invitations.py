@@ -77,7 +77,13 @@ def test_the_invitee_sets_a_password_once_through_the_policy_and_lands_on_the_po
     client.post("/logout")
     path = link_path(mails(outbox)[0])
 
-    assert client.get(path).status_code == 200
+    page = client.get(path)
+    assert page.status_code == 200
+    # The invitee sees whose account it is before choosing a password.
+    assert "personal@pflege.example" in page.get_data(as_text=True)
+    assert worker.employer.name in page.get_data(as_text=True)
+    english = client.get(path, headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert f"the account personal@pflege.example at {worker.employer.name}" in english
     user = db.session.query(User).filter_by(email="personal@pflege.example").one()
     assert user.password_hash.startswith("scrypt:")  # unknown to anyone, and a login attempt costs one scrypt check
     assert client.post("/login", data={"email": "personal@pflege.example", "password": "!"}).status_code == 422

@@ -286,8 +286,11 @@ def advisor_stage():
 @invitation_blueprint.route("/invitation/<token>", methods=["GET", "POST"])
 @public
 def accept(token: str):
-    if invitations.open_invitation(token) is None:
+    invitation = invitations.open_invitation(token)
+    if invitation is None:
         return render_template("portal/invitation.html", form=None, invalid=True), 404
+    # Whose account this is: the invitee sees the address and the organisation before choosing a password.
+    account = invitation.user
     form = SetPasswordForm()
     if form.validate_on_submit():
         try:
@@ -297,4 +300,5 @@ def accept(token: str):
         else:
             flash(_("Ihr Passwort ist gesetzt. Bitte melden Sie sich an."), "success")
             return redirect(url_for("auth.login"))
-    return render_template("portal/invitation.html", form=form, invalid=False), 422 if form.errors else 200
+    return render_template("portal/invitation.html", form=form, invalid=False, account=account), \
+        422 if form.errors else 200
