@@ -197,7 +197,8 @@ def test_csv_export_of_a_table(year, people, client, login):
     assert response.headers["Content-Type"] == "text/csv; charset=utf-8"  # the charset once
     rows = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff")), delimiter=";"))
     assert rows[0][0] == "Verfahren" and rows[0][1] == "Erledigt"
-    assert rows[1][1:] == ["6", "5", "60.0", "111.6", "60.0", "106.0", "60.0", "67.8", "80.0", "60.0"]
+    # decimal commas, as a German spreadsheet reads them (a point made "12.5" the 12th of May)
+    assert rows[1][1:] == ["6", "5", "60,0", "111,6", "60,0", "106,0", "60,0", "67,8", "80,0", "60,0"]
 
 
 def test_the_stage_table_with_and_without_suspended_time_as_csv(year, people, client, login):
@@ -210,8 +211,8 @@ def test_the_stage_table_with_and_without_suspended_time_as_csv(year, people, cl
     by_stage = {row[1]: row[2:] for row in rows[1:]}
     # worked out in test_time_per_stage: C's pause takes 7 days of its second review and all of its 7 days
     # awaiting the documents
-    assert by_stage["Gleichwertigkeitsprüfung"] == ["7", "31.0", "94.8", "31.0", "90.6"]
-    assert by_stage["Prüfung – Unterlagen nachgefordert (Frist gehemmt)"][1:] == ["7.0", "7.0", "0.0", "0.0"]
+    assert by_stage["Gleichwertigkeitsprüfung"] == ["7", "31,0", "94,8", "31,0", "90,6"]
+    assert by_stage["Prüfung – Unterlagen nachgefordert (Frist gehemmt)"][1:] == ["7,0", "7,0", "0,0", "0,0"]
 
 
 def test_xlsx_export_of_every_table(year, people, client, login):

@@ -41,7 +41,9 @@ def test_small_offices_are_suppressed_and_cannot_be_worked_out_from_the_total(ap
     assert table["Stelle Klein"] == ("unter 10", "unter 10", "unter 10")
     # 12 would give away the small office's 3 (30 − 12 − 15): hidden too
     assert table["Stelle Mittel"] == ("ausgeblendet", "ausgeblendet", "ausgeblendet")
-    assert table["Stelle Groß"] == ("15", "60.0", "0.0")
+    assert table["Stelle Groß"] == ("15", "60,0", "0,0")  # in the page's language
+    english = rows(client.get("/statistics", headers={"Accept-Language": "en"}).get_data(as_text=True))
+    assert english["Stelle Groß"] == ("15", "60.0", "0.0")
     assert table["Alle Behörden"][0] == "30"
     for label, (count, _median, _share) in table.items():
         assert not count.isdigit() or int(count) >= 10, (label, count)

@@ -163,13 +163,20 @@ def tables(report: Report, lang: str) -> list[Table]:
 # --- exports --------------------------------------------------------------------------------------------------
 
 def to_csv(table: Table) -> bytes:
-    """Semicolon-separated with a BOM, as German spreadsheet programs open it; empty cells for missing values."""
+    """Semicolon-separated with a BOM and decimal commas, as German spreadsheet programs open it (with a decimal
+    point they read "12.5" as the 12th of May); empty cells for missing values."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, delimiter=";")
     writer.writerow([column.label for column in table.columns])
     for row in table.rows:
-        writer.writerow(["" if value is None else safe_cell(value) for value in row])
+        writer.writerow(["" if value is None else _csv_cell(value) for value in row])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def _csv_cell(value):
+    if isinstance(value, float):
+        return repr(value).replace(".", ",")
+    return safe_cell(value)
 
 
 #: First characters that make a spreadsheet read a cell as a formula (OWASP's list: a tab or carriage return in
