@@ -273,3 +273,24 @@ def test_the_chain_says_the_worker_owes_the_recognition_step_while_the_body_wait
     line = dict(steps_of(client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True)))[
         "Anerkennung des Berufsabschlusses bei der zuständigen Stelle"]
     assert "am Zug: Anerkennungsstelle" in line, line
+
+
+def test_the_home_page_lists_first_the_cases_waiting_for_the_employer(client, login, make):
+    """A case that waits for the employer comes first, whether or not a deadline runs on it: the BA's request for
+    information stops the BA's week, so that case has no deadline, while the other's week runs."""
+    waiting = open_skilled_worker_case(make)
+    running = SkilledWorker(make.case("skilled-worker-81a", office=waiting.case.office, actor=waiting.clerk,
+                                      employer=waiting.employer), waiting.clerk, waiting.body, waiting.body_clerk,
+                            waiting.employer)
+    for worker in (running, waiting):
+        authorised(worker)
+        start_linked_recognition(worker)
+        step(worker.case, "request_ba_approval", worker.clerk)
+    step(waiting.case, "record_ba_information_missing", waiting.clerk, reason="Arbeitszeit fehlt")
+    login(make.user(role="employer", employer=waiting.employer))
+
+    page = client.get("/portal").get_data(as_text=True)
+
+    assert waiting.case.next_due_on is None and running.case.next_due_on is not None
+    assert page.index(waiting.case.reference) < page.index(running.case.reference)
+    assert "Offene Fälle zuerst: die, bei denen Sie am Zug sind" in page

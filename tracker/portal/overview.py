@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import case as sql_case
+from sqlalchemy import select, tuple_
 from sqlalchemy.orm import joinedload, lazyload, load_only, selectinload
 
 from tracker import clock
@@ -12,6 +13,7 @@ from tracker.audit.models import INTERNAL_EVENT_KINDS
 from tracker.audit.service import case_events
 from tracker.cases.access import view_scope
 from tracker.cases.models import Case, CaseDocument
+from tracker.cases.queries import waiting_states
 from tracker.cases.visible import visible_cases
 from tracker.extensions import db
 from tracker.parties.models import Person
@@ -21,8 +23,8 @@ from tracker.procedures.vocabulary import DocumentStatus
 from tracker.registry import workflow_of
 from tracker.timers import service as timer_service
 
-#: Cases per page of the employer home (open ones first, nearest deadline first, so the first page holds what is
-#: due soonest). A large employer's home stays as fast as a small one's: each page reads only its own cases.
+#: Cases per page of the employer home (open ones first, those waiting for the employer first, then the nearest
+#: deadline first, so the first page holds what is the employer's turn and what is due soonest). A large employer's home stays as fast as a small one's: each page reads only its own cases.
 HOME_PAGE_SIZE = 50
 PROCEDURE_81A = "skilled-worker-81a"
 
@@ -108,12 +110,15 @@ def home_page(user, number: int = 1) -> HomePage:
     total = visible.count()
     page = HomePage([], total, 1, HOME_PAGE_SIZE)
     page.number = min(max(number, 1), page.pages)
-    # Open cases first, nearest deadline first. The page's ids are chosen from the narrow rows alone; only those
+    # Open cases first; of them, those waiting for the employer first (their turn, with or without a deadline),
+    # then the nearest deadline first. The page's ids are chosen from the narrow rows alone; only those
     # fifty are joined with their applicant, employer, office and assignee (joined before the sort, every visible
     # case would be). Of the checklists (the case's and its recognition case's) only the requested items, all the
     # page shows of them (``requests_of``), in two queries, not two per case: this read-only page never reads the
     # rest of a checklist it loaded this way.
-    order = (Case.closed_at.is_not(None), Case.next_due_on.is_(None), Case.next_due_on, Case.id)
+    their_turn = tuple_(Case.procedure_id, Case.procedure_version, Case.state).in_(waiting_states("employer"))
+    order = (Case.closed_at.is_not(None), sql_case((their_turn, 0), else_=1), Case.next_due_on.is_(None),
+             Case.next_due_on, Case.id)
     shown = (select(Case.id).where(visible.condition).order_by(*order)
              .offset((page.number - 1) * page.size).limit(page.size).subquery())
     requested = Case.documents.and_(CaseDocument.status == DocumentStatus.REQUESTED)
