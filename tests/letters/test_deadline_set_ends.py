@@ -3,6 +3,7 @@ is a Saturday, Sunday or Thuringian holiday, unless the letter names that day wi
 the checklist and the timer say the same day: the one the period really ends on (LAW.md § 7)."""
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -57,6 +58,11 @@ def test_the_request_letter_states_the_working_day_the_deadline_really_ends(
     assert NOTE_DE not in german and NOTE_EN not in english  # not named: the next working day counts
     # The checklist and the timer count to the same day as the letter.
     assert requested_until(case, "diploma") == ends == timer_due(case, "documents_deadline")
+    # The case file's history keeps the day as entered, with the day it ends beside it.
+    timeline = client.get(f"/cases/{case.id}").get_data(as_text=True).split('id="timeline"', 1)[1]
+    assert f"{entered_de} (endet am {in_german}, § 31 Abs. 3 VwVfG)" in timeline
+    english_timeline = client.get(f"/cases/{case.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert re.search(r"\(ends on \d+ \w{3} \d{4}, section 31\(3\) VwVfG\)", english_timeline.split('id="timeline"')[1])
 
 
 def test_a_day_named_with_reference_to_s_2_stands_and_the_letter_names_it_so(client, login, case, clerk):
@@ -72,6 +78,8 @@ def test_a_day_named_with_reference_to_s_2_stands_and_the_letter_names_it_so(cli
     assert "auch dann, wenn er ein Sonnabend, Sonntag oder gesetzlicher Feiertag ist" in german
     assert "by 14 March 2026 (" in english and f"{NOTE_EN} 14 March 2026 as the end of the deadline" in english
     assert requested_until(case, "diploma") == date(2026, 3, 14) == timer_due(case, "documents_deadline")
+    timeline = client.get(f"/cases/{case.id}").get_data(as_text=True).split('id="timeline"', 1)[1]
+    assert "14.03.2026" in timeline and "endet am" not in timeline  # named: it ends that day
 
 
 def test_a_working_day_entered_is_printed_as_entered_without_a_note(client, login, case, clerk):
@@ -81,6 +89,8 @@ def test_a_working_day_entered_is_printed_as_entered_without_a_note(client, logi
 
     german = text_of(client.get(f"/cases/{case.id}/letters/documents_request"))
     assert "bis zum 13.03.2026 ein" in german and NOTE_DE not in german
+    english = client.get(f"/cases/{case.id}", headers={"Accept-Language": "en"}).get_data(as_text=True)
+    assert "13 Mar 2026" in english.split('id="timeline"', 1)[1] and "ends on" not in english.split('id="timeline"')[1]
     assert requested_until(case, "diploma") == date(2026, 3, 13) == timer_due(case, "documents_deadline")
 
 

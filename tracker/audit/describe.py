@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import date
 
 from tracker.audit.models import EventKind
-from tracker.procedures import labels
+from tracker.procedures import labels, timer_plan
 from tracker.procedures.definition import EFFECTIVE_ON, LocalText, Workflow
 
 _KIND_TEXT = {
@@ -107,18 +107,33 @@ def _period(data: dict, lang: str, format_day) -> str:
     return LocalText(f"ab {begins}, bis auf Widerruf", f"from {begins} until revoked").get(lang)
 
 
-def input_summary(event, workflow: Workflow, lang: str, format_day, office_name=str) -> list[tuple[str, str]]:
-    """The inputs a transition was given, labelled as in its form (dates formatted, choices in words)."""
+#: Beside a deadline's date as entered, the day it ends when § 31(3) s. 1 VwVfG moves it off a weekend or holiday.
+_MOVED_TO = LocalText("endet am {day}, § 31 Abs. 3 VwVfG", "ends on {day}, section 31(3) VwVfG")
+
+
+def input_summary(event, workflow: Workflow, lang: str, format_day, office_name=str,
+                  office_calendar: str | None = None) -> list[tuple[str, str]]:
+    """The inputs a transition was given, labelled as in its form (dates formatted, choices in words). A deadline's
+    date as entered is followed by the day it ends where the two differ (the letter and the timer state that day;
+    ``office_calendar``: the case office's)."""
     transition = workflow.transitions.get(event.subject or "") if event.kind == "transition" else None
     if transition is None:
         return []
+    deadlines = {spec.due_input: spec for spec in workflow.timers_started_by(transition.id) if spec.due_input}
     rows = []
     for spec in transition.inputs:
         value = (event.data or {}).get(spec.name)
         if value in (None, "") or spec.name == "reason":
             continue
         if spec.type == "date":
-            value = format_day(date.fromisoformat(value))
+            entered = date.fromisoformat(value)
+            value = format_day(entered)
+            timer = deadlines.get(spec.name)
+            if timer is not None and office_calendar is not None:
+                ends = timer_plan.set_deadline_ends(event.data, timer_plan.calendar_for(timer, office_calendar),
+                                                    spec.name)
+                if ends is not None and ends != entered:
+                    value += f" ({_MOVED_TO.get(lang).format(day=format_day(ends))})"
         elif spec.type == "choice":
             value = next((c.label.get(lang) for c in spec.choices if c.value == value), value)
         elif spec.type == "office":

@@ -60,8 +60,9 @@ def describe_event(event, workflow) -> str:
     return describe(event, workflow, current_language(), day)
 
 
-def event_inputs(event, workflow) -> list[tuple[str, str]]:
-    return input_summary(event, workflow, current_language(), day, office_name)
+def event_inputs(event, workflow, case=None) -> list[tuple[str, str]]:
+    calendar = case.office.calendar if case is not None and case.office is not None else None
+    return input_summary(event, workflow, current_language(), day, office_name, calendar)
 
 
 def office_name(office_id) -> str:
