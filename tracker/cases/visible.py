@@ -4,9 +4,11 @@ For employer users and ThAFF advisors (``Scope.through_authorisations_only``) ev
 an authorisation, and the authorisations' index (``ix_authorisations_employer_case``, with the validity columns)
 answers both questions without reading other cases: the count is a count of distinct case ids there, and on
 PostgreSQL the filter is ``id = ANY(ARRAY(<those ids>))``, an array computed once by the server, whose cases are read
-by primary key. Given the same rule as ``id IN (<subquery>)``, the planner chose a hash join over every case of every
-office for a large advisor (thousands of cases among a million: 150 ms instead of 30 ms). Elsewhere (SQLite, the
-embedded default, which has no arrays) the filter is the subquery of ``Scope.condition``.
+by primary key in id order. Given the same rule as ``id IN (<subquery>)``, for an advisor following 14,654 of a
+million cases, the planner chose a hash join over every case of every office at the server's default page cost
+(150 ms) and a nested loop through the authorisations at the app's 1.1 (41–68 ms); the array took 25–31 ms with
+either. Elsewhere (SQLite, the embedded default, which has no arrays) the filter is the subquery of
+``Scope.condition``.
 """
 from __future__ import annotations
 
