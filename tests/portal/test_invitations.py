@@ -12,7 +12,7 @@ from email import policy
 import pytest
 import sqlalchemy as sa
 
-from tests.cases.test_transitions import TODAY, open_skilled_worker_case, step
+from tests.cases.test_transitions import TODAY, SkilledWorker, open_skilled_worker_case, step
 from tests.locking import second_request_behind_the_first
 from tracker import clock
 from tracker.auth.invitations import Invitation
@@ -31,9 +31,12 @@ def outbox(app, tmp_path):
 def mails(outbox) -> list[email.message.EmailMessage]:
     """The invitation mails (the steps around them owe the applicant their own mails, tested in
     tests/notifications)."""
-    found = [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-             for path in sorted(outbox.glob("*.eml"))] if outbox.exists() else []
-    return [message for message in found if message["Subject"].startswith("Einladung")]
+    return [message for message in all_mails(outbox) if message["Subject"].startswith("Einladung")]
+
+
+def all_mails(outbox) -> list[email.message.EmailMessage]:
+    return [email.message_from_bytes(path.read_bytes(), policy=policy.default)
+            for path in sorted(outbox.glob("*.eml"))] if outbox.exists() else []
 
 
 def link_path(message) -> str:
@@ -68,13 +71,19 @@ def test_the_clerk_invites_the_first_contact_only_once_the_agreement_is_conclude
     assert "Arbeitgeber-Kontakt eingeladen" in client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
 
 
-def test_the_invitee_sets_a_password_once_through_the_policy_and_lands_on_the_portal(client, login, make, outbox):
+def invited_on_an_authorised_case(client, login, make) -> SkilledWorker:
+    """A § 81a case with its agreement and the employer's authorisation, whose first contact the clerk invited."""
     worker = open_skilled_worker_case(make)
     step(worker.case, "conclude_agreement", worker.clerk, date=TODAY, fee_paid_on=TODAY)
     make.authorisation(worker.case, actor=worker.clerk)
     login(worker.clerk)
     invite_first_contact(client, worker)
     client.post("/logout")
+    return worker
+
+
+def test_the_invitee_sets_a_password_once_through_the_policy_and_lands_on_the_portal(client, login, make, outbox):
+    worker = invited_on_an_authorised_case(client, login, make)
     path = link_path(mails(outbox)[0])
 
     page = client.get(path)
@@ -261,17 +270,10 @@ def test_the_owner_of_an_existing_account_hears_of_attempts_to_invite_it_once_a_
 def test_an_invited_colleague_hears_of_the_case_only_once_the_link_has_set_the_password(client, login, make, outbox):
     """Until the invitee has followed the link, the address is only what was typed: a typo would send the case's
     news to a stranger. Once the password is set, the next step's mail reaches them as any colleague."""
-    worker = open_skilled_worker_case(make)
-    step(worker.case, "conclude_agreement", worker.clerk, date=TODAY, fee_paid_on=TODAY)
-    make.authorisation(worker.case, actor=worker.clerk)
-    login(worker.clerk)
-    invite_first_contact(client, worker)
-    client.post("/logout")
+    worker = invited_on_an_authorised_case(client, login, make)
 
     def case_mails_to_invitee():
-        found = [email.message_from_bytes(path.read_bytes(), policy=policy.default)
-                 for path in sorted(outbox.glob("*.eml"))]
-        return [message for message in found if message["To"] == "personal@pflege.example"
+        return [message for message in all_mails(outbox) if message["To"] == "personal@pflege.example"
                 and not message["Subject"].startswith("Einladung")]
 
     step(worker.case, "start_recognition", worker.clerk, procedure="recognition-bqfg",

@@ -35,6 +35,16 @@ def authorised(worker: SkilledWorker):
     return make_authorisation
 
 
+def documents_asked_of_the_worker(make, due_date: str):
+    """An authorised § 81a case whose recognition body asked the worker for the diploma by ``due_date``."""
+    worker = open_skilled_worker_case(make)
+    authorised(worker)
+    recognition = start_linked_recognition(worker)
+    step(recognition, "confirm_receipt_incomplete", worker.body_clerk, documents="diploma")
+    step(recognition, "request_missing_documents", worker.body_clerk, due_date=due_date, documents="diploma")
+    return worker, recognition
+
+
 def test_the_home_page_lists_the_cases_with_state_who_owes_the_next_step_and_the_deadline(client, login, make):
     worker = open_skilled_worker_case(make)
     authorised(worker)
@@ -81,11 +91,7 @@ def test_the_case_page_shows_the_81a_chain_with_states_dates_and_who_owes_each_s
 
 
 def test_the_case_page_says_what_is_needed_from_the_employer_with_its_due_date(client, login, make):
-    worker = open_skilled_worker_case(make)
-    authorised(worker)
-    recognition = start_linked_recognition(worker)
-    step(recognition, "confirm_receipt_incomplete", worker.body_clerk, documents="diploma")
-    step(recognition, "request_missing_documents", worker.body_clerk, due_date="2026-03-20", documents="diploma")
+    worker, recognition = documents_asked_of_the_worker(make, "2026-03-20")
     step(worker.case, "request_ba_approval", worker.clerk)
     step(worker.case, "record_ba_information_missing", worker.clerk, reason="Arbeitszeit fehlt")
     login(make.user(role="employer", employer=worker.employer))
@@ -237,11 +243,7 @@ def test_the_home_page_shows_every_case_once_page_by_page_with_the_total(client,
 def test_the_employer_is_told_the_working_day_a_documents_deadline_on_a_saturday_ends(client, login, make):
     """The body asks for the diploma by Sat 21 Mar 2026: the deadline ends on Mon 23 Mar (§ 31(3) s. 1 VwVfG), and
     the home and the case page say so, as the request letter does."""
-    worker = open_skilled_worker_case(make)
-    authorised(worker)
-    recognition = start_linked_recognition(worker)
-    step(recognition, "confirm_receipt_incomplete", worker.body_clerk, documents="diploma")
-    step(recognition, "request_missing_documents", worker.body_clerk, due_date="2026-03-21", documents="diploma")
+    worker, recognition = documents_asked_of_the_worker(make, "2026-03-21")
     login(make.user(role="employer", employer=worker.employer))
 
     (request,) = [item for item in overview.requests_of(worker.case, workflow_of(worker.case)) if item.due_on]
@@ -257,11 +259,7 @@ def test_the_employer_is_told_the_working_day_a_documents_deadline_on_a_saturday
 def test_the_chain_says_the_worker_owes_the_recognition_step_while_the_body_waits_for_documents(client, login, make):
     """Browser review: while the body waited for the worker's documents, the chain said the body was to act, with
     the worker's documents deadline as the body's "gesetzliche Frist"."""
-    worker = open_skilled_worker_case(make)
-    authorised(worker)
-    recognition = start_linked_recognition(worker)
-    step(recognition, "confirm_receipt_incomplete", worker.body_clerk, documents="diploma")
-    step(recognition, "request_missing_documents", worker.body_clerk, due_date="2026-03-20", documents="diploma")
+    worker, recognition = documents_asked_of_the_worker(make, "2026-03-20")
     login(make.user(role="employer", employer=worker.employer))
 
     chain = dict(steps_of(client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True)))

@@ -28,14 +28,10 @@ class VisibleCases:
     condition: ColumnElement[bool]
 
     def count(self) -> int:
-        if self._through_authorisations:
+        if _through_authorisations(self.scope):
             ids = self.scope.authorised_case_ids().subquery()
             return db.session.scalar(select(func.count(distinct(ids.c.case_id)))) or 0
         return db.session.scalar(select(func.count()).select_from(Case).where(self.condition)) or 0
-
-    @property
-    def _through_authorisations(self) -> bool:
-        return _through_authorisations(self.scope)
 
 
 def _through_authorisations(scope: Scope) -> bool:
