@@ -6,6 +6,7 @@ from datetime import date
 
 import pytest
 
+from tracker import clock
 from tracker.cases import service
 from tracker.cases.models import Case
 from tracker.extensions import db
@@ -262,6 +263,24 @@ def test_a_deadline_for_documents_during_review_suspends_the_decision_period(cli
     assert "gehemmt bis 16.03.2026" in page
     assert "16.06.2026" in page  # § 6(4) BQFG: 14 days of suspension added to the decision period
     assert document(case, "experience").requested_until == date(2026, 3, 16)
+
+
+def test_an_item_asked_for_again_by_hand_keeps_the_letters_day_only_while_it_is_to_come(client, as_clerk, case,
+                                                                                         clerk):
+    for d in fresh(case).documents:
+        mark(client, case, d.document_id, "received")
+    step(fresh(case), "confirm_receipt_complete", clerk)
+    step(fresh(case), "request_documents", clerk, due_date=date(2026, 3, 16), documents="experience")
+    mark(client, case, "experience", "received")
+    mark(client, case, "experience", "rejected", reason="unleserlich")
+
+    assert mark(client, case, "experience", "requested").status_code == 302
+    assert document(case, "experience").requested_until == date(2026, 3, 16)  # the letter's day still stands
+
+    mark(client, case, "experience", "received")
+    clock.travel_to(date(2026, 3, 20))
+    assert mark(client, case, "experience", "requested").status_code == 302
+    assert (document(case, "experience").status, document(case, "experience").requested_until) == ("requested", None)
 
 
 def test_a_deadline_on_the_day_it_is_set_is_refused_at_its_field(client, as_clerk, case, clerk):

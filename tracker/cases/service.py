@@ -406,7 +406,8 @@ def assign_many(case_ids: list[int], assignee, actor) -> list[Case]:
 def set_document_status(case: Case, document_id: str, status: str, actor, *, reason: str = "",
                         received_on: date | None = None, expected_version: int | None = None) -> CaseDocument:
     """Set a checklist item's status. A document marked received carries the day it arrived (default today;
-    never in the future, never before the application)."""
+    never in the future, never before the application). An item set back to "requested" keeps the day a request
+    letter set only while that day is still to come."""
     check_version(case, expected_version)
     _require_access(actor, case)
     if not case.is_open:  # the decision rests on the file as it was; the reports count its dates
@@ -430,6 +431,11 @@ def set_document_status(case: Case, document_id: str, status: str, actor, *, rea
         document.received_on = arrived
     else:
         document.received_on = None
+    if status is DocumentStatus.REQUESTED and document.requested_until is not None \
+            and document.requested_until < clock.today():
+        # Asked for again by hand after the day a letter set has passed: no letter names a new day, so the
+        # applicant and the employer are told the item is wanted, not that they are late for a day long gone.
+        document.requested_until = None
     document.status = status
     document.reason = reason.strip() if status is DocumentStatus.REJECTED else ""
     document.updated_at = clock.now()
