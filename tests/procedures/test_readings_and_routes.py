@@ -128,11 +128,37 @@ def test_the_latest_evaluation_counts(registry):
 
 def test_a_negative_confirmation_closes_the_case_and_a_positive_one_does_not(registry):
     ef = registry.latest("skilled-worker-81a")
-    negative = context(steps=steps(("record_expert_confirmation", {"result": "not_confirmed"})))
-    positive = context(steps=steps(("record_expert_confirmation", {"result": "confirmed"})))
+    started = ("start_qualification_check", {"route": "certificate_evaluation"})
+    negative = context(steps=steps(started, ("record_expert_confirmation", {"result": "not_confirmed"})))
+    positive = context(steps=steps(started, ("record_expert_confirmation", {"result": "confirmed"})))
     assert check_transition(ef, "close_qualification_not_confirmed", "ba_pending", ABH, {}, negative).allowed
     assert codes(check_transition(ef, "close_qualification_not_confirmed", "ba_pending", ABH, {}, positive)) == [
         "guard:qualification_not_confirmed"]
+
+
+def test_a_case_running_through_a_linked_recognition_records_no_evaluation_and_is_not_closed_by_one(registry):
+    ef = registry.latest("skilled-worker-81a")
+    through_recognition = context(linked_exists=True, steps=steps(
+        ("conclude_agreement", {}), ("start_recognition", {"procedure": "recognition-bqfg"})))
+    assert codes(check_transition(ef, "record_expert_confirmation", "ba_cleared", ABH, {"result": "not_confirmed"},
+                                  through_recognition)) == ["guard:qualification_check_route"]
+    # Even with such a result on record (entered before this check existed), the case does not close on it.
+    recorded = context(linked_exists=True, steps=steps(("start_recognition", {}),
+                                                       ("record_expert_confirmation", {"result": "not_confirmed"})))
+    assert codes(check_transition(ef, "close_qualification_not_confirmed", "ba_cleared", ABH, {}, recorded)) == [
+        "guard:qualification_check_route"]
+    on_the_route = context(steps=steps(("start_qualification_check", {"route": "expert_confirmation"})))
+    assert check_transition(ef, "record_expert_confirmation", "ba_cleared", ABH, {"result": "not_confirmed"},
+                            on_the_route).allowed
+
+
+def test_a_deemed_approval_is_corrected_only_where_the_fiction_took_effect(registry):
+    ef = registry.latest("skilled-worker-81a")
+    inputs = {"reason": "Mitteilung der BA vom 10.03.2026"}
+    assert codes(check_transition(ef, "correct_ba_fiction", "ba_cleared", ABH, inputs, context())) == [
+        "guard:fiction_applied"]
+    assert check_transition(ef, "correct_ba_fiction", "ba_cleared", ABH, inputs,
+                            context(fiction_applied=True)).allowed
 
 
 @pytest.mark.parametrize("ctx_changes, inputs, allowed", [

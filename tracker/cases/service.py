@@ -219,7 +219,14 @@ def guard_context(case: Case, inputs: dict, events: list[Event] | None = None) -
         documents_complete_on=documents_complete_on(case) if inputs.get(EFFECTIVE_ON) else None,
         cooperation_deadline=next((timer.due_on for timer in reversed(timers.case_timers(case))
                                    if timer.timer_id == COOPERATION_TIMER), None) if case.id else None,
+        fiction_applied=_reverses_fictions(case) and any(
+            timer.status == TimerStatus.FIRED for timer in timers.case_timers(case)),
     )
+
+
+def _reverses_fictions(case: Case) -> bool:
+    return case.id is not None and any(
+        "reverse_fiction" in transition.effects for transition in workflow_of(case).transitions.values())
 
 
 def _opens_linked_cases(case: Case) -> bool:

@@ -22,6 +22,8 @@ COOPERATION_TIMER = "cooperation_deadline"
 #: § 81a(3) s. 1 no. 2 (certificate evaluation of a university degree) or no. 2a AufenthG (an expert body's
 #: confirmation): the step recording its result, and the input and value that say the qualification was confirmed.
 CONFIRMATION_STEP = "record_expert_confirmation"
+#: The step that chose that route instead of a linked recognition.
+QUALIFICATION_CHECK_STEP = "start_qualification_check"
 CONFIRMED = ("result", "confirmed")
 NOT_CONFIRMED = ("result", "not_confirmed")
 #: § 81a(3) s. 1 no. 2, 2a, second half-sentence AufenthG: for a profession regulated in Germany the licence to
@@ -58,6 +60,13 @@ class GuardContext:
     steps: Mapping[str, Mapping] = field(default_factory=dict)
     #: The linked recognition runs under a definition for a profession regulated in Germany (a licence is needed).
     linked_regulated: bool = False
+    #: A legal fiction the sweep applied stands (a timer of the case has fired, e.g. § 36(2) BeschV).
+    fiction_applied: bool = False
+
+    @property
+    def qualification_check_started(self) -> bool:
+        """The case took the route instead of recognition (§ 81a(3) s. 1 no. 2, 2a AufenthG)."""
+        return QUALIFICATION_CHECK_STEP in self.steps
 
     @property
     def qualification_confirmed(self) -> bool:
@@ -200,6 +209,25 @@ _GUARD_LIST = (
         lambda c: c.qualification_not_confirmed,
         LocalText("Es liegt keine negative Zeugnisbewertung oder Bestätigung vor.",
                   "There is no negative certificate evaluation or confirmation."),
+    ),
+    Guard(
+        "qualification_check_route",
+        LocalText("Statt der Anerkennung wurde eine Zeugnisbewertung oder die Bestätigung einer fachkundigen Stelle "
+                  "eingeleitet (§ 81a(3) S. 1 Nr. 2, 2a AufenthG).",
+                  "A certificate evaluation or an expert body's confirmation was started instead of recognition "
+                  "(§ 81a(3) s. 1 nos. 2, 2a AufenthG)."),
+        lambda c: c.qualification_check_started,
+        LocalText("In diesem Fall wurde keine Zeugnisbewertung oder Bestätigung einer fachkundigen Stelle "
+                  "eingeleitet: Er läuft über das verknüpfte Anerkennungsverfahren.",
+                  "No certificate evaluation or expert body's confirmation was started in this case: it runs "
+                  "through the linked recognition case."),
+    ),
+    Guard(
+        "fiction_applied",
+        LocalText("Eine gesetzliche Fiktion ist eingetreten (die Frist ist ohne Mitteilung abgelaufen).",
+                  "A legal fiction took effect (the period ran out without a notice)."),
+        lambda c: c.fiction_applied,
+        LocalText("In diesem Fall ist keine Fiktion eingetreten.", "No legal fiction took effect in this case."),
     ),
     Guard(
         "cooperation_warning_lapsed",
