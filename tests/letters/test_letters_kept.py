@@ -286,6 +286,43 @@ def test_the_pre_approval_letter_goes_to_the_employer_and_says_what_the_mission_
     assert "Klinikum Weimar gGmbH" in text_of(client.get(f"/cases/{recognition.id}/letters/receipt"))
 
 
+def test_letters_to_the_employer_speak_of_the_workers_qualification_and_the_notice_names_its_remedy(
+        client, login, skilled_worker_case, office, clerk):
+    parent, immigration_clerk = skilled_worker_case
+    step(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg", recognition_office=str(office.id))
+    recognition = fresh(parent).children[0]
+    mark_all_received(recognition, clerk)
+    step(fresh(recognition), "confirm_receipt_complete", clerk)
+    step(fresh(recognition), "grant_full_equivalence", clerk, date="2026-03-02")
+    login(clerk)
+
+    receipt = text_of(client.get(f"/cases/{recognition.id}/letters/receipt"))
+    assert "Der Antrag auf Anerkennung der Berufsqualifikation von Thị Ánh Nguyễn" in receipt
+    assert "Ihrer Berufsqualifikation" not in receipt and "Ihr Antrag" not in receipt
+    decision = text_of(client.get(f"/cases/{recognition.id}/letters/decision"))
+    assert "über den Antrag vom 02.03.2026 auf Feststellung der Gleichwertigkeit der Berufsqualifikation von " \
+           "Thị Ánh Nguyễn" in decision
+    assert ("Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch "
+            "erhoben werden.") in decision
+    assert "zur Niederschrift bei Handwerkskammer Erfurt, Anerkennungsstelle, Fischmarkt 13, 99084 Erfurt" in decision
+    english = text_of(client.get(f"/cases/{recognition.id}/letters/decision?lang=en"))
+    assert "on the application of 2 March 2026 for a finding of equivalence of the qualification of " \
+           "Thị Ánh Nguyễn" in english
+    assert "an objection (Widerspruch) may be lodged against this decision within one month" in english
+    assert "within one month" in pdf_text(client.get(f"/cases/{recognition.id}/letters/decision.pdf?lang=en"))
+
+
+def test_a_notice_to_the_applicant_speaks_to_them_and_names_its_remedy(client, login, case, clerk):
+    mark_all_received(case, clerk)
+    step(fresh(case), "confirm_receipt_complete", clerk)
+    step(fresh(case), "grant_full_equivalence", clerk, date="2026-03-02")
+    login(clerk)
+
+    decision = text_of(client.get(f"/cases/{case.id}/letters/decision"))
+    assert "über Ihren Antrag vom 27.02.2026 auf Feststellung der Gleichwertigkeit Ihrer Berufsqualifikation" in decision
+    assert "Rechtsbehelfsbelehrung" in decision
+
+
 def test_a_letter_is_reached_only_through_its_own_case(client, login, make, office, case, clerk):
     other = make.case(office=office, actor=clerk, received_on=date(2026, 2, 27))
     step(case, "confirm_receipt_incomplete", clerk, documents="diploma")

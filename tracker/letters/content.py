@@ -123,6 +123,32 @@ def _salutation(case, lang: str) -> str:
     return f"Guten Tag {name}," if lang == "de" else f"Dear {name},"
 
 
+@dataclass(frozen=True)
+class Voice:
+    """How a letter speaks of the application and the qualification: to the applicant ("Ihr Antrag", "Ihrer
+    Berufsqualifikation"), or to the employer as representative (§ 81a AufenthG), whose qualification it is not
+    ("der Antrag", "der Berufsqualifikation von …")."""
+
+    application: str  #: "Ihr Antrag" / "Der Antrag"; "your application" / "the application"
+    of_application: str  #: "Ihres Antrags" / "des Antrags"
+    on_application: str  #: "Ihren Antrag" / "den Antrag"
+    qualification: str  #: "Ihrer Berufsqualifikation" / "der Berufsqualifikation von …"; "your qualification" / …
+    documents: str  #: "Ihre Unterlagen" / "Die Unterlagen"; "Your documents" / "The documents"
+
+
+def voice(case, lang: str) -> Voice:
+    name = case.applicant.full_name
+    if lang == "de":
+        if represented(case):
+            return Voice("Der Antrag", "des Antrags", "den Antrag", f"der Berufsqualifikation von {name}",
+                         "Die Unterlagen")
+        return Voice("Ihr Antrag", "Ihres Antrags", "Ihren Antrag", "Ihrer Berufsqualifikation", "Ihre Unterlagen")
+    if represented(case):
+        return Voice("the application", "the application", "the application", f"the qualification of {name}",
+                     "The documents")
+    return Voice("your application", "your application", "your application", "your qualification", "Your documents")
+
+
 def build(case, workflow, kind: str, lang: str, *, event, dated: date) -> Letter:
     letter = Letter(
         kind=str(kind), lang=lang, title=LETTER_KIND[LetterKind(kind)].get(lang),
@@ -185,10 +211,11 @@ def _receipt(letter: Letter, case, workflow, event) -> None:
     received = day(case.received_on, lang)
     transition = workflow.transitions[event.subject]
     basis = cite(transition.basis)
+    de, en = voice(case, "de"), voice(case, "en")
     _say(letter,
-         f"Ihr Antrag auf Anerkennung Ihrer Berufsqualifikation „{case.profession}“ (Referenzberuf: "
+         f"{de.application} auf Anerkennung {de.qualification} „{case.profession}“ (Referenzberuf: "
          f"{case.reference_occupation}) ist am {received} bei uns eingegangen. Wir bestätigen den Eingang ({basis}).",
-         f"We received your application for recognition of your qualification '{case.profession}' (German reference "
+         f"We received {en.application} for recognition of {en.qualification} '{case.profession}' (German reference "
          f"occupation: {case.reference_occupation}) on {received}. We confirm its receipt ({basis}).")
     spec, timer = _decision_timer(case, workflow)
     if spec is None:
@@ -198,17 +225,17 @@ def _receipt(letter: Letter, case, workflow, event) -> None:
     if timer is not None and timer.status in OPEN_TIMER_STATUSES and timer.due_on:
         due, complete = day(timer.due_on, lang), day(timer.started_on, lang)
         _say(letter,
-             f"Ihre Unterlagen sind vollständig; die letzte Unterlage ist am {complete} eingegangen. Die Frist für "
+             f"{de.documents} sind vollständig; die letzte Unterlage ist am {complete} eingegangen. Die Frist für "
              f"unsere Entscheidung ({period}, {cite(spec.basis)}) beginnt mit dem Eingang der vollständigen "
-             f"Unterlagen. Wir entscheiden über Ihren Antrag {'möglichst ' if target else ''}bis zum {due}.",
-             f"Your documents are complete; the last of them arrived on {complete}. The period for our decision ({period}, "
-             f"{cite(spec.basis)}) runs from the receipt of the complete documents. We will decide on your application "
-             f"{'if possible ' if target else ''}by {due}.")
+             f"Unterlagen. Wir entscheiden über {de.on_application} {'möglichst ' if target else ''}bis zum {due}.",
+             f"{en.documents} are complete; the last of them arrived on {complete}. The period for our decision "
+             f"({period}, {cite(spec.basis)}) runs from the receipt of the complete documents. We will decide on "
+             f"{en.on_application} {'if possible ' if target else ''}by {due}.")
         return
     missing = _asked_for(case, workflow, event, lang)
     if missing:
         _say(letter, "Für die Prüfung fehlen noch folgende Unterlagen:",
-             "To examine your application we still need these documents:", missing)
+             f"To examine {en.on_application} we still need these documents:", missing)
     _say(letter,
          f"Die Frist für unsere Entscheidung ({period}, {cite(spec.basis)}) beginnt erst mit dem Eingang der "
          f"vollständigen Unterlagen. Wir teilen Ihnen dann mit, bis wann wir entscheiden.",
@@ -290,12 +317,13 @@ def _documents_request(letter: Letter, case, workflow, event) -> None:
     # A request that names no items asks for what the checklist still lacks; with nothing lacking there, for
     # information (a request during review, § 5(4) BQFG), whose details the clerk gives as the reason.
     items = _asked_for(case, workflow, event, lang)
+    de, en = voice(case, "de"), voice(case, "en")
     if items:
-        _say(letter, "Für die Bearbeitung Ihres Antrags benötigen wir noch folgende Unterlagen:",
-             "To process your application we need the following documents:", items)
+        _say(letter, f"Für die Bearbeitung {de.of_application} benötigen wir noch folgende Unterlagen:",
+             f"To process {en.of_application} we need the following documents:", items)
     else:
-        _say(letter, "Für die Bearbeitung Ihres Antrags benötigen wir noch Auskünfte oder Unterlagen von Ihnen.",
-             "To process your application we need further information or documents from you.")
+        _say(letter, f"Für die Bearbeitung {de.of_application} benötigen wir noch Auskünfte oder Unterlagen von Ihnen.",
+             f"To process {en.of_application} we need further information or documents from you.")
     _say(letter, f"Bitte reichen Sie die Unterlagen bis zum {due} ein ({cite(transition.basis)}).",
          f"Please send these documents by {due} ({cite(transition.basis)}).")
     _day_named(letter, event, due)
@@ -309,8 +337,8 @@ def _documents_request(letter: Letter, case, workflow, event) -> None:
         _say(letter, "Die Frist für unsere Entscheidung beginnt erst mit dem Eingang der vollständigen Unterlagen.",
              "The period for our decision only begins once we have received the complete documents.")
     _say(letter,
-         "Wenn Sie die Unterlagen nicht einreichen, können wir über Ihren Antrag nur nach Aktenlage entscheiden oder "
-         "ihn nach vorherigem schriftlichem Hinweis mit Frist ablehnen.",
+         f"Wenn Sie die Unterlagen nicht einreichen, können wir über {de.on_application} nur nach Aktenlage entscheiden "
+         f"oder ihn nach vorherigem schriftlichem Hinweis mit Frist ablehnen.",
          "If you do not send the documents, we can only decide on the documents we have, or refuse the application "
          "after a written warning with a deadline.")
 
@@ -321,10 +349,10 @@ def _refusal_warning(letter: Letter, case, workflow, event) -> None:
     basis = cite(workflow.transitions[event.subject].basis)
     _say(letter,
          f"Sie haben uns die angeforderten Unterlagen bisher nicht vorgelegt. Wir setzen Ihnen hierfür eine letzte "
-         f"Frist bis zum {due}. Wenn Sie bis dahin nicht mitwirken, können wir Ihren Antrag ohne weitere Ermittlungen "
-         f"ablehnen ({basis}).",
+         f"Frist bis zum {due}. Wenn Sie bis dahin nicht mitwirken, können wir {voice(case, 'de').on_application} "
+         f"ohne weitere Ermittlungen ablehnen ({basis}).",
          f"You have not yet sent us the documents we requested. We set you a final deadline of {due}. If you do not "
-         f"cooperate by then, we may refuse your application without further inquiry ({basis}).")
+         f"cooperate by then, we may refuse {voice(case, 'en').on_application} without further inquiry ({basis}).")
     _day_named(letter, event, due)
     text = str(_details(event).get("letter") or "").strip()
     if text:
@@ -337,13 +365,14 @@ def _decision(letter: Letter, case, workflow, event) -> None:
     state = workflow.states.get(event.to_state)
     basis = cite(transition.basis)
     data = _details(event)
+    de, en = voice(case, "de"), voice(case, "en")
     _say(letter,
-         f"über Ihren Antrag vom {day(case.received_on, lang)} auf Feststellung der Gleichwertigkeit Ihrer "
-         f"Berufsqualifikation „{case.profession}“ mit dem Referenzberuf {case.reference_occupation} entscheiden wir "
+         f"über {de.on_application} vom {day(case.received_on, lang)} auf Feststellung der Gleichwertigkeit "
+         f"{de.qualification} „{case.profession}“ mit dem Referenzberuf {case.reference_occupation} entscheiden wir "
          f"wie folgt ({basis}):",
-         f"We decide as follows on your application of {day(case.received_on, lang)} for a finding of equivalence of "
-         f"your qualification '{case.profession}' with the German reference occupation {case.reference_occupation} "
-         f"({basis}):")
+         f"We decide as follows on {en.on_application} of {day(case.received_on, lang)} for a finding of equivalence "
+         f"of {en.qualification} '{case.profession}' with the German reference occupation "
+         f"{case.reference_occupation} ({basis}):")
     if state is not None:
         _say(letter, f"Entscheidung: {state.title.de}.", f"Decision: {state.title.en}.")
     for key in ("differences",):
@@ -356,6 +385,21 @@ def _decision(letter: Letter, case, workflow, event) -> None:
             _say(letter, f"Grund: {choice.label.de}", f"Ground: {choice.label.en}")
     if event.reason:
         _say(letter, f"Begründung: {event.reason}", f"Reasons: {event.reason}")
+    _remedy(letter, case.office)
+
+
+def _remedy(letter: Letter, office) -> None:
+    """The instructions on legal remedies every notice carries (§ 37(6) VwVfG, § 58 VwGO; without them the objection
+    period is a year, § 58(2) VwGO). Thuringia keeps the objection procedure (§ 68 VwGO) for these decisions: the
+    reading an authority takes (README, "Letters")."""
+    at = ", ".join(_lines(office.name, office.street, f"{office.postcode} {office.city}".strip()))
+    _say(letter,
+         f"Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch "
+         f"erhoben werden. Der Widerspruch ist schriftlich, in elektronischer Form nach § 3a Abs. 2 VwVfG oder zur "
+         f"Niederschrift bei {at} einzulegen (§§ 68, 70 VwGO).",
+         f"Information on legal remedies: an objection (Widerspruch) may be lodged against this decision within one "
+         f"month of its notification, in writing, in electronic form under section 3a(2) VwVfG, or on record at "
+         f"{at} (sections 68, 70 of the Code of Administrative Court Procedure, VwGO).")
 
 
 def _pre_approval(letter: Letter, case, workflow, event) -> None:
