@@ -66,6 +66,14 @@ def test_the_form_starts_with_today_and_the_clerk_s_office(client, clerk, office
     assert 'value="recognition-bqfg"' in page and 'value="skilled-worker-81a"' not in page
 
 
+def test_required_dates_are_marked_required_like_every_other_required_field(client, clerk):
+    page = client.get("/cases/new").get_data(as_text=True)
+
+    for name, label in (("received_on", "Eingang des Antrags"), ("date_of_birth", "Geburtsdatum")):
+        assert re.search(rf'<label for="{name}">{label} <span class="required">\(Pflichtfeld\)</span></label>', page)
+        assert re.search(rf'<input[^>]*id="{name}"[^>]*required', page)
+
+
 def test_missing_fields_are_named_and_everything_typed_is_shown_again(client, clerk, complete):
     typed = dict(complete, family_name="", nationality="", reference_occupation="")
 

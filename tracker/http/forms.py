@@ -76,6 +76,9 @@ def date_required():
         if field.data is None:
             raise StopValidation()  # the parse error is on the field already; nothing more to check on no date
 
+    # Marked required like a ``DataRequired`` field: the label says "(Pflichtfeld)", the input carries ``required``
+    # for assistive technology (the forms are ``novalidate``: the server's message stands, WCAG 3.3.2).
+    check.field_flags = {"required": True}
     return check
 
 
