@@ -11,7 +11,7 @@ from tracker.config import ROOT, ConfigurationError, from_environment
 @pytest.fixture
 def clean_env(monkeypatch):
     for name in ("DATABASE_URL", "REDIS_URL", "SECRET_KEY", "AUDIT_KEY", "AUDIT_OLD_KEYS", "TRACKER_ENV", "TOTP_KEY",
-                 "TOTP_OLD_KEYS", "TRUSTED_PROXY_COUNT", "BASE_URL", "MAIL_SERVER"):
+                 "TOTP_OLD_KEYS", "TRUSTED_PROXY_COUNT", "BASE_URL", "MAIL_SERVER", "METRICS_TOKEN"):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch
 
@@ -182,3 +182,37 @@ def test_the_apps_postgresql_connections_carry_the_configured_random_page_cost(c
     server.dispose()
     assert setting_seen_by_the_app(1.7) == "1.7"
     assert setting_seen_by_the_app(None) == servers_own
+
+
+def _example_environment() -> dict[str, str]:
+    """deploy/systemd/tracker.env.example as an operator copies it."""
+    lines = (ROOT / "deploy" / "systemd" / "tracker.env.example").read_text().splitlines()
+    return dict(line.split("=", 1) for line in lines if line.strip() and not line.startswith("#"))
+
+
+@pytest.mark.parametrize("left_unedited", ["SECRET_KEY", "AUDIT_KEY", "TOTP_KEY", "METRICS_TOKEN"])
+def test_production_refuses_a_placeholder_of_the_example_environment_left_in_place(clean_env, tmp_path,
+                                                                                  left_unedited):
+    for name, value in _example_environment().items():
+        clean_env.setenv(name, value)
+    for name in ("SECRET_KEY", "AUDIT_KEY", "TOTP_KEY", "METRICS_TOKEN"):
+        if name != left_unedited:
+            clean_env.setenv(name, name.lower() * 8)
+    with pytest.raises(ConfigurationError, match=f"{left_unedited} still holds the example's placeholder"):
+        from_environment(tmp_path)
+
+
+def test_production_refuses_short_and_shared_keys(clean_env, tmp_path):
+    for name, value in _example_environment().items():
+        clean_env.setenv(name, value)
+    clean_env.setenv("METRICS_TOKEN", "m" * 32)
+    clean_env.setenv("SECRET_KEY", "s" * 31)
+    clean_env.setenv("AUDIT_KEY", "a" * 40)
+    clean_env.setenv("TOTP_KEY", "t" * 40)
+    with pytest.raises(ConfigurationError, match="SECRET_KEY must be at least 32 characters"):
+        from_environment(tmp_path)
+    clean_env.setenv("SECRET_KEY", "a" * 40)
+    with pytest.raises(ConfigurationError, match="must be three different values"):
+        from_environment(tmp_path)
+    clean_env.setenv("SECRET_KEY", "s" * 40)
+    assert from_environment(tmp_path)["SECRET_KEY"] == "s" * 40

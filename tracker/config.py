@@ -144,6 +144,8 @@ def from_environment(instance_path: Path) -> dict:
         **_operations(instance_path),
         **_applicant_status(),
     }
+    if production:
+        _refuse_weak_secrets(config)
     if production and not (os.environ.get("BASE_URL") or "").startswith("https://"):
         # Without it every link in an e-mail would lead to the development address.
         raise ConfigurationError("BASE_URL must be set to the https:// address users reach the tracker at when "
@@ -154,6 +156,32 @@ def from_environment(instance_path: Path) -> dict:
         raise ConfigurationError("MAIL_SERVER must be set when TRACKER_ENV=production (e-mails would be written to "
                                  "files instead of being sent)")
     return config
+
+
+#: Secrets production refuses when shorter: 32 characters is the 128 bits of a random hex string of 16 bytes.
+MIN_SECRET_LENGTH = 32
+#: The keys that must each be a value of its own: one leaked must not open what the others guard.
+SEPARATE_KEYS = ("SECRET_KEY", "AUDIT_KEY", "TOTP_KEY")
+#: What the example environment files (deploy/systemd/tracker.env.example) put where a secret goes.
+PLACEHOLDER_MARK = "change-me"
+
+
+def _refuse_weak_secrets(config: dict) -> None:
+    """Production starts only with real secrets: not the example file's placeholders (a copied line left unedited
+    would sign sessions, seal the audit chain and encrypt the TOTP secrets with a published value), not short, and
+    the three keys different from each other."""
+    secrets_given = {name: config[name] for name in (*SEPARATE_KEYS, "METRICS_TOKEN") if config.get(name)}
+    for name, value in secrets_given.items():
+        if PLACEHOLDER_MARK in value.lower():
+            raise ConfigurationError(f"{name} still holds the example's placeholder; set a random value "
+                                     f"(e.g. python -c 'import secrets; print(secrets.token_hex(32))')")
+        if len(value) < MIN_SECRET_LENGTH:
+            raise ConfigurationError(f"{name} must be at least {MIN_SECRET_LENGTH} characters long when "
+                                     f"TRACKER_ENV=production (e.g. python -c 'import secrets; "
+                                     f"print(secrets.token_hex(32))')")
+    keys = [config[name] for name in SEPARATE_KEYS]
+    if len(set(keys)) < len(keys):
+        raise ConfigurationError(f"{', '.join(SEPARATE_KEYS)} must be three different values")
 
 
 def _mail(instance_path: Path) -> dict:
