@@ -51,11 +51,22 @@ def on_starting(server):
         os.makedirs(directory, exist_ok=True)
 
 
+# A worker that ended (recycled after max_requests, replaced after a timeout) leaves its files: its counts go into
+# one archive file per kind, so the directory does not grow with every recycled worker (scrapes stay fast).
 def child_exit(server, worker):
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    directory = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if directory:
         from prometheus_client import multiprocess
 
+        from tracker.operations.metric_files import archive_ended_worker
+
         multiprocess.mark_process_dead(worker.pid)
+        archive_ended_worker(directory, worker.pid)
+
+
+# gunicorn 24+ opens a control socket in the user's home ($HOME/.gunicorn/gunicorn.ctl), shared by every instance
+# of that user; systemctl and signals are how this service is controlled.
+control_socket_disable = True
 
 
 def post_worker_init(worker):

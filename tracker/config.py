@@ -97,6 +97,9 @@ def from_environment(instance_path: Path) -> dict:
         #: counts per process; with several processes set Redis (the default when REDIS_URL is set).
         "RATELIMIT_STORAGE_URI": (os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL")
                                   or "memory://"),
+        #: A Redis that hangs (stopped, not closed) costs a limited request (a login, a form) at most a second
+        #: before the limiter counts in memory; without a limit each waited 5 s, a login 10.
+        "RATELIMIT_STORAGE_OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         "RATELIMIT_HEADERS_ENABLED": False,
         #: Redis down must not take logins down with it: the limiter counts in memory meanwhile.
         "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,

@@ -186,6 +186,21 @@ def test_backup_without_a_documents_directory_and_into_an_occupied_directory(sou
     assert code != 0 and "not empty" in output  # never overwrites an earlier backup
 
 
+def test_a_backup_of_an_empty_documents_folder_restores_when_a_copy_dropped_the_folder(source, empty_target,
+                                                                                      tmp_path):
+    app, facts = source
+    app.config["DOCUMENTS_DIR"] = str(tmp_path / "no-uploads-yet")
+    (tmp_path / "no-uploads-yet").mkdir()
+    backup_dir = tmp_path / "backup"
+    assert run(app, "backup", "--to", str(backup_dir))[0] == 0
+    (backup_dir / "documents").rmdir()  # copies of a backup often leave out empty folders
+
+    code, output = run(empty_target, "restore", "--from", str(backup_dir))
+    assert code == 0, output
+    assert Path(empty_target.config["DOCUMENTS_DIR"]).is_dir()
+    assert run(empty_target, "audit", "verify")[0] == 0
+
+
 def test_a_backup_is_readable_by_its_owner_only(source, tmp_path):
     app, _facts = source
     backup_dir = tmp_path / "backup"

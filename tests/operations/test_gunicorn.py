@@ -134,3 +134,28 @@ def test_a_graceful_reload_replaces_the_workers_without_failing_a_request(server
     else:
         pytest.fail("the workers were not replaced within 30 s")
     assert failures == 0
+
+
+def healthz_total(base: str) -> float:
+    _status, _headers, body = get(base + "/metrics")
+    return sum(float(line.rsplit(" ", 1)[1]) for line in body.splitlines()
+               if line.startswith("tracker_http_requests_total{") and "operations_health.healthz" in line)
+
+
+def test_an_ended_workers_counts_stay_in_the_totals_and_its_files_are_folded_away(server):
+    base, process, _log, multiproc = server
+    for _ in range(30):
+        assert get(base + "/healthz")[0] == 200
+    counted = healthz_total(base)
+    old = worker_pids(process.pid)
+    process.send_signal(signal.SIGHUP)  # the workers end and new ones start, as when max_requests recycles them
+    deadline = time.monotonic() + 30
+    while worker_pids(process.pid) & old or len(worker_pids(process.pid)) != 2:
+        assert time.monotonic() < deadline, "the workers were not replaced within 30 s"
+        time.sleep(0.2)
+    time.sleep(0.5)  # child_exit runs in the master right after each old worker has gone
+
+    assert healthz_total(base) >= counted  # a counter never goes down
+    names = os.listdir(multiproc)
+    assert "counter_archive.db" in names and "histogram_archive.db" in names
+    assert not [name for name in names for pid in old if name.endswith(f"_{pid}.db")]

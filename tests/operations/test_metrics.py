@@ -19,6 +19,7 @@ def scrape(client, **kwargs) -> dict:
     response = client.get("/metrics", **kwargs)
     assert response.status_code == 200, response.get_data(as_text=True)
     assert response.mimetype == "text/plain"
+    assert response.headers["Content-Type"] == "text/plain; version=1.0.0; charset=utf-8"  # one charset, not two
     return {(sample.name, frozenset(sample.labels.items())): sample.value
             for family in text_string_to_metric_families(response.get_data(as_text=True))
             for sample in family.samples}

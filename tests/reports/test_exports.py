@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import csv
 import io
+import socket
+from datetime import date, timedelta
 
 import openpyxl
 import pytest
 
 from tests.conftest import redis_test_database
 from tests.factories import PASSWORD
-from tracker import create_app
+from tracker import clock, create_app
 from tracker.extensions import db
 from tracker.jobs.queue import REPORTS, get_queue
 from tracker.jobs.worker import run_worker
+from tracker.reports.jobs import pump_exports, run_export
 from tracker.reports.models import ExportStatus, ReportExport
 
 YEAR = {"start": "2025-01-01", "end": "2025-12-31", "office": "0"}
@@ -131,3 +134,75 @@ def test_a_text_a_spreadsheet_would_run_is_quoted_in_both_csv_writers(typed):
 
     assert safe_cell(typed) == _csv_value(typed) == "'" + typed
     assert safe_cell("Pflegefachfrau") == _csv_value("Pflegefachfrau") == "Pflegefachfrau"
+
+
+@pytest.fixture
+def unreachable_redis_app(app):
+    """The web process while Redis is down: nothing listens at REDIS_URL's port."""
+    broken = create_app({"TESTING": True, "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0",
+                         "WTF_CSRF_ENABLED": False,
+                         **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SERVER_NAME")}})
+    yield broken
+    with broken.app_context():
+        db.session.remove()
+        db.engine.dispose()
+
+
+def closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]  # free once the probe is closed: a connection there is refused
+
+
+def test_an_export_asked_for_while_redis_is_down_waits_and_the_pump_runs_it_later(year, people, app,
+                                                                                  unreachable_redis_app):
+    db.session.commit()
+    admin_email = people["admin"].email
+    with unreachable_redis_app.app_context():
+        client = unreachable_redis_app.test_client()
+        assert client.post("/login", data={"email": admin_email, "password": PASSWORD}).status_code == 302
+        response = client.post("/reports/exports", data={**YEAR, "file_format": "csv"})
+        assert response.status_code == 303  # not a 500: the request is recorded, its job waits
+        waiting = client.get(response.headers["Location"]).get_data(as_text=True)
+        assert "export-progress.js" in waiting
+        export = db.session.query(ReportExport).one()
+        assert (export.status, export.enqueued_at) == (ExportStatus.QUEUED, None)
+        export_id = export.id
+        db.session.remove()
+    # Redis answers again: the pump enqueues it (here without Redis, where a job runs at once).
+    pump_exports()
+    export = db.session.get(ReportExport, export_id)
+    assert (export.status, export.attempts) == (ExportStatus.DONE, 1) and export.enqueued_at is not None
+    assert len(read_csv(export.content)) == 7
+
+
+def test_an_export_whose_worker_died_runs_again_until_it_has_run_three_times(year, people):
+    now = clock.now()
+    lost = dict(requested_by_id=people["admin"].id, period_from=date(2025, 1, 1), period_to=date(2025, 12, 31),
+                file_format="csv", status=ExportStatus.RUNNING, enqueued_at=now - timedelta(minutes=20),
+                started_at=now - timedelta(minutes=10))
+    retried, given_up = ReportExport(**lost, attempts=1), ReportExport(**lost, attempts=3)
+    running = ReportExport(**{**lost, "started_at": now - timedelta(minutes=2)}, attempts=1)  # still within its time
+    db.session.add_all([retried, given_up, running])
+    db.session.commit()
+
+    pump_exports()
+
+    db.session.expire_all()
+    assert (retried.status, retried.attempts, len(read_csv(retried.content))) == (ExportStatus.DONE, 2, 7)
+    assert given_up.status == ExportStatus.FAILED and given_up.finished_at is not None
+    assert (running.status, running.attempts) == (ExportStatus.RUNNING, 1)
+
+
+def test_the_same_export_job_twice_builds_the_file_once(year, people):
+    export = ReportExport(requested_by_id=people["admin"].id, period_from=date(2025, 1, 1),
+                          period_to=date(2025, 12, 31), file_format="csv", status=ExportStatus.QUEUED)
+    db.session.add(export)
+    db.session.commit()
+
+    run_export(export.id)
+    finished = db.session.get(ReportExport, export.id).finished_at
+    run_export(export.id)
+
+    db.session.expire_all()
+    assert (export.status, export.attempts, export.finished_at) == (ExportStatus.DONE, 1, finished)

@@ -20,9 +20,12 @@ pytestmark = pytest.mark.resilience
 
 #: Receipt days whose 1-month receipt confirmation falls due around a daylight-saving change: spring forward on
 #: Sun 29 Mar 2026 (02:00 → 03:00), fall back on Sun 25 Oct 2026 (03:00 → 02:00).
+#: The last two of each fall due in the days the clock jumps over.
 RECEIVED = {
-    "spring": [date(2026, 2, 25), date(2026, 2, 26), date(2026, 2, 27), date(2026, 2, 28), date(2026, 3, 1)],
-    "autumn": [date(2026, 9, 22), date(2026, 9, 23), date(2026, 9, 24), date(2026, 9, 25), date(2026, 9, 26)],
+    "spring": [date(2026, 2, 25), date(2026, 2, 26), date(2026, 2, 27), date(2026, 2, 28), date(2026, 3, 1),
+               date(2026, 3, 4), date(2026, 3, 5)],
+    "autumn": [date(2026, 9, 22), date(2026, 9, 23), date(2026, 9, 24), date(2026, 9, 25), date(2026, 9, 26),
+               date(2026, 10, 4), date(2026, 10, 5)],
 }
 
 
@@ -64,7 +67,7 @@ def test_hourly_sweeps_across_a_daylight_saving_change_and_clock_jumps_act_once(
         cases.append(make.case(office=office, actor=clerk, received_on=received))
 
     start = datetime(first.year, first.month + 1, 20, 0, 30, tzinfo=BERLIN).astimezone(timezone.utc)
-    middle = start + timedelta(days=10)  # past the change of the clocks
+    middle = start + timedelta(days=14)  # past the change of the clocks
     for moment in hours(start, middle):
         sweep_at(moment)
     sweep_at(middle - timedelta(hours=1))  # the clock set back an hour (NTP correction)
@@ -77,6 +80,28 @@ def test_hourly_sweeps_across_a_daylight_saving_change_and_clock_jumps_act_once(
     breached = [timer for timer in db.session.scalars(select(Timer).where(Timer.timer_id == "receipt_confirmation"))]
     assert len(breached) == len(cases) and all(timer.status == "breached" for timer in breached)
     assert handled == 2 * len(cases)  # one warning and one breach per case
+    assert_breached_at_the_first_sweep_of_the_day_after(breached, until=clock.berlin_date(middle))
+
+
+#: The Sundays the clocks change in Europe/Berlin in 2026.
+CHANGEOVERS = (date(2026, 3, 29), date(2026, 10, 25))
+
+
+def assert_breached_at_the_first_sweep_of_the_day_after(timers, until: date) -> None:
+    """A deadline is breached when its last day has ended in Berlin: by the hourly sweep at 00:30 Berlin time of the
+    next day, on either side of a change of the clocks (not an hour later, as a day counted in UTC would give, nor
+    on the last day itself)."""
+    breaches = {event.case_id: event.occurred_at for event in db.session.scalars(
+        select(Event).where(Event.kind == EventKind.TIMER_BREACHED,
+                            Event.case_id.in_([timer.case_id for timer in timers])))}
+    swept_hourly = [timer for timer in timers if timer.due_on + timedelta(days=1) < until]
+    for timer in swept_hourly:
+        local = breaches[timer.case_id].astimezone(BERLIN)
+        assert (local.date(), local.hour, local.minute) == (timer.due_on + timedelta(days=1), 0, 30), timer.due_on
+    # Some of them end across the change of the clocks: one breached before it, one after.
+    days = sorted(timer.due_on + timedelta(days=1) for timer in swept_hourly)
+    assert any(day <= changeover for day in days for changeover in CHANGEOVERS)
+    assert any(day > changeover and day - changeover < timedelta(days=7) for day in days for changeover in CHANGEOVERS)
 
 
 def test_a_backlog_of_a_day_is_caught_up_once(app, make):

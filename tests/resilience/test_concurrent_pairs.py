@@ -1,4 +1,4 @@
-"""200 pairs of clerks changing the same case at the same moment, through gunicorn with several workers on
+"""200 pairs of clerks changing the same case at the same moment, all 400 changes sent at once, through gunicorn with several workers on
 PostgreSQL, with CSRF and sessions as in production: in each pair exactly one change applies, the other clerk gets
 the conflict message with the form kept (409); nothing is lost or applied twice, and the audit trail verifies."""
 from __future__ import annotations
@@ -106,29 +106,28 @@ def test_conflicting_pairs_through_several_workers_lose_nothing(server):
     for browser, email in zip(browsers, emails):
         browser.login(email)
     steps = [("confirm_receipt_incomplete", {"documents": "diploma"}), ("withdraw", {"reason": "Schreiben vom Antragsteller"})]
-    outcomes = []
-
+    forms = {}
     for case_id in cases:
-        forms = []
-        for browser in browsers:  # both clerks open the case and see the same version
+        for index, browser in enumerate(browsers):  # both clerks open the case and see the same version
             _, page = browser.request(f"/cases/{case_id}")
             version = re.search(r'name="version" type="hidden" value="(\d+)"', page).group(1)
-            forms.append({"csrf_token": browser.token(page), "version": version})
-        start = threading.Barrier(2)
-        results = [None, None]
+            forms[case_id, index] = {"csrf_token": browser.token(page), "version": version}
+    # Then every change of every pair at once: 400 requests in flight against the workers.
+    start = threading.Barrier(2 * len(cases))
+    results = {}
 
-        def send(index: int) -> None:
-            transition, inputs = steps[index]
-            start.wait()
-            results[index] = browsers[index].request(f"/cases/{case_id}/transitions/{transition}",
-                                                      {**forms[index], **inputs})
+    def send(case_id: int, index: int) -> None:
+        transition, inputs = steps[index]
+        start.wait()
+        results[case_id, index] = browsers[index].request(f"/cases/{case_id}/transitions/{transition}",
+                                                           {**forms[case_id, index], **inputs})
 
-        threads = [threading.Thread(target=send, args=(index,)) for index in (0, 1)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
-        outcomes.append((case_id, results))
+    threads = [threading.Thread(target=send, args=(case_id, index)) for case_id in cases for index in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    outcomes = [(case_id, [results[case_id, 0], results[case_id, 1]]) for case_id in cases]
 
     for case_id, results in outcomes:
         statuses = sorted(status for status, _ in results)

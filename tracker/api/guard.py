@@ -9,6 +9,7 @@ from __future__ import annotations
 from flask import current_app, g, request
 from flask.sessions import SessionInterface
 from flask_limiter.util import get_remote_address
+from sqlalchemy.exc import InterfaceError, OperationalError
 from werkzeug.exceptions import Unauthorized
 
 from tracker.api.problems import PREFIX, ApiProblem
@@ -39,7 +40,14 @@ def current_user() -> User:
 
 
 def rate_limit_key() -> str:
-    token = current_token()
+    try:
+        token = current_token()
+    except (OperationalError, InterfaceError):
+        # The database is down: the guard's own look-up answers 503 with a retry hint a moment later. Counted by
+        # address meanwhile, rather than an error the limiter logs with its trace on every request and takes for
+        # its storage failing (it would count in memory, per process, although Redis is fine).
+        db.session.rollback()
+        return f"api-address:{get_remote_address()}"
     return f"api-token:{token.id}" if token is not None else f"api-address:{get_remote_address()}"
 
 

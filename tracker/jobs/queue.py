@@ -30,8 +30,10 @@ def redis_connection(app: Flask | None = None) -> Redis | None:
         return None
     made = app.extensions.get("redis_client")
     if made is None or made[0] != url:
-        # A bounded connect: a web request that enqueues after its commit must not hang on an unreachable Redis.
-        made = app.extensions["redis_client"] = (url, Redis.from_url(url, socket_connect_timeout=3))
+        # A bounded connect and answer: a web request that enqueues after its commit must not hang on a Redis that
+        # is unreachable or stopped without closing its connections (its mails wait in the outbox meanwhile). RQ's
+        # workers raise the answer's limit above their blocking wait for jobs themselves.
+        made = app.extensions["redis_client"] = (url, Redis.from_url(url, socket_connect_timeout=3, socket_timeout=5))
     return made[1]
 
 

@@ -3,10 +3,12 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from collections.abc import Sequence
 
 from flask import Flask
+from redis.exceptions import RedisError
 from rq.cron import CronScheduler
 from rq.worker import SimpleWorker
 from rq.worker_pool import WorkerPool
@@ -56,10 +58,22 @@ def build_scheduler(app: Flask):
     return scheduler
 
 
+#: How long the scheduler waits before it tries Redis again after losing it.
+SCHEDULER_RETRY_SECONDS = 5
+
+
 def run_scheduler(app: Flask) -> None:
     """Enqueue the recurring jobs on time, until stopped. Several schedulers may run: every recurring job is
-    idempotent."""
-    build_scheduler(app).start()
+    idempotent. Redis lost (restarted, unreachable) does not end the process: it tries again every few seconds
+    and goes on where it left off (a missed run of a recurring job is made up by its next one)."""
+    while True:
+        try:
+            build_scheduler(app).start()
+            return
+        except RedisError as error:
+            log.warning("scheduler: Redis unreachable (%s); trying again in %d s", type(error).__name__,
+                        SCHEDULER_RETRY_SECONDS)
+            time.sleep(SCHEDULER_RETRY_SECONDS)
 
 
 def start_in_process_scheduler(app: Flask, stop: threading.Event | None = None) -> threading.Thread:

@@ -295,6 +295,9 @@ def restore(engine: sa.engine.Engine, documents_dir: Path, source: Path, *, forc
         elif documents_dir.is_dir():
             documents_dir.rmdir()
         documents_dir.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copytree(source / DOCUMENTS, documents_dir)
+        if (source / DOCUMENTS).is_dir():
+            shutil.copytree(source / DOCUMENTS, documents_dir)
+        else:  # an empty folder, which a copy of the backup may drop; ``verify`` found every file it lists
+            documents_dir.mkdir(mode=0o700)
     return RestoreResult(files=len(manifest["files"]), alembic_revision=_alembic_revision(engine),
                          documents=manifest["documents"])

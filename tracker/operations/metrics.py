@@ -86,7 +86,8 @@ def metrics():
                             mimetype="text/plain")
         return Response("metrics: only from this host (set METRICS_TOKEN for a remote scraper)\n", 403,
                         mimetype="text/plain")
-    return Response(generate_latest(_Scrape(current_app._get_current_object())), mimetype=CONTENT_TYPE_LATEST)
+    # content_type as is: the format's own type already names its charset (mimetype would add a second one).
+    return Response(generate_latest(_Scrape(current_app._get_current_object())), content_type=CONTENT_TYPE_LATEST)
 
 
 def scrape_allowed() -> bool:

@@ -38,6 +38,13 @@ class ReportExport(db.Model):
     done_rows: Mapped[int] = mapped_column(default=0)
     total_rows: Mapped[int] = mapped_column(default=0)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When its job last went to the queue; None: it never got there (Redis unreachable). ``jobs.pump_exports``
+    #: enqueues such an export again, and one whose job a restarted Redis lost.
+    enqueued_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: When a job last took it up (status ``running``); a run far past the job timeout lost its worker.
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: Runs started; a lost one is retried until ``jobs.MAX_ATTEMPTS``, then the export has failed.
+    attempts: Mapped[int] = mapped_column(default=0, server_default="0")
     content: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)
 
     requested_by = relationship("User")

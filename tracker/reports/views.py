@@ -15,11 +15,10 @@ from tracker.auth.models import User
 from tracker.cases.access import NOTHING, Scope, report_scope
 from tracker.extensions import db
 from tracker.http.public import public
-from tracker.jobs.queue import REPORTS, enqueue
 from tracker.parties.models import Office
 from tracker.reports import charts, figures, statistics
 from tracker.reports.forms import ExportForm, PeriodForm, PublicForm
-from tracker.reports.jobs import run_export
+from tracker.reports.jobs import enqueue_export
 from tracker.reports.models import ExportStatus, ReportExport
 from tracker.reports.tables import dimension_labels, procedure_title, tables, to_csv, to_xlsx
 
@@ -163,8 +162,9 @@ def request_export():
                           status=ExportStatus.QUEUED)
     db.session.add(export)
     db.session.commit()
-    enqueue(REPORTS, run_export, export.id)
-    return redirect(url_for("reports.export_status", export_id=export.id), 303)
+    export_id = export.id
+    enqueue_export(export_id)
+    return redirect(url_for("reports.export_status", export_id=export_id), 303)
 
 
 def _room_for_an_export() -> bool:
