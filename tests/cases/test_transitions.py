@@ -217,7 +217,7 @@ def test_a_terminal_step_cancels_the_deadlines_nobody_owes_any_more(make):
     """The employer invitation (§ 81a(3) no. 3) is not stopped by a visa refusal: closing the case cancels it."""
     worker = open_skilled_worker_case(make)
     recognition_case = start_linked_recognition(worker)
-    step(worker.case, "record_body_request", worker.clerk, date=TODAY, documents="salary slips")
+    step(worker.case, "record_body_request", worker.clerk, date=TODAY, requested="salary slips")
     step(worker.case, "record_ba_approval_not_required", worker.clerk, reason="§ 39(1) AufenthG")
     grant_equivalence(recognition_case, worker.body_clerk)
     step(worker.case, "issue_pre_approval", worker.clerk, date=TODAY)
@@ -327,3 +327,19 @@ def test_the_pre_approval_waits_for_a_positive_recognition(make):
     grant_equivalence(recognition_case, worker.body_clerk)
     step(worker.case, "issue_pre_approval", worker.clerk, date=TODAY)
     assert worker.case.state == "pre_approval_issued"
+
+
+def test_the_bodys_request_is_typed_as_the_body_put_it_and_kept_in_the_history(make, client, login):
+    worker = open_skilled_worker_case(make)
+    start_linked_recognition(worker)
+    login(worker.clerk)
+
+    page = client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
+    form = page.split('action="/cases/%d/transitions/record_body_request"' % worker.case.id)[1].split("</form>")[0]
+    assert '<textarea' in form and 'name="requested"' in form and 'type="checkbox"' not in form
+
+    response = client.post(f"/cases/{worker.case.id}/transitions/record_body_request", data={
+        "version": worker.case.version, "requested": "Fächer- und Notenübersicht, Nachweis der Praxisphase"})
+    assert response.status_code == 302
+    history = client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
+    assert "Fächer- und Notenübersicht, Nachweis der Praxisphase" in history

@@ -78,7 +78,7 @@ def test_81a_case_over_months_of_simulated_time_acts_exactly_once_on_every_deadl
         date(2026, 4, 1): lambda: act(case("recognition"), "request_documents", user("body"),
                                       due_date=date(2026, 4, 15), documents="transcript"),
         date(2026, 4, 2): lambda: act(case("81a"), "record_body_request", user("abh"), date=date(2026, 4, 2),
-                                      documents="Fächerübersicht nachgefordert"),
+                                      requested="Fächerübersicht nachgefordert"),
         date(2026, 4, 9): lambda: act(case("81a"), "invite_employer", user("abh"), note="Termin am 10.04."),
         date(2026, 4, 10): lambda: act(case("recognition"), "record_requested_documents_received", user("body")),
         date(2026, 6, 3): lambda: act(case("recognition"), "grant_full_equivalence", user("body"),

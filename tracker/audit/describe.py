@@ -113,16 +113,18 @@ _MOVED_TO = LocalText("endet am {day}, § 31 Abs. 3 VwVfG", "ends on {day}, sect
 
 def input_summary(event, workflow: Workflow, lang: str, format_day, office_name=str,
                   office_calendar: str | None = None) -> list[tuple[str, str]]:
-    """The inputs a transition was given, labelled as in its form (dates formatted, choices in words). A deadline's
-    date as entered is followed by the day it ends where the two differ (the letter and the timer state that day;
-    ``office_calendar``: the case office's)."""
+    """The inputs a transition was given, labelled as in its form (dates formatted, choices in words, typed text
+    until it is erased). A deadline's date as entered is followed by the day it ends where the two differ (the
+    letter and the timer state that day; ``office_calendar``: the case office's)."""
     transition = workflow.transitions.get(event.subject or "") if event.kind == "transition" else None
     if transition is None:
         return []
     deadlines = {spec.due_input: spec for spec in workflow.timers_started_by(transition.id) if spec.due_input}
+    # What a person typed (findings, differences, notes) lives in the event's erasable part: shown while it is kept.
+    given = getattr(event, "details", None) or event.data or {}
     rows = []
     for spec in transition.inputs:
-        value = (event.data or {}).get(spec.name)
+        value = given.get(spec.name)
         if value in (None, "") or spec.name == "reason":
             continue
         if spec.type == "date":

@@ -295,7 +295,7 @@ class Stories:
         if rng.random() < 0.2:
             if later(3, 20) is None:
                 return
-            act("record_body_request", date=walk.day, documents="Nachweise über Berufserfahrung")
+            act("record_body_request", date=walk.day, requested="Nachweise über Berufserfahrung")
             if later(0, 5) is None:
                 return
             act("invite_employer", note="Erörterung mit dem Arbeitgeber vereinbart")
