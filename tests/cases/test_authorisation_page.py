@@ -160,3 +160,26 @@ def test_the_service_refuses_the_kind_of_the_other_procedure(make):
     assert [refusal.field for refusal in refused.value.refusals] == ["kind"]
     assert "§ 81a AufenthG" in refused.value.text("de")
     assert not worker.case.authorisations
+
+
+def test_the_same_authorisation_is_recorded_once_and_a_renewal_after_it_ends_is_taken(client, login, make):
+    worker = open_skilled_worker_case(make)
+    login(worker.clerk)
+    form = {"employer": worker.employer.id, "kind": "power_of_attorney_81a", "grantor": "Anh Nguyen",
+            "scope": "alle Handlungen", "valid_from": "2026-03-02", "valid_until": "2026-06-30", "evidence": ""}
+
+    def send(**changes):
+        db.session.expire_all()
+        return client.post(f"/cases/{worker.case.id}/authorisations",
+                           data={**form, "version": worker.case.version, **changes})
+
+    assert send().status_code == 302
+    again = send(valid_from="2026-04-01", valid_until="")
+    page = again.get_data(as_text=True)
+    assert again.status_code == 422
+    assert "ist schon eine Vollmacht erfasst, die in diesem Zeitraum gilt (ab 02.03.2026)" in page
+    assert 'value="2026-04-01"' in page  # what was typed comes back
+    assert send(valid_from="2026-07-01", valid_until="").status_code == 302  # a renewal after it ends
+    db.session.expire_all()
+    assert [(a.valid_from, a.valid_until) for a in worker.case.authorisations] == [
+        (date(2026, 3, 2), date(2026, 6, 30)), (date(2026, 7, 1), None)]

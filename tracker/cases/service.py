@@ -599,6 +599,14 @@ def record_authorisation(case: Case, actor, *, employer: Employer, kind: str, gr
         ends_early = LocalText("Das Ende der Gültigkeit liegt vor ihrem Beginn.",
                                "The authorisation ends before it begins.")
         raise CaseError([ends_early], (Refusal("authorisation_ends_before_it_begins", ends_early, "valid_until"),))
+    overlapping = _overlapping_authorisation(case, employer, valid_from, valid_until)
+    if overlapping is not None:
+        held = LocalText(
+            f"Für {employer.name} ist schon eine Vollmacht erfasst, die in diesem Zeitraum gilt (ab "
+            f"{overlapping.valid_from:%d.%m.%Y}). Soll sie ersetzt werden, widerrufen Sie sie zuerst.",
+            f"An authorisation of {employer.name} that holds in this period is already recorded (from "
+            f"{overlapping.valid_from:%d %b %Y}). To replace it, revoke it first.")
+        raise CaseError([held], (Refusal("authorisation_already_held", held, "employer"),))
     evidence = None
     if evidence_document_id:
         evidence = next((d for d in case.documents if d.document_id == evidence_document_id), None)
@@ -615,6 +623,20 @@ def record_authorisation(case: Case, actor, *, employer: Employer, kind: str, gr
                        "evidence": evidence.document_id if evidence else None})
     flush_or_conflict()
     return authorisation
+
+
+def _overlapping_authorisation(case: Case, employer: Employer, valid_from: date,
+                               valid_until: date | None) -> Authorisation | None:
+    """The employer's unrevoked authorisation on this case whose validity meets ``valid_from``..``valid_until``
+    (open ends: until revoked): a second one would only repeat it in the file and the timeline. One that follows
+    an expired one (a renewal) meets none."""
+    for held in case.authorisations:
+        if held.employer_id != employer.id or held.revoked_at is not None:
+            continue
+        if (valid_until is None or held.valid_from <= valid_until) and \
+                (held.valid_until is None or valid_from <= held.valid_until):
+            return held
+    return None
 
 
 @conflicts_refused()
