@@ -276,8 +276,11 @@ def test_an_item_asked_for_again_by_hand_keeps_the_letters_day_only_while_it_is_
 
     assert mark(client, case, "experience", "requested").status_code == 302
     assert document(case, "experience").requested_until == date(2026, 3, 16)  # the letter's day still stands
+    assert "16.03.2026" in checklist_row(client.get(f"/cases/{case.id}").get_data(as_text=True), "experience")
 
     mark(client, case, "experience", "received")
+    # Received, the item owes nothing: the checklist no longer shows the deadline it was requested under.
+    assert "16.03.2026" not in checklist_row(client.get(f"/cases/{case.id}").get_data(as_text=True), "experience")
     clock.travel_to(date(2026, 3, 20))
     assert mark(client, case, "experience", "requested").status_code == 302
     assert (document(case, "experience").status, document(case, "experience").requested_until) == ("requested", None)
