@@ -299,7 +299,9 @@ def test_a_deadline_on_the_day_it_is_set_is_refused_at_its_field(client, as_cler
     field = re.search(r'<input[^>]*id="tr-request_documents-due_date"[^>]*>', page).group(0)
     assert 'aria-invalid="true"' in field and "tr-request_documents-due_date-error" in field
     message = re.search(r'id="tr-request_documents-due_date-error">([^<]*)<', page).group(1)
-    assert "die Frist muss nach dem Tag liegen, an dem sie gesetzt wird (02.03.2026)" in message
+    assert "Die Frist muss nach dem Tag liegen, an dem sie gesetzt wird (02.03.2026)" in message
+    assert "Frist bis" not in message  # under its label the message does not repeat it
+    assert "Frist bis: Die Frist muss nach dem Tag liegen" in page  # the summary names the field once
     # The form's summary links to the field and takes the focus; the reason stays above the page as well.
     assert re.search(r'id="tr-request_documents-error-summary" autofocus>', page)
     assert 'href="#tr-request_documents-due_date"' in page

@@ -231,9 +231,20 @@ def _on_fields(form, error: service.CaseError) -> bool:
     placed = 0
     for refusal in error.refusals:
         if refusal.field and refusal.field in form:
-            form[refusal.field].errors = [*form[refusal.field].errors, refusal.message.get(current_language())]
+            field = form[refusal.field]
+            field.errors = [*field.errors, _at_field(refusal.message.get(current_language()), str(field.label.text))]
             placed += 1
     return placed > 0 and placed == len(error.messages)
+
+
+def _at_field(message: str, label: str) -> str:
+    """A refusal names its field's label for the places that show it alone (above the page, the API); at the field,
+    under that label and after it in the form's summary, the message starts after the name."""
+    for named in (f"„{label}“: ", f"'{label}': "):
+        if message.startswith(named) and len(message) > len(named):
+            rest = message[len(named):]
+            return rest[0].upper() + rest[1:]
+    return message
 
 
 def _kept_for_retry(case: Case, form, error: service.CaseError) -> tuple[str, int]:
