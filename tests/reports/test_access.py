@@ -39,3 +39,19 @@ def test_clerks_employers_and_advisors_may_not_read_reports(year, people, client
 def test_reports_need_a_login(year, client):
     response = client.get(f"/reports?{YEAR_ARGS}")
     assert response.status_code in (302, 401)
+
+
+def test_an_address_changed_by_hand_is_answered_in_words_on_the_page(year, people, client, login):
+    login(people["admin"])
+    page = client.get(f"/reports?{YEAR_ARGS}&office=abc&by=bogus").get_data(as_text=True)
+    assert "Bitte wählen Sie eine Behörde aus der Liste." in page
+    assert "Bitte wählen Sie eine Aufschlüsselung aus der Liste." in page
+    assert "Konnte nicht umwandeln" not in page and "Invalid Choice" not in page
+    # A table's download with a period that is none leads to the page that says so, not to a "not found".
+    response = client.get("/reports/breakdown.csv?start=2025-12-31&end=2025-01-01")
+    assert response.status_code == 303
+    assert "Das Ende des Zeitraums liegt vor seinem Beginn." in client.get(response.headers["Location"]).get_data(
+        as_text=True)
+    client.post("/language", data={"lang": "en"})
+    english = client.get(f"/reports?{YEAR_ARGS}&office=abc").get_data(as_text=True)
+    assert "Please choose an office from the list." in english

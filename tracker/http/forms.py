@@ -7,7 +7,7 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
-from wtforms import SelectMultipleField, widgets
+from wtforms import SelectField, SelectMultipleField, widgets
 from wtforms.validators import StopValidation, ValidationError
 
 from tracker import clock
@@ -29,6 +29,27 @@ class MultiCheckboxField(SelectMultipleField):
 
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
+
+
+class ListChoiceField(SelectField):
+    """A list whose value must be one of its entries. What else arrives (an address typed or altered by hand: a
+    report's ``?office=abc``) is named in the user's words, not WTForms' "Invalid Choice: could not coerce"."""
+
+    def __init__(self, label=None, validators=None, choice_message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.choice_message = choice_message or _l("Bitte wählen Sie einen Eintrag aus der Liste.")
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(str(self.choice_message)) from None
+
+    def pre_validate(self, form):
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(str(self.choice_message)) from None
 
 
 class Form(FlaskForm):

@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField
+from wtforms import DateField
 from wtforms.validators import InputRequired, Optional, ValidationError
 
-from tracker.http.forms import Form, plausible_date
+from tracker.http.forms import Form, ListChoiceField, plausible_date
 from tracker.reports.figures import DIMENSIONS
 
 #: The longest period one report covers: a decade is every yearly evaluation this tracker can hold.
@@ -21,9 +21,10 @@ class PeriodForm(Form):
                                              plausible_date()])
     end = DateField(_l("Bis"), validators=[InputRequired(_l("Bitte geben Sie das Ende des Zeitraums an.")),
                                            plausible_date()])
-    office = SelectField(_l("Behörde"), coerce=int, validators=[Optional()])
-    by = SelectField(_l("Aufschlüsseln nach"), choices=[(name, name) for name in DIMENSIONS],
-                     default="office")
+    office = ListChoiceField(_l("Behörde"), coerce=int, validators=[Optional()],
+                             choice_message=_l("Bitte wählen Sie eine Behörde aus der Liste."))
+    by = ListChoiceField(_l("Aufschlüsseln nach"), choices=[(name, name) for name in DIMENSIONS], default="office",
+                         choice_message=_l("Bitte wählen Sie eine Aufschlüsselung aus der Liste."))
 
     def validate_end(self, field) -> None:
         if self.start.data is None or field.data is None:
@@ -39,8 +40,9 @@ class ExportForm(Form):
 
     start = DateField(_l("Von"), validators=[InputRequired(), plausible_date()])
     end = DateField(_l("Bis"), validators=[InputRequired(), plausible_date()])
-    office = SelectField(_l("Behörde"), coerce=int, validators=[Optional()])
-    file_format = SelectField(_l("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")])
+    office = ListChoiceField(_l("Behörde"), coerce=int, validators=[Optional()],
+                             choice_message=_l("Bitte wählen Sie eine Behörde aus der Liste."))
+    file_format = ListChoiceField(_l("Format"), choices=[("csv", "CSV"), ("xlsx", "XLSX")])
 
     validate_end = PeriodForm.validate_end
 
@@ -49,4 +51,5 @@ class PublicForm(Form):
     class Meta:
         csrf = False
 
-    year = SelectField(_l("Zeitraum"), validators=[Optional()])
+    year = ListChoiceField(_l("Zeitraum"), validators=[Optional()],
+                           choice_message=_l("Bitte wählen Sie einen Zeitraum aus der Liste."))

@@ -107,8 +107,12 @@ def download(key: str, file_format: str):
     """One table as CSV, or every table as XLSX (``key`` "report"), for the same period and breakdown."""
     scope = _scope()
     form = _period_form(scope)
-    if file_format not in ("csv", "xlsx") or not form.validate():
+    if file_format not in ("csv", "xlsx"):
         abort(404)
+    if not form.validate():
+        _office_filter(form, scope)  # another office's id: not theirs to ask about (404, as on the page)
+        # A period or choice that is no report: the page says what is wrong with it, with what was asked.
+        return redirect(url_for("reports.index", **request.args), 303)
     shown = tables(_report(form, scope), current_language())
     name = f"report-{form.start.data.isoformat()}-{form.end.data.isoformat()}"
     if file_format == "xlsx":
