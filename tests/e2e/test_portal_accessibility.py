@@ -38,16 +38,24 @@ def test_employer_home_case_page_and_accounts_have_no_violations(page, axe, lang
     assert_accessible(page, axe)
 
 
-def test_a_table_caption_starts_where_its_table_does_on_a_phone(page):
-    """Browser review: at 375 px the caption of the employer's case list was centred over the whole wide table, so
-    the screen showed "Offene Fäll" and the rest lay off to the right in the scroll box; now it starts at the left
-    like the table's first column."""
+def test_on_a_phone_each_case_is_a_block_with_every_value_on_screen_under_its_name(page, axe):
+    """Browser review: at 390 px the employer's case list was a wide table in a sideways scroll box, its caption
+    cut off and "Am Zug", "Nächste Frist" and "Von Ihnen benötigt" off screen; now each case is a block, every value
+    under its column's name, nothing wider than the screen, and still a table to a screen reader."""
     login(page, EMPLOYER)
-    page.set_viewport_size({"width": 375, "height": 740})
+    page.set_viewport_size({"width": 390, "height": 844})
     page.goto("/portal")
-    # The words themselves, not the caption's box (as wide as the table).
-    words = page.locator("#cases-caption").evaluate(
-        "caption => { const range = document.createRange(); range.selectNodeContents(caption);"
-        " const box = range.getBoundingClientRect(); return {left: box.left, right: box.right}; }")
-    table = page.locator("table.portal-cases").bounding_box()
-    assert table["x"] <= words["left"] <= table["x"] + 8, (words, table)  # read from its start, as the table is
+    row = page.locator("table.portal-cases tbody tr").first
+    for cell in row.locator("td").all():
+        box = cell.bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= 390, box  # on screen, not in a scroll box
+    labels = row.locator("td").evaluate_all("cells => cells.map(cell => getComputedStyle(cell, '::before').content)")
+    assert labels == ['"Fall"', '"Stand"', '"Am Zug"', '"Nächste Frist"', '"Von Ihnen benötigt"']
+    words = page.locator("#cases-caption").bounding_box()
+    assert words["x"] + words["width"] <= 390
+    assert page.get_by_role("table").count() == 1 and page.get_by_role("columnheader").count() == 5
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, axe)
+    page.goto("/portal/team")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    assert_accessible(page, axe)
