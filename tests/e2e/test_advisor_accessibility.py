@@ -29,6 +29,12 @@ def test_the_advisor_overview_and_a_case_have_no_violations(page, axe, lang):
     expect(page.locator("table.advisor-stages tbody tr").first).to_be_visible()
     expect(page.locator("table.advisor-stalled tbody tr").first).to_be_visible()
     assert_accessible(page, axe)
+    # Browser review: the button stood level with the label, far to the right of a field two digits wide; now the
+    # field is wide enough for its number and the button follows right under it.
+    days = page.locator("#stalled-days").bounding_box()
+    show = page.get_by_role("button", name="Anzeigen" if lang == "de" else "Show").bounding_box()
+    assert days["width"] >= 80 and show["x"] == days["x"], (days, show)
+    assert 0 <= show["y"] - (days["y"] + days["height"]) <= 40, (days, show)
 
     page.fill("#stalled-days", "0")
     page.get_by_role("button", name="Anzeigen" if lang == "de" else "Show").click()
