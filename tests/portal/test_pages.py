@@ -3,6 +3,7 @@ needed from them, and a timeline without the authority's internal events."""
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from sqlalchemy import event
 
@@ -14,6 +15,7 @@ from tests.cases.test_transitions import (
     start_linked_recognition,
     step,
 )
+from tracker import clock
 from tracker.cases import service
 from tracker.portal import overview
 from tracker.extensions import db
@@ -119,6 +121,24 @@ def test_the_timeline_leaves_out_notes_assignments_and_clerk_names(client, login
     assert "Notiz" not in page and "Rückfrage beim Zoll" not in page
     assert "Zuständigkeit" not in timeline
     assert worker.clerk.name not in page
+
+
+def test_the_timeline_dates_each_step_by_its_fact_and_names_a_step_once(client, login, make):
+    worker = open_skilled_worker_case(make)
+    authorised(worker)
+    start_linked_recognition(worker)
+    clock.travel_to(date(2026, 3, 5))
+    step(worker.case, "record_ba_approval_not_required", worker.clerk, reason="§ 39(1) AufenthG",
+         effective_on=date(2026, 3, 3))
+    login(make.user(role="employer", employer=worker.employer))
+
+    timeline = client.get(f"/portal/cases/{worker.case.id}").get_data(as_text=True).split('id="timeline-heading"')[1]
+
+    # Recorded on the 5th, the step happened on the 3rd, as the chain above says.
+    assert "erfasst am 05.03.2026, wirksam am 03.03.2026" in timeline
+    # The step is named like the state it reaches: said once, not "… → …" twice.
+    assert "Vereinbarung geschlossen – Gebühr bezahlt</p>" in timeline
+    assert "Vereinbarung geschlossen – Gebühr bezahlt → Vereinbarung geschlossen" not in timeline
 
 
 def test_clerks_see_the_staff_text_and_employers_the_employer_text_in_english_too(client, login, make):

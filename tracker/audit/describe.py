@@ -69,7 +69,8 @@ def describe(event, workflow: Workflow, lang: str, format_day) -> str:
         transition = workflow.transitions.get(event.subject)
         label = transition.label.get(lang) if transition else event.subject
         target = workflow.states.get(event.to_state)
-        return f"{label} → {target.title.get(lang) if target else event.to_state}"
+        reached = target.title.get(lang) if target else event.to_state
+        return label if reached == label else f"{label} → {reached}"  # a step named as the state it reaches, once
     template = _KIND_TEXT.get(event.kind)
     if template is None:
         return event.kind
