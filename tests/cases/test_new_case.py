@@ -112,6 +112,17 @@ def test_a_date_that_does_not_exist_is_called_so_and_kept_as_typed(client, clerk
     assert response.status_code == 422
     assert field_error(page, "date_of_birth") == "Kein gültiges Datum."  # not "required": it was given
     assert input_value(page, "date_of_birth") == typed
+    # A browser's date field would show such a value empty: it comes back in a text field, visible as typed.
+    assert re.search(r'<input [^>]*name="date_of_birth"[^>]*type="text"', page)
+    assert db.session.query(Case).count() == 0
+
+
+def test_a_date_the_browser_could_not_read_is_named_not_asked_for(client, clerk, complete):
+    """Chromium sends a date field holding 31.02. empty; the page's script marks it (static/date-check.js)."""
+    response = client.post("/cases/new", data=dict(complete, date_of_birth="", date_of_birth__unreadable="1"))
+
+    assert field_error(response.get_data(as_text=True), "date_of_birth") == (
+        "Dieses Datum gibt es nicht. Bitte prüfen Sie Tag, Monat und Jahr.")
     assert db.session.query(Case).count() == 0
 
 

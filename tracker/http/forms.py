@@ -7,7 +7,7 @@ from flask import has_request_context, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from werkzeug.datastructures import ImmutableMultiDict
-from wtforms import SelectField, SelectMultipleField, widgets
+from wtforms import DateField, SelectField, SelectMultipleField, widgets
 from wtforms.validators import StopValidation, ValidationError
 
 from tracker import clock
@@ -67,6 +67,9 @@ class Form(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
+        for field in self._unreadable_dates():
+            field.errors = [_l("Dieses Datum gibt es nicht. Bitte prüfen Sie Tag, Monat und Jahr.")]
+            valid = False
         for field in self:
             values = list(field.raw_data or [])
             if any(isinstance(value, str) and has_refused_characters(value) for value in values):
@@ -74,6 +77,17 @@ class Form(FlaskForm):
                                                   "Sie sie.")]
                 valid = False
         return valid
+
+
+    def _unreadable_dates(self) -> list:
+        """Date fields the browser sent empty because it could not read what was typed (31.02.): marked by
+        static/date-check.js as ``<name>__unreadable``. Required or not, such a field holds no date the user meant to
+        leave out."""
+        if not has_request_context():
+            return []
+        sent = request.form if request.method == "POST" else request.args
+        return [field for field in self if isinstance(field, DateField) and sent.get(f"{field.name}__unreadable")
+                and not (field.raw_data and str(field.raw_data[0]).strip())]
 
 
 def parse_id(value) -> int | None:
