@@ -309,6 +309,24 @@ def test_a_deadline_on_the_day_it_is_set_is_refused_at_its_field(client, as_cler
     assert document(case, "experience").requested_until is None
 
 
+def test_every_problem_of_a_step_form_is_named_in_one_round(client, as_clerk, case, clerk):
+    """Browser review: with the differences left empty and a date in the future, only the empty text was named;
+    the date was refused only once the text was filled in and the form sent again."""
+    for d in fresh(case).documents:
+        mark(client, case, d.document_id, "received")
+    step(fresh(case), "confirm_receipt_complete", clerk)
+
+    response = client.post(f"/cases/{case.id}/transitions/issue_deficit_notice", data={
+        "date": "2026-03-09", "differences": "", "version": fresh(case).version})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    date_error = re.search(r'id="tr-issue_deficit_notice-date-error">([^<]*)<', page).group(1)
+    assert "Das Datum darf nicht in der Zukunft liegen." in date_error
+    assert re.search(r'id="tr-issue_deficit_notice-differences-error">[^<]*\S', page)  # the empty text too
+    assert fresh(case).state == "in_review"
+
+
 def test_the_confirm_complete_button_is_refused_while_documents_are_missing(client, as_clerk, case, clerk):
     step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
     mark(client, case, "passport", "received")

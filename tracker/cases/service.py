@@ -38,6 +38,7 @@ from tracker.procedures.engine import (
     check_transition,
     documents_recorded,
     enter_target,
+    field_refusals,
 )
 from tracker.procedures.guards import COOPERATION_TIMER, GuardContext, latest_steps
 from tracker.procedures.timer_plan import EventDays
@@ -267,6 +268,13 @@ def documents_complete_on(case: Case) -> date | None:
 
 #: Text inputs that hold no one's words: the checklist ids of requested documents.
 NOT_PERSONAL = frozenset({"documents"})
+
+
+def refusals_at_fields(case: Case, transition_id: str, raw_inputs: dict) -> tuple[Refusal, ...]:
+    """What the procedure's checks say about the inputs a refused form did give (``engine.field_refusals``): for
+    showing them in the same round as the form's own problems. Changes nothing."""
+    raw_inputs = {key: value for key, value in raw_inputs.items() if value not in (None, "")}
+    return field_refusals(workflow_of(case), transition_id, raw_inputs, guard_context(case, raw_inputs))
 
 
 @conflicts_refused()

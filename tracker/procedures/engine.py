@@ -54,11 +54,7 @@ def check_transition(workflow: Workflow, transition_id: str, current_state: str,
     if role_refusal:
         return _refused(role_refusal)
     inputs, input_refusals = clean_inputs(transition, raw_inputs)
-    input_refusals += _check_effective_on(inputs.get(EFFECTIVE_ON), context)
-    input_refusals += _check_completeness_date(inputs.get(EFFECTIVE_ON), workflow, transition, context)
-    input_refusals += _check_act_date(inputs.get("date"), transition, context)
-    input_refusals += _check_set_deadline(inputs, transition, context)
-    input_refusals += _check_arrivals(inputs, transition, context)
+    input_refusals += _check_dates(inputs, workflow, transition, context)
     if input_refusals:
         return _refused(*input_refusals, inputs=inputs)
     guard_context = dataclasses.replace(context, inputs={**context.inputs, **inputs})
@@ -96,6 +92,36 @@ def _check_roles(transition: Transition, roles: set[str]) -> Refusal | None:
     return Refusal("role_not_allowed", LocalText(
         f"Ihre Rolle darf „{transition.label.de}“ nicht ausführen.",
         f"Your role may not perform '{transition.label.en}'."))
+
+
+def _check_dates(inputs: Mapping[str, object], workflow: Workflow, transition: Transition,
+                 context: GuardContext) -> list[Refusal]:
+    """The checks of the dates a step gives, against the case (its earlier facts, its checklist, today)."""
+    return (_check_effective_on(inputs.get(EFFECTIVE_ON), context)
+            + _check_completeness_date(inputs.get(EFFECTIVE_ON), workflow, transition, context)
+            + _check_act_date(inputs.get("date"), transition, context)
+            + _check_set_deadline(inputs, transition, context)
+            + _check_arrivals(inputs, transition, context))
+
+
+def field_refusals(workflow: Workflow, transition_id: str, raw_inputs: Mapping[str, object],
+                   context: GuardContext) -> tuple[Refusal, ...]:
+    """What the definition says about the inputs that were given, each at its field, for a form that has problems
+    of its own elsewhere (a required text left empty): the input and date checks, and the guards that judge one
+    given input (``needs_input``). A form can then show every problem in one round instead of the date's only
+    after the text is fixed. Missing inputs are left to the form, which names them itself."""
+    transition = workflow.transitions.get(transition_id)
+    if transition is None:
+        return ()
+    inputs, refusals = clean_inputs(transition, raw_inputs)
+    refusals = [refusal for refusal in refusals if refusal.field in raw_inputs]
+    refusals += _check_dates(inputs, workflow, transition, context)
+    judged = dataclasses.replace(context, inputs={**context.inputs, **inputs})
+    titles = {document.id: document.title for document in workflow.documents}
+    refusals += [Refusal(f"guard:{name}", GUARDS[name].refusal(judged, titles), GUARDS[name].needs_input)
+                 for name in transition.guards
+                 if GUARDS[name].needs_input in raw_inputs and not GUARDS[name].holds(judged)]
+    return tuple(refusal for refusal in refusals if refusal.field)
 
 
 def clean_inputs(transition: Transition, raw_inputs: Mapping[str, object]) -> tuple[dict, list[Refusal]]:

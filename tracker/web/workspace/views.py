@@ -268,6 +268,7 @@ def transition(case_id: int, transition_id: str):
     form = transition_form_class(case, definition, current_language())()
     key = f"transition:{transition_id}"
     if not form.validate_on_submit():
+        _procedure_checks_on_given_fields(case, definition, form)
         return render_case(case, failed=(key, form), error=_invalid(form), status=422)
     inputs = {spec.name: _raw(getattr(form, spec.name).data) for spec in definition.form_inputs}
     try:
@@ -278,6 +279,19 @@ def transition(case_id: int, transition_id: str):
     flash(_("Erledigt: %(action)s", action=definition.label.get(current_language())), "success")
     anchor = "letters" if definition.letter else None
     return redirect(url_for("cases.show", case_id=case.id, _anchor=anchor))
+
+
+def _procedure_checks_on_given_fields(case: Case, definition, form) -> None:
+    """The form failed its own checks (a required field empty): the procedure's checks of the fields that were
+    given (a date in the future, before earlier facts) are shown in the same round, not after the next send."""
+    if form.version.errors:
+        return
+    given = {spec.name: _raw(form[spec.name].data) for spec in definition.form_inputs
+             if spec.name in form and not form[spec.name].errors}
+    for refusal in service.refusals_at_fields(case, definition.id, given):
+        field = form[refusal.field] if refusal.field in form else None
+        if field is not None and not field.errors:
+            field.errors = [_at_field(refusal.message.get(current_language()), str(field.label.text))]
 
 
 def _invalid(form, message: str | None = None) -> str:
