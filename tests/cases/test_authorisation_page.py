@@ -183,3 +183,21 @@ def test_the_same_authorisation_is_recorded_once_and_a_renewal_after_it_ends_is_
     db.session.expire_all()
     assert [(a.valid_from, a.valid_until) for a in worker.case.authorisations] == [
         (date(2026, 3, 2), date(2026, 6, 30)), (date(2026, 7, 1), None)]
+
+
+def test_a_closed_case_takes_no_new_authorisation_or_invitation_but_one_may_still_be_revoked(client, login, make):
+    worker = open_skilled_worker_case(make)
+    held = service.record_authorisation(worker.case, worker.clerk, employer=worker.employer,
+                                        kind="power_of_attorney_81a", grantor="Anh Nguyen", valid_from=date(2026, 3, 2))
+    db.session.commit()
+    service.apply_transition(worker.case, "withdraw", worker.clerk, {"reason": "Rücknahme durch den Arbeitgeber"})
+    db.session.commit()
+    login(worker.clerk)
+
+    page = client.get(f"/cases/{worker.case.id}").get_data(as_text=True)
+    assert "Vollmacht erfassen" not in page and "Arbeitgeber-Kontakt einladen" not in page
+    assert "Widerrufen" in page  # ending the employer's access stays possible
+    with pytest.raises(service.CaseError, match="abgeschlossen"):
+        service.record_authorisation(worker.case, worker.clerk, employer=make.employer("Zimmerei Weber GmbH"),
+                                     kind="power_of_attorney_81a", grantor="Anh Nguyen", valid_from=date(2026, 3, 2))
+    service.revoke_authorisation(worker.case, held.id, worker.clerk, "Vollmacht widerrufen")

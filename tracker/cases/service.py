@@ -587,6 +587,12 @@ def _require_staff_access(actor, case: Case) -> None:
         raise AccessDenied([ACCESS_MESSAGE])
 
 
+#: A closed case takes no new party (revoking an authorisation stays possible: it ends access at any time).
+CLOSED_TAKES_NO_PARTY = LocalText(
+    "Der Fall ist abgeschlossen: es werden keine Vollmachten oder Einladungen mehr erfasst.",
+    "The case is closed: no authorisations or invitations are recorded any more.")
+
+
 @conflicts_refused()
 def record_authorisation(case: Case, actor, *, employer: Employer, kind: str, grantor: str, valid_from: date,
                          valid_until: date | None = None, scope: str = "", evidence_document_id: str | None = None,
@@ -595,6 +601,8 @@ def record_authorisation(case: Case, actor, *, employer: Employer, kind: str, gr
     From ``valid_from`` the employer's users see the case (``cases.access``)."""
     check_version(case, expected_version)
     _require_staff_access(actor, case)
+    if not case.is_open:
+        raise CaseError([CLOSED_TAKES_NO_PARTY])
     kind = AuthorisationKind(kind)
     if kind != authorisation_kind_for(case):
         raise CaseError([WRONG_AUTHORISATION_KIND],
@@ -684,6 +692,8 @@ def invite_employer_contact(case: Case, actor, *, name: str, email: str,
     Returns (user, token); the view mails the link after the commit. The event is internal: it names no one."""
     check_version(case, expected_version)
     _require_staff_access(actor, case)
+    if not case.is_open:
+        raise CaseError([CLOSED_TAKES_NO_PARTY])
     if case.procedure_id != PROCEDURE_81A or case.state in BEFORE_AGREEMENT or case.employer is None:
         raise CaseError([LocalText("Der Arbeitgeber wird eingeladen, sobald die Vereinbarung nach § 81a AufenthG "
                                    "geschlossen ist.", "The employer is invited once the § 81a agreement is "
