@@ -308,6 +308,9 @@ def test_every_error_under_the_api_is_a_problem(client, make, office, clerk, tok
     response = client.delete(f"/api/v1/cases/{case.id}", headers=bearer(token))
     assert_problem(response, 405)
     assert "GET" in response.headers["Allow"]
+    # An id no rule serves, with a method another rule of that path takes: not found, not "method not allowed".
+    assert_problem(client.post("/api/v1/cases/2147483648/transitions", json={}, headers=bearer(token)), 404)
+    assert_problem(client.delete("/api/v1/cases/2147483648", headers=bearer(token)), 404)
     transitions = f"/api/v1/cases/{case.id}/transitions"
     if_match = {"If-Match": f'"{case.version}"'}
     assert_problem(client.post(transitions, data="{", content_type="application/json",

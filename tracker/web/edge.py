@@ -3,6 +3,7 @@ characters in the path or the query string. What gets past here is what the form
 from __future__ import annotations
 
 from flask import Flask, abort, request
+from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.middleware.proxy_fix import ProxyFix
 from werkzeug.routing import IntegerConverter
 
@@ -30,6 +31,21 @@ def trust_proxies(app: Flask) -> None:
 def install(app: Flask) -> None:
     app.url_map.converters["int"] = IdConverter
     trust_proxies(app)
+
+    @app.before_request
+    def no_such_address_is_not_a_wrong_method():
+        # werkzeug matches a rule's path before its converters: POST to /cases/2147483648/transitions finds the
+        # GET rule's path and reports "method not allowed", though no rule serves that id with any method (the
+        # converter refuses it). Such an address is not found, whatever the method.
+        refused = request.routing_exception
+        if isinstance(refused, MethodNotAllowed) and refused.valid_methods:
+            allowed = sorted(set(refused.valid_methods) - {"HEAD", "OPTIONS"}) or sorted(refused.valid_methods)
+            try:
+                app.url_map.bind_to_environ(request.environ).match(method=allowed[0])
+            except NotFound:
+                abort(404)
+            except HTTPException:
+                pass  # a real rule answers that method: the 405 stands
 
     @app.before_request
     def refuse_control_characters():
