@@ -194,3 +194,31 @@ def test_the_portal_case_page_links_a_file_only_for_whom_the_download_answers(cl
     assert "zeugnis.pdf" in page
     assert (f'href="{href}"' in page) == (client.get(href).status_code == 200)
     assert (f'href="{href}"' in page) == (role == "employer")
+
+
+def test_staff_downloads_of_an_upload_and_reads_through_the_api_are_in_the_read_log(app, client, login, world):
+    """Security review: the read log held case files and letters only; a linked office's clerk could download the
+    worker's passport, or read the case through the API, and leave no trace for the data-protection officer."""
+    from tracker.auth import tokens
+    from tracker.privacy.models import CaseRead
+
+    own, _foreign, users, uploads = world
+    linked_clerk = users["clerk_linked_office"]
+    login(linked_clerk)
+    assert request(client, "download", own, uploads[own.id]).status_code == 200
+    _row, secret = tokens.issue(linked_clerk, name="Fachverfahren", scopes="read")
+    db.session.commit()
+    api = app.test_client()
+    for path in ("", "/events", "/documents", "/timers"):
+        assert api.get(f"/api/v1/cases/{own.id}{path}", headers={"Authorization": f"Bearer {secret}"}).status_code == 200
+
+    logged = [(read.user_id, read.what) for read in db.session.scalars(
+        select(CaseRead).where(CaseRead.case_id == own.id).order_by(CaseRead.id))]
+    assert logged == [(linked_clerk.id, f"upload:{uploads[own.id].id}"), (linked_clerk.id, "api:case"),
+                      (linked_clerk.id, "api:events"), (linked_clerk.id, "api:documents"),
+                      (linked_clerk.id, "api:timers")]
+    # The employer's own download is no staff read (the authorisation is its record).
+    client.post("/logout")
+    login(users["employer"])
+    request(client, "portal_download", own, uploads[own.id])
+    assert db.session.scalar(select(func.count()).select_from(CaseRead).where(CaseRead.case_id == own.id)) == 5

@@ -231,3 +231,19 @@ def test_erasure_removes_the_files_sent_and_the_message_texts(app, make, runner,
         assert verify(runner).exit_code == 0
     finally:
         app.config["DOCUMENTS_DIR"] = previous
+
+
+def test_the_read_log_names_downloads_api_reads_and_code_prints_in_words(client, login, make):
+    case = walk_recognition(make)
+    clerk = clerk_of(case)
+    for what in ("upload:7", "api:case", "api:events", "letter:3:with_access_code"):
+        db.session.add(CaseRead(user_id=clerk.id, case_id=case.id, what=what, occurred_at=clock.now()))
+    db.session.commit()
+    login(officer(make))
+
+    page = client.get(f"/privacy/cases/{case.id}/reads").get_data(as_text=True)
+
+    for words in ("Hochgeladene Unterlage 7 heruntergeladen", "Fall über die API", "Verlauf über die API",
+                  "Schreiben 3 mit neuem Zugangscode gedruckt"):
+        assert words in page
+    assert "api:case" not in page and "upload:7" not in page

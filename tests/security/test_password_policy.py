@@ -6,6 +6,7 @@ import pytest
 
 from tracker.auth.models import User
 from tracker.auth.passwords import common_passwords, password_problems
+from tracker.auth import tokens
 from tracker.extensions import db
 
 
@@ -55,8 +56,12 @@ def test_create_user_refuses_an_address_that_has_an_account_in_other_capitals(ap
     assert db.session.scalar(db.select(db.func.count(User.id)).where(db.func.lower(User.email) == typed.lower())) == 1
 
 
-def test_set_password_applies_the_policy_and_ends_the_sessions(app, runner, client, login, make):
+def test_set_password_applies_the_policy_and_ends_the_sessions_and_api_tokens(app, runner, client, login, make):
     user = login(make.user(office=make.office()))
+    _row, secret = tokens.issue(user, name="Fachverfahren", scopes="read,write")
+    db.session.commit()
+    api = {"Authorization": f"Bearer {secret}"}
+    assert app.test_client().get("/api/v1/cases", headers=api).status_code == 200
 
     refused = runner.invoke(args=["set-password", "--email", user.email, "--password", "short"])
     assert refused.exit_code != 0 and client.get("/cases").status_code == 200
@@ -64,6 +69,8 @@ def test_set_password_applies_the_policy_and_ends_the_sessions(app, runner, clie
     accepted = runner.invoke(args=["set-password", "--email", user.email, "--password", "a brand new passphrase"])
     assert accepted.exit_code == 0, accepted.output
     assert client.get("/cases").status_code == 302
+    # Recovery from a stolen password: a token made with it no longer acts either.
+    assert app.test_client().get("/api/v1/cases", headers=api).status_code == 401
 
 
 def test_deactivate_user_ends_the_sessions(app, runner, client, login, make):

@@ -10,6 +10,7 @@ import pyotp
 import pytest
 
 from tracker.auth.models import User
+from tracker.auth import tokens
 from tracker.extensions import db
 
 PASSWORD = "correct horse battery"
@@ -148,10 +149,13 @@ def test_reset_totp_removes_the_second_factor_and_ends_sessions(app, client, run
     secret = enrolled(staff)
     client.post("/login", data={"email": staff.email, "password": PASSWORD})
     client.post("/login/code", data={"code": code(secret, 1)})
+    _row, token = tokens.issue(staff, name="Fachverfahren", scopes="read")
+    db.session.commit()
 
     result = runner.invoke(args=["reset-totp", "--email", staff.email.upper()])
 
     assert result.exit_code == 0, result.output
+    assert app.test_client().get("/api/v1/cases", headers={"Authorization": f"Bearer {token}"}).status_code == 401
     db.session.expire_all()
     user = db.session.get(User, staff.id)
     assert not user.totp_active and user.totp_secret is None

@@ -36,6 +36,7 @@ from tracker.http.forms import parse_id
 from tracker.http.unit_of_work import perform
 from tracker.procedures.engine import available_transitions
 from tracker.procedures.guards import GUARDS
+from tracker.privacy import record_read
 from tracker.registry import registry, workflow_of
 from tracker.timers.models import Timer
 
@@ -109,7 +110,10 @@ def cases():
                answers={200: ("The case.", "Case")}, headers={200: ETAG})
 def case(case_id: int):
     """One case, with its version as ETag (send it back as If-Match when taking a step)."""
-    return _case_answer(load_case(case_id))
+    item = load_case(case_id)
+    answer = _case_answer(item)
+    record_read(current_user(), item, "api:case")
+    return answer
 
 
 @api.operation("GET", "/cases/<int:case_id>/events", summary="A case's audit trail",
@@ -118,8 +122,11 @@ def events(case_id: int):
     """The case's events, oldest first. Employers and advisors never see the authority's internal events (notes,
     assignments, invitations) nor the recorded inputs of a step."""
     user = current_user()
-    shown = show.visible_events(case_events(load_case(case_id).id), user)
-    return jsonify({"items": [show.event(item, user) for item in shown]})
+    item = load_case(case_id)
+    shown = show.visible_events(case_events(item.id), user)
+    answer = jsonify({"items": [show.event(event, user) for event in shown]})
+    record_read(user, item, "api:events")  # after building the answer: its commit expires what was read
+    return answer
 
 
 @api.operation("GET", "/cases/<int:case_id>/timers", summary="A case's deadlines",
@@ -129,9 +136,11 @@ def timers(case_id: int):
     (in the language of Accept-Language)."""
     item = load_case(case_id)
     workflow, lang, today = workflow_of(item), _lang(), clock.today()
-    rows = db.session.scalars(select(Timer).where(Timer.case_id == item.id).order_by(Timer.id))
-    return jsonify({"items": [show.timer(row, workflow, lang, today) for row in rows
-                              if row.timer_id in workflow.timers]})
+    rows = list(db.session.scalars(select(Timer).where(Timer.case_id == item.id).order_by(Timer.id)))
+    answer = jsonify({"items": [show.timer(row, workflow, lang, today) for row in rows
+                                if row.timer_id in workflow.timers]})
+    record_read(current_user(), item, "api:timers")  # after building the answer: its commit expires the rows
+    return answer
 
 
 @api.operation("GET", "/cases/<int:case_id>/documents", summary="A case's documents checklist",
@@ -140,7 +149,9 @@ def documents(case_id: int):
     """The documents checklist: what is required, what arrived when, what was requested by when."""
     item = load_case(case_id)
     titles = {spec.id: spec.title for spec in workflow_of(item).documents}
-    return jsonify({"items": [show.document(document, titles) for document in item.documents]})
+    answer = jsonify({"items": [show.document(document, titles) for document in item.documents]})
+    record_read(current_user(), item, "api:documents")
+    return answer
 
 
 @api.operation("GET", "/cases/<int:case_id>/transitions", summary="The steps the token's owner can take now",

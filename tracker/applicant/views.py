@@ -39,6 +39,7 @@ from tracker.letters.content import Letter, carries_access_code, fill_access_cod
 from tracker.letters.models import LetterRecord
 from tracker.messages import service as messages
 from tracker.registry import workflow_of
+from tracker.privacy import record_read
 
 log = logging.getLogger(__name__)
 
@@ -270,4 +271,6 @@ def print_letter(case_id: int, letter_id: int):
     issued, _mailed = result
     lang = request.args.get("lang") if request.args.get("lang") in record.content else record.language
     letter = fill_access_code(Letter.from_dict(record.content[lang]), codes.grouped(issued.code))
-    return render_template("letters/letter.html", case=case, record=record, letter=letter, for_dispatch=True)
+    page = render_template("letters/letter.html", case=case, record=record, letter=letter, for_dispatch=True)
+    record_read(current_user, case, f"letter:{record.id}:with_access_code")  # the applicant's address, as any letter
+    return page

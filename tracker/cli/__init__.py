@@ -158,12 +158,13 @@ def _user_by_email(email: str) -> User:
 @click.password_option()
 @with_appcontext
 def set_password_command(email, password):
-    """Set a user's password; every open session of that user ends."""
+    """Set a user's password; every open session and every API token of that user ends."""
     user = _user_by_email(email)
     _require_good_password(password, email=user.email, name=user.name)
     user.set_password(password)
+    ended = tokens.revoke_all(user)
     db.session.commit()
-    click.echo(f"password of user {user.id} set; their sessions have ended")
+    click.echo(f"password of user {user.id} set; their sessions and {ended} API token(s) have ended")
 
 
 @click.command("deactivate-user")
@@ -181,11 +182,13 @@ def deactivate_user_command(email):
 @click.option("--email", required=True)
 @with_appcontext
 def reset_totp_command(email):
-    """Recovery of a lost second factor: remove it (the user enrols anew at the next login); sessions end."""
+    """Recovery of a lost second factor: remove it (the user enrols anew at the next login); sessions and API tokens
+    end."""
     user = _user_by_email(email)
     user.reset_totp()
+    ended = tokens.revoke_all(user)
     db.session.commit()
-    click.echo(f"second factor of user {user.id} removed; their sessions have ended")
+    click.echo(f"second factor of user {user.id} removed; their sessions and {ended} API token(s) have ended")
 
 
 @click.command("create-token")

@@ -371,9 +371,11 @@ def download_upload(case_id: int, upload_id: int):
     if upload is None:
         abort(404)
     try:
-        return uploads.download(upload)
+        response = uploads.download(upload)
     except KeyError:
         abort(404)
+    record_read(current_user, case, f"upload:{upload_id}")  # a passport or a certificate: on record like the file
+    return response
 
 
 @blueprint.route("/cases/<int:case_id>/messages", methods=["POST"])
