@@ -6,6 +6,7 @@ import io
 import json
 from datetime import date
 
+import pytest
 from sqlalchemy import select
 
 from tests.audit.test_audit_chain import tamper, verify, walk_recognition
@@ -247,3 +248,28 @@ def test_the_read_log_names_downloads_api_reads_and_code_prints_in_words(client,
                   "Schreiben 3 mit neuem Zugangscode gedruckt"):
         assert words in page
     assert "api:case" not in page and "upload:7" not in page
+
+
+def test_an_erased_case_takes_no_new_note_message_or_access_code(client, login, make):
+    """Browser review: after the erasure a clerk could still write a note, message the parties and issue a new
+    access code on the case; the person is marked erased already, so nothing would ever erase that data."""
+    from tracker.applicant.codes import issue_code
+    from tracker.cases import service
+    from tracker.messages.service import post_message
+    from tracker.privacy.erasure import erase_person
+
+    case = walk_recognition(make)
+    clerk = clerk_of(case)
+    erase_person(case.applicant, officer(make), "Antrag auf Löschung vom 01.03.2026")
+    db.session.commit()
+
+    for attempt in (lambda: service.add_note(case, clerk, "wohnt jetzt in Jena"),
+                    lambda: post_message(case, "Bitte rufen Sie an", author_user=clerk),
+                    lambda: issue_code(case, clerk)):
+        with pytest.raises(service.CaseError, match="Art. 17"):
+            attempt()
+        db.session.rollback()
+    login(clerk)
+    response = client.post(f"/cases/{case.id}/notes", data={"version": case.version, "body": "wohnt jetzt in Jena"})
+    assert "gelöscht (Art. 17 DSGVO)" in response.get_data(as_text=True)
+    assert not db.session.scalars(select(Note).where(Note.case_id == case.id, Note.body.contains("Jena"))).all()

@@ -126,8 +126,10 @@ def test_cron_scheduler_puts_the_sweep_on_the_queue_every_minute(app, redis_app,
         ("tracker.jobs.mail.send_daily_digests", 3600, MAIL),
         # The retention job (tracker.privacy) once a day beside it.
         ("tracker.privacy.retention.run_retention_job", 86400, MAINTENANCE),
-        # And the reports' export pruning, registered by the reports package on the app.
+        # And the reports' export pruning and the pump of exports whose job was lost, registered by the reports
+        # package on the app.
         ("tracker.reports.pruning.run_export_pruning", 86400, REPORTS),
+        ("tracker.reports.jobs.pump_exports", 60, REPORTS),
     }
 
     assert set(scheduler.enqueue_jobs()) == set(jobs.values())

@@ -24,7 +24,13 @@ from tracker.audit.models import EventKind
 from tracker.audit.service import append_event
 from tracker.cases.access import can_act_on_case
 from tracker.cases.models import Case
-from tracker.cases.service import ACCESS_MESSAGE, AccessDenied, check_version, flush_or_conflict
+from tracker.cases.service import (
+    ACCESS_MESSAGE,
+    AccessDenied,
+    check_version,
+    flush_or_conflict,
+    require_not_erased,
+)
 from tracker.extensions import db
 
 #: No letters or digits that read alike on paper (0/O, 1/I/L, 5/S, 2/Z, 8/B).
@@ -68,6 +74,7 @@ def issue_code(case: Case, actor, *, expected_version: int | None = None) -> Iss
     check_version(case, expected_version)
     if not actor.is_staff or not can_act_on_case(actor, case):
         raise AccessDenied([ACCESS_MESSAGE])
+    require_not_erased(case)
     code = new_code()
     record = db.session.scalar(select(AccessCode).where(AccessCode.case_id == case.id).with_for_update())
     if record is None:

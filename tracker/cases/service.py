@@ -531,11 +531,31 @@ def _requested_under(case: Case, timer: Timer) -> list[CaseDocument]:
             if document.status == DocumentStatus.REQUESTED and document.requested_until in ends]
 
 
+#: Once the applicant's data is erased (Art. 17 GDPR), nothing would ever erase what came after it.
+ERASED_TAKES_NO_NEW_DATA = LocalText(
+    "Die personenbezogenen Daten dieses Falls sind gelöscht (Art. 17 DSGVO): Er nimmt keine neuen Notizen, "
+    "Nachrichten, Unterlagen oder Zugangscodes mehr an.",
+    "This case's personal data has been erased (Art. 17 GDPR): it takes no new notes, messages, documents or access "
+    "codes.")
+
+
+def is_erased(case: Case) -> bool:
+    return case.applicant is not None and case.applicant.erased_at is not None
+
+
+def require_not_erased(case: Case) -> None:
+    """Refuse new personal data on a case whose applicant's data was erased: a note, a message, an upload or an
+    access code written after the erasure would stay for good, since the person is marked erased already."""
+    if is_erased(case):
+        raise CaseError([ERASED_TAKES_NO_NEW_DATA])
+
+
 @conflicts_refused()
 def add_note(case: Case, actor, body: str) -> Note:
     """An internal note of the office holding the case (never of a linked case's other office)."""
     if not can_use_notes(actor, case):
         raise AccessDenied([ACCESS_MESSAGE])
+    require_not_erased(case)
     body = body.strip()
     if not body:
         raise CaseError([LocalText("Die Notiz ist leer.", "The note is empty.")])

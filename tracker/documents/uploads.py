@@ -23,7 +23,15 @@ from tracker.auth.actors import ApplicantActor
 from tracker.cases.access import can_act_on_case
 from tracker.cases.limits import DailyLimit
 from tracker.cases.models import Case, CaseDocument
-from tracker.cases.service import ACCESS_MESSAGE, AccessDenied, CaseError, flush_or_conflict, set_document_status
+from tracker.cases.service import (
+    ACCESS_MESSAGE,
+    ERASED_TAKES_NO_NEW_DATA,
+    AccessDenied,
+    CaseError,
+    flush_or_conflict,
+    is_erased,
+    set_document_status,
+)
 from tracker.documents import inspection
 from tracker.documents.models import Upload
 from tracker.documents.storage import document_storage
@@ -85,6 +93,8 @@ def receive_upload(case: Case, checklist_item: CaseDocument | str, file, uploade
     if not case.is_open:
         raise UploadRefused([LocalText("Das Verfahren ist abgeschlossen; es werden keine Unterlagen mehr "
                                        "angenommen.", "The procedure has ended; no more documents are accepted.")])
+    if is_erased(case):
+        raise UploadRefused([ERASED_TAKES_NO_NEW_DATA])
     if DocumentStatus(item.status) not in OPEN_FOR_UPLOAD:
         raise UploadRefused([LocalText("Diese Unterlage liegt der Behörde bereits vor und ist geprüft.",
                                        "The authority already has this document and has checked it.")])

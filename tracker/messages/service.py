@@ -16,7 +16,7 @@ from tracker.auth.actors import APPLICANT_ROLE, ApplicantActor
 from tracker.cases.access import can_use_messages
 from tracker.cases.limits import DailyLimit
 from tracker.cases.models import Case
-from tracker.cases.service import ACCESS_MESSAGE, AccessDenied, CaseError, flush_or_conflict
+from tracker.cases.service import ACCESS_MESSAGE, AccessDenied, CaseError, flush_or_conflict, require_not_erased
 from tracker.extensions import db
 from tracker.messages.models import Message
 from tracker.procedures.definition import LocalText
@@ -45,6 +45,7 @@ def post_message(case: Case, body: str, author_user=None, from_applicant: bool =
         raise ValueError("a message comes from either a user or the applicant")
     if author_user is not None and not can_use_messages(author_user, case):
         raise AccessDenied([ACCESS_MESSAGE])
+    require_not_erased(case)
     body = (body or "").strip()
     if not body:
         raise CaseError([LocalText("Die Nachricht ist leer.", "The message is empty.")])
