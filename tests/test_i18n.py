@@ -256,3 +256,23 @@ def test_english_case_file_shows_dates_as_2_mar_2026_with_capitalised_explanatio
     assert "Application received Mon 2 Mar 2026" in case_file  # the receipt timer's explanation, first line
     assert "+ 1 month = Thu 2 Apr 2026" in case_file
     assert "2 Apr 2026" in case_file
+
+
+def test_switching_language_after_a_refused_form_goes_back_to_the_page_it_was_sent_from(client, make):
+    """Browser review: the switch on a refused step (a POST answered with the case page) sent the step's address as
+    the page to return to, which takes no GET: "Diese Adresse ist kein Seitenaufruf"."""
+    from tests.factories import PASSWORD
+
+    office = make.office()
+    clerk = make.user(office=office)
+    case = make.case(office=office, actor=clerk)
+    client.post("/login", data={"email": clerk.email, "password": PASSWORD})
+    refused = client.post(f"/cases/{case.id}/transitions/issue_deficit_notice", data={"version": case.version},
+                          headers={"Referer": f"http://localhost/cases/{case.id}"})
+    page = refused.get_data(as_text=True)
+    assert refused.status_code == 422
+    assert 'name="next" value=""' in page  # no step address to return to
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    data = {"lang": "en", "next": ""} | ({"csrf_token": token.group(1)} if token else {})
+    switched = client.post("/language", data=data, headers={"Referer": f"http://localhost/cases/{case.id}"})
+    assert switched.status_code == 302 and switched.headers["Location"].endswith(f"/cases/{case.id}")

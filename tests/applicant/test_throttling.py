@@ -38,6 +38,8 @@ def test_failed_entries_per_reference_lock_that_reference_even_for_the_right_cod
         assert enter(client, case.reference, "ACDEF-GHJKM", **from_address(f"10.0.0.{number}")).status_code == 422
     locked = enter(client, case.reference, issued.code, **from_address("10.0.0.99"))
     assert locked.status_code == 429 and LOCKOUT in text(locked)
+    page = locked.get_data(as_text=True)
+    assert f'value="{case.reference}"' in page and issued.code not in page  # the reference kept, never the code
     assert "so steht Ihr Verfahren" not in text(client.get("/status"))
     # Another reference is not locked by it.
     assert enter(client, other.reference, other_code, **from_address("10.0.0.99")).status_code == 302

@@ -354,7 +354,12 @@ def test_bulk_assign_assigns_every_selected_case_and_records_it(client, login, m
     assert untouched.assignee_id is None
     assigned = [e for e in case_events(first.id) if e.kind == "assigned"]
     assert [(e.actor_id, e.data["assignee"]) for e in assigned] == [(clerk.id, "Max Kollege")]
-    assert "2 Fälle zugewiesen." in client.get("/cases").get_data(as_text=True)
+    assert "2 Fälle Max Kollege zugewiesen." in client.get("/cases").get_data(as_text=True)
+    # "– niemand –" takes the cases back into the office's pool, and says so (it said "1 Fall zugewiesen.").
+    client.post("/cases/assign", data={"case_ids": [first.id], "assignee": 0})
+    db.session.expire_all()
+    assert first.assignee_id is None
+    assert "Zuständigkeit für 1 Fall aufgehoben." in client.get("/cases").get_data(as_text=True)
 
 
 def test_bulk_assign_to_staff_of_another_office_is_refused(client, login, make, office, clerk):

@@ -304,7 +304,8 @@ def test_letters_to_the_employer_speak_of_the_workers_qualification_and_the_noti
            "Thị Ánh Nguyễn" in decision
     assert ("Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch "
             "erhoben werden.") in decision
-    assert "zur Niederschrift bei Handwerkskammer Erfurt, Anerkennungsstelle, Fischmarkt 13, 99084 Erfurt" in decision
+    assert ("zur Niederschrift bei der Behörde einzulegen, die den Bescheid erlassen hat: Handwerkskammer Erfurt, "
+            "Anerkennungsstelle, Fischmarkt 13, 99084 Erfurt") in decision
     english = text_of(client.get(f"/cases/{recognition.id}/letters/decision?lang=en"))
     assert "on the application of 2 March 2026 for a finding of equivalence of the qualification of " \
            "Thị Ánh Nguyễn" in english

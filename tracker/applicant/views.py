@@ -201,6 +201,8 @@ def too_many_attempts(error):
     """The lockout: the same words whether the reference exists or not."""
     log.warning("status page: attempts throttled (%s)", getattr(error, "description", ""))
     form = EntryForm(formdata=None)
+    # The reference stays as typed (the same words whether it exists or not); the code is never sent back.
+    form.reference.data = (request.form.get("reference") or "")[:60] if request.method == "POST" else ""
     form.code.errors = [_("Zu viele fehlgeschlagene Versuche. Bitte warten Sie %(minutes)d Minuten und versuchen "
                           "Sie es dann erneut.", minutes=LOCKOUT_MINUTES)]
     return render_template("applicant/entry.html", form=form, ended=False), 429

@@ -35,6 +35,10 @@ _KIND_TEXT = {
                                     "Access code for the status page issued"),
     "document_uploaded": LocalText("Unterlage „{document}“ hochgeladen", "Document '{document}' uploaded"),
     "message": LocalText("Nachricht im Nachrichtenverlauf", "Message in the thread"),
+    "personal_data_exported": LocalText("Auskunft über personenbezogene Daten erteilt (Art. 15 DSGVO)",
+                                        "Personal data disclosed on request (Art. 15 GDPR)"),
+    "personal_data_erased": LocalText("Personenbezogene Daten gelöscht (Art. 17 DSGVO)",
+                                      "Personal data erased (Art. 17 GDPR)"),
 }
 _LATE = LocalText(" – verspätet", " – late")
 

@@ -396,7 +396,7 @@ def _remedy(letter: Letter, office) -> None:
     _say(letter,
          f"Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch "
          f"erhoben werden. Der Widerspruch ist schriftlich, in elektronischer Form nach § 3a Abs. 2 VwVfG oder zur "
-         f"Niederschrift bei {at} einzulegen (§§ 68, 70 VwGO).",
+         f"Niederschrift bei der Behörde einzulegen, die den Bescheid erlassen hat: {at} (§§ 68, 70 VwGO).",
          f"Information on legal remedies: an objection (Widerspruch) may be lodged against this decision within one "
          f"month of its notification, in writing, in electronic form under section 3a(2) VwVfG, or on record at "
          f"{at} (sections 68, 70 of the Code of Administrative Court Procedure, VwGO).")

@@ -109,7 +109,12 @@ def bulk_assign():
     except service.CaseError as error:
         flash(error.text(current_language()), "error")
     else:
-        flash(ngettext("%(num)d Fall zugewiesen.", "%(num)d Fälle zugewiesen.", len(cases)), "success")
+        if assignee is None:  # "– niemand –": the cases go back to the office's unassigned pool
+            flash(ngettext("Zuständigkeit für %(num)d Fall aufgehoben.", "Zuständigkeit für %(num)d Fälle aufgehoben.",
+                           len(cases)), "success")
+        else:
+            flash(ngettext("%(num)d Fall %(name)s zugewiesen.", "%(num)d Fälle %(name)s zugewiesen.", len(cases),
+                           name=assignee.name), "success")
     return redirect(back)
 
 
