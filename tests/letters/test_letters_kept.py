@@ -223,6 +223,26 @@ def test_the_decision_has_its_letter(client, login, case, clerk):
     assert "Decision: Full equivalence established." in pdf
 
 
+def test_a_notice_requiring_a_compensation_measure_rules_in_its_own_words_and_offers_the_choice(
+        client, login, make, office, clerk):
+    """Browser review: the notice read "Entscheidung: Ausgleichsmaßnahme erforderlich – Wahl offen." (the clerk's
+    label of the state) and never named the measures the applicant may choose between."""
+    case = make.case("recognition-thuerbqfg", office=office, actor=clerk, received_on=date(2026, 2, 27))
+    mark_all_received(case, clerk)
+    step(fresh(case), "confirm_receipt_complete", clerk)
+    step(fresh(case), "require_compensation", clerk, date="2026-03-02",
+         differences="Praxisanteil Pflege von Kindern unter 3 Jahren fehlt")
+    login(clerk)
+
+    text = text_of(client.get(f"/cases/{case.id}/letters/decision"))
+    assert "Wahl offen" not in text
+    assert "durch eine Ausgleichsmaßnahme ausgeglichen werden können: einen Anpassungslehrgang oder eine " \
+           "Eignungsprüfung. Sie haben die Wahl zwischen beiden" in text
+    assert "Vorhandene Qualifikationen und wesentliche Unterschiede: Praxisanteil Pflege" in text
+    english = text_of(client.get(f"/cases/{case.id}/letters/decision?lang=en"))
+    assert "an adaptation period or an aptitude test. You may choose between them" in english
+
+
 def test_the_warning_of_refusal_has_its_letter(client, login, case, clerk):
     step(case, "confirm_receipt_incomplete", clerk, documents="diploma")
     step(fresh(case), "warn_of_refusal", clerk, due_date="2026-03-30",

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from tracker.audit.models import EventKind
 from tracker.audit.service import case_events
 from tracker.procedures.deadlines import parse_period
+from tracker.procedures.definition import LocalText
 from tracker.procedures.guards import CONFIRMATION_STEP, LICENCE_STEP, latest_steps
 from tracker.procedures.labels import LETTER_KIND
 from tracker.procedures.timer_plan import day_named, set_deadline_ends
@@ -359,6 +360,40 @@ def _refusal_warning(letter: Letter, case, workflow, event) -> None:
         _say(letter, text, text)
 
 
+#: What a notice decides, by the step that issues it, in the words of the notice (a state's title is the clerk's
+#: label: "Ausgleichsmaßnahme erforderlich – Wahl offen" is no ruling). A step not named here says its state's title.
+RULINGS = {
+    "grant_full_equivalence": LocalText(
+        "Volle Gleichwertigkeit festgestellt. Die Berufsqualifikation ist dem Referenzberuf {occupation} "
+        "gleichwertig.",
+        "Full equivalence established. The qualification is equivalent to the German reference occupation "
+        "{occupation}."),
+    "issue_deficit_notice": LocalText(
+        "Teilweise Gleichwertigkeit. Die Berufsqualifikation ist dem Referenzberuf {occupation} nicht in vollem "
+        "Umfang gleichwertig; was vorhanden ist und was wesentlich fehlt, folgt.",
+        "Partial equivalence. The qualification is not fully equivalent to the German reference occupation "
+        "{occupation}; what exists and what substantially differs follows."),
+    "require_compensation": LocalText(
+        "Zum Referenzberuf {occupation} bestehen wesentliche Unterschiede, die durch eine Ausgleichsmaßnahme "
+        "ausgeglichen werden können: einen Anpassungslehrgang oder eine Eignungsprüfung. Sie haben die Wahl zwischen "
+        "beiden; bitte teilen Sie uns mit, welche Maßnahme Sie wählen.",
+        "There are substantial differences from the German reference occupation {occupation} that a compensation "
+        "measure can make up for: an adaptation period or an aptitude test. You may choose between them; please "
+        "tell us which one you choose."),
+    "impose_aptitude_test": LocalText(
+        "Zum Referenzberuf {occupation} bestehen wesentliche Unterschiede, die durch eine Eignungsprüfung "
+        "ausgeglichen werden können. Nach Ablegen der Prüfung wird die Gleichwertigkeit festgestellt.",
+        "There are substantial differences from the German reference occupation {occupation} that an aptitude test "
+        "can make up for. Once the test is passed, equivalence is established."),
+    "close_without_compensation": LocalText(
+        "Die Ausgleichsmaßnahme wurde nicht abgeschlossen. Das Verfahren ist beendet; die wesentlichen Unterschiede "
+        "zum Referenzberuf {occupation} bleiben festgestellt.",
+        "The compensation measure was not completed. The procedure has ended; the substantial differences from the "
+        "German reference occupation {occupation} remain established."),
+    "refuse": LocalText("Der Antrag wird abgelehnt.", "The application is refused."),
+}
+
+
 def _decision(letter: Letter, case, workflow, event) -> None:
     lang = letter.lang
     transition = workflow.transitions[event.subject]
@@ -373,11 +408,16 @@ def _decision(letter: Letter, case, workflow, event) -> None:
          f"We decide as follows on {en.on_application} of {day(case.received_on, lang)} for a finding of equivalence "
          f"of {en.qualification} '{case.profession}' with the German reference occupation "
          f"{case.reference_occupation} ({basis}):")
-    if state is not None:
+    ruling = RULINGS.get(transition.id)
+    if ruling is not None:
+        # replace, not format: the occupation is typed text and may hold braces.
+        _say(letter, "Entscheidung: " + ruling.de.replace("{occupation}", case.reference_occupation),
+             "Decision: " + ruling.en.replace("{occupation}", case.reference_occupation))
+    elif state is not None:
         _say(letter, f"Entscheidung: {state.title.de}.", f"Decision: {state.title.en}.")
-    for key in ("differences",):
-        if data.get(key):
-            _say(letter, str(data[key]), str(data[key]))
+    if data.get("differences"):
+        _say(letter, f"Vorhandene Qualifikationen und wesentliche Unterschiede: {data['differences']}",
+             f"Existing qualifications and substantial differences: {data['differences']}")
     ground = transition.input("ground")
     if ground is not None and data.get("ground"):
         choice = next((c for c in ground.choices if c.value == data["ground"]), None)
