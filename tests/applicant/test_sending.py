@@ -84,6 +84,18 @@ def test_a_hostile_file_is_refused_with_why_and_nothing_is_stored(client, inside
     assert next(d for d in fresh(inside).documents if d.document_id == "diploma").status == "requested"
 
 
+def test_a_file_far_too_large_leads_back_to_the_status_page_not_to_the_staff_login(app, client, inside):
+    """Browser review: the 413 page's only link led to "/", which sends a visitor without login to the staff login."""
+    limit, app.config["MAX_CONTENT_LENGTH"] = app.config["MAX_CONTENT_LENGTH"], 100_000
+    try:
+        response = send(client, "zeugnis.pdf", b"%PDF-" + b"0" * 200_000)
+    finally:
+        app.config["MAX_CONTENT_LENGTH"] = limit
+    page = response.get_data(as_text=True)
+    assert response.status_code == 413 and "Datei zu groß" in page
+    assert '<a href="/status">Zurück zu Ihrer Statusseite</a>' in page and "Zur Startseite" not in page
+
+
 def test_without_the_applicant_s_session_nothing_is_received(client, case, clerk, storage_dir):
     service.set_document_status(fresh(case), "diploma", "requested", clerk)
     db.session.commit()
