@@ -195,6 +195,35 @@ def test_export_of_everything_about_a_person_is_audited(client, login, make):
     assert last.kind == EventKind.PERSONAL_DATA_EXPORTED and last.actor.role == "data_protection"
 
 
+def test_the_export_holds_the_messages_and_the_files_sent(app, client, login, make, tmp_path):
+    """Browser review: the Art. 15 export left out the thread with the office and the list of files sent."""
+    previous, app.config["DOCUMENTS_DIR"] = app.config["DOCUMENTS_DIR"], str(tmp_path / "documents")
+    try:
+        office = make.office()
+        clerk = make.user(office=office)
+        case = make.case(office=office, actor=clerk)
+        service.set_document_status(case, "diploma", "requested", clerk)
+        db.session.commit()
+        file = io.BytesIO(samples.good_pdf())
+        file.filename = "Zeugnis Universität Hanoi.pdf"
+        receive_upload(case, "diploma", file, uploaded_by_applicant=True)
+        post_message(case, "Mein Zeugnis kommt per Post.", from_applicant=True)
+        post_message(case, "Danke, wir warten darauf.", author_user=clerk)
+        db.session.commit()
+        login(officer(make))
+
+        document = json.loads(client.post(f"/privacy/persons/{case.applicant.id}/export").get_data(as_text=True))
+    finally:
+        app.config["DOCUMENTS_DIR"] = previous
+    [exported] = document["cases"]
+    assert [(m["from"], m["text"]) for m in exported["messages"]] == [
+        ("applicant", "Mein Zeugnis kommt per Post."), ("office", "Danke, wir warten darauf.")]
+    [sent] = exported["uploads"]
+    assert (sent["file_name"], sent["checklist_item"], sent["from_applicant"]) == (
+        "Zeugnis Universität Hanoi.pdf", "diploma", True)
+    assert clerk.name not in json.dumps(exported["messages"])
+
+
 def test_other_roles_cannot_export_or_erase(client, login, make):
     case = walk_recognition(make)
     login(make.user(role="admin"))
@@ -270,6 +299,8 @@ def test_an_erased_case_takes_no_new_note_message_or_access_code(client, login, 
             attempt()
         db.session.rollback()
     login(clerk)
+    page = client.get(f"/cases/{case.id}").get_data(as_text=True)
+    assert "Text gelöscht (Datenschutz)" in page and "/letters/" not in page.split('id="letters"')[1].split("</section>")[0]
     response = client.post(f"/cases/{case.id}/notes", data={"version": case.version, "body": "wohnt jetzt in Jena"})
     assert "gelöscht (Art. 17 DSGVO)" in response.get_data(as_text=True)
     assert not db.session.scalars(select(Note).where(Note.case_id == case.id, Note.body.contains("Jena"))).all()

@@ -12,7 +12,9 @@ from tracker.audit.service import append_event, case_events
 from tracker.cases.models import Case, Note
 from tracker.cases.service import flush_or_conflict
 from tracker.extensions import db
+from tracker.documents.models import Upload
 from tracker.letters.models import LetterRecord
+from tracker.messages.models import Message
 from tracker.parties.models import Person
 from tracker.privacy.models import CaseRead
 from tracker.timers.models import Timer
@@ -34,6 +36,8 @@ def _case(case: Case) -> dict:
                                  .order_by(LetterRecord.id))
     timers = db.session.scalars(select(Timer).where(Timer.case_id == case.id).order_by(Timer.id))
     reads = db.session.scalars(select(CaseRead).where(CaseRead.case_id == case.id).order_by(CaseRead.occurred_at))
+    messages = db.session.scalars(select(Message).where(Message.case_id == case.id).order_by(Message.id))
+    uploads = db.session.scalars(select(Upload).where(Upload.case_id == case.id).order_by(Upload.id))
     return {
         **_row(case, ("reference", "procedure_id", "procedure_version", "state", "outcome", "accelerated",
                       "profession", "reference_occupation", "received_on", "opened_at", "closed_at", "erased_at")),
@@ -53,6 +57,12 @@ def _case(case: Case) -> dict:
                                "reason", "basis")), "details": e.details} for e in case_events(case.id)],
         "letters": [{**_row(letter, ("kind", "number", "dated", "language")), "content": letter.content}
                     for letter in letters],
+        # The thread with the office (who wrote as a role, never a clerk's name) and the files sent (their names,
+        # kinds and sizes: the files themselves are the person's own copies).
+        "messages": [{"written_at": _value(m.created_at), "from": "office" if m.from_office else m.author_role,
+                      "text": m.body} for m in messages],
+        "uploads": [{**_row(u, ("file_name", "media_type", "size", "uploaded_at", "from_applicant")),
+                     "checklist_item": u.checklist_item.document_id if u.checklist_item else None} for u in uploads],
         # Recipients (Art. 15(1)(c)): which role read the file when; staff names are the authority's, not shown.
         "reads": [{"at": _value(r.occurred_at), "role": r.user.role, "what": r.what} for r in reads],
     }
