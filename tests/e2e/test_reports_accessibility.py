@@ -33,6 +33,20 @@ def test_report_page_and_export_have_no_violations(page, axe, lang):
     assert_accessible(page, axe)
 
 
+def test_every_chart_label_lies_inside_its_chart(page):
+    """Browser review: long labels (procedure and office names) ran past the chart's left edge."""
+    login(page, ADMIN)
+    for by in ("procedure", "office"):
+        page.goto(f"/reports?start=2024-01-01&end=2027-12-31&by={by}")
+        expect(page.locator("figure.chart svg").first).to_be_visible()
+        outside = page.evaluate("""() => [...document.querySelectorAll('figure.chart svg')].flatMap(svg => {
+            const edge = svg.getBoundingClientRect().left;
+            return [...svg.querySelectorAll('text.chart-label')]
+              .filter(label => label.getBoundingClientRect().left < edge - 0.5).map(label => label.textContent);
+        })""")
+        assert outside == [], (by, outside)
+
+
 def test_public_statistics_page_has_no_violations(page, axe, lang):
     page.goto("/statistics")
     if page.locator("html").get_attribute("lang") != lang:

@@ -53,7 +53,12 @@ def bar_chart(table: Table) -> Chart | None:
     return Chart(table.chart_title, bars, len(bars) * (BAR_HEIGHT + GAP))
 
 
-def _short(label: str, limit: int = 28) -> str:
+#: Characters of a label beside its bar: at 12px DejaVu Sans a character takes about 7 units, and the label ends 8
+#: units before the bar; 28 ran past the chart's left edge ("nerkennung eines ausländis…").
+LABEL_CHARACTERS = 24
+
+
+def _short(label: str, limit: int = LABEL_CHARACTERS) -> str:
     return label if len(label) <= limit else label[:limit - 1] + "…"
 
 
