@@ -248,6 +248,8 @@ def test_an_invalid_number_of_days_is_explained_and_kept(client, login, make, wo
     assert response.status_code == 422
     assert 'class="error-summary"' in page and f'value="{days}"' in page
     assert "14 Tagen" in page  # the lists still show, with the default
+    field_error = page.split('id="stalled-days-error">', 1)[1].split("</p>", 1)[0]
+    assert field_error.count(".") == 1, field_error  # one message: "abc" is no number, not also out of range
 
 
 def test_the_overview_and_the_grants_page_in_english(client, login, make, world):

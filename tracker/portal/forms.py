@@ -21,6 +21,7 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    StopValidation,
 )
 
 from tracker.advisors.overview import MAX_DAYS, MIN_DAYS
@@ -60,6 +61,13 @@ class RevokeAdvisorForm(Form):
     pass
 
 
+def _no_second_message_for_no_number(form, field) -> None:
+    """Text that is no number ("abc") is named once, by the field itself ("Keine gültige, ganze Zahl."), not a
+    second time as out of range."""
+    if field.data is None:
+        raise StopValidation()
+
+
 class StalledDaysForm(Form):
     """The overview's "without progress for N days" (a GET form: no CSRF token, nothing changes)."""
 
@@ -67,7 +75,7 @@ class StalledDaysForm(Form):
         csrf = False
 
     days = IntegerField(_l("Ohne Fortschritt seit mindestens (Tagen)"), validators=[
-        InputRequired(_l("Bitte geben Sie eine Zahl von Tagen an.")),
+        InputRequired(_l("Bitte geben Sie eine Zahl von Tagen an.")), _no_second_message_for_no_number,
         NumberRange(MIN_DAYS, MAX_DAYS, _l("Bitte geben Sie eine ganze Zahl von %(min)d bis %(max)d an.",
                                            min=MIN_DAYS, max=MAX_DAYS))])
 
