@@ -300,8 +300,21 @@ def test_a_lapsed_deadline_set_by_the_authority_is_extended_afterwards_to_the_da
     assert f"/timers/{timer.id}/extend" in html  # § 31(7) s. 2 VwVfG: offered also after the deadline ran out
     assert "nur einmal, auch nach Fristablauf (§ 31(7) VwVfG)." in html
 
+    # Browser review: the length list chose "1 Woche" in advance, so a typed end date came with a length besides
+    # and one of the two was dropped without a word. Now the list starts empty, and both at once are refused.
+    choices = re.search(rf'<select[^>]*id="timer-{timer.id}-extend-period"[^>]*>(.*?)</select>', html, re.S).group(1)
+    assert choices.startswith('<option value="">') and "selected" not in choices  # no length chosen in advance
+    both = client.post(f"/cases/{in_review.id}/timers/{timer.id}/extend",
+                       data={"version": in_review.version, "period": "P1W", "until": "2026-04-10",
+                             "reason": "Antragstellerin bat telefonisch um Aufschub"})
+    assert both.status_code == 422
+    assert re.search(rf'id="timer-{timer.id}-extend-until-error">[^<]*nicht beides', both.get_data(as_text=True))
+    neither = client.post(f"/cases/{in_review.id}/timers/{timer.id}/extend",
+                          data={"version": in_review.version, "period": "", "until": "", "reason": "Aufschub"})
+    assert re.search(rf'id="timer-{timer.id}-extend-period-error">[^<]*Dauer', neither.get_data(as_text=True))
+
     response = client.post(f"/cases/{in_review.id}/timers/{timer.id}/extend",
-                           data={"version": in_review.version, "period": "P1W", "until": "2026-04-10",
+                           data={"version": in_review.version, "period": "", "until": "2026-04-10",
                                  "reason": "Antragstellerin bat telefonisch um Aufschub"})
 
     assert response.status_code == 302, response.get_data(as_text=True)[:300]

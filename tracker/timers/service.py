@@ -265,26 +265,36 @@ def extend(case, timer: Timer, actor, period: str, reason: str, until: date | No
                                    "An expired or paused deadline can no longer be extended."))
     old_due = timer.due_on
     maximum = deadlines.parse_period(spec.extension.max)
+    if until is not None and period:
+        raise TimerError(LocalText("Bitte geben Sie entweder eine Dauer oder ein neues Fristende an, nicht beides.",
+                                   "Please give either a length or a new end date, not both."), "until",
+                         "extension_length_or_end")
+    if until is None and not period:
+        raise TimerError(LocalText("Bitte wählen Sie eine Dauer oder geben Sie ein neues Fristende an.",
+                                   "Please choose a length or give a new end date."), "period", "extension_length_or_end")
     if until is not None:
         if old_due is not None and until <= old_due:
             raise TimerError(LocalText("Das neue Fristende muss nach dem bisherigen liegen.",
-                                       "The new end date must be after the current one."))
+                                       "The new end date must be after the current one."), "until",
+                             "extension_not_later")
         latest = _due_if_extended(timer, spec, str(maximum))
         if latest is not None and until > latest:
             raise TimerError(LocalText(
                 f"Höchstens {maximum.describe('de')} Verlängerung: das neue Fristende darf nicht nach dem "
                 f"{latest:%d.%m.%Y} liegen.",
-                f"At most {maximum.describe('en')} extension: the new end date cannot be after {latest:%-d %b %Y}."))
+                f"At most {maximum.describe('en')} extension: the new end date cannot be after {latest:%-d %b %Y}."),
+                "until", "extension_beyond_maximum")
         value = until.isoformat()
     else:
         try:
             wanted = deadlines.parse_period(period)
         except ValueError:
             raise TimerError(LocalText("Ungültige Dauer, z. B. P2W oder P1M.",
-                                       "Invalid length, e.g. P2W or P1M.")) from None
+                                       "Invalid length, e.g. P2W or P1M."), "period", "invalid_period") from None
         if _reaches_beyond(timer, spec, wanted, maximum):
             raise TimerError(LocalText(f"Höchstens {maximum.describe('de')} Verlängerung.",
-                                       f"At most {maximum.describe('en')} extension."))
+                                       f"At most {maximum.describe('en')} extension."), "period",
+                             "extension_beyond_maximum")
         value = str(wanted)
     timer.extension = value
     timer.extension_reason = reason

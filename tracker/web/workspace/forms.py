@@ -136,8 +136,9 @@ class MarkReadForm(Form):
 class TimerActionForm(VersionedForm):
     reason = TextAreaField(_l("Begründung"), validators=[DataRequired(
         message=_l("Bitte geben Sie einen Grund an.")), Length(max=2000)], render_kw={"maxlength": 2000})
+    # No length chosen in advance: a clerk who types a new end date must not extend by a week besides.
     period = SelectField(_l("Verlängerung um"), validators=[Optional()], choices=[
-        ("P1W", _l("1 Woche")), ("P2W", _l("2 Wochen")), ("P1M", _l("1 Monat"))])
+        ("", "–"), ("P1W", _l("1 Woche")), ("P2W", _l("2 Wochen")), ("P1M", _l("1 Monat"))])
     #: Instead of a length: the end date communicated to the applicant, which governs as it is (docs/law.md § 6.4).
     until = DateField(_l("oder: dem Antragsteller mitgeteiltes neues Fristende"),
                       validators=[Optional(), plausible_date()])
