@@ -210,3 +210,13 @@ def test_the_procedure_page_shows_each_reading_with_its_source_and_what_it_gover
     assert "<dt>Working days in § 81a(3) no. 3 AufenthG</dt>" in english
     assert "Applies to:</strong> Invitation of the employer" in english
     assert "Source:</strong>" in english
+
+
+def test_a_legal_basis_cites_sentence_and_number_in_the_page_s_language():
+    """Browser review: German pages showed "§ 13(3) s. 3-5 ThürBQFG" where the definition wrote the English way."""
+    from tracker.procedures.labels import legal_basis
+
+    assert legal_basis("§ 13(3) s. 3-5 ThürBQFG; § 81a(3) no. 2 AufenthG", "de") == \
+        "§ 13(3) S. 3-5 ThürBQFG; § 81a(3) Nr. 2 AufenthG"
+    assert legal_basis("§ 6(3) S. 2 BQFG; § 81a(3) Nr. 2 AufenthG", "en") == "§ 6(3) s. 2 BQFG; § 81a(3) no. 2 AufenthG"
+    assert legal_basis("Art. 15 DSGVO", "en") == "Art. 15 DSGVO"  # an article stays as written

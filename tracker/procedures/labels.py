@@ -1,6 +1,8 @@
 """Words for the vocabularies, in German and English, spelled once for every page, form, letter and timeline."""
 from __future__ import annotations
 
+import re
+
 from .definition import LocalText
 from .vocabulary import DocumentStatus, LetterKind, Role
 
@@ -56,8 +58,16 @@ _BASIS_WORDS = (
 )
 
 
+#: A sentence and a number of a section in each language's citation ("S. 2", "Nr. 3" / "s. 2", "no. 3"): the
+#: definitions write either, and a German page showed "§ 13(3) s. 3-5".
+_CITATION_WORDS = {"de": ((re.compile(r"\bs\. (?=\d)"), "S. "), (re.compile(r"\bno\. (?=\d)"), "Nr. ")),
+                   "en": ((re.compile(r"\bS\. (?=\d)"), "s. "), (re.compile(r"\bNr\. (?=\d)"), "no. "))}
+
+
 def legal_basis(basis: str, lang: str) -> str:
     """A definition's legal basis as a page in ``lang`` shows it: the sections as written, the words in ``lang``."""
     for words in _BASIS_WORDS:
         basis = basis.replace(words.en if lang == "de" else words.de, words.get(lang))
+    for pattern, word in _CITATION_WORDS.get(lang, ()):
+        basis = pattern.sub(word, basis)
     return basis
