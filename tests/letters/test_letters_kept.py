@@ -47,6 +47,13 @@ def pdf_text(response) -> str:
     return " ".join(" ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.data)).pages).split())
 
 
+def decided_equivalent(case, actor) -> None:
+    """Every document in, receipt confirmed complete, full equivalence decided on 2 Mar 2026."""
+    mark_all_received(case, actor)
+    step(fresh(case), "confirm_receipt_complete", actor)
+    step(fresh(case), "grant_full_equivalence", actor, date="2026-03-02")
+
+
 def mark_all_received(case, actor):
     for document in fresh(case).documents:
         service.set_document_status(case, document.document_id, DocumentStatus.RECEIVED, actor)
@@ -311,9 +318,7 @@ def test_letters_to_the_employer_speak_of_the_workers_qualification_and_the_noti
     parent, immigration_clerk = skilled_worker_case
     step(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg", recognition_office=str(office.id))
     recognition = fresh(parent).children[0]
-    mark_all_received(recognition, clerk)
-    step(fresh(recognition), "confirm_receipt_complete", clerk)
-    step(fresh(recognition), "grant_full_equivalence", clerk, date="2026-03-02")
+    decided_equivalent(recognition, clerk)
     login(clerk)
 
     receipt = text_of(client.get(f"/cases/{recognition.id}/letters/receipt"))
@@ -334,9 +339,7 @@ def test_letters_to_the_employer_speak_of_the_workers_qualification_and_the_noti
 
 
 def test_a_notice_to_the_applicant_speaks_to_them_and_names_its_remedy(client, login, case, clerk):
-    mark_all_received(case, clerk)
-    step(fresh(case), "confirm_receipt_complete", clerk)
-    step(fresh(case), "grant_full_equivalence", clerk, date="2026-03-02")
+    decided_equivalent(case, clerk)
     login(clerk)
 
     decision = text_of(client.get(f"/cases/{case.id}/letters/decision"))

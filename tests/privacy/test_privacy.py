@@ -195,29 +195,37 @@ def test_export_of_everything_about_a_person_is_audited(client, login, make):
     assert last.kind == EventKind.PERSONAL_DATA_EXPORTED and last.actor.role == "data_protection"
 
 
-def test_the_export_holds_the_messages_and_the_files_sent(app, client, login, make, tmp_path):
-    """Browser review: the Art. 15 export left out the thread with the office and the list of files sent."""
+@pytest.fixture
+def sent_by_the_applicant(app, make, tmp_path):
+    """A case whose applicant sent a file for the requested diploma and wrote to the office, in a document store of
+    its own: (case, clerk, upload, message)."""
     previous, app.config["DOCUMENTS_DIR"] = app.config["DOCUMENTS_DIR"], str(tmp_path / "documents")
-    try:
-        office = make.office()
-        clerk = make.user(office=office)
-        case = make.case(office=office, actor=clerk)
-        service.set_document_status(case, "diploma", "requested", clerk)
-        db.session.commit()
-        file = io.BytesIO(samples.good_pdf())
-        file.filename = "Zeugnis Universität Hanoi.pdf"
-        receive_upload(case, "diploma", file, uploaded_by_applicant=True)
-        post_message(case, "Mein Zeugnis kommt per Post.", from_applicant=True)
-        post_message(case, "Danke, wir warten darauf.", author_user=clerk)
-        db.session.commit()
-        login(officer(make))
+    office = make.office()
+    clerk = make.user(office=office)
+    case = make.case(office=office, actor=clerk)
+    service.set_document_status(case, "diploma", "requested", clerk)
+    db.session.commit()
+    file = io.BytesIO(samples.good_pdf())
+    file.filename = "Zeugnis Universität Hanoi.pdf"
+    upload = receive_upload(case, "diploma", file, uploaded_by_applicant=True)
+    message = post_message(case, "Mein Zeugnis der Universität Hanoi kommt per Post.", from_applicant=True)
+    db.session.commit()
+    yield case, clerk, upload, message
+    app.config["DOCUMENTS_DIR"] = previous
 
-        document = json.loads(client.post(f"/privacy/persons/{case.applicant.id}/export").get_data(as_text=True))
-    finally:
-        app.config["DOCUMENTS_DIR"] = previous
+
+def test_the_export_holds_the_messages_and_the_files_sent(client, login, make, sent_by_the_applicant):
+    """Browser review: the Art. 15 export left out the thread with the office and the list of files sent."""
+    case, clerk, _upload, _message = sent_by_the_applicant
+    post_message(case, "Danke, wir warten darauf.", author_user=clerk)
+    db.session.commit()
+    login(officer(make))
+
+    document = json.loads(client.post(f"/privacy/persons/{case.applicant.id}/export").get_data(as_text=True))
+
     [exported] = document["cases"]
     assert [(m["from"], m["text"]) for m in exported["messages"]] == [
-        ("applicant", "Mein Zeugnis kommt per Post."), ("office", "Danke, wir warten darauf.")]
+        ("applicant", "Mein Zeugnis der Universität Hanoi kommt per Post."), ("office", "Danke, wir warten darauf.")]
     [sent] = exported["uploads"]
     assert (sent["file_name"], sent["checklist_item"], sent["from_applicant"]) == (
         "Zeugnis Universität Hanoi.pdf", "diploma", True)
@@ -233,34 +241,21 @@ def test_other_roles_cannot_export_or_erase(client, login, make):
     assert db.session.get(Case, case.id).erased_at is None
 
 
-def test_erasure_removes_the_files_sent_and_the_message_texts(app, make, runner, tmp_path):
+def test_erasure_removes_the_files_sent_and_the_message_texts(app, make, runner, sent_by_the_applicant):
     """What the parties sent is personal data too: the stored bytes and the message texts go; the rows stay as the
     record that something was received (size, type, SHA-256, who and when), and the chain still verifies."""
-    previous, app.config["DOCUMENTS_DIR"] = app.config["DOCUMENTS_DIR"], str(tmp_path / "documents")
-    try:
-        office = make.office()
-        clerk = make.user(office=office)
-        case = make.case(office=office, actor=clerk)
-        service.set_document_status(case, "diploma", "requested", clerk)
-        db.session.commit()
-        file = io.BytesIO(samples.good_pdf())
-        file.filename = "Zeugnis Universität Hanoi.pdf"
-        upload = receive_upload(case, "diploma", file, uploaded_by_applicant=True)
-        message = post_message(case, "Mein Zeugnis der Universität Hanoi kommt per Post.", from_applicant=True)
-        db.session.commit()
-        assert LocalDirectoryStorage(app.config["DOCUMENTS_DIR"]).keys() == [upload.storage_key]
+    case, _clerk, upload, message = sent_by_the_applicant
+    assert LocalDirectoryStorage(app.config["DOCUMENTS_DIR"]).keys() == [upload.storage_key]
 
-        erase_case(db.session.get(Case, case.id), officer(make), "Antrag auf Löschung")
-        db.session.commit()
+    erase_case(db.session.get(Case, case.id), officer(make), "Antrag auf Löschung")
+    db.session.commit()
 
-        db.session.expire_all()
-        assert LocalDirectoryStorage(app.config["DOCUMENTS_DIR"]).keys() == []
-        kept = db.session.get(Upload, upload.id)
-        assert kept.file_name == "(gelöscht)" and kept.sha256 and kept.size > 0
-        assert db.session.get(Message, message.id).body == "(gelöscht)"
-        assert verify(runner).exit_code == 0
-    finally:
-        app.config["DOCUMENTS_DIR"] = previous
+    db.session.expire_all()
+    assert LocalDirectoryStorage(app.config["DOCUMENTS_DIR"]).keys() == []
+    kept = db.session.get(Upload, upload.id)
+    assert kept.file_name == "(gelöscht)" and kept.sha256 and kept.size > 0
+    assert db.session.get(Message, message.id).body == "(gelöscht)"
+    assert verify(runner).exit_code == 0
 
 
 def test_the_read_log_names_downloads_api_reads_and_code_prints_in_words(client, login, make):
