@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from tests.api.conftest import bearer
 from tracker.auth import tokens
@@ -51,6 +51,21 @@ def test_a_clerk_creates_a_token_sees_it_once_and_revokes_it(client, login, cler
     revoked = client.post(f"/account/tokens/{row.id}/revoke")
     assert revoked.status_code == 302
     assert api.get("/api/v1/cases", headers=bearer(token)).status_code == 401
+
+
+def test_the_same_form_sent_twice_makes_one_token(client, login, clerk):
+    """Browser review: a reload of the answer (or a double click) sent the form again and made a second token."""
+    login(clerk)
+    page = client.get("/account/tokens").get_data(as_text=True)
+    key = re.search(r'name="form_key" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"name": "Landesportal", "scopes": ["read"], "days": "30", "form_key": key}
+
+    assert client.post("/account/tokens", data=form).status_code == 201
+    again = client.post("/account/tokens", data=form)
+
+    assert again.status_code == 303
+    assert "bereits erstellt und nur einmal angezeigt" in client.get(again.headers["Location"]).get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(tokens.ApiToken)) == 1
 
 
 def test_an_employer_user_reaches_the_same_page(client, login, make):

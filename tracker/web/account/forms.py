@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import IntegerField, StringField
+import secrets
+
+from wtforms import HiddenField, IntegerField, StringField
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from tracker.auth.tokens import DEFAULT_DAYS, MAX_DAYS, Scope
@@ -10,6 +12,8 @@ from tracker.http.forms import Form, MultiCheckboxField
 
 
 class NewTokenForm(Form):
+    #: One per form shown: the same form sent again (a reload of the answer, a double click) makes no second token.
+    form_key = HiddenField(default=lambda: secrets.token_urlsafe(16), validators=[Length(max=64)])
     name = StringField(_l("Name des Zugangs"), description=_l("Zum Beispiel das System, das ihn benutzt."),
                        validators=[DataRequired(_l("Bitte geben Sie dem Zugang einen Namen.")), Length(max=100)])
     scopes = MultiCheckboxField(_l("Rechte"), choices=[

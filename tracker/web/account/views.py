@@ -8,7 +8,7 @@ URLs:
 """
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -39,6 +39,11 @@ def create():
     form = NewTokenForm()
     if not form.validate_on_submit():
         return _page(form, status=422)
+    if not _first_use_of(form.form_key.data):
+        # Its token exists and was shown once; a second one would only count against the user's limit.
+        flash(_("Dieser Zugang wurde bereits erstellt und nur einmal angezeigt. Haben Sie ihn nicht notiert, "
+                "widerrufen Sie ihn und erstellen Sie einen neuen."), "error")
+        return redirect(url_for("account.index"), 303)
     try:
         _row, token = perform(tokens.issue, current_user._get_current_object(), name=form.name.data,
                               scopes=form.scopes.data, days=form.days.data)
@@ -48,6 +53,21 @@ def create():
     # Shown in this answer, not after a redirect: the only place to carry it there would be the session cookie,
     # which is signed, not encrypted.
     return _page(NewTokenForm(formdata=None, scopes=[tokens.Scope.READ.value]), new_token=token, status=201)
+
+
+#: Form keys remembered per session: enough for every form a person sends in one sitting.
+REMEMBERED_FORMS = 20
+
+
+def _first_use_of(form_key: str | None) -> bool:
+    """Whether this creation form is sent for the first time in this session (its key only, never the secret)."""
+    if not form_key:
+        return True
+    used = list(session.get("token_forms_used", []))
+    if form_key in used:
+        return False
+    session["token_forms_used"] = (used + [form_key])[-REMEMBERED_FORMS:]
+    return True
 
 
 @blueprint.route("/tokens/<int:token_id>/revoke", methods=["POST"])
