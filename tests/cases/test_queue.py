@@ -123,6 +123,18 @@ def test_filter_by_procedure_and_state(client, login, make, office, clerk):
     assert references(client.get("/cases", query_string={"state": "incomplete"})) == [incomplete.reference]
 
 
+def test_the_filters_offer_the_procedures_of_the_office_s_kind(client, login, make, clerk):
+    """Browser review: a recognition body's state list named every § 81a state, which none of its cases can have."""
+    login(clerk)
+    page = client.get("/cases").get_data(as_text=True)
+    procedures = re.search(r'<select id="procedure".*?</select>', page, re.S).group(0)
+    assert 'value="recognition-bqfg"' in procedures and 'value="skilled-worker-81a"' not in procedures
+    assert "Vorabzustimmung" not in re.search(r'<select id="state".*?</select>', page, re.S).group(0)
+    client.post("/logout")
+    login(make.user(role="admin"))  # every office: every procedure
+    assert 'value="skilled-worker-81a"' in client.get("/cases").get_data(as_text=True)
+
+
 def test_mine_unassigned_and_a_named_colleague(client, login, make, office, clerk):
     colleague = make.user(office=office, name="Max Kollege")
     mine = make.case(office=office, actor=clerk)

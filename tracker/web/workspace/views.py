@@ -76,7 +76,7 @@ def queue():
     bulk.assignee.choices = [(0, _("– niemand –"))] + [(user.id, user.name) for user in staff]
     return render_template("cases/queue.html", page=page, filters=filters, staff=staff, bulk_form=bulk,
                            page_args={**filters.as_args(), **({"size": size} if size != PAGE_SIZE else {})},
-                           workflows=registry().all(), offices=_offices_for_filter(), today=clock.today(),
+                           workflows=_queue_procedures(), offices=_offices_for_filter(), today=clock.today(),
                            lang=current_language(), new_documents=document_queries.with_new_documents(shown),
                            unread=message_queries.unread_counts(shown))
 
@@ -116,6 +116,13 @@ def bulk_assign():
             flash(ngettext("%(num)d Fall %(name)s zugewiesen.", "%(num)d Fälle %(name)s zugewiesen.", len(cases),
                            name=assignee.name), "success")
     return redirect(back)
+
+
+def _queue_procedures():
+    """The procedures the queue's filters offer: those of the user's office's kind (a recognition body holds no
+    § 81a case; its state list named every § 81a state), all for an admin, who sees every office."""
+    office = current_user.office
+    return [workflow for workflow in registry().all() if office is None or workflow.office_kind == office.kind]
 
 
 @blueprint.route("/team")
