@@ -79,14 +79,19 @@ def redis_url():
     yield from redis_test_database(7)
 
 
-@pytest.fixture
-def redis_app(app, redis_url):
+def app_with_redis_at(app, redis_url: str):
+    """A second app on the same database that queues its jobs in ``redis_url``: the web process of production."""
     queued = create_app({"TESTING": True, "REDIS_URL": redis_url, "WTF_CSRF_ENABLED": False,
                          **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SERVER_NAME")}})
     yield queued
     with queued.app_context():
         db.session.remove()
         db.engine.dispose()
+
+
+@pytest.fixture
+def redis_app(app, redis_url):
+    yield from app_with_redis_at(app, redis_url)
 
 
 @pytest.mark.redis
@@ -139,13 +144,7 @@ def test_a_text_a_spreadsheet_would_run_is_quoted_in_both_csv_writers(typed):
 @pytest.fixture
 def unreachable_redis_app(app):
     """The web process while Redis is down: nothing listens at REDIS_URL's port."""
-    broken = create_app({"TESTING": True, "REDIS_URL": f"redis://127.0.0.1:{closed_port()}/0",
-                         "WTF_CSRF_ENABLED": False,
-                         **{key: app.config[key] for key in ("SQLALCHEMY_DATABASE_URI", "SECRET_KEY", "SERVER_NAME")}})
-    yield broken
-    with broken.app_context():
-        db.session.remove()
-        db.engine.dispose()
+    yield from app_with_redis_at(app, f"redis://127.0.0.1:{closed_port()}/0")
 
 
 def closed_port() -> int:

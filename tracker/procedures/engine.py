@@ -58,11 +58,15 @@ def check_transition(workflow: Workflow, transition_id: str, current_state: str,
     if input_refusals:
         return _refused(*input_refusals, inputs=inputs)
     guard_context = dataclasses.replace(context, inputs={**context.inputs, **inputs})
-    titles = {document.id: document.title for document in workflow.documents}
-    guard_refusals = tuple(
-        Refusal(f"guard:{name}", GUARDS[name].refusal(guard_context, titles), GUARDS[name].needs_input)
-        for name in transition.guards if not GUARDS[name].holds(guard_context))
+    guard_refusals = tuple(_guard_refusals(workflow, transition.guards, guard_context))
     return Decision(not guard_refusals, guard_refusals, inputs)
+
+
+def _guard_refusals(workflow: Workflow, names, context: GuardContext) -> list[Refusal]:
+    """The refusal of each guard in ``names`` that does not hold, with document titles for its message."""
+    titles = {document.id: document.title for document in workflow.documents}
+    return [Refusal(f"guard:{name}", GUARDS[name].refusal(context, titles), GUARDS[name].needs_input)
+            for name in names if not GUARDS[name].holds(context)]
 
 
 def _check_state(workflow: Workflow, transition: Transition, current_state: str) -> Refusal | None:
@@ -117,10 +121,8 @@ def field_refusals(workflow: Workflow, transition_id: str, raw_inputs: Mapping[s
     refusals = [refusal for refusal in refusals if refusal.field in raw_inputs]
     refusals += _check_dates(inputs, workflow, transition, context)
     judged = dataclasses.replace(context, inputs={**context.inputs, **inputs})
-    titles = {document.id: document.title for document in workflow.documents}
-    refusals += [Refusal(f"guard:{name}", GUARDS[name].refusal(judged, titles), GUARDS[name].needs_input)
-                 for name in transition.guards
-                 if GUARDS[name].needs_input in raw_inputs and not GUARDS[name].holds(judged)]
+    refusals += _guard_refusals(workflow, [name for name in transition.guards
+                                           if GUARDS[name].needs_input in raw_inputs], judged)
     return tuple(refusal for refusal in refusals if refusal.field)
 
 
