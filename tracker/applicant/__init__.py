@@ -8,7 +8,8 @@ from flask import Flask
 from tracker.applicant import codes
 from tracker.applicant.forms import IssueCodeForm
 from tracker.applicant.page import SECTIONS, Section
-from tracker.applicant.views import blueprint, staff_blueprint
+from tracker.applicant.views import blueprint, page_clock, staff_blueprint
+from tracker.http import session_clock
 from tracker.letters.content import carries_access_code
 
 
@@ -22,6 +23,8 @@ def register(app: Flask) -> None:
             SECTIONS.append(section)
     app.register_blueprint(blueprint)
     app.register_blueprint(staff_blueprint)
+    # On the status pages the applicant's session is the page's, whatever staff login the browser also holds.
+    session_clock.register(app, page_clock, first=True)
     # The case file (tracker.web) shows the code's state and the buttons; it may not import this door, so the
     # template asks through these globals.
     app.jinja_env.globals.update(access_code_of=lambda case: codes.code_of(case.id),

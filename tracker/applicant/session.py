@@ -7,7 +7,7 @@ clerk renews the code (the generation no longer matches). A staff login in the s
 browser is neither used nor touched by it."""
 from __future__ import annotations
 
-from flask import current_app, session
+from flask import current_app, g, session
 
 from tracker import clock
 from tracker.applicant.codes import code_of
@@ -24,11 +24,13 @@ def enter(record: AccessCode) -> None:
     now = int(clock.now().timestamp())
     session[APPLICANT_KEY] = {"case": record.case_id, "generation": record.generation,
                               "sessions": record.session_generation, "since": now, "seen": now}
+    g.pop("applicant_case_id", None)
 
 
 def leave() -> None:
     """Drop this browser's session (one that has ended anyway, or a clerk's renewal ended)."""
     session.pop(APPLICANT_KEY, None)
+    g.pop("applicant_case_id", None)
 
 
 def leave_everywhere() -> None:
@@ -41,7 +43,14 @@ def leave_everywhere() -> None:
 
 
 def current_case_id() -> int | None:
-    """The case this browser's applicant session opens now, or None (and the stale session is dropped)."""
+    """The case this browser's applicant session opens now, or None (and the stale session is dropped). Checked
+    once per request (the view and the page's session clock both ask)."""
+    if "applicant_case_id" not in g:
+        g.applicant_case_id = _checked_case_id()
+    return g.applicant_case_id
+
+
+def _checked_case_id() -> int | None:
     held = session.get(APPLICANT_KEY)
     if not isinstance(held, dict):
         return None
@@ -65,6 +74,25 @@ def current_case_id() -> int | None:
     if now - seen >= SEEN_RESOLUTION:
         session[APPLICANT_KEY] = {**held, "seen": now}
     return case_id
+
+
+def renew() -> None:
+    """The applicant asked to stay (the page's session clock): the idle time starts again; the two hours since
+    entry do not."""
+    held = session.get(APPLICANT_KEY)
+    if isinstance(held, dict):
+        session[APPLICANT_KEY] = {**held, "seen": int(clock.now().timestamp())}
+
+
+def time_left() -> tuple[int, int, int] | None:
+    """(idle period, seconds left of it, seconds left before the session ends in any case) of this browser's valid
+    session, or None."""
+    if current_case_id() is None:
+        return None
+    held = session[APPLICANT_KEY]
+    now = int(clock.now().timestamp())
+    idle = int(current_app.config["STATUS_SESSION_MINUTES"] * 60)
+    return idle, max(idle - (now - held["seen"]), 0), max(MAX_MINUTES * 60 - (now - held["since"]), 0)
 
 
 def held() -> bool:

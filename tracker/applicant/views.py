@@ -7,6 +7,7 @@ URLs:
     GET  /status/link?t=<token>                         enter with the signed link from the e-mail (throttled)
     POST /status/documents/<document id>                send a document we asked for (the applicant's session)
     POST /status/messages                               write to the office (the applicant's session)
+    POST /status/renew                                  stay: the session's idle time starts again (script)
     POST /status/leave                                  end the applicant's session
     GET  /status/left                                   after leaving: how to come back
     POST /cases/<id>/access-code                        staff: issue or renew the code, show it once, e-mail it
@@ -34,6 +35,7 @@ from tracker.documents import uploads
 from tracker.extensions import db, limiter
 from tracker.http.limits import typed_key
 from tracker.http.public import public
+from tracker.http.session_clock import SessionClock, page_address
 from tracker.http.unit_of_work import perform
 from tracker.letters.content import Letter, carries_access_code, fill_access_code
 from tracker.letters.models import LetterRecord
@@ -155,6 +157,32 @@ def message():
         return _render_status(case.id, message_form=form, status=422)
     flash(_("Danke, Ihre Nachricht ist bei uns angekommen."), "success")
     return redirect(url_for("applicant.status", _anchor="messages"))
+
+
+@blueprint.route("/renew", methods=["POST"])
+@public
+def renew():
+    """"Stay on the page" (the page's session clock): the idle time starts again. JSON for the script; 401 once
+    the session has ended."""
+    if applicant_session.current_case_id() is None:
+        return {"ended": True}, 401
+    applicant_session.renew()
+    return {"idle_left": int(current_app.config["STATUS_SESSION_MINUTES"] * 60)}
+
+
+def page_clock() -> SessionClock | None:
+    """The status session's clock, on the status pages (``tracker.http.session_clock``)."""
+    if request.blueprint != blueprint.name:
+        return None
+    left = applicant_session.time_left()
+    if left is None:
+        return None
+    idle, idle_left, hard_left = left
+    page = page_address()
+    return SessionClock(kind="applicant", idle=idle, idle_left=idle_left, hard_left=hard_left,
+                        hard_minutes=applicant_session.MAX_MINUTES, renew_url=url_for("applicant.renew"),
+                        again_url=url_for("applicant.status"), page=page,
+                        owner=f"applicant:{applicant_session.current_case_id()}")
 
 
 @blueprint.route("/link")

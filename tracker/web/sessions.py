@@ -20,13 +20,15 @@ from flask_login import current_user, login_user, logout_user
 
 from tracker.auth.models import User
 from tracker.extensions import db
+from tracker.http import session_clock
 
 #: Kept across a login or logout on this device: the language chosen before logging in.
 KEPT_ACROSS_LOGIN = ("lang",)
 #: How long a password stays good for typing the code of the second factor.
 PENDING_SECONDS = 300
 #: What a session that still owes its second factor may reach.
-BEFORE_SECOND_FACTOR = frozenset({"auth.enrol_second_factor", "auth.logout", "auth.set_language", "static"})
+BEFORE_SECOND_FACTOR = frozenset({"auth.enrol_second_factor", "auth.logout", "auth.set_language", "auth.renew_session",
+                                  "static"})
 #: Only write ``seen_at`` back (and so a new cookie) when it moved by at least this many seconds.
 SEEN_RESOLUTION = 30
 
@@ -91,7 +93,32 @@ def end(user: User | None) -> None:
     session.update(kept)
 
 
+def renew() -> None:
+    """The user asked to stay logged in (or is typing): the idle time starts again now."""
+    session["seen_at"] = int(time.time())
+
+
+def page_clock() -> session_clock.SessionClock | None:
+    """The logged-in session's clock for the page (``tracker.http.session_clock``)."""
+    if not current_user.is_authenticated:
+        return None
+    login_at, seen_at = session.get("login_at"), session.get("seen_at")
+    if not isinstance(login_at, int) or not isinstance(seen_at, int):
+        return None
+    now = int(time.time())
+    idle = int(current_app.config["SESSION_IDLE_MINUTES"] * 60)
+    limit = int(current_app.config["SESSION_MAX_HOURS"] * 3600)
+    page = session_clock.page_address()
+    return session_clock.SessionClock(
+        kind="staff", idle=idle, idle_left=max(idle - (now - seen_at), 0), hard_left=max(limit - (now - login_at), 0),
+        hard_minutes=limit // 60, renew_url=url_for("auth.renew_session"),
+        again_url=url_for("auth.login", next=page) if page else url_for("auth.login"), page=page,
+        owner=f"user:{current_user.id}")
+
+
 def install(app: Flask) -> None:
+    session_clock.register(app, page_clock)
+
     @app.before_request
     def enforce_timeouts():
         if request.endpoint == "static" or not current_user.is_authenticated:
@@ -104,7 +131,10 @@ def install(app: Flask) -> None:
                 or now - seen_at > idle or now - login_at > limit):
             end(None)  # this session only: the user's other devices keep theirs
             flash(_("Ihre Sitzung ist abgelaufen. Bitte melden Sie sich erneut an."), "info")
-            return redirect(url_for("auth.login", next=request.path if request.method == "GET" else None))
+            # Back to the page asked for, with its query (a filtered work queue), or for a form sent, to the page it was
+            # sent from; the login page keeps its own.
+            back = request.args.get("next") if request.endpoint == "auth.login" else session_clock.page_address()
+            return redirect(url_for("auth.login", next=back))
         if now - seen_at >= SEEN_RESOLUTION:
             session["seen_at"] = now
         return None

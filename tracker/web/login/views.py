@@ -71,7 +71,7 @@ LOCKOUT_MINUTES = 15
                scope="login-address")
 def login():
     if current_user.is_authenticated:
-        return redirect(url_for("cases.home"))
+        return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
     if form.validate_on_submit():
         user = db.session.scalar(select(User).where(func.lower(User.email) == form.email.data.strip().lower()))
@@ -208,6 +208,14 @@ def logout():
     sessions.end(current_user._get_current_object())
     flash(_("Sie sind abgemeldet."), "info")
     return redirect(url_for("auth.login"))
+
+
+@blueprint.route("/session/renew", methods=["POST"])
+def renew_session():
+    """"Stay logged in" (the page's session clock, ``static/session-clock.js``): the idle time starts again. The
+    session's longest life is not extended. JSON for the script; the CSRF token comes in a header."""
+    sessions.renew()
+    return {"idle_left": int(current_app.config["SESSION_IDLE_MINUTES"] * 60)}
 
 
 @blueprint.route("/language", methods=["POST"])
