@@ -23,6 +23,8 @@ PUBLIC_ENDPOINTS = {"auth.login", "auth.second_factor", "auth.set_language", "st
                     # documents and messages from it needs the applicant's session (tests/applicant/test_sending.py)
                     "applicant.status", "applicant.link", "applicant.leave", "applicant.left", "applicant.upload",
                     "applicant.message",
+                    # renews the applicant's session, 401 without one (tests/applicant/test_session_clock.py)
+                    "applicant.renew",
                     # probes and metrics (tracker/operations): no account; /metrics has its own host/token check
                     "operations_health.healthz", "operations_health.readyz", "operations_metrics.metrics",
                     # the public statistics page: anonymised aggregates, no figure under 10 cases (issue 11)

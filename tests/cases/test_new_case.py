@@ -267,3 +267,50 @@ def test_a_forged_submission_key_is_refused_as_a_broken_form(client, clerk, comp
     response = client.post("/cases/new", data=dict(complete, submission="<script>"))
     assert response.status_code == 422
     assert db.session.query(Case).count() == 0
+
+
+def test_a_state_is_kept_under_its_one_name_however_it_was_typed(client, clerk, complete):
+    """Reports count each state once (§ 17 BQFG statistics): a name in other capitals, the English name or the ISO
+    code are all kept as the German name the list offers."""
+    response = client.post("/cases/new", data={**complete, "nationality": "  türkiye ", "training_country": "vn"})
+
+    assert response.status_code == 302, field_error(response.get_data(as_text=True), "nationality")
+    case = db.session.scalars(db.select(Case).order_by(Case.id.desc())).first()
+    assert (case.applicant.nationality, case.training_country) == ("Türkei", "Vietnam")
+
+
+def test_a_nationality_may_be_stateless_or_undetermined(client, clerk, complete):
+    assert client.post("/cases/new", data={**complete, "nationality": "stateless"}).status_code == 302
+    case = db.session.scalars(db.select(Case).order_by(Case.id.desc())).first()
+    assert case.applicant.nationality == "staatenlos"
+
+
+def test_a_name_that_is_no_state_is_refused_and_kept_as_typed(client, clerk, complete):
+    before = db.session.scalar(db.select(db.func.count(Case.id)))
+
+    response = client.post("/cases/new", data={**complete, "nationality": "Vietnamesisch",
+                                               "training_country": "staatenlos"})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_error(page, "nationality").startswith("Diesen Staat finden wir nicht.")
+    assert field_error(page, "training_country").startswith("Diesen Staat finden wir nicht.")  # a state, not a status
+    assert input_value(page, "nationality") == "Vietnamesisch"
+    assert db.session.scalar(db.select(db.func.count(Case.id))) == before
+
+
+def test_the_state_fields_offer_the_states_in_the_page_s_language(client, clerk):
+    german = client.get("/cases/new").get_data(as_text=True)
+    assert re.search(r'<input [^>]*list="nationality-names"[^>]*name="nationality"', german)
+    assert re.search(r'<input [^>]*list="state-names"[^>]*name="training_country"', german)
+    states = re.search(r'<datalist id="state-names">(.*?)</datalist>', german, re.S).group(1)
+    options = re.findall(r'<option value="([^"]*)">', states)
+    assert len(options) == len(set(options)) >= 240 and "Vietnam" in options  # every state once
+    assert '<option value="Türkei">' in states and '<option value="staatenlos">' not in states
+    assert '<option value="staatenlos">' in re.search(r'<datalist id="nationality-names">(.*?)</datalist>',
+                                                      german, re.S).group(1)
+
+    client.post("/language", data={"lang": "en"})
+    english = client.get("/cases/new").get_data(as_text=True)
+    assert '<option value="Türkiye">' in re.search(r'<datalist id="state-names">(.*?)</datalist>', english,
+                                                   re.S).group(1)

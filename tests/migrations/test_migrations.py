@@ -321,3 +321,31 @@ def test_0026_refuses_accounts_sharing_an_address_in_other_capitals_and_then_all
     downgrade(revision="0025_grantor_length")
     with db.engine.begin() as connection:
         connection.execute(insert, {"email": "KAI@pflege.example"})  # the old rule again: capitals differ
+
+
+def test_0028_writes_each_state_typed_before_under_its_one_name_and_keeps_what_names_none(migrated):
+    """Free text from before the state list: the rows of one state, however typed, afterwards count as one in the
+    reports; a value that names no state stays as typed (nothing is guessed)."""
+    from tracker.cases.facts import CaseFacts
+    from tracker.cases.models import Case
+
+    upgrade(revision="0027_report_export_lease")
+    make = Factory()
+    typed = [("vietnam", "VN"), ("Viet-nam", "Vietnam"), ("Stateless", "Atlantis"), ("Türkiye", "türkei")]
+    ids = []
+    for nationality, training_country in typed:
+        applicant = make.person()
+        applicant.nationality = nationality
+        db.session.commit()
+        ids.append(make.case("recognition-bqfg", training_country=training_country, applicant=applicant).id)
+    db.session.remove()
+
+    upgrade()
+
+    expected = [("Vietnam", "Vietnam"), ("Viet-nam", "Vietnam"), ("staatenlos", "Atlantis"), ("Türkei", "Türkei")]
+    for case_id, (nationality, training_country) in zip(ids, expected):
+        case = db.session.get(Case, case_id)
+        facts = db.session.get(CaseFacts, case_id)
+        assert (case.applicant.nationality, case.training_country) == (nationality, training_country)
+        assert (facts.nationality, facts.training_country) == (nationality, training_country)
+    assert schema_drift() == []

@@ -172,6 +172,27 @@ def test_clerk_pauses_and_resumes_the_decision_period_by_hand(client, in_review,
     assert "Hemmung ab 10.03.2026 bis 20.03.2026: Originale angefordert" in entry
 
 
+def test_a_suspended_period_shows_the_date_it_would_have_if_the_suspension_ended_today(client, in_review, logged_in):
+    # Decision due Tue 2 Jun 2026; suspended from Tue 10 Mar without an end: on Tue 17 Mar, 7 days suspended so far.
+    decision = timer_of(in_review, "decision")
+    clock.travel_to(date(2026, 3, 10))
+    assert post_timer(client, in_review, decision, "pause", reason="Originale angefordert").status_code == 302
+    clock.travel_to(date(2026, 3, 17))
+    entry = timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+    assert "angehalten seit 10.03.2026" in entry
+    assert "Endet die Hemmung heute, ist die Frist am 09.06.2026 fällig" in entry
+    assert "Stand heute, als endete die Hemmung heute:" in entry and "+ 7 Tage Hemmung (§ 6(4) BQFG) = Di 09.06.2026" in entry
+
+    # On Fri 20 Mar the page says what resuming that day then gives: Fri 12 Jun.
+    clock.travel_to(date(2026, 3, 20))
+    entry = timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+    assert "am 12.06.2026 fällig" in entry
+    db.session.refresh(in_review)
+    assert post_timer(client, in_review, decision, "resume", reason="Originale liegen vor").status_code == 302
+    entry = timers_on_page(case_page(client, in_review))["Entscheidung über die Gleichwertigkeit"]
+    assert "fällig am 12.06.2026" in entry and "Endet die Hemmung heute" not in entry
+
+
 def test_a_pause_by_hand_counts_from_the_date_of_the_fact_entered(client, in_review, logged_in):
     # The letter went out on Tue 10 Mar, recorded on Fri 13 Mar; the originals came on Fri 20 Mar, recorded Tue 24 Mar:
     # 10 days suspended, as if both had been recorded on their day (due Fri 12 Jun, not Mon 15 Jun).

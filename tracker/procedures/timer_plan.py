@@ -500,6 +500,21 @@ def deadline_of(timer: TimerLike, spec: TimerSpec, today: date, label: str | Non
     ``grant``: when an extension to an end date communicated was granted (``split_suspended_days``)."""
     if timer.status == TimerStatus.PAUSED and open_pause(timer) is not None:
         return None
+    return _deadline(timer, spec, today, label, grant)
+
+
+def deadline_if_resumed_today(timer: TimerLike, spec: TimerSpec, today: date, label: str | None = None,
+                              grant: Grant | None = None) -> deadlines.Deadline | None:
+    """While an open-ended suspension runs (documents requested, § 6(4) BQFG): the deadline the period would have
+    if the suspension ended today, its days counted up to today. Each further day of suspension moves it one day
+    on; it shows the clerk how much of the period is left. None for a timer without an open-ended suspension."""
+    if timer.status != TimerStatus.PAUSED or open_pause(timer) is None:
+        return None
+    return _deadline(timer, spec, today, label, grant)
+
+
+def _deadline(timer: TimerLike, spec: TimerSpec, today: date, label: str | None,
+              grant: Grant | None) -> deadlines.Deadline:
     label = label or (spec.trigger.de if spec.trigger else None)
     extension, until = extension_of(timer)
     if spec.due_input:

@@ -115,6 +115,13 @@ def deadline_of(timer: Timer, spec: TimerSpec, today: date | None = None,
     return timer_plan.deadline_of(timer, spec, today or clock.today(), label, grant=extension_grant(timer))
 
 
+def deadline_if_resumed_today(timer: Timer, spec: TimerSpec, today: date | None = None,
+                              label: str | None = None) -> deadlines.Deadline | None:
+    """While an open-ended suspension runs: the deadline if it ended today (``timer_plan``), else None."""
+    return timer_plan.deadline_if_resumed_today(timer, spec, today or clock.today(), label,
+                                                grant=extension_grant(timer))
+
+
 def recompute(timer: Timer, spec: TimerSpec) -> None:
     # A new due date means a new warning is owed (the sweep clears warn_on once it has warned).
     timer.due_on, timer.warn_on = timer_plan.due_and_warning(timer, spec, clock.today(), extension_grant(timer))

@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from tracker import clock
 from tracker.audit.describe import describe, fact_date_note, input_summary
 from tracker.extensions import db
+from tracker.parties import countries
 from tracker.parties.models import Office
 from tracker.procedures import labels, timer_plan
 from tracker.procedures.deadlines import parse_period
@@ -126,4 +127,6 @@ def install(app: Flask) -> None:
     app.jinja_env.globals.update(current_language=current_language, workflow_for=workflow_of,
                             describe_event=describe_event, event_inputs=event_inputs,
                             party_name=party_name, role_name=role_name, document_status_name=document_status_name,
-                            letter_title=letter_title, fact_date=fact_date, public_actor=public_actor)
+                            letter_title=letter_title, fact_date=fact_date, public_actor=public_actor,
+                            state_names=lambda for_nationality=False: countries.names(
+                                current_language(), for_nationality=for_nationality))

@@ -35,6 +35,8 @@ class TimerView:
     explanation: list[str]
     paused_until: object  # date while a § 6(4) pause runs, else None
     forms: dict
+    #: while an open-ended suspension runs: the due date if it ended today (the explanation is of that date)
+    due_if_resumed_today: object = None
     #: 1, 2 … when the case has had this timer more than once (e.g. two document requests), else None.
     occurrence: int | None = None
 
@@ -66,7 +68,9 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     timer_views = []
     for timer in timers:
         spec = workflow.timers[timer.timer_id]
-        deadline = timer_service.deadline_of(timer, spec, today, timer_service.start_label(workflow, timer, lang))
+        start_label = timer_service.start_label(workflow, timer, lang)
+        deadline = timer_service.deadline_of(timer, spec, today, start_label)
+        if_resumed = None if deadline else timer_service.deadline_if_resumed_today(timer, spec, today, start_label)
         # A finished timer is suspended no more, whatever its last pause said.
         paused_until = max((p.until_on for p in timer.pauses if p.until_on and p.until_on >= today),
                            default=None) if timer.is_open else None
@@ -86,8 +90,9 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         occurrence = None
         if sum(1 for other in timers if other.timer_id == timer.timer_id) > 1:
             occurrence = 1 + sum(1 for other in timers if other.timer_id == timer.timer_id and other.id < timer.id)
-        timer_views.append(TimerView(timer, spec, deadline.explain(lang) if deadline else [], paused_until,
-                                     timer_forms, occurrence))
+        explained = deadline or if_resumed
+        timer_views.append(TimerView(timer, spec, explained.explain(lang) if explained else [], paused_until,
+                                     timer_forms, occurrence, if_resumed.due if if_resumed else None))
     # Open timers first (nearest due first), then the finished ones as history.
     timer_views.sort(key=lambda v: (not v.open, v.timer.due_on or today, v.timer.id))
 

@@ -24,6 +24,7 @@ from wtforms.validators import (
 from tracker import clock
 from tracker.cases.models import GRANTOR_LENGTH
 from tracker.http.forms import EARLIEST_BIRTH_DATE, Form, MultiCheckboxField, date_required, plausible_date
+from tracker.parties import countries
 from tracker.procedures.definition import Transition
 from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus
 
@@ -47,6 +48,26 @@ def in_future(form, field):
         raise ValidationError(_l("Die Frist muss nach dem heutigen Tag enden."))
 
 
+class StateField(StringField):
+    """A state typed with suggestions (``templates/cases/_state_names.html``, in the page's language) and kept by
+    its one German name (``parties.countries``): the reports count each state once however it was typed."""
+
+    def __init__(self, label=None, validators=(), *, for_nationality: bool = False, **kwargs):
+        super().__init__(label, [*validators, self._known], **kwargs)
+        self.for_nationality = for_nationality
+        self._datalist = "nationality-names" if for_nationality else "state-names"  # the <datalist> id
+
+    def _known(self, form, field):
+        if not (self.data or "").strip():
+            return  # DataRequired says it is missing
+        found = countries.nationality(self.data) if self.for_nationality else countries.state(self.data)
+        if found is None:
+            raise ValidationError(_l("Diesen Staat finden wir nicht. Bitte wählen Sie einen Namen aus der "
+                                     "Vorschlagsliste (deutsch oder englisch) oder geben Sie den "
+                                     "ISO-Ländercode ein, z. B. „VN“."))
+        self.data = found
+
+
 class NewCaseForm(Form):
     #: One-time key of this form, set when it is shown: the same form sent twice opens one case.
     submission = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
@@ -60,7 +81,8 @@ class NewCaseForm(Form):
                               render_kw={"autocomplete": "off"})
     date_of_birth = DateField(_l("Geburtsdatum"), validators=[date_required(), not_in_future,
                                                                 plausible_date(EARLIEST_BIRTH_DATE)])
-    nationality = StringField(_l("Staatsangehörigkeit"), validators=[DataRequired(), Length(max=100)])
+    nationality = StateField(_l("Staatsangehörigkeit"), validators=[DataRequired(), Length(max=100)],
+                             for_nationality=True, description=_l("Ein Staat, „staatenlos“ oder „ungeklärt“."))
     email = EmailField(_l("E-Mail"), validators=[Optional(), Email(), Length(max=254)])
     phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=50)])
     preferred_language = SelectField(_l("Bevorzugte Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
@@ -75,8 +97,8 @@ class NewCaseForm(Form):
     reference_occupation = StringField(_l("Deutscher Referenzberuf"), validators=[DataRequired(), Length(max=200)],
                                        description=_l("z. B. „Pflegefachfrau/Pflegefachmann“."))
     #: Where the qualification was obtained, for the official statistics (§ 17 BQFG); often not the nationality.
-    training_country = StringField(_l("Ausbildungsstaat"), validators=[DataRequired(), Length(max=100)],
-                                   description=_l("Der Staat, in dem der Abschluss erworben wurde."))
+    training_country = StateField(_l("Ausbildungsstaat"), validators=[DataRequired(), Length(max=100)],
+                                  description=_l("Der Staat, in dem der Abschluss erworben wurde."))
     employer = SelectField(_l("Arbeitgeber"), coerce=int, validators=[Optional()])
 
 
