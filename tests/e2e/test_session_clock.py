@@ -21,13 +21,17 @@ pytestmark = pytest.mark.browser
 NOTE = "Rückruf der Antragstellerin am Montag: Übersetzung folgt"
 
 
+def fifteen_seconds(live_server, setting: str):
+    """Sessions of 15 seconds without a request (the live server reads its settings on every request)."""
+    previous = live_server.app.config[setting]
+    live_server.app.config[setting] = 0.25
+    yield
+    live_server.app.config[setting] = previous
+
+
 @pytest.fixture
 def short_sessions(live_server):
-    """Sessions of 15 seconds without a request (the live server reads its settings on every request)."""
-    previous = live_server.app.config["SESSION_IDLE_MINUTES"]
-    live_server.app.config["SESSION_IDLE_MINUTES"] = 0.25
-    yield
-    live_server.app.config["SESSION_IDLE_MINUTES"] = previous
+    yield from fifteen_seconds(live_server, "SESSION_IDLE_MINUTES")
 
 
 def normal_sessions(live_server):
@@ -46,6 +50,28 @@ def log_in_here(page, email: str) -> None:
     page.get_by_label(re.compile("E-Mail-Adresse|Email address")).fill(email)
     page.get_by_label(re.compile("^(Passwort|Password)")).fill(DEMO_PASSWORD)
     page.locator("main button[type=submit]").click()
+
+
+def note_typed_until_the_end(page, hwk_case, family_name: str):
+    """A clerk types a note into a fresh case's file and leaves it unsent until the session ends; the dialog."""
+    case_id = hwk_case(family_name)
+    login(page, HWK_CLERK)
+    page.goto(f"/cases/{case_id}")
+    page.locator("#note-body").fill(NOTE)
+    dialog = page.locator("#session-clock")
+    expect(dialog.locator("h2")).to_have_text("Ihre Sitzung ist abgelaufen", timeout=25_000)
+    return case_id, dialog
+
+
+def log_in_again(page, dialog, live_server, email: str, case_id: int) -> None:
+    """From the dialog's link through the login page (the server ended the session too) back to the case file."""
+    past_the_servers_end(page)
+    dialog.get_by_role("link", name="Erneut anmelden").click()
+    expect(page).to_have_url(re.compile(r"/login"))
+    expect(page.locator("main")).to_contain_text("Ihre Sitzung ist abgelaufen")  # the server says so too
+    normal_sessions(live_server)
+    log_in_here(page, email)
+    page.wait_for_url(re.compile(rf"/cases/{case_id}$"))
 
 
 def test_the_page_warns_before_the_end_and_one_button_renews_the_session(page, axe, hwk_case, short_sessions):
@@ -94,24 +120,13 @@ def test_typing_keeps_the_session_alive(page, hwk_case, short_sessions):
 
 def test_after_the_end_what_was_typed_is_back_in_its_form_after_the_new_login(page, axe, hwk_case, live_server,
                                                                               short_sessions):
-    case_id = hwk_case("Sitzung-Ende")
-    login(page, HWK_CLERK)
-    page.goto(f"/cases/{case_id}")
-    page.locator("#note-body").fill(NOTE)
-    dialog = page.locator("#session-clock")
+    case_id, dialog = note_typed_until_the_end(page, hwk_case, "Sitzung-Ende")
 
-    expect(dialog.locator("h2")).to_have_text("Ihre Sitzung ist abgelaufen", timeout=25_000)
     expect(dialog).to_contain_text("in diesem Browserfenster gemerkt")
-    again = dialog.get_by_role("link", name="Erneut anmelden")
-    expect(again).to_be_focused()
+    expect(dialog.get_by_role("link", name="Erneut anmelden")).to_be_focused()
     assert_accessible(page, axe)
-    past_the_servers_end(page)
-    again.click()
-    expect(page.locator("main")).to_contain_text("Ihre Sitzung ist abgelaufen")  # the server says so too
-    normal_sessions(live_server)
-    log_in_here(page, HWK_CLERK)
+    log_in_again(page, dialog, live_server, HWK_CLERK, case_id)
 
-    page.wait_for_url(re.compile(rf"/cases/{case_id}$"))
     expect(page.locator("#drafts-restored")).to_be_visible()
     expect(page.locator("#note-body")).to_have_value(NOTE)
     page.locator(f"form[action$='/cases/{case_id}/notes'] button[type=submit]").click()
@@ -120,12 +135,7 @@ def test_after_the_end_what_was_typed_is_back_in_its_form_after_the_new_login(pa
 
 
 def test_a_form_sent_after_the_end_is_kept_instead_of_lost(page, hwk_case, live_server, short_sessions):
-    case_id = hwk_case("Sitzung-Senden")
-    login(page, HWK_CLERK)
-    page.goto(f"/cases/{case_id}")
-    page.locator("#note-body").fill(NOTE)
-    dialog = page.locator("#session-clock")
-    expect(dialog.locator("h2")).to_have_text("Ihre Sitzung ist abgelaufen", timeout=25_000)
+    case_id, dialog = note_typed_until_the_end(page, hwk_case, "Sitzung-Senden")
     page.keyboard.press("Escape")  # the user closes the notice and sends the form anyway
     expect(dialog).to_be_hidden()
 
@@ -134,30 +144,15 @@ def test_a_form_sent_after_the_end_is_kept_instead_of_lost(page, hwk_case, live_
     expect(dialog.locator("h2")).to_have_text("Ihre Sitzung ist abgelaufen")
     assert re.search(rf"/cases/{case_id}$", page.url)  # not sent to the login page, the text is still here
     expect(page.locator("#note-body")).to_have_value(NOTE)
-    past_the_servers_end(page)
-    dialog.get_by_role("link", name="Erneut anmelden").click()
-    expect(page).to_have_url(re.compile(r"/login"))
-    normal_sessions(live_server)
-    log_in_here(page, HWK_CLERK)
-    page.wait_for_url(re.compile(rf"/cases/{case_id}$"))
+    log_in_again(page, dialog, live_server, HWK_CLERK, case_id)
     expect(page.locator("#note-body")).to_have_value(NOTE)
 
 
 def test_what_was_typed_is_never_given_to_another_user(page, hwk_case, live_server, short_sessions):
-    case_id = hwk_case("Sitzung-Andere")
-    login(page, HWK_CLERK)
-    page.goto(f"/cases/{case_id}")
-    page.locator("#note-body").fill(NOTE)
-    dialog = page.locator("#session-clock")
-    expect(dialog.locator("h2")).to_have_text("Ihre Sitzung ist abgelaufen", timeout=25_000)
-    past_the_servers_end(page)
+    case_id, dialog = note_typed_until_the_end(page, hwk_case, "Sitzung-Andere")
 
-    dialog.get_by_role("link", name="Erneut anmelden").click()
-    expect(page).to_have_url(re.compile(r"/login"))
-    normal_sessions(live_server)
-    log_in_here(page, HWK_CLERK_2)  # a colleague at the same computer
+    log_in_again(page, dialog, live_server, HWK_CLERK_2, case_id)  # a colleague at the same computer
 
-    page.wait_for_url(re.compile(rf"/cases/{case_id}$"))
     expect(page.locator("#note-body")).to_have_value("")
     expect(page.locator("#drafts-restored")).to_be_hidden()
     assert page.evaluate("sessionStorage.getItem('tracker.drafts')") is None
@@ -165,10 +160,7 @@ def test_what_was_typed_is_never_given_to_another_user(page, hwk_case, live_serv
 
 @pytest.fixture
 def short_status_sessions(live_server):
-    previous = live_server.app.config["STATUS_SESSION_MINUTES"]
-    live_server.app.config["STATUS_SESSION_MINUTES"] = 0.25
-    yield
-    live_server.app.config["STATUS_SESSION_MINUTES"] = previous
+    yield from fifteen_seconds(live_server, "STATUS_SESSION_MINUTES")
 
 
 def test_an_applicant_is_warned_can_stay_and_gets_the_message_back_after_entering_again(

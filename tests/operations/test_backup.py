@@ -22,7 +22,8 @@ from tracker.extensions import db
 #: The newest migration, read from the scripts.
 HEAD = ScriptDirectory(str(ROOT / "migrations")).get_current_head()
 
-CSRF_FIELD = re.compile(r"<input[^>]*csrf_token[^>]*>")
+#: What belongs to the session, not to the case: its CSRF token, and the session clock's token and seconds left.
+CSRF_FIELD = re.compile(r'<input[^>]*csrf_token[^>]*>|data-(?:csrf|idle-left|hard-left)="[^"]*"')
 
 
 @pytest.fixture(autouse=True)

@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.security.test_sessions import PASSWORD, csrf_token
+from tests.security.test_sessions import PASSWORD, csrf_token, idle_past_the_end
 
 CLOCK = re.compile(r'<dialog id="session-clock"(?P<attributes>[^>]*)>', re.S)
 
@@ -85,8 +85,7 @@ def test_renewing_needs_the_csrf_token(csrf_app, client, staff):
 
 def test_a_session_that_ended_is_not_renewed(app, client, login, staff):
     login(staff)
-    with client.session_transaction() as session:
-        session["seen_at"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    idle_past_the_end(app, client)
 
     response = client.post("/session/renew")
 
@@ -96,8 +95,7 @@ def test_a_session_that_ended_is_not_renewed(app, client, login, staff):
 
 def test_after_the_end_the_login_leads_back_to_the_page_with_its_query(app, client, login, staff):
     login(staff)
-    with client.session_transaction() as session:
-        session["seen_at"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    idle_past_the_end(app, client)
 
     ended = client.get("/cases?mine=1&sort=due")
     assert ended.status_code == 302
@@ -112,8 +110,7 @@ def test_after_the_end_the_login_leads_back_to_the_page_with_its_query(app, clie
 def test_a_form_sent_after_the_end_leads_back_to_the_page_it_was_sent_from(app, client, login, staff, make):
     case = make.case(office=staff.office)
     login(staff)
-    with client.session_transaction() as session:
-        session["seen_at"] = int(time.time()) - app.config["SESSION_IDLE_MINUTES"] * 60 - 5
+    idle_past_the_end(app, client)
 
     response = client.post(f"/cases/{case.id}/notes", data={"body": "typed"},
                            headers={"Referer": f"http://tracker.test/cases/{case.id}"})
