@@ -187,6 +187,31 @@ def test_timers_carry_due_date_kind_basis_and_explanation(client, make, office, 
     assert "2026" in " ".join(first["explanation"])
 
 
+def test_a_suspended_period_carries_the_date_it_would_have_if_the_suspension_ended_today(client, make, office, clerk,
+                                                                                        token_for):
+    # Decision due Tue 2 Jun 2026 (complete Mon 2 Mar); suspended by hand from Tue 10 Mar; read on Tue 17 Mar.
+    from tests.timers import act, complete_documents, timer_of
+    from tracker.timers.service import pause
+
+    clock.travel_to(date(2026, 3, 2))
+    case = make.case(office=office, actor=clerk, received_on=date(2026, 3, 2))
+    complete_documents(case, clerk)
+    act(case, "confirm_receipt_complete", clerk)
+    clock.travel_to(date(2026, 3, 10))
+    pause(case, timer_of(case, "decision"), clerk, "Originale angefordert")
+    db.session.commit()
+    clock.travel_to(date(2026, 3, 17))
+
+    items = client.get(f"/api/v1/cases/{case.id}/timers", headers=bearer(token_for(clerk))).get_json()["items"]
+
+    decision = next(item for item in items if item["timer_id"] == "decision")
+    assert decision["paused"] and decision["due_on"] is None
+    assert decision["due_if_resumed_today"] == "2026-06-09"
+    assert any("7 Tage Hemmung" in line for line in decision["explanation"])
+    receipt = next(item for item in items if item["timer_id"] == "receipt_confirmation")
+    assert receipt["due_if_resumed_today"] is None
+
+
 def test_documents_are_the_checklist(client, make, office, clerk, token_for):
     case = make.case(office=office, actor=clerk)
     items = client.get(f"/api/v1/cases/{case.id}/documents", headers=bearer(token_for(clerk))).get_json()["items"]

@@ -140,6 +140,10 @@ def test_the_advisor_sees_exactly_the_granted_cases_read_only_and_a_revocation_e
     case_page = advisor_client.get(f"/portal/cases/{own.id}")
     assert case_page.status_code == 200
     assert "Vom Arbeitgeber benötigt" in case_page.get_data(as_text=True)
+    # The state's text speaks to the employer ("Sie"); the advisor is told whose words they read.
+    assert "<dt>Stand, wie ihn der Arbeitgeber liest</dt>" in case_page.get_data(as_text=True)
+    own_view = admin_client.get(f"/portal/cases/{own.id}").get_data(as_text=True)
+    assert "<dt>Stand</dt>" in own_view and "wie ihn der Arbeitgeber liest" not in own_view
     # Read-only but for the message thread: the one form on the page is the message to the office.
     forms = re.findall(r'<form[^>]*action="([^"]+)"', case_page.get_data(as_text=True).split("<main", 1)[1])
     assert forms == [f"/portal/cases/{own.id}/messages"]

@@ -88,8 +88,12 @@ SCHEMAS: dict[str, dict] = {
         basis={"type": "string", "description": "The legal basis of the period."},
         status={"type": "string"}, owed_by={"type": "string"}, started_on=DATE, due_on=_nullable(DATE),
         finished_on=_nullable(DATE), paused={"type": "boolean"},
+        due_if_resumed_today={**_nullable(DATE), "description": (
+            "While an open-ended suspension runs (due_on is then null): the due date if it ended today; each "
+            "further day of suspension moves it on by a day. Null otherwise.")},
         explanation={"type": "array", "items": {"type": "string"},
-                     "description": "How the due date was counted, step by step (Accept-Language: de or en)."},
+                     "description": "How the due date was counted, step by step (Accept-Language: de or en); "
+                                    "during an open-ended suspension, how due_if_resumed_today was counted."},
     ),
     "TimerList": _object(items={"type": "array", "items": _ref("Timer")}),
     "Document": _object(

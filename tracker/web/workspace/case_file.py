@@ -92,7 +92,8 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
             occurrence = 1 + sum(1 for other in timers if other.timer_id == timer.timer_id and other.id < timer.id)
         explained = deadline or if_resumed
         timer_views.append(TimerView(timer, spec, explained.explain(lang) if explained else [], paused_until,
-                                     timer_forms, occurrence, if_resumed.due if if_resumed else None))
+                                     timer_forms, occurrence=occurrence,
+                                     due_if_resumed_today=if_resumed.due if if_resumed else None))
     # Open timers first (nearest due first), then the finished ones as history.
     timer_views.sort(key=lambda v: (not v.open, v.timer.due_on or today, v.timer.id))
 
