@@ -68,6 +68,27 @@ def test_the_same_form_sent_twice_makes_one_token(client, login, clerk):
     assert db.session.scalar(select(func.count()).select_from(tokens.ApiToken)) == 1
 
 
+def test_the_same_form_sent_from_two_tabs_at_once_makes_one_token(app, client, login, clerk):
+    """Both requests leave with the session of before (neither has seen the other's answer): the key kept on the
+    token, checked under the user's row lock, refuses the second."""
+    from tests.security.test_sessions import copy_session
+
+    login(clerk)
+    page = client.get("/account/tokens").get_data(as_text=True)
+    key = re.search(r'name="form_key" type="hidden" value="([^"]+)"', page).group(1)
+    form = {"name": "Landesportal", "scopes": ["read"], "days": "30", "form_key": key}
+    other_tab = app.test_client()
+    copy_session(client, other_tab)  # the cookie as it was when both requests left
+
+    assert client.post("/account/tokens", data=form).status_code == 201
+    second = other_tab.post("/account/tokens", data=form)
+
+    assert second.status_code == 303
+    assert "bereits erstellt und nur einmal angezeigt" in other_tab.get(second.headers["Location"]).get_data(
+        as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(tokens.ApiToken)) == 1
+
+
 def test_an_employer_user_reaches_the_same_page(client, login, make):
     employer_user = make.user(role="employer", employer=make.employer())
     login(employer_user)

@@ -52,6 +52,9 @@ class ApiToken(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     #: Updated at most once a minute (``touch``), so reading through the API does not write on every request.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    #: The one-time key of the creation form that made it: the same form sent twice, even at the same moment from
+    #: two tabs, makes one token (``issue``).
+    form_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     user = relationship("User", lazy="joined", innerjoin=True)
 
@@ -88,8 +91,14 @@ def parse_scopes(values) -> frozenset[Scope]:
     return frozenset(Scope(name) for name in names)
 
 
-def issue(user: User, *, name: str, scopes, days: int = DEFAULT_DAYS) -> tuple[ApiToken, str]:
-    """A new token for ``user``; returns (row, token). The token is shown once and never again."""
+class AlreadyIssued(TokenError):
+    """The creation form with this key made its token already (shown once then, never again)."""
+
+
+def issue(user: User, *, name: str, scopes, days: int = DEFAULT_DAYS,
+          form_key: str | None = None) -> tuple[ApiToken, str]:
+    """A new token for ``user``; returns (row, token). The token is shown once and never again. ``form_key``: the
+    creation form's one-time key; a second token for it is refused (``AlreadyIssued``)."""
     name = (name or "").strip()
     if not name:
         raise TokenError(LocalText("Bitte geben Sie dem Zugang einen Namen.", "Please give the token a name."))
@@ -100,11 +109,13 @@ def issue(user: User, *, name: str, scopes, days: int = DEFAULT_DAYS) -> tuple[A
         raise TokenError(LocalText("Das Konto ist deaktiviert.", "The account is deactivated."))
     chosen = parse_scopes(scopes)
     now = clock.now()
-    _require_room(user, now)
+    _require_room(user, now)  # locks the user's row: a second request with the same form waits here, then sees it
+    if form_key and db.session.scalar(select(ApiToken.id).where(ApiToken.form_key == form_key)) is not None:
+        raise AlreadyIssued(LocalText("Dieser Zugang wurde bereits erstellt.", "This token was already created."))
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken(user=user, name=name[:100], token_hash=digest(token),
                    scopes=",".join(sorted(scope.value for scope in chosen)), created_at=now,
-                   expires_at=now + timedelta(days=days))
+                   expires_at=now + timedelta(days=days), form_key=form_key or None)
     db.session.add(row)
     db.session.flush()
     # Ids only (never the token): the case-bound audit trail has no place for account events.

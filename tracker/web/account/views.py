@@ -40,19 +40,25 @@ def create():
     if not form.validate_on_submit():
         return _page(form, status=422)
     if not _first_use_of(form.form_key.data):
-        # Its token exists and was shown once; a second one would only count against the user's limit.
-        flash(_("Dieser Zugang wurde bereits erstellt und nur einmal angezeigt. Haben Sie ihn nicht notiert, "
-                "widerrufen Sie ihn und erstellen Sie einen neuen."), "error")
-        return redirect(url_for("account.index"), 303)
+        return _already_created()
     try:
         _row, token = perform(tokens.issue, current_user._get_current_object(), name=form.name.data,
-                              scopes=form.scopes.data, days=form.days.data)
+                              scopes=form.scopes.data, days=form.days.data, form_key=form.form_key.data)
+    except tokens.AlreadyIssued:
+        return _already_created()  # sent twice at once (two tabs, a double click): the database says it
     except tokens.TokenError as error:
         form.name.errors = [*form.name.errors, error.message.get(current_language())]
         return _page(form, status=422)
     # Shown in this answer, not after a redirect: the only place to carry it there would be the session cookie,
     # which is signed, not encrypted.
     return _page(NewTokenForm(formdata=None, scopes=[tokens.Scope.READ.value]), new_token=token, status=201)
+
+
+def _already_created():
+    # Its token exists and was shown once; a second one would only count against the user's limit.
+    flash(_("Dieser Zugang wurde bereits erstellt und nur einmal angezeigt. Haben Sie ihn nicht notiert, "
+            "widerrufen Sie ihn und erstellen Sie einen neuen."), "error")
+    return redirect(url_for("account.index"), 303)
 
 
 #: Form keys remembered per session: enough for every form a person sends in one sitting.
