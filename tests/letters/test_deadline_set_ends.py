@@ -17,8 +17,10 @@ from tracker.extensions import db
 from tracker.procedures.vocabulary import LetterKind
 from tracker.timers.models import Timer
 
-NOTE_DE = "unter Hinweis auf § 31 Abs. 3 Satz 2 VwVfG als Ende der Frist mit"
-NOTE_EN = "With reference to section 31(3) sentence 2 of the Administrative Procedure Act (VwVfG) we name"
+# A Thuringian authority applies the VwVfG through § 1(1) ThürVwVfG (LAW.md § 7): the letter cites both.
+NOTE_DE = "unter Hinweis auf § 31 Abs. 3 Satz 2 VwVfG i. V. m. § 1 Abs. 1 ThürVwVfG als Ende der Frist mit"
+NOTE_EN = ("With reference to section 31(3) sentence 2 of the Administrative Procedure Act (VwVfG), applicable under "
+           "section 1(1) of the Thuringian Administrative Procedure Act (ThürVwVfG), we name")
 
 
 def timer_due(case, timer_id: str) -> date:

@@ -345,6 +345,8 @@ def test_a_notice_to_the_applicant_speaks_to_them_and_names_its_remedy(client, l
     decision = text_of(client.get(f"/cases/{case.id}/letters/decision"))
     assert "über Ihren Antrag vom 27.02.2026 auf Feststellung der Gleichwertigkeit Ihrer Berufsqualifikation" in decision
     assert "Rechtsbehelfsbelehrung" in decision
+    # A Thuringian authority applies the VwVfG through § 1(1) ThürVwVfG: the electronic form is cited with both.
+    assert "in elektronischer Form nach § 3a Abs. 2 VwVfG i. V. m. § 1 Abs. 1 ThürVwVfG" in decision
 
 
 def test_a_letter_is_reached_only_through_its_own_case(client, login, make, office, case, clerk):

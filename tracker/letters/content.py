@@ -303,10 +303,12 @@ def _day_named(letter: Letter, event, due: str) -> None:
     the paragraph that names it, without which the day would move off a weekend or holiday after all."""
     if day_named(event.data or {}):
         _say(letter,
-             f"Wir teilen Ihnen den {due} unter Hinweis auf § 31 Abs. 3 Satz 2 VwVfG als Ende der Frist mit: Die Frist "
+             f"Wir teilen Ihnen den {due} unter Hinweis auf § 31 Abs. 3 Satz 2 VwVfG i. V. m. § 1 Abs. 1 ThürVwVfG "
+             f"als Ende der Frist mit: Die Frist "
              f"endet an diesem Tag auch dann, wenn er ein Sonnabend, Sonntag oder gesetzlicher Feiertag ist; sie "
              f"verlängert sich nicht bis zum nächsten Werktag.",
-             f"With reference to section 31(3) sentence 2 of the Administrative Procedure Act (VwVfG) we name "
+             f"With reference to section 31(3) sentence 2 of the Administrative Procedure Act (VwVfG), applicable under "
+             f"section 1(1) of the Thuringian Administrative Procedure Act (ThürVwVfG), we name "
              f"{due} as the end of the deadline: it ends on that day even if it is a Saturday, Sunday or public "
              f"holiday, and is not extended to the next working day.")
 
@@ -435,10 +437,12 @@ def _remedy(letter: Letter, office) -> None:
     at = ", ".join(_lines(office.name, office.street, f"{office.postcode} {office.city}".strip()))
     _say(letter,
          f"Rechtsbehelfsbelehrung: Gegen diesen Bescheid kann innerhalb eines Monats nach Bekanntgabe Widerspruch "
-         f"erhoben werden. Der Widerspruch ist schriftlich, in elektronischer Form nach § 3a Abs. 2 VwVfG oder zur "
+         f"erhoben werden. Der Widerspruch ist schriftlich, in elektronischer Form nach § 3a Abs. 2 VwVfG "
+         f"i. V. m. § 1 Abs. 1 ThürVwVfG oder zur "
          f"Niederschrift bei der Behörde einzulegen, die den Bescheid erlassen hat: {at} (§§ 68, 70 VwGO).",
          f"Information on legal remedies: an objection (Widerspruch) may be lodged against this decision within one "
-         f"month of its notification, in writing, in electronic form under section 3a(2) VwVfG, or on record at "
+         f"month of its notification, in writing, in electronic form under section 3a(2) VwVfG (applicable under "
+         f"section 1(1) ThürVwVfG), or on record at "
          f"{at} (sections 68, 70 of the Code of Administrative Court Procedure, VwGO).")
 
 
