@@ -205,3 +205,21 @@ def test_the_same_export_job_twice_builds_the_file_once(year, people):
 
     db.session.expire_all()
     assert (export.status, export.attempts, export.finished_at) == (ExportStatus.DONE, 1, finished)
+
+
+def test_the_xlsx_export_explains_its_columns_and_codes(year, people, client, login):
+    """A statistician reading the file without this app: every column, category, procedure and office is named."""
+    login(people["admin"])
+    client.post("/reports/exports", data={**YEAR, "office": "", "file_format": "xlsx"})
+    export = db.session.query(ReportExport).one()
+    workbook = openpyxl.load_workbook(io.BytesIO(client.get(f"/reports/exports/{export.id}/download").data))
+    cases = list(workbook["cases"].iter_rows(values_only=True))
+    explained = {row[0]: row[1:] for row in workbook["Erläuterung"].iter_rows(values_only=True) if row[0]}
+
+    assert all(column in explained for column in cases[0])
+    assert explained["decision_days"][1].startswith("Calendar days from complete documents to first decision")
+    for row in cases[1:]:
+        assert str(row[cases[0].index("category")]) in explained or row[cases[0].index("category")] is None
+        assert row[0] in explained  # the procedure id, with its title
+        assert str(row[1]) in explained  # the office number, with its name
+    assert explained["full_equivalence"] == ("Volle Gleichwertigkeit", "Full equivalence")

@@ -16,6 +16,7 @@ from tracker.auth.models import User
 from tracker.cases.access import report_scope
 from tracker.extensions import db
 from tracker.jobs.queue import JOB_TIMEOUT, REPORTS, enqueue
+from tracker.reports import codebook
 from tracker.reports.figures import EXPORT_COLUMNS, Period, case_rows, count_cases
 from tracker.reports.models import ExportStatus, ReportExport
 from tracker.reports.tables import safe_cell
@@ -100,6 +101,9 @@ def run_export(export_id: int) -> None:
         db.session.commit()
 
 
+OFFICE_COLUMN = EXPORT_COLUMNS.index("office_id")
+
+
 def _write(export: ReportExport, scope, period: Period) -> bytes:
     def progress(count: int) -> None:
         export.done_rows += count
@@ -113,9 +117,10 @@ def _write(export: ReportExport, scope, period: Period) -> bytes:
         sheet = workbook.add_worksheet("cases")
         date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
         sheet.write_row(0, 0, EXPORT_COLUMNS)
-        line = 1
+        line, offices = 1, set()
         for rows in batches:
             for row in rows:
+                offices.add(row[OFFICE_COLUMN])
                 for column, value in enumerate(row):
                     if value is None:
                         continue
@@ -124,6 +129,9 @@ def _write(export: ReportExport, scope, period: Period) -> bytes:
                     else:
                         sheet.write(line, column, value)
                 line += 1
+        explanation = workbook.add_worksheet("Erläuterung")  # what the columns and codes mean (codebook)
+        for number, values in enumerate(codebook.rows(offices)):
+            explanation.write_row(number, 0, values)
         workbook.close()
         return buffer.getvalue()
     text = io.StringIO()
