@@ -314,3 +314,24 @@ def test_the_state_fields_offer_the_states_in_the_page_s_language(client, clerk)
     english = client.get("/cases/new").get_data(as_text=True)
     assert '<option value="Türkiye">' in re.search(r'<datalist id="state-names">(.*?)</datalist>', english,
                                                    re.S).group(1)
+
+
+def test_the_stored_name_reads_in_the_page_s_language(client, clerk, complete):
+    client.post("/cases/new", data={**complete, "nationality": "TR"})
+    case = db.session.scalars(db.select(Case).order_by(Case.id.desc())).first()
+    assert ", Türkei</dd>" in html.unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
+
+    client.post("/language", data={"lang": "en"})
+
+    assert ", Türkiye</dd>" in html.unescape(client.get(f"/cases/{case.id}").get_data(as_text=True))
+
+
+def test_a_report_breakdown_by_nationality_names_the_states_in_the_page_s_language(app):
+    from tracker.reports.tables import group_labeller
+
+    with app.test_request_context():
+        english = group_labeller("nationality", [], "en")
+        german = group_labeller("country", [], "de")
+
+        assert (english("Türkei"), english("staatenlos"), english("Atlantis")) == ("Türkiye", "stateless", "Atlantis")
+        assert german("Türkei") == "Türkei" and german("") == "nicht angegeben"

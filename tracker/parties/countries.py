@@ -67,3 +67,21 @@ def names(lang: str, *, for_nationality: bool = False) -> tuple[str, ...]:
     if for_nationality:
         offered += [NATIONALITY_ONLY_EN[word] if lang == "en" else word for word in NATIONALITY_ONLY]
     return tuple(sorted(offered, key=_key))
+
+
+@functools.cache
+def _code_by_german_name() -> dict[str, str]:
+    german = Locale("de").territories
+    return {german[code]: code for code in _codes()}
+
+
+def display_name(stored: str | None, lang: str) -> str:
+    """A stored name as the page's language writes it ("Türkei" on an English page: "Türkiye"); a value from before
+    the list (migration 0028 left what names no state) as it was typed."""
+    stored = stored or ""
+    if lang != "en":
+        return stored
+    if stored in NATIONALITY_ONLY_EN:
+        return NATIONALITY_ONLY_EN[stored]
+    code = _code_by_german_name().get(stored)
+    return Locale("en").territories[code] if code else stored

@@ -15,6 +15,7 @@ from flask_babel import format_date, format_decimal
 from flask_babel import gettext as _
 
 from tracker.cases.facts import Category
+from tracker.parties import countries
 from tracker.registry import registry
 from tracker.reports.figures import Group, Report, office_names
 
@@ -94,6 +95,8 @@ def group_labeller(by: str, groups: list[Group], lang: str):
     if by == "outcome":
         labels = category_labels()
         return lambda key: labels.get(key, key or _("noch offen"))
+    if by in ("country", "nationality"):  # kept by their German name (parties.countries), shown in the page's
+        return lambda key: countries.display_name(key, lang) if key else _("nicht angegeben")
     if by == "month":  # "2025-04" -> "April 2025"
         return lambda key: format_date(date.fromisoformat(f"{key}-01"), "LLLL yyyy") if key else _("nicht angegeben")
     return lambda key: key or _("nicht angegeben")

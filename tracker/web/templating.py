@@ -123,6 +123,7 @@ def event_reason(reason: str | None) -> str:
 def install(app: Flask) -> None:
     app.jinja_env.add_extension("jinja2.ext.do")
     app.jinja_env.filters.update(day=day, moment=moment, t=text, period=period, event_reason=event_reason,
+                                 state=lambda stored: countries.display_name(stored, current_language()),
                                  basis=lambda basis: labels.legal_basis(basis or "", current_language()))
     app.jinja_env.globals.update(current_language=current_language, workflow_for=workflow_of,
                             describe_event=describe_event, event_inputs=event_inputs,
