@@ -30,13 +30,12 @@ COLUMNS = (("persons", "nationality", countries.nationality),
 def upgrade():
     bind = op.get_bind()
     for table, column, canonical in COLUMNS:
-        # Table and column names from COLUMNS above, never from input; the values are bound parameters.
-        typed = bind.execute(sa.text(f"SELECT DISTINCT {column} FROM {table}")).scalars().all()
-        for value in typed:
+        target = sa.table(table, sa.column(column))
+        field = target.c[column]
+        for value in bind.execute(sa.select(field).distinct()).scalars().all():
             name = canonical(value)
             if name is not None and name != value:
-                bind.execute(sa.text(f"UPDATE {table} SET {column} = :name WHERE {column} = :value"),
-                             {"name": name, "value": value})
+                bind.execute(sa.update(target).where(field == value).values({column: name}))
 
 
 def downgrade():
