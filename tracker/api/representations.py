@@ -69,17 +69,15 @@ def event(item: Event, user) -> dict:
 
 def timer(item: Timer, workflow: Workflow, lang: str, today: date) -> dict:
     spec = workflow.timers[item.timer_id]
-    label = timer_service.start_label(workflow, item, lang)
-    deadline = timer_service.deadline_of(item, spec, today, label)
-    if_resumed = None if deadline else timer_service.deadline_if_resumed_today(item, spec, today, label)
-    explained = deadline or if_resumed
+    deadline, if_resumed_today = timer_service.shown_deadline(item, spec, today,
+                                                        timer_service.start_label(workflow, item, lang))
     return {
         "id": item.id, "timer_id": item.timer_id, "name": text(spec.name), "kind": spec.kind, "basis": spec.basis,
         "status": item.status, "owed_by": spec.owed_by, "started_on": _day(item.started_on),
         "due_on": _day(item.due_on), "finished_on": _day(item.finished_on),
         "paused": item.is_open and item.open_pause() is not None,
-        "due_if_resumed_today": _day(if_resumed.due) if if_resumed else None,
-        "explanation": explained.explain(lang) if explained is not None else [],
+        "due_if_resumed_today": _day(deadline.due) if if_resumed_today else None,
+        "explanation": deadline.explain(lang) if deadline is not None else [],
     }
 
 

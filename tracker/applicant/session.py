@@ -60,7 +60,7 @@ def _checked_case_id() -> int | None:
         leave()
         return None
     now = int(clock.now().timestamp())
-    idle = current_app.config["STATUS_SESSION_MINUTES"] * 60
+    idle = idle_seconds()
     if now - seen > idle or now - since > MAX_MINUTES * 60:
         leave()
         return None
@@ -76,12 +76,18 @@ def _checked_case_id() -> int | None:
     return case_id
 
 
-def renew() -> None:
+def idle_seconds() -> int:
+    """How long a status session lasts without a request."""
+    return int(current_app.config["STATUS_SESSION_MINUTES"] * 60)
+
+
+def renew() -> int:
     """The applicant asked to stay (the page's session clock): the idle time starts again; the two hours since
-    entry do not."""
+    entry do not. Returns the idle time's length."""
     held = session.get(APPLICANT_KEY)
     if isinstance(held, dict):
         session[APPLICANT_KEY] = {**held, "seen": int(clock.now().timestamp())}
+    return idle_seconds()
 
 
 def time_left() -> tuple[int, int, int] | None:
@@ -91,7 +97,7 @@ def time_left() -> tuple[int, int, int] | None:
         return None
     held = session[APPLICANT_KEY]
     now = int(clock.now().timestamp())
-    idle = int(current_app.config["STATUS_SESSION_MINUTES"] * 60)
+    idle = idle_seconds()
     return idle, max(idle - (now - held["seen"]), 0), max(MAX_MINUTES * 60 - (now - held["since"]), 0)
 
 

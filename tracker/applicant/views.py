@@ -166,8 +166,7 @@ def renew():
     the session has ended."""
     if applicant_session.current_case_id() is None:
         return {"ended": True}, 401
-    applicant_session.renew()
-    return {"idle_left": int(current_app.config["STATUS_SESSION_MINUTES"] * 60)}
+    return {"idle_left": applicant_session.renew()}
 
 
 def page_clock() -> SessionClock | None:

@@ -23,9 +23,14 @@ NATIONALITY_ONLY_EN = {STATELESS: "stateless", UNDETERMINED: "undetermined"}
 
 
 @functools.cache
+def _territories(lang: str) -> dict[str, str]:
+    """CLDR's region names in German ("de") or English ("en")."""
+    return Locale(lang).territories
+
+
+@functools.cache
 def _codes() -> tuple[str, ...]:
-    territories = Locale("de").territories
-    return tuple(code for code in territories if len(code) == 2 and code.isalpha() and code.isupper()
+    return tuple(code for code in _territories("de") if len(code) == 2 and code.isalpha() and code.isupper()
                  and code not in NOT_STATES)
 
 
@@ -37,7 +42,7 @@ def _key(text: str) -> str:
 
 @functools.cache
 def _canonical_by_key() -> dict[str, str]:
-    german, english = Locale("de").territories, Locale("en").territories
+    german, english = _territories("de"), _territories("en")
     found: dict[str, str] = {}
     for code in _codes():
         for spelling in (code, german[code], english[code]):
@@ -50,19 +55,20 @@ def state(typed: str | None) -> str | None:
     return _canonical_by_key().get(_key(typed or "")) if (typed or "").strip() else None
 
 
+@functools.cache
+def _nationality_only_by_key() -> dict[str, str]:
+    return {_key(word): stored for stored, words in NATIONALITY_ONLY.items() for word in words}
+
+
 def nationality(typed: str | None) -> str | None:
     """As ``state``, and "staatenlos" or "ungeklärt" (either language)."""
-    key = _key(typed or "")
-    for stored, words in NATIONALITY_ONLY.items():
-        if key in {_key(word) for word in words}:
-            return stored
-    return state(typed)
+    return _nationality_only_by_key().get(_key(typed or "")) or state(typed)
 
 
 @functools.cache
 def names(lang: str, *, for_nationality: bool = False) -> tuple[str, ...]:
     """The names offered while typing, in the page's language, in alphabetical order (umlauts with their vowel)."""
-    territories = Locale("en" if lang == "en" else "de").territories
+    territories = _territories("en" if lang == "en" else "de")
     offered = [territories[code] for code in _codes()]
     if for_nationality:
         offered += [NATIONALITY_ONLY_EN[word] if lang == "en" else word for word in NATIONALITY_ONLY]
@@ -71,7 +77,7 @@ def names(lang: str, *, for_nationality: bool = False) -> tuple[str, ...]:
 
 @functools.cache
 def _code_by_german_name() -> dict[str, str]:
-    german = Locale("de").territories
+    german = _territories("de")
     return {german[code]: code for code in _codes()}
 
 
@@ -84,4 +90,4 @@ def display_name(stored: str | None, lang: str) -> str:
     if stored in NATIONALITY_ONLY_EN:
         return NATIONALITY_ONLY_EN[stored]
     code = _code_by_german_name().get(stored)
-    return Locale("en").territories[code] if code else stored
+    return _territories("en")[code] if code else stored

@@ -15,10 +15,15 @@
     try { return window[kind]; } catch (blocked) { return null; } // storage switched off: nothing is kept
   }
 
+  // The forms that end a session on purpose: logging out, leaving the status page.
+  function endsTheSession(form) {
+    var action = (form.getAttribute && form.getAttribute("action")) || "";
+    return /\/(logout|status\/leave)$/.test(action);
+  }
+
   // Logging out or leaving the status page: what this tab kept goes too (the next person at a shared computer).
   document.addEventListener("submit", function (event) {
-    var action = (event.target.getAttribute && event.target.getAttribute("action")) || "";
-    if (/\/(logout|status\/leave)$/.test(action) && storage("sessionStorage")) {
+    if (endsTheSession(event.target) && storage("sessionStorage")) {
       storage("sessionStorage").removeItem(DRAFTS);
     }
   }, true);
@@ -72,7 +77,7 @@
   }
 
   function render() {
-    var kept = state === "expired" && data.page && hasDrafts();
+    var kept = state === "expired" && hasDrafts();
     document.getElementById("session-clock-heading").textContent = data[state + "Heading"];
     document.getElementById("session-clock-text").textContent =
       state === "expired" ? text(kept ? "expiredKeptText" : "expiredText") : text(state + "Text");
@@ -186,9 +191,7 @@
 
   // A form sent after the end would only meet the login page: keep what was typed and say so instead.
   document.addEventListener("submit", function (event) {
-    var form = event.target;
-    var action = (form.getAttribute && form.getAttribute("action")) || "";
-    if (Date.now() >= ends() && !/\/(logout|status\/leave)$/.test(action)) {
+    if (Date.now() >= ends() && !endsTheSession(event.target)) {
       event.preventDefault();
       expire();
     }

@@ -115,11 +115,17 @@ def deadline_of(timer: Timer, spec: TimerSpec, today: date | None = None,
     return timer_plan.deadline_of(timer, spec, today or clock.today(), label, grant=extension_grant(timer))
 
 
-def deadline_if_resumed_today(timer: Timer, spec: TimerSpec, today: date | None = None,
-                              label: str | None = None) -> deadlines.Deadline | None:
-    """While an open-ended suspension runs: the deadline if it ended today (``timer_plan``), else None."""
-    return timer_plan.deadline_if_resumed_today(timer, spec, today or clock.today(), label,
-                                                grant=extension_grant(timer))
+def shown_deadline(timer: Timer, spec: TimerSpec, today: date,
+                   label: str | None = None) -> tuple[deadlines.Deadline | None, bool]:
+    """What a page explains of a timer: (its deadline, False); while an open-ended suspension runs, (the deadline
+    if it ended today, True: ``timer_plan.deadline_if_resumed_today``); (None, False) when there is neither. The
+    extension's grant is read once for both."""
+    grant = extension_grant(timer)
+    deadline = timer_plan.deadline_of(timer, spec, today, label, grant=grant)
+    if deadline is not None:
+        return deadline, False
+    if_resumed = timer_plan.deadline_if_resumed_today(timer, spec, today, label, grant=grant)
+    return if_resumed, if_resumed is not None
 
 
 def recompute(timer: Timer, spec: TimerSpec) -> None:

@@ -93,9 +93,15 @@ def end(user: User | None) -> None:
     session.update(kept)
 
 
-def renew() -> None:
-    """The user asked to stay logged in (or is typing): the idle time starts again now."""
+def limits() -> tuple[int, int]:
+    """(seconds a session lasts without a request, seconds it lasts after login at most)."""
+    return (int(current_app.config["SESSION_IDLE_MINUTES"] * 60), int(current_app.config["SESSION_MAX_HOURS"] * 3600))
+
+
+def renew() -> int:
+    """The user asked to stay logged in (or is typing): the idle time starts again now; returns its length."""
     session["seen_at"] = int(time.time())
+    return limits()[0]
 
 
 def page_clock() -> session_clock.SessionClock | None:
@@ -106,8 +112,7 @@ def page_clock() -> session_clock.SessionClock | None:
     if not isinstance(login_at, int) or not isinstance(seen_at, int):
         return None
     now = int(time.time())
-    idle = int(current_app.config["SESSION_IDLE_MINUTES"] * 60)
-    limit = int(current_app.config["SESSION_MAX_HOURS"] * 3600)
+    idle, limit = limits()
     page = session_clock.page_address()
     return session_clock.SessionClock(
         kind="staff", idle=idle, idle_left=max(idle - (now - seen_at), 0), hard_left=max(limit - (now - login_at), 0),
@@ -124,8 +129,7 @@ def install(app: Flask) -> None:
         if request.endpoint == "static" or not current_user.is_authenticated:
             return None
         now = int(time.time())
-        idle = current_app.config["SESSION_IDLE_MINUTES"] * 60
-        limit = current_app.config["SESSION_MAX_HOURS"] * 3600
+        idle, limit = limits()
         login_at, seen_at = session.get("login_at"), session.get("seen_at")
         if (not isinstance(login_at, int) or not isinstance(seen_at, int)
                 or now - seen_at > idle or now - login_at > limit):

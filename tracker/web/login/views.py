@@ -214,8 +214,7 @@ def logout():
 def renew_session():
     """"Stay logged in" (the page's session clock, ``static/session-clock.js``): the idle time starts again. The
     session's longest life is not extended. JSON for the script; the CSRF token comes in a header."""
-    sessions.renew()
-    return {"idle_left": int(current_app.config["SESSION_IDLE_MINUTES"] * 60)}
+    return {"idle_left": sessions.renew()}
 
 
 @blueprint.route("/language", methods=["POST"])

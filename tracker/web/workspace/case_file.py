@@ -68,9 +68,8 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     timer_views = []
     for timer in timers:
         spec = workflow.timers[timer.timer_id]
-        start_label = timer_service.start_label(workflow, timer, lang)
-        deadline = timer_service.deadline_of(timer, spec, today, start_label)
-        if_resumed = None if deadline else timer_service.deadline_if_resumed_today(timer, spec, today, start_label)
+        deadline, if_resumed_today = timer_service.shown_deadline(timer, spec, today,
+                                                            timer_service.start_label(workflow, timer, lang))
         # A finished timer is suspended no more, whatever its last pause said.
         paused_until = max((p.until_on for p in timer.pauses if p.until_on and p.until_on >= today),
                            default=None) if timer.is_open else None
@@ -90,10 +89,9 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         occurrence = None
         if sum(1 for other in timers if other.timer_id == timer.timer_id) > 1:
             occurrence = 1 + sum(1 for other in timers if other.timer_id == timer.timer_id and other.id < timer.id)
-        explained = deadline or if_resumed
-        timer_views.append(TimerView(timer, spec, explained.explain(lang) if explained else [], paused_until,
+        timer_views.append(TimerView(timer, spec, deadline.explain(lang) if deadline else [], paused_until,
                                      timer_forms, occurrence=occurrence,
-                                     due_if_resumed_today=if_resumed.due if if_resumed else None))
+                                     due_if_resumed_today=deadline.due if if_resumed_today else None))
     # Open timers first (nearest due first), then the finished ones as history.
     timer_views.sort(key=lambda v: (not v.open, v.timer.due_on or today, v.timer.id))
 
