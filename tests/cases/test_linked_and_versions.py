@@ -16,8 +16,9 @@ from tests.cases.test_transitions import (
     step,
 )
 from tests.factories import PASSWORD, Factory
-from tracker import create_app
-from tracker.audit.service import case_events
+from tracker import clock, create_app
+from tracker.audit.chain import verify_events
+from tracker.audit.service import audit_keyring, case_events
 from tracker.auth.models import User
 from tracker.cases import service
 from tracker.cases.models import Case
@@ -25,7 +26,7 @@ from tracker.config import ROOT
 from tracker.extensions import db
 from tracker.parties.models import Office
 from tracker.registry import registry, workflow_of
-from tracker.timers.service import open_timers
+from tracker.timers.service import case_timers, open_timers
 
 
 def login_as(app, user):
@@ -123,6 +124,56 @@ def test_a_clerk_of_an_unrelated_body_does_not_see_linked_cases(app, make):
 
     assert client.get(f"/cases/{worker.case.id}").status_code == 404
     assert client.get(f"/cases/{recognition_case.id}").status_code == 404
+
+
+def test_a_withdrawn_skilled_worker_procedure_is_told_in_the_open_recognition_case(app, make):
+    """§ 81a ends, the recognition it started runs on: the body reads it in its case file (an event in the chain,
+    a notice on the page, in the reader's language); the recognition itself, its deadlines included, is unchanged:
+    whether the applicant's application goes on is for the body to clarify."""
+    worker = open_skilled_worker_case(make)
+    recognition_case = start_linked_recognition(worker)
+    step(recognition_case, "confirm_receipt_incomplete", worker.body_clerk, documents="diploma")
+    deadlines = {timer.timer_id: (timer.status, timer.due_on) for timer in case_timers(recognition_case)}
+    clock.travel_to(date(2026, 3, 9))
+
+    step(worker.case, "withdraw", worker.clerk, effective_on="2026-03-05")  # received on the 5th, recorded on the 9th
+
+    db.session.expire_all()
+    assert (worker.case.state, recognition_case.state) == ("withdrawn", "incomplete")
+    assert {timer.timer_id: (timer.status, timer.due_on) for timer in case_timers(recognition_case)} == deadlines
+    told = case_events(recognition_case.id)[-1]
+    assert (told.kind, told.subject, told.actor_id) == ("parent_case_ended", worker.case.reference, worker.clerk.id)
+    assert told.data["ended_as"] == {"de": "Verfahren zurückgenommen", "en": "Procedure withdrawn"}
+    assert told.data["ended_on"] == "2026-03-05"
+    assert verify_events(case_events(recognition_case.id), audit_keyring()) is None
+
+    page = login_as(app, worker.body_clerk).get(f"/cases/{recognition_case.id}").get_data(as_text=True)
+    assert (f"Das beschleunigte Fachkräfteverfahren {worker.case.reference} ist beendet: Verfahren zurückgenommen, "
+            "wirksam am 05.03.2026.") in page
+    assert f"Beschleunigtes Fachkräfteverfahren {worker.case.reference} beendet: Verfahren zurückgenommen" in page
+    worker.body_clerk.locale = "en"
+    db.session.commit()
+    page = login_as(app, worker.body_clerk).get(f"/cases/{recognition_case.id}").get_data(as_text=True)
+    assert (f"The accelerated skilled-worker procedure {worker.case.reference} has ended: Procedure withdrawn, "
+            "effective 5 Mar 2026.") in page
+
+
+def test_the_notice_leaves_with_the_recognition_case_s_own_end_and_a_closed_one_is_not_told(app, make):
+    worker = open_skilled_worker_case(make)
+    recognition_case = start_linked_recognition(worker)
+    step(worker.case, "withdraw", worker.clerk)
+    step(recognition_case, "withdraw", worker.body_clerk)  # the applicant withdrew the application as well
+
+    page = login_as(app, worker.body_clerk).get(f"/cases/{recognition_case.id}").get_data(as_text=True)
+    assert 'id="parent-ended"' not in page  # nothing left to clarify
+    assert "Beschleunigtes Fachkräfteverfahren" in page  # the history still says it
+
+    other = open_skilled_worker_case(make)
+    decided = start_linked_recognition(other)
+    step(decided, "withdraw", other.body_clerk)
+    events_before = len(case_events(decided.id))
+    step(other.case, "withdraw", other.clerk)
+    assert len(case_events(decided.id)) == events_before
 
 
 # --- definition versions ------------------------------------------------------------------------------------

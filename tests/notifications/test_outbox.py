@@ -165,6 +165,27 @@ def test_the_sweep_tells_the_assigned_clerk_and_for_a_breach_the_team_lead(make,
     assert all("Frist" in m["Subject"] for m in smtp.received())
 
 
+def test_the_end_of_the_skilled_worker_procedure_reaches_the_open_recognition_s_clerk_at_once(make, smtp):
+    worker = open_skilled_worker_case(make)
+    step(worker.case, "conclude_agreement", worker.clerk, date="2026-03-02", fee_paid_on="2026-03-02")
+    step(worker.case, "start_recognition", worker.clerk, procedure="recognition-bqfg",
+         recognition_office=str(worker.body.id))
+    (recognition_case,) = worker.case.children
+    lead = make.user(role="team_lead", office=worker.body, name="Lena Leitung")
+    service.assign(recognition_case, worker.body_clerk, lead)
+    db.session.commit()
+    smtp.messages.clear()
+
+    step(worker.case, "withdraw", worker.clerk)
+
+    told = [mail for mail in smtp.received() if recognition_case.reference in mail["Subject"]]
+    assert [mail["To"] for mail in told] == [worker.body_clerk.email]  # the assigned clerk, not the team lead
+    assert told[0]["Subject"] == (f"[{recognition_case.reference}] Fachkräfteverfahren {worker.case.reference} "
+                                  "beendet: Verfahren zurückgenommen")
+    body = told[0].get_content()
+    assert "seit dem 02.03.2026 beendet" in body and f"/cases/{recognition_case.id}" in body
+
+
 def test_the_daily_digest_lists_the_office_s_day_once_per_clerk(make, smtp):
     scene = Scene(make)
     clock.travel_to(date(2026, 3, 3))

@@ -39,6 +39,9 @@ _KIND_TEXT = {
                                         "Personal data disclosed on request (Art. 15 GDPR)"),
     "personal_data_erased": LocalText("Personenbezogene Daten gelöscht (Art. 17 DSGVO)",
                                       "Personal data erased (Art. 17 GDPR)"),
+    "parent_case_ended": LocalText("Beschleunigtes Fachkräfteverfahren {parent} beendet: {ended_as}, wirksam am "
+                                   "{ended_on}", "Accelerated skilled-worker procedure {parent} ended: {ended_as}, "
+                                   "effective {ended_on}"),
 }
 _LATE = LocalText(" – verspätet", " – late")
 
@@ -91,6 +94,9 @@ def describe(event, workflow: Workflow, lang: str, format_day) -> str:
         employer=data.get("employer", "–"),
         advisor=data.get("advisor", "–"),
         period=_period(data, lang, format_day),
+        parent=event.subject or "–",
+        ended_as=(data.get("ended_as") or {}).get(lang, "–"),
+        ended_on=format_day(date.fromisoformat(data["ended_on"])) if data.get("ended_on") else "–",
     )
     if event.kind == "timer_met" and data.get("late"):
         text += _LATE.get(lang)

@@ -38,13 +38,17 @@ class EventKind(StrEnum):
     # Privacy (GDPR): the data-protection role's acts on a case, each in the case's chain.
     PERSONAL_DATA_EXPORTED = "personal_data_exported"  #: an Art. 15 export included this case
     PERSONAL_DATA_ERASED = "personal_data_erased"  #: personal data erased (on request or at the retention's end)
+    #: The § 81a procedure that opened this recognition case ended (withdrawn, refused ...) while it is still open.
+    PARENT_CASE_ENDED = "parent_case_ended"
 
 
 #: Events that stay inside the authority: never shown to employers, advisors or applicants.
 #: Reading a case file is the authority's read log (it names clerks), not a step of the case; the access code is the
-#: applicant's own key, not the employer's news.
+#: applicant's own key, not the employer's news; the end of the § 81a procedure, told to the recognition body in its
+#: linked case, is news the parties already have from the § 81a case itself.
 INTERNAL_EVENT_KINDS = frozenset({EventKind.NOTE, EventKind.ASSIGNED, EventKind.EMPLOYER_INVITED,
-                                  EventKind.ACCESS_CODE_ISSUED, EventKind.CASE_FILE_READ})
+                                  EventKind.ACCESS_CODE_ISSUED, EventKind.CASE_FILE_READ,
+                                  EventKind.PARENT_CASE_ENDED})
 
 
 class Event(db.Model):

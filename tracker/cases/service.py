@@ -318,6 +318,7 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
     timers.on_event(case, workflow, transition.id, inputs, today, actor, days)
     if target.terminal:
         timers.cancel_open(case, actor, days.fact_on)
+        _tell_open_linked_cases(case, workflow, actor, days.fact_on)
     if transition.letter:
         letters.keep(case, workflow, LetterKind(transition.letter), event, actor)
     # The step's rows go to the database in one flush; the report facts follow as plain SQL (after the case's row
@@ -363,6 +364,21 @@ def _open_linked_recognition(case: Case, actor, inputs: dict) -> None:
               employer=case.employer, advisor=case.advisor, received_on=inputs.get(EFFECTIVE_ON) or clock.today(),
               profession=case.profession, reference_occupation=case.reference_occupation,
               training_country=case.training_country, parent=case)
+
+
+def _tell_open_linked_cases(case: Case, workflow, actor, ended_on: date) -> None:
+    """The § 81a procedure ended (withdrawn, refused, ...) while the recognition it started (§ 81a(3) no. 2
+    AufenthG, accelerated under § 14a BQFG) is still open: the recognition body reads it in that case's file (an
+    event in its chain, a notice on the page) and its clerk hears of it at once (``notifications.events``).
+    Nothing else there changes: the recognition application stays the applicant's, and whether it goes on
+    without the acceleration (which § 14a BQFG gives only inside § 81a) is for the body to clarify with them."""
+    if not _opens_linked_cases(case):
+        return
+    ended_as = workflow.state(case.state).title
+    for linked in case.children:
+        if linked.is_open:
+            append_event(linked, EventKind.PARENT_CASE_ENDED, actor, subject=case.reference,
+                         data={"ended_as": {"de": ended_as.de, "en": ended_as.en}, "ended_on": ended_on})
 
 
 def _reverse_fiction(case: Case, actor, inputs: dict) -> None:

@@ -203,6 +203,14 @@ def _mails_for(batch: _Batch, case: Case, item: Event):
         for recipient in batch.staff(case, with_leads=kind == EventKind.TIMER_BREACHED):
             yield render(recipient, template, kind, key, case.id, timer=spec.name,
                          date=texts.date_text(due, recipient.language) if due else "", **common)
+    elif kind == EventKind.PARENT_CASE_ENDED:
+        data = item.data or {}
+        ended_as = LocalText(**data["ended_as"]) if data.get("ended_as") else LocalText("–", "–")
+        ended_on = date.fromisoformat(data["ended_on"]) if data.get("ended_on") else None
+        for recipient in batch.staff(case, with_leads=False):
+            yield render(recipient, texts.CLERK_PARENT_ENDED, kind, key, case.id, parent=item.subject or "–",
+                         ended_as=ended_as, date=texts.date_text(ended_on, recipient.language) if ended_on else "–",
+                         **common)
     elif kind == EventKind.MESSAGE and item.actor_role in STAFF_ROLES:
         for recipient in _not_actor(batch.parties(case), item):
             yield render(recipient, texts.NEW_MESSAGE, kind, key, case.id, **common)

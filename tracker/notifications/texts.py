@@ -73,6 +73,18 @@ CLERK_FICTION = (
               "\n\n{link}",
               "in case {reference} the legal fiction took effect; the case is now \"{state}\".\n\n{link}"),
 )
+CLERK_PARENT_ENDED = (
+    LocalText("[{reference}] Fachkräfteverfahren {parent} beendet: {ended_as}",
+              "[{reference}] Skilled-worker procedure {parent} ended: {ended_as}"),
+    LocalText("das beschleunigte Fachkräfteverfahren {parent} (§ 81a AufenthG), in dem die Ausländerbehörde die "
+              "Anerkennung {reference} eingeleitet hat, ist seit dem {date} beendet: {ended_as}. Die Beschleunigung nach "
+              "§ 14a BQFG gilt nur in diesem Verfahren. Bitte klären Sie mit der antragstellenden Person, ob der "
+              "Antrag auf Anerkennung weiterlaufen soll.\n\n{link}",
+              "the accelerated skilled-worker procedure {parent} (section 81a AufenthG), in which the immigration "
+              "office started the recognition {reference}, ended on {date}: {ended_as}. The acceleration under "
+              "section 14a BQFG applies only within that procedure. Please clarify with the applicant whether the "
+              "application for recognition is to go on.\n\n{link}"),
+)
 
 DIGEST = (
     LocalText("Tagesübersicht {day}: {office}", "Daily digest {day}: {office}"),

@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from sqlalchemy import select
 
 from tracker import clock
-from tracker.audit.models import INTERNAL_EVENT_KINDS
+from tracker.audit.models import INTERNAL_EVENT_KINDS, EventKind
 from tracker.audit.service import case_events
 from tracker.cases import queries, service
 from tracker.cases.access import can_act_on_case, can_download_documents, can_use_messages, can_use_notes
@@ -134,6 +135,12 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     may_message = can_use_messages(user, case)
     thread_messages = thread(case) if may_message else []
     events = history[::-1]  # newest first
+    # The § 81a procedure that opened this recognition ended while it runs on: the body must clarify how it goes on.
+    ended = next((event for event in events if event.kind == EventKind.PARENT_CASE_ENDED), None) \
+        if user.is_staff and case.is_open else None
+    parent_ended = None if ended is None else {
+        "parent": ended.subject, "ended_as": (ended.data.get("ended_as") or {}).get(lang, "–"),
+        "ended_on": date.fromisoformat(ended.data["ended_on"]) if ended.data.get("ended_on") else None}
     if not user.is_staff:
         # Advisors read the case here: the authority's internal events (notes, assignments, invitations) stay
         # inside it, as in the employer's portal; the template shows "the authority" instead of clerks' names.
@@ -152,6 +159,7 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
         "notes": notes, "may_use_notes": may_use_notes, "note_form": form_for("note", forms.NoteForm),
         "assign_form": assign_form,
         "linked": [(other, workflow_of(other)) for other in linked], "may_act": _may_act(user, case),
+        "parent_ended": parent_ended,
         "letters": case_letters(case.id),
         "uploads": case_uploads(case) if can_download_documents(user, case) else {},
         "may_message": may_message, "messages": thread_messages,
