@@ -140,6 +140,8 @@ def from_environment(instance_path: Path) -> dict:
         "REPORT_EXPORTS_PER_DAY": _integer("REPORT_EXPORTS_PER_DAY", 20),
         #: Messages a party (an employer user, an advisor, the applicant) may write on one case in 24 hours.
         "MESSAGES_PER_DAY": _integer("MESSAGES_PER_DAY", 30),
+        #: Accelerated procedures (§ 81a AufenthG) one organisation may request from the portal in 24 hours.
+        "PORTAL_REQUESTS_PER_DAY": _integer("PORTAL_REQUESTS_PER_DAY", 20),
         #: Files a party (an employer user, the applicant) may upload on one case in 24 hours.
         "UPLOADS_PER_DAY": _integer("UPLOADS_PER_DAY", 20),
         #: Invitations an employer administrator may send in 24 hours: each is an e-mail to an address they type.

@@ -637,6 +637,15 @@ def record_authorisation(case: Case, actor, *, employer: Employer, kind: str, gr
     From ``valid_from`` the employer's users see the case (``cases.access``)."""
     check_version(case, expected_version)
     _require_staff_access(actor, case)
+    return add_authorisation(case, actor, employer=employer, kind=kind, grantor=grantor, valid_from=valid_from,
+                             valid_until=valid_until, scope=scope, evidence_document_id=evidence_document_id)
+
+
+def add_authorisation(case: Case, actor, *, employer: Employer, kind: str, grantor: str, valid_from: date,
+                      valid_until: date | None = None, scope: str = "", evidence_document_id: str | None = None
+                      ) -> Authorisation:
+    """``record_authorisation`` after its access check: also what an employer declares with its request for the
+    accelerated procedure (``cases.employer_request``), which only that verb may allow."""
     if not case.is_open:
         raise CaseError([CLOSED_TAKES_NO_PARTY])
     kind = AuthorisationKind(kind)

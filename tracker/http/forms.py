@@ -132,3 +132,25 @@ def plausible_date(earliest: date = EARLIEST_DATE):
             raise ValidationError(_l("Das Datum liegt zu weit in der Zukunft."))
 
     return check
+
+
+def place_refusals(form, error, lang: str) -> bool:
+    """Put each refusal of a service verb's ``CaseError`` that names a field of ``form`` on that field (in
+    ``lang``); True when every reason found its field (else the page shows the rest above the form)."""
+    placed = 0
+    for refusal in error.refusals:
+        if refusal.field and refusal.field in form:
+            field = form[refusal.field]
+            field.errors = [*field.errors, refusal_at_field(refusal.message.get(lang), str(field.label.text))]
+            placed += 1
+    return placed > 0 and placed == len(error.messages)
+
+
+def refusal_at_field(message: str, label: str) -> str:
+    """A refusal names its field's label for the places that show it alone (above the page, the API); at the field,
+    under that label and after it in the form's summary, the message starts after the name."""
+    for named in (f"„{label}“: ", f"'{label}': "):
+        if message.startswith(named) and len(message) > len(named):
+            rest = message[len(named):]
+            return rest[0].upper() + rest[1:]
+    return message

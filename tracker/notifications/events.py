@@ -203,6 +203,10 @@ def _mails_for(batch: _Batch, case: Case, item: Event):
         for recipient in batch.staff(case, with_leads=kind == EventKind.TIMER_BREACHED):
             yield render(recipient, template, kind, key, case.id, timer=spec.name,
                          date=texts.date_text(due, recipient.language) if due else "", **common)
+    elif kind == EventKind.OPENED and item.actor_role == Role.EMPLOYER:  # requested in the portal
+        for recipient in batch.staff(case, with_leads=False):
+            yield render(recipient, texts.CLERK_PORTAL_REQUEST, kind, key, case.id,
+                         employer=case.employer.name if case.employer else "–", **common)
     elif kind == EventKind.PARENT_CASE_ENDED:
         data = item.data or {}
         ended_as = LocalText(**data["ended_as"]) if data.get("ended_as") else LocalText("–", "–")

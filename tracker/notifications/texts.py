@@ -73,6 +73,16 @@ CLERK_FICTION = (
               "\n\n{link}",
               "in case {reference} the legal fiction took effect; the case is now \"{state}\".\n\n{link}"),
 )
+CLERK_PORTAL_REQUEST = (
+    LocalText("[{reference}] Neuer Antrag über das Portal: beschleunigtes Fachkräfteverfahren",
+              "[{reference}] New request through the portal: accelerated skilled-worker procedure"),
+    LocalText("{employer} hat über das Portal das beschleunigte Fachkräfteverfahren (§ 81a AufenthG) beantragt. Der "
+              "Fall {reference} ist angelegt und noch niemandem zugewiesen; die Vollmacht der Fachkraft hat der "
+              "Arbeitgeber erklärt, bitte prüfen Sie sie mit der Vereinbarung.\n\n{link}",
+              "{employer} has requested the accelerated skilled-worker procedure (section 81a AufenthG) through the "
+              "portal. Case {reference} is open and not yet assigned; the employer declared the worker's power of "
+              "attorney, please check it with the agreement.\n\n{link}"),
+)
 CLERK_PARENT_ENDED = (
     LocalText("[{reference}] Fachkräfteverfahren {parent} beendet: {ended_as}",
               "[{reference}] Skilled-worker procedure {parent} ended: {ended_as}"),

@@ -7,6 +7,7 @@ from wtforms import (
     BooleanField,
     DateField,
     EmailField,
+    HiddenField,
     IntegerField,
     PasswordField,
     SelectField,
@@ -21,11 +22,45 @@ from wtforms.validators import (
     Length,
     NumberRange,
     Optional,
+    Regexp,
     StopValidation,
 )
 
 from tracker.advisors.overview import MAX_DAYS, MIN_DAYS
-from tracker.http.forms import Form, date_required, plausible_date
+from tracker.http import applicant_fields
+from tracker.http.applicant_fields import not_in_future
+from tracker.http.forms import Form, ListChoiceField, date_required, plausible_date
+
+
+class ProcedureRequestForm(Form):
+    """An employer's request for the accelerated skilled-worker procedure (§ 81a AufenthG) for one worker."""
+
+    #: One-time key of this form, set when it is shown: the same form sent twice opens one case.
+    submission = HiddenField(validators=[Optional(), Regexp(r"^[A-Za-z0-9_-]{16,64}$")])
+    office = ListChoiceField(_l("Ausländerbehörde"), coerce=int, validators=[DataRequired()],
+                             description=_l("Die Ausländerbehörde am Ort Ihres Betriebs, bei der Sie das Verfahren "
+                                            "führen."))
+    given_names = applicant_fields.given_names()
+    family_name = applicant_fields.family_name()
+    date_of_birth = applicant_fields.date_of_birth()
+    nationality = applicant_fields.nationality()
+    email = applicant_fields.email()
+    phone = applicant_fields.phone()
+    preferred_language = applicant_fields.preferred_language()
+    street = applicant_fields.street()
+    postcode = applicant_fields.postcode()
+    city = applicant_fields.city()
+    country = applicant_fields.country()
+    profession = applicant_fields.profession()
+    reference_occupation = applicant_fields.reference_occupation()
+    training_country = applicant_fields.training_country()
+    granted_on = DateField(_l("Vollmacht erteilt am"), validators=[date_required(), not_in_future, plausible_date()],
+                           description=_l("Der Tag, an dem die Fachkraft Ihr Unternehmen bevollmächtigt hat, das "
+                                          "Verfahren für sie zu führen (§ 81a Abs. 1 AufenthG)."))
+    power_of_attorney = BooleanField(
+        _l("Die Fachkraft hat unser Unternehmen bevollmächtigt. Die unterschriebene Vollmacht reichen wir bei der "
+           "Ausländerbehörde ein."),
+        validators=[DataRequired(message=_l("Bitte bestätigen Sie, dass die Vollmacht der Fachkraft vorliegt."))])
 
 
 class InviteColleagueForm(Form):

@@ -3,6 +3,7 @@ and the advisors it lets follow its cases; the advisor's overview across the emp
 
 URLs:
     GET  /portal                          the employer's home: their cases
+    GET/POST /portal/cases/new            request the accelerated skilled-worker procedure (§ 81a) for a worker
     GET  /portal/cases/<id>               one case (employers and advisors, read through the access rule): the chain,
                                           requests, deadlines, documents, messages, the timeline without internals
     POST /portal/cases/<id>/documents/<document id>   upload a file for a checklist item (employer users)
@@ -20,28 +21,37 @@ URLs:
 """
 from __future__ import annotations
 
+import secrets
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from tracker import clock
 from tracker.advisors import overview as advisor_overview
 from tracker.advisors import service as advisor_service
 from tracker.auth import invitations
-from tracker.cases.access import can_download_documents
-from tracker.cases.service import AccessDenied, CaseError
+from tracker.cases import employer_request
+from tracker.cases.access import can_download_documents, can_view_case
+from tracker.cases.service import AccessDenied, CaseError, case_of_submission, is_repeated_submission
 from tracker.documents import uploads
-from tracker.http.forms import parse_id
+from tracker.extensions import db
+from tracker.http import applicant_fields
+from tracker.http.forms import parse_id, place_refusals
 from tracker.http.public import public
 from tracker.http.unit_of_work import perform
 from tracker.messages import service as messages
 from tracker.notifications.invitations import invite_colleague_quietly
+from tracker.parties.models import Office
 from tracker.portal import guards, overview
 from tracker.portal.forms import (
     GrantAdvisorForm,
     InviteColleagueForm,
     MessageForm,
+    ProcedureRequestForm,
     RemoveColleagueForm,
     RevokeAdvisorForm,
     SetPasswordForm,
@@ -49,6 +59,7 @@ from tracker.portal.forms import (
     UploadForm,
 )
 from tracker.portal.guards import advisors_only, employer_admins_only, employers_only
+from tracker.procedures.vocabulary import OfficeKind
 from tracker.text import has_refused_characters
 
 blueprint = Blueprint("portal", __name__, url_prefix="/portal")
@@ -70,6 +81,50 @@ def home():
     number = request.args.get("page", 1, type=int)
     page = overview.home_page(current_user, number if 0 < number <= MAX_PAGE else 1)
     return render_template("portal/home.html", page=page, lines=page.lines, lang=_lang(), today=clock.today())
+
+
+@blueprint.route("/cases/new", methods=["GET", "POST"])
+@employers_only
+def request_procedure():
+    """The employer asks an immigration office for the accelerated procedure (``cases.employer_request``)."""
+    form = ProcedureRequestForm()
+    form.office.choices = [(office.id, office.name) for office in db.session.scalars(
+        select(Office).where(Office.kind == OfficeKind.IMMIGRATION_OFFICE).order_by(Office.name))]
+    if request.method == "GET":
+        form.submission.data = secrets.token_urlsafe(24)
+        form.granted_on.data = clock.today()
+    elif (requested := _requested_from(form)) is not None:
+        return requested
+    if form.validate_on_submit():
+        applicant = applicant_fields.applicant_of(form)
+        db.session.add(applicant)
+        try:
+            case = perform(employer_request.request_accelerated_procedure, current_user,
+                           office=db.session.get(Office, form.office.data), applicant=applicant,
+                           granted_on=form.granted_on.data, submission_key=form.submission.data or None,
+                           **applicant_fields.qualification_of(form))
+        except IntegrityError as error:
+            if not is_repeated_submission(error):
+                raise
+            return _requested_from(form) or redirect(url_for("portal.home"))  # the same form, sent twice at once
+        except CaseError as error:
+            if not place_refusals(form, error, _lang()):
+                form.office.errors = [*form.office.errors, error.text(_lang())]
+        else:
+            flash(_("Ihr Antrag ist eingegangen: Fall %(reference)s. Die Ausländerbehörde meldet sich bei Ihnen, um "
+                    "die Vereinbarung zu schließen.", reference=case.reference), "success")
+            return redirect(url_for("portal.case", case_id=case.id))
+    return render_template("portal/request.html", form=form), 422 if form.errors else 200
+
+
+def _requested_from(form):
+    """The form was sent before and opened its case: go there, and say so, rather than open a second one."""
+    earlier = case_of_submission(form.submission.data if form.submission.validate(form) else None)
+    if earlier is None or not can_view_case(current_user, earlier):
+        return None
+    flash(_("Dieses Formular wurde bereits gesendet: Fall %(reference)s ist angelegt.", reference=earlier.reference),
+          "success")
+    return redirect(url_for("portal.case", case_id=earlier.id))
 
 
 @blueprint.route("/cases/<int:case_id>")

@@ -23,8 +23,9 @@ from wtforms.validators import (
 
 from tracker import clock
 from tracker.cases.models import GRANTOR_LENGTH
-from tracker.http.forms import EARLIEST_BIRTH_DATE, Form, MultiCheckboxField, date_required, plausible_date
-from tracker.parties import countries
+from tracker.http import applicant_fields
+from tracker.http.applicant_fields import not_in_future
+from tracker.http.forms import Form, MultiCheckboxField, date_required, plausible_date
 from tracker.procedures.definition import Transition
 from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus
 
@@ -38,34 +39,9 @@ class VersionedForm(Form):
         return int(self.version.data)
 
 
-def not_in_future(form, field):
-    if field.data and field.data > clock.today():
-        raise ValidationError(_l("Das Datum darf nicht in der Zukunft liegen."))
-
-
 def in_future(form, field):
     if field.data and field.data <= clock.today():
         raise ValidationError(_l("Die Frist muss nach dem heutigen Tag enden."))
-
-
-class StateField(StringField):
-    """A state typed with suggestions (``templates/cases/_state_names.html``, in the page's language) and kept by
-    its one German name (``parties.countries``): the reports count each state once however it was typed."""
-
-    def __init__(self, label=None, validators=(), *, for_nationality: bool = False, **kwargs):
-        super().__init__(label, [*validators, self._known], **kwargs)
-        self.for_nationality = for_nationality
-        self._datalist = "nationality-names" if for_nationality else "state-names"  # the <datalist> id
-
-    def _known(self, form, field):
-        if not (self.data or "").strip():
-            return  # DataRequired says it is missing
-        found = countries.nationality(self.data) if self.for_nationality else countries.state(self.data)
-        if found is None:
-            raise ValidationError(_l("Diesen Staat finden wir nicht. Bitte wählen Sie einen Namen aus der "
-                                     "Vorschlagsliste (deutsch oder englisch) oder geben Sie den "
-                                     "ISO-Ländercode ein, z. B. „VN“."))
-        self.data = found
 
 
 class NewCaseForm(Form):
@@ -75,30 +51,20 @@ class NewCaseForm(Form):
     office = SelectField(_l("Zuständige Behörde"), coerce=int, validators=[DataRequired()])
     received_on = DateField(_l("Eingang des Antrags"), validators=[date_required(), not_in_future, plausible_date()],
                             description=_l("Tag, an dem der Antrag bei der Behörde eingegangen ist."))
-    given_names = StringField(_l("Vorname(n)"), validators=[DataRequired(), Length(max=200)],
-                              render_kw={"autocomplete": "off"})
-    family_name = StringField(_l("Familienname"), validators=[DataRequired(), Length(max=200)],
-                              render_kw={"autocomplete": "off"})
-    date_of_birth = DateField(_l("Geburtsdatum"), validators=[date_required(), not_in_future,
-                                                                plausible_date(EARLIEST_BIRTH_DATE)])
-    nationality = StateField(_l("Staatsangehörigkeit"), validators=[DataRequired(), Length(max=100)],
-                             for_nationality=True, description=_l("Ein Staat, „staatenlos“ oder „ungeklärt“."))
-    email = EmailField(_l("E-Mail"), validators=[Optional(), Email(), Length(max=254)])
-    phone = StringField(_l("Telefon"), validators=[Optional(), Length(max=50)])
-    preferred_language = SelectField(_l("Bevorzugte Sprache"), choices=[("de", "Deutsch"), ("en", "English")])
-    #: The postal address letters go to (in § 81a cases they go to the employer as representative).
-    street = StringField(_l("Straße und Hausnummer"), validators=[DataRequired(), Length(max=200)],
-                         description=_l("Die Anschrift, an die Schreiben gehen; auch im Ausland."))
-    postcode = StringField(_l("Postleitzahl"), validators=[Optional(), Length(max=20)])
-    city = StringField(_l("Ort"), validators=[DataRequired(), Length(max=100)])
-    country = StringField(_l("Staat"), validators=[DataRequired(), Length(max=100)])
-    profession = StringField(_l("Ausländischer Berufsabschluss"), validators=[DataRequired(), Length(max=200)],
-                             description=_l("Wie im Zeugnis, z. B. „Bachelor of Nursing (Vietnam)“."))
-    reference_occupation = StringField(_l("Deutscher Referenzberuf"), validators=[DataRequired(), Length(max=200)],
-                                       description=_l("z. B. „Pflegefachfrau/Pflegefachmann“."))
-    #: Where the qualification was obtained, for the official statistics (§ 17 BQFG); often not the nationality.
-    training_country = StateField(_l("Ausbildungsstaat"), validators=[DataRequired(), Length(max=100)],
-                                  description=_l("Der Staat, in dem der Abschluss erworben wurde."))
+    given_names = applicant_fields.given_names()
+    family_name = applicant_fields.family_name()
+    date_of_birth = applicant_fields.date_of_birth()
+    nationality = applicant_fields.nationality()
+    email = applicant_fields.email()
+    phone = applicant_fields.phone()
+    preferred_language = applicant_fields.preferred_language()
+    street = applicant_fields.street()
+    postcode = applicant_fields.postcode()
+    city = applicant_fields.city()
+    country = applicant_fields.country()
+    profession = applicant_fields.profession()
+    reference_occupation = applicant_fields.reference_occupation()
+    training_country = applicant_fields.training_country()
     employer = SelectField(_l("Arbeitgeber"), coerce=int, validators=[Optional()])
 
 

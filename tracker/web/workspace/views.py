@@ -18,12 +18,13 @@ from tracker.cases.models import Case
 from tracker.documents import queries as document_queries
 from tracker.documents import uploads
 from tracker.extensions import db
-from tracker.http.forms import parse_id
+from tracker.http import applicant_fields
+from tracker.http.forms import parse_id, place_refusals, refusal_at_field
 from tracker.http.unit_of_work import perform
 from tracker.messages import queries as message_queries
 from tracker.messages import service as messages
 from tracker.notifications.invitations import with_invitation_mail
-from tracker.parties.models import Employer, Office, Person
+from tracker.parties.models import Employer, Office
 from tracker.privacy import record_read
 from tracker.procedures.vocabulary import Role
 from tracker.registry import registry, workflow_of
@@ -164,21 +165,14 @@ def new_case():
         return opened
     if form.validate_on_submit():
         office = db.session.get(Office, form.office.data)
-        applicant = Person(given_names=form.given_names.data.strip(), family_name=form.family_name.data.strip(),
-                           date_of_birth=form.date_of_birth.data, nationality=form.nationality.data.strip(),
-                           email=(form.email.data or "").strip(), phone=(form.phone.data or "").strip(),
-                           preferred_language=form.preferred_language.data, street=form.street.data.strip(),
-                           postcode=(form.postcode.data or "").strip(), city=form.city.data.strip(),
-                           country=form.country.data.strip())
+        applicant = applicant_fields.applicant_of(form)
         db.session.add(applicant)
         try:
             case = perform(
                 service.open_case, submission_key=form.submission.data or None,
                 procedure_id=form.procedure.data, applicant=applicant, office=office, actor=current_user,
                 employer=db.session.get(Employer, form.employer.data) if form.employer.data else None,
-                received_on=form.received_on.data, profession=form.profession.data.strip(),
-                reference_occupation=form.reference_occupation.data.strip(),
-                training_country=form.training_country.data.strip(),
+                received_on=form.received_on.data, **applicant_fields.qualification_of(form),
                 assignee=current_user if office.id == current_user.office_id else None)
         except IntegrityError as error:
             if not service.is_repeated_submission(error):
@@ -187,7 +181,7 @@ def new_case():
             return _opened_from(form) or redirect(url_for("cases.queue"))
         except service.CaseError as error:
             # Shown at the field it concerns (the employer a § 81a case needs), else at the procedure.
-            if not _on_fields(form, error):
+            if not place_refusals(form, error, current_language()):
                 form.procedure.errors = [*form.procedure.errors, error.text(current_language())]
         else:
             flash(_("Fall %(reference)s angelegt.", reference=case.reference), "success")
@@ -234,29 +228,8 @@ def _refused(case: Case, key: str, form, error: service.CaseError):
     """Show the case as it stands now, with the refused form as the user filled it in and why it was refused:
     above the page, and at the fields the refusal names (marked invalid, linked from the form's summary)."""
     message, status = _kept_for_retry(case, form, error)
-    _on_fields(form, error)
+    place_refusals(form, error, current_language())
     return render_case(case, failed=(key, form), error=message, status=status)
-
-
-def _on_fields(form, error: service.CaseError) -> bool:
-    """Put each refusal that names a field of ``form`` on that field; True when every reason found its field."""
-    placed = 0
-    for refusal in error.refusals:
-        if refusal.field and refusal.field in form:
-            field = form[refusal.field]
-            field.errors = [*field.errors, _at_field(refusal.message.get(current_language()), str(field.label.text))]
-            placed += 1
-    return placed > 0 and placed == len(error.messages)
-
-
-def _at_field(message: str, label: str) -> str:
-    """A refusal names its field's label for the places that show it alone (above the page, the API); at the field,
-    under that label and after it in the form's summary, the message starts after the name."""
-    for named in (f"„{label}“: ", f"'{label}': "):
-        if message.startswith(named) and len(message) > len(named):
-            rest = message[len(named):]
-            return rest[0].upper() + rest[1:]
-    return message
 
 
 def _kept_for_retry(case: Case, form, error: service.CaseError) -> tuple[str, int]:
@@ -303,7 +276,7 @@ def _procedure_checks_on_given_fields(case: Case, definition, form) -> None:
     for refusal in service.refusals_at_fields(case, definition.id, given):
         field = form[refusal.field] if refusal.field in form else None
         if field is not None and not field.errors:
-            field.errors = [_at_field(refusal.message.get(current_language()), str(field.label.text))]
+            field.errors = [refusal_at_field(refusal.message.get(current_language()), str(field.label.text))]
 
 
 def _invalid(form, message: str | None = None) -> str:
@@ -474,7 +447,7 @@ def record_authorisation(case_id: int):
                 evidence_document_id=form.evidence.data or None, expected_version=form.expected_version)
     except service.CaseError as error:
         message, status = _kept_for_retry(case, form, error)
-        if _on_fields(form, error):
+        if place_refusals(form, error, current_language()):
             message = None
         return render_template("cases/authorisation.html", page=page, error=message), status
     flash(_("Vollmacht erfasst."), "success")
