@@ -315,6 +315,25 @@ def test_a_decision_cannot_be_dated_in_the_future(recognition):
     assert (case.state, case.outcome) == ("equivalent", "positive")
 
 
+def test_a_step_with_its_own_date_took_place_on_it_when_no_other_fact_date_is_given(make):
+    """An agreement of 20 Feb recorded on 2 Mar was concluded on 20 Feb (LAW.md § 7): the recognition the office
+    started on 24 Feb fits between, where the recording day would have refused it as before an earlier fact."""
+    office = make.office("immigration_office")
+    clerk = make.user("immigration_clerk", office)
+    worker = make.case("skilled-worker-81a", office=office, actor=clerk, received_on=date(2026, 2, 16))
+    body = make.office("recognition_body")
+
+    step(worker, "conclude_agreement", clerk, date="2026-02-20", fee_paid_on="2026-02-18")
+    step(worker, "start_recognition", clerk, procedure="recognition-bqfg", recognition_office=str(body.id),
+         effective_on="2026-02-24")
+
+    agreed, started = [event for event in case_events(worker.id) if event.kind == "transition"]
+    assert (agreed.data["effective_on"], started.data["effective_on"]) == ("2026-02-20", "2026-02-24")
+    assert worker.children[0].received_on == date(2026, 2, 24)
+    refusal = refused(worker, "request_ba_approval", clerk, effective_on="2026-02-23")
+    assert codes(refusal) == [("effective_on_before_earlier_facts", "effective_on")]
+
+
 def test_the_pre_approval_waits_for_a_positive_recognition(make):
     worker = open_skilled_worker_case(make)
     recognition_case = start_linked_recognition(worker)

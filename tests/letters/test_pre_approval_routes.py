@@ -69,3 +69,40 @@ def test_pre_approval_towards_16d_does_not_claim_equivalence(client, login, skil
     german = text_of(client.get(f"/cases/{parent.id}/letters/pre_approval"))
     assert "wurden wesentliche Unterschiede festgestellt" in german and "§ 16d AufenthG" in german
     assert "Gleichwertigkeit der Berufsqualifikation wurde" not in german
+
+
+def test_a_regulated_recognition_with_a_measure_to_come_leads_towards_16d(client, login, skilled_worker_case, office,
+                                                                          clerk):
+    """A § 10 notice in a profession regulated by Land law keeps the recognition open for the measure: the entry
+    for it is the § 16d path (§ 81a(3) s. 2), before the recognition ends; not the employment path."""
+    parent, immigration_clerk = skilled_worker_case
+    step(parent, "start_recognition", immigration_clerk, procedure="recognition-thuerbqfg",
+         recognition_office=str(office.id))
+    recognition = fresh(parent).children[0]
+    step(fresh(parent), "record_ba_approval_not_required", immigration_clerk, reason="§ 39(1) AufenthG")
+    mark_all_received(recognition, clerk)
+    step(fresh(recognition), "confirm_receipt_complete", clerk)
+    step(fresh(recognition), "require_compensation", clerk, date="2026-03-02", differences="Praxisanteile fehlen")
+    assert fresh(recognition).is_open
+    with pytest.raises(TransitionRefused):
+        service.apply_transition(fresh(parent), "issue_pre_approval", immigration_clerk,
+                                 {"date": "2026-03-02", "purpose": "employment"})
+    step(fresh(parent), "issue_pre_approval", immigration_clerk, date="2026-03-02", purpose="16d")
+    login(immigration_clerk)
+
+    german = text_of(client.get(f"/cases/{parent.id}/letters/pre_approval"))
+    assert "wurden wesentliche Unterschiede festgestellt" in german and "§ 16d AufenthG" in german
+
+
+def test_a_letter_to_the_employer_as_representative_is_kept_in_german(skilled_worker_case, office, clerk):
+    from tracker.letters.service import case_letters
+
+    parent, immigration_clerk = skilled_worker_case
+    fresh(parent).applicant.preferred_language = "en"
+    step(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg", recognition_office=str(office.id))
+    recognition = fresh(parent).children[0]
+    mark_all_received(recognition, clerk)
+    step(fresh(recognition), "confirm_receipt_complete", clerk)
+
+    (receipt,) = case_letters(recognition.id)
+    assert receipt.language == "de"  # to the employer, an organisation in Germany, whatever the worker reads

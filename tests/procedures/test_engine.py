@@ -197,6 +197,26 @@ def test_a_decision_is_not_dated_before_the_case_s_earlier_facts(bqfg, dated, co
         assert decision.refusals[0].field == "date" and "28.02.2026" in decision.refusals[0].message.de
 
 
+@pytest.mark.parametrize("effective_on, code", [("2026-02-25", "effective_on_before_act"), ("2026-02-26", None),
+                                                ("2026-02-27", None)])
+def test_the_fact_a_decision_records_is_not_before_the_notice_s_date(bqfg, effective_on, code):
+    # A notice dated 26 Feb cannot have taken effect on 25 Feb (the reports would close the case before deciding).
+    decision = check_transition(bqfg, "grant_full_equivalence", "in_review", CLERK,
+                                {"date": "2026-02-26", "effective_on": effective_on}, context())
+    assert codes(decision) == ([code] if code else [])
+    if code:
+        assert decision.refusals[0].field == "effective_on"
+        assert "„Datum des Bescheids“ liegen (26.02.2026)" in decision.refusals[0].message.de
+
+
+def test_the_day_of_a_test_may_lie_before_its_certificate(registry):
+    # § 11(4) BQFG: the six months are kept by the day of the test; the certificate follows it (date_is_evidence).
+    regulated = registry.get("recognition-thuerbqfg")
+    decision = check_transition(regulated, "complete_compensation", "aptitude_test", CLERK,
+                                {"date": "2026-02-26", "effective_on": "2026-02-20"}, context())
+    assert decision.allowed, codes(decision)
+
+
 def test_guard_documents_complete_lists_missing_titles(bqfg):
     documents = {"passport": "accepted", "diploma": "received", "transcript": "rejected", "cv_german": "requested"}
     decision = check_transition(bqfg, "confirm_receipt_complete", "received", CLERK, {},
@@ -236,6 +256,22 @@ def test_after_a_deficit_notice_pre_approval_only_for_16d(ef):
     decision = check_transition(ef, "issue_pre_approval", "ba_cleared", ABH, {"date": "2026-03-01", "purpose": "16d"},
                                 context(linked_exists=True, linked_outcome="partial"))
     assert decision.allowed
+
+
+@pytest.mark.parametrize("purpose, allowed", [("16d", False), ("employment", True)])
+def test_after_full_equivalence_there_is_no_measure_to_come_so_no_pre_approval_for_16d(ef, purpose, allowed):
+    decision = check_transition(ef, "issue_pre_approval", "ba_cleared", ABH, {"date": "2026-03-01", "purpose": purpose},
+                                context(linked_exists=True, linked_outcome="positive"))
+    assert decision.allowed is allowed
+    assert allowed or codes(decision) == ["guard:pre_approval_recognition"]
+
+
+@pytest.mark.parametrize("purpose, allowed", [("16d", True), ("employment", False)])
+def test_a_regulated_recognition_with_a_measure_to_come_leads_towards_16d_only(ef, purpose, allowed):
+    # § 10 BQFG notice in a regulated profession: the case runs on to the measure (not ended), § 81a(3) s. 2.
+    decision = check_transition(ef, "issue_pre_approval", "ba_cleared", ABH, {"date": "2026-03-01", "purpose": purpose},
+                                context(linked_exists=True, linked_regulated=True, linked_differences_found=True))
+    assert decision.allowed is allowed, codes(decision)
 
 
 @pytest.mark.parametrize("outcome, allowed", [

@@ -32,7 +32,7 @@ from tracker.extensions import db
 from tracker.letters import service as letters
 from tracker.parties.models import Employer, Office
 from tracker.procedures import timer_plan
-from tracker.procedures.definition import EFFECTIVE_ON, LocalText
+from tracker.procedures.definition import ACT_DATE, EFFECTIVE_ON, LocalText
 from tracker.procedures.engine import (
     Refusal,
     check_transition,
@@ -211,6 +211,7 @@ def guard_context(case: Case, inputs: dict, events: list[Event] | None = None) -
         documents={document.document_id: document.status for document in case.documents},
         required_documents=tuple(document.document_id for document in needed_documents(case)),
         linked_outcome=linked.outcome if linked else None,
+        linked_differences_found=linked is not None and workflow_of(linked).state(linked.state).differences_found,
         linked_exists=linked is not None,
         linked_regulated=linked is not None and workflow_of(linked).regulated_profession,
         steps=latest_steps((transition_id, data) for transition_id, _, data in facts),
@@ -298,7 +299,7 @@ def apply_transition(case: Case, transition_id: str, actor, raw_inputs: dict | N
     today = clock.today()
     _mark_recorded(case, documents_recorded(transition, {d.document_id: d.status for d in case.documents}, inputs,
                                             inputs.get(EFFECTIVE_ON) or today))
-    days = EventDays(recorded_on=today, effective_on=inputs.get(EFFECTIVE_ON),
+    days = EventDays(recorded_on=today, effective_on=inputs.get(EFFECTIVE_ON), act_on=inputs.get(ACT_DATE),
                      documents_complete_on=documents_complete_on(case), calendar=case.office.calendar)
     inputs[EFFECTIVE_ON] = days.fact_on  # the audit trail keeps the fact's date beside the recording time
     from_state = case.state

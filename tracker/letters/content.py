@@ -31,6 +31,7 @@ from tracker.procedures.vocabulary import (
     Outcome,
     TimerKind,
 )
+from tracker.registry import workflow_of
 
 LANGUAGES = ("de", "en")
 
@@ -455,7 +456,8 @@ def _pre_approval(letter: Letter, case, workflow, event) -> None:
          f"In the accelerated skilled-worker procedure under section 81a Residence Act we grant, on {issued}, the "
          f"pre-approval for the visa (section 81a(3) no. 6 Residence Act, section 31(3) Residence Ordinance).")
     steps = latest_steps((e.subject, e.details) for e in case_events(case.id) if e.kind == EventKind.TRANSITION)
-    if linked is not None and linked.outcome == Outcome.PARTIAL:
+    if linked is not None and (linked.outcome == Outcome.PARTIAL
+                               or workflow_of(linked).state(linked.state).differences_found):
         _say(letter, f"Im Verfahren {linked.reference} wurden wesentliche Unterschiede festgestellt. Die "
                      f"Vorabzustimmung gilt der Einreise zu einer Maßnahme zur Anerkennung nach § 16d AufenthG "
                      f"(§ 81a Abs. 3 Satz 2 AufenthG).",

@@ -11,7 +11,7 @@ from tracker import clock
 from tracker.audit.models import EventKind
 from tracker.audit.service import append_event
 from tracker.extensions import db
-from tracker.letters.content import LANGUAGES, build
+from tracker.letters.content import LANGUAGES, build, represented
 from tracker.letters.models import LetterRecord
 from tracker.procedures.engine import letter_date
 from tracker.procedures.vocabulary import LetterKind
@@ -22,7 +22,10 @@ def keep(case, workflow, kind: LetterKind, event, actor) -> LetterRecord:
     number = _next_number(case, kind)
     dated = letter_date(event.data or {}, clock.today())
     content = {lang: build(case, workflow, kind, lang, event=event, dated=dated).as_dict() for lang in LANGUAGES}
-    language = case.applicant.preferred_language if case.applicant.preferred_language in LANGUAGES else "de"
+    # Sent in the applicant's language; to the employer as representative (§ 81a AufenthG), an organisation in
+    # Germany, in German (the authority's language, § 23(1) VwVfG), whatever the worker's own.
+    language = "de" if represented(case) or case.applicant.preferred_language not in LANGUAGES \
+        else case.applicant.preferred_language
     record = LetterRecord(case_id=case.id, kind=str(kind), number=number, dated=dated, language=language,
                           content=content, event_seq=event.seq, created_at=clock.now())
     db.session.add(record)

@@ -41,6 +41,9 @@ SAME_STATE = "same"
 DEFAULT_LANGUAGE = "de"
 #: The date of the fact a step records (default: the day it is recorded). Every transition takes it.
 EFFECTIVE_ON = "effective_on"
+#: The input that dates a step's act (the agreement, the notice, the visa granted): the fact's date unless another
+#: is given (``timer_plan.EventDays.fact_on``).
+ACT_DATE = "date"
 #: Which date starts a timer: the step's effective_on, the arrival of the last document the file needs
 #: (§ 6(3) s. 2 BQFG: "Eingang der vollständigen Unterlagen"), the day the step is recorded, or the day the step's
 #: notice reached the applicant ("notified": § 11(4) s. 2 BQFG "ab dem Zugang dieser Entscheidung").
@@ -100,6 +103,9 @@ class State:
     outcome: str | None  #: one of OUTCOMES, set exactly on terminal states
     employer: LocalText = LocalText("", "")  #: for the employer's portal: what it means for them, what they do
     staff: LocalText = LocalText("", "")  #: for clerks: what the authority does next, with the legal anchor
+    #: The body found substantial differences and a measure to compensate them is still to come (§ 10, § 11 BQFG):
+    #: the path towards § 16d AufenthG (§ 81a(3) s. 2), like a terminal notice with differences ("partial").
+    differences_found: bool = False
 
     def text_for(self, audience: str) -> LocalText:
         """The text for one audience: "applicant", "employer" or "staff"."""
@@ -141,6 +147,9 @@ class Transition:
     records_documents: tuple[tuple[str, str], ...] = ()
     #: The step records the arrival of every document requested so far (on its effective_on).
     records_requested: bool = False
+    #: The ``date`` input dates a document of an earlier fact (a certificate of a test taken before): the fact's
+    #: date may lie before it. Otherwise the fact is the act or follows it, never before its date.
+    date_is_evidence: bool = False
 
     @property
     def is_system(self) -> bool:

@@ -104,6 +104,7 @@ def _check_dates(inputs: Mapping[str, object], workflow: Workflow, transition: T
     return (_check_effective_on(inputs.get(EFFECTIVE_ON), context)
             + _check_completeness_date(inputs.get(EFFECTIVE_ON), workflow, transition, context)
             + _check_act_date(inputs.get("date"), transition, context)
+            + _check_fact_after_act(inputs.get(EFFECTIVE_ON), inputs.get("date"), transition)
             + _check_set_deadline(inputs, transition, context)
             + _check_arrivals(inputs, transition, context))
 
@@ -217,6 +218,22 @@ def _check_act_date(named: object, transition: Transition, context: GuardContext
     label = transition.input("date").label
     return _not_before_earlier_facts(named, context, "date_before_earlier_facts", "date",
                                      LocalText(f"„{label.de}“: das Datum", f"'{label.en}': the date"))
+
+
+def _check_fact_after_act(effective_on: object, act_on: object, transition: Transition) -> list[Refusal]:
+    """The fact a step records is its act (the agreement concluded, the notice issued) or what follows it (the
+    notice received, the visa granted learnt of): never before the act's own date. A decision dated 1 Dec cannot
+    have taken effect on 30 Nov. Except where the date is a document's of an earlier fact (``date_is_evidence``:
+    the certificate of a test taken before)."""
+    if not isinstance(effective_on, date) or not isinstance(act_on, date) or effective_on >= act_on \
+            or transition.date_is_evidence:
+        return []
+    label = transition.input("date").label
+    return [Refusal("effective_on_before_act", LocalText(
+        f"Das Datum des Ereignisses kann nicht vor „{label.de}“ liegen ({act_on:%d.%m.%Y}). Ist es dieser Tag, "
+        f"lassen Sie es leer.",
+        f"The date of the fact cannot be before '{label.en}' ({act_on:%-d %b %Y}). If it is that day, leave it "
+        f"empty."), EFFECTIVE_ON)]
 
 
 def _check_set_deadline(inputs: Mapping[str, object], transition: Transition, context: GuardContext) -> list[Refusal]:

@@ -47,6 +47,8 @@ class GuardContext:
     documents: Mapping[str, str] = field(default_factory=dict)  #: document id -> a DocumentStatus
     required_documents: tuple[str, ...] = ()
     linked_outcome: str | None = None  #: outcome of the linked recognition case once it has ended
+    #: the linked recognition found substantial differences with a measure to come (``State.differences_found``)
+    linked_differences_found: bool = False
     linked_exists: bool = False
     inputs: Mapping[str, object] = field(default_factory=dict)  #: cleaned (typed) transition inputs
     today: date = field(default_factory=date.today)
@@ -131,9 +133,9 @@ def _pre_approval_recognition(context: GuardContext) -> bool:
     notice, § 10 notice) the procedure continues only towards § 16d (§ 81a(3) s. 2). BA approval is the state's
     precondition (``ba_cleared``)."""
     purpose = context.inputs.get("purpose")
-    if context.linked_outcome == "positive":
-        return purpose in (None, "employment", "16d")
-    if context.linked_outcome == "partial":
+    if context.linked_outcome == "positive":  # equivalent: nothing left to compensate, so no measure under § 16d
+        return purpose in (None, "employment")
+    if context.linked_outcome == "partial" or context.linked_differences_found:
         return purpose == "16d"
     # § 16d is the path of a recognition notice with differences; a confirmation does not lead there.
     return context.qualification_confirmed and purpose in (None, "employment")

@@ -69,14 +69,15 @@ SCHEMA = _obj(
                                               applies_to=_IDS)},
     states={"type": "array", "minItems": 1, "items": _obj(
         ["id", "title", "description", "employer", "staff", "responsible"], id=_ID, title=_LOCAL,
-        description=_LOCAL, employer=_LOCAL, staff=_LOCAL, responsible=_PARTY, terminal={"type": "boolean"}, outcome={"enum": list(d.OUTCOMES)})},
+        description=_LOCAL, employer=_LOCAL, staff=_LOCAL, responsible=_PARTY, terminal={"type": "boolean"},
+        outcome={"enum": list(d.OUTCOMES)}, differences_found={"type": "boolean"})},
     transitions={"type": "array", "minItems": 1, "items": _obj(
         ["id", "from", "to", "label", "roles", "basis"], id=_ID, to=_ID, label=_LOCAL, basis=_TEXT,
         roles={"type": "array", "items": {"type": "string"}, "minItems": 1},
         inputs={"type": "array", "items": _INPUT}, guards={"type": "array", "items": {"type": "string"}},
         effects={"type": "array", "items": {"type": "string"}}, letter={"enum": list(d.LETTER_KINDS)},
         records_documents={"type": "object", "additionalProperties": {"type": "string"}},
-        records_requested={"type": "boolean"}, **{"from": _IDS})},
+        records_requested={"type": "boolean"}, date_is_evidence={"type": "boolean"}, **{"from": _IDS})},
     timers={"type": "array", "items": _TIMER},
     documents={"type": "array", "items": _obj(["id", "title"], id=_ID, title=_LOCAL, required={"type": "boolean"},
                                               owed_by={"enum": list(d.DOCUMENT_PARTIES)})},
@@ -231,6 +232,8 @@ class _Checks:
             if day not in dates:
                 self.error(f"{key}.records_documents.{document}",
                            f"{day!r} is not a date input of the transition (nor effective_on)")
+        if transition.get("date_is_evidence") and d.ACT_DATE not in dates:
+            self.error(f"{key}.date_is_evidence", f"the transition has no date input {d.ACT_DATE!r}")
 
     def check_input(self, key: str, spec: dict, system: bool) -> None:
         if spec["type"] == "choice":
@@ -344,7 +347,7 @@ def _build(data: dict, source: str) -> d.Workflow:
         id=t["id"], sources=_ids(t["from"]), target=t["to"], label=_text(t["label"]), roles=frozenset(t["roles"]),
         basis=t["basis"], guards=tuple(t.get("guards") or ()), effects=tuple(t.get("effects") or ()),
         letter=t.get("letter"), records_documents=tuple((t.get("records_documents") or {}).items()),
-        records_requested=t.get("records_requested", False),
+        records_requested=t.get("records_requested", False), date_is_evidence=t.get("date_is_evidence", False),
         inputs=tuple(d.InputSpec(
             name=i["name"], type=i["type"], required=i.get("required", False), label=_text(i["label"]),
             choices=tuple(d.Choice(c["value"], _text(c["label"])) for c in i.get("choices") or ()))
@@ -378,7 +381,8 @@ def _build(data: dict, source: str) -> d.Workflow:
                                  _ids(r.get("applies_to") or ())) for r in data.get("readings") or ()),
         states={s["id"]: d.State(s["id"], _text(s["title"]), _text(s["description"]), s["responsible"],
                                  s.get("terminal", False), s.get("outcome"), employer=_text(s["employer"]),
-                                 staff=_text(s["staff"])) for s in data["states"]},
+                                 staff=_text(s["staff"]), differences_found=s.get("differences_found", False))
+                for s in data["states"]},
         transitions=transitions, timers=timers,
         documents=tuple(d.DocumentSpec(x["id"], _text(x["title"]), x.get("required", True),
                                        x.get("owed_by", "applicant"))

@@ -70,10 +70,14 @@ class EventDays:
     documents_complete_on: date | None = None
     #: calendar of the case's office: a deadline the authority set ends on a working day (§ 31(3) s. 1 VwVfG)
     calendar: str | None = None
+    #: the date the step names for its act (``date``: the agreement, the decision, the visa granted), when it has one
+    act_on: date | None = None
 
     @property
     def fact_on(self) -> date:
-        return self.effective_on or self.recorded_on
+        """The fact's date as given; else the act's own date (an agreement of 25 Nov recorded on 2 Dec was
+        concluded on 25 Nov: the steps after it may lie between); else the day recorded."""
+        return self.effective_on or self.act_on or self.recorded_on
 
 
 #: A notice posted within Germany is deemed notified on the fourth day after posting (§ 41(2) s. 1 VwVfG, since

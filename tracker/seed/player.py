@@ -21,7 +21,7 @@ from tracker.audit.service import _jsonable
 from tracker.auth.actors import SYSTEM
 from tracker.letters.service import letter_event_data
 from tracker.procedures import timer_plan
-from tracker.procedures.definition import EFFECTIVE_ON, OPENED, TimerSpec, Workflow
+from tracker.procedures.definition import ACT_DATE, EFFECTIVE_ON, OPENED, TimerSpec, Workflow
 from tracker.procedures.engine import (
     check_transition,
     documents_recorded,
@@ -265,7 +265,8 @@ class Player:
             row = case.documents[document_id]
             row[0], row[3], row[6] = DocumentStatus.RECEIVED, case.now, arrived
         days = timer_plan.EventDays(
-            recorded_on=day, effective_on=inputs.get(EFFECTIVE_ON), calendar=case.office["calendar"],
+            recorded_on=day, effective_on=inputs.get(EFFECTIVE_ON), act_on=inputs.get(ACT_DATE),
+            calendar=case.office["calendar"],
             documents_complete_on=timer_plan.documents_complete_on(list(case.checklist().values()), case.received_on))
         inputs[EFFECTIVE_ON] = days.fact_on
         if actor.role != Role.SYSTEM:

@@ -26,7 +26,7 @@ from tracker.cases.models import GRANTOR_LENGTH
 from tracker.http import applicant_fields
 from tracker.http.applicant_fields import not_in_future
 from tracker.http.forms import Form, MultiCheckboxField, date_required, plausible_date
-from tracker.procedures.definition import Transition
+from tracker.procedures.definition import ACT_DATE, EFFECTIVE_ON, Transition
 from tracker.procedures.vocabulary import AuthorisationKind, DocumentStatus
 
 
@@ -151,6 +151,12 @@ def transition_form_class(transition: Transition, lang: str, document_choices=()
                 message=_l("Bitte wählen Sie mindestens ein Dokument aus."))] if spec.required else [Optional()])
         elif spec.type == "office":
             field = SelectField(label, validators=validators, choices=[("", "–")] + list(office_choices))
+        elif spec.name == EFFECTIVE_ON and transition.input(ACT_DATE) is not None:
+            field = DateField(label, validators=[Optional(), plausible_date()], description=_l(
+                "Leer lassen, wenn es der Tag von „%(act)s“ ist.", act=transition.input(ACT_DATE).label.get(lang)))
+        elif spec.name == EFFECTIVE_ON:
+            field = DateField(label, validators=[Optional(), plausible_date()],
+                              description=_l("Leer lassen, wenn es heute ist."))
         elif spec.type == "date":
             field = DateField(label, validators=[date_required() if spec.required else Optional(), plausible_date()])
         elif spec.type == "choice":
