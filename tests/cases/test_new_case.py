@@ -142,6 +142,18 @@ def test_a_birth_date_in_the_future_and_a_broken_email_are_refused(client, clerk
     assert input_value(page, "email") == "anh.tran@"
 
 
+def test_a_birth_date_of_this_year_is_taken_for_a_typing_error(client, clerk, complete):
+    # The app's clock stands on 2 Mar 2026: a person born in Nov 2025 holds no qualification to recognise.
+    response = client.post("/cases/new", data=dict(complete, date_of_birth="2025-11-01"))
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert field_error(page, "date_of_birth") == ("Bitte prüfen Sie das Geburtsdatum: Die Person wäre jünger als "
+                                                  "15 Jahre.")
+    assert input_value(page, "date_of_birth") == "2025-11-01"
+    assert client.post("/cases/new", data=dict(complete, date_of_birth="2011-02-28")).status_code == 302
+
+
 def test_a_procedure_of_another_kind_of_office_cannot_be_chosen(client, clerk, complete):
     response = client.post("/cases/new", data=dict(complete, procedure="skilled-worker-81a"))
 

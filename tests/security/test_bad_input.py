@@ -135,6 +135,18 @@ def test_a_transition_date_far_in_the_past_is_refused(client, case):
     assert db.session.get(Case, case.id).state == "received"
 
 
+def test_a_checklist_item_altered_by_hand_is_named_in_the_user_s_words(client, case):
+    response = client.post(f"/cases/{case.id}/transitions/confirm_receipt_incomplete",
+                           data={"documents": ["diploma", "bogus"], "version": str(case.version)})
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Bitte wählen Sie nur Einträge aus der Liste." in page
+    assert "not a valid choice" not in page
+    db.session.expire_all()
+    assert db.session.get(Case, case.id).state == "received"
+
+
 @pytest.mark.parametrize("path", ["/logout", "/status/leave"])
 def test_an_address_for_forms_only_opened_as_a_page_gets_the_apps_page_in_the_users_language(client, path):
     response = client.get(path)

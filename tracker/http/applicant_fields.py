@@ -38,6 +38,19 @@ class StateField(StringField):
         self.data = found
 
 
+#: Nobody younger holds a professional qualification to be recognised: an earlier birth date is a typing error
+#: (this year's date instead of the year of birth).
+YOUNGEST_AGE = 15
+
+
+def old_enough(form, field):
+    today = clock.today()
+    youngest = today.replace(year=today.year - YOUNGEST_AGE, day=min(today.day, 28))
+    if field.data and youngest < field.data <= today:  # a day in the future is named as such
+        raise ValidationError(_l("Bitte prüfen Sie das Geburtsdatum: Die Person wäre jünger als %(years)d Jahre.",
+                                 years=YOUNGEST_AGE))
+
+
 def given_names():
     return StringField(_l("Vorname(n)"), validators=[DataRequired(), Length(max=200)],
                        render_kw={"autocomplete": "off"})
@@ -49,7 +62,7 @@ def family_name():
 
 
 def date_of_birth():
-    return DateField(_l("Geburtsdatum"), validators=[date_required(), not_in_future,
+    return DateField(_l("Geburtsdatum"), validators=[date_required(), not_in_future, old_enough,
                                                      plausible_date(EARLIEST_BIRTH_DATE)])
 
 

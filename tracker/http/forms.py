@@ -30,6 +30,14 @@ class MultiCheckboxField(SelectMultipleField):
     widget = widgets.ListWidget(prefix_label=False)
     option_widget = widgets.CheckboxInput()
 
+    def pre_validate(self, form):
+        """A value not among the boxes (an address altered by hand) is named in the user's words, not WTForms'
+        English "'x' is not a valid choice for this field."."""
+        try:
+            super().pre_validate(form)
+        except ValidationError:
+            raise ValidationError(str(_l("Bitte wählen Sie nur Einträge aus der Liste."))) from None
+
 
 class ListChoiceField(SelectField):
     """A list whose value must be one of its entries. What else arrives (an address typed or altered by hand: a
