@@ -105,6 +105,23 @@ def test_only_the_actions_allowed_in_the_current_state_are_offered(client, login
     assert 'type="checkbox" name="documents" value="passport"' in action_form(page, "confirm_receipt_incomplete")
 
 
+def test_a_pre_approval_no_purpose_could_pass_yet_gets_no_form(client, login, make, office):
+    """While the recognition runs, every purpose of the pre-approval would be refused: it is listed with why."""
+    immigration = make.office(kind="immigration_office", name="Ausländerbehörde Erfurt")
+    immigration_clerk = make.user(role="immigration_clerk", office=immigration)
+    parent = make.case("skilled-worker-81a", office=immigration, actor=immigration_clerk, employer=make.employer())
+    step(parent, "conclude_agreement", immigration_clerk, date="2026-03-02", fee_paid_on="2026-03-02")
+    step(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg",
+         recognition_office=str(office.id))
+    step(parent, "record_ba_approval_not_required", immigration_clerk, reason="§ 39(1) AufenthG")
+    login(immigration_clerk)
+
+    blocked = action_form(client.get(f"/cases/{parent.id}").get_data(as_text=True), "issue_pre_approval")
+
+    assert "Noch nicht möglich: Eine Vorabzustimmung setzt die festgestellte Gleichwertigkeit voraus" in blocked
+    assert "<form" not in blocked and "<button" not in blocked
+
+
 def test_the_actions_change_with_the_state(client, login, case, clerk):
     step(case, "confirm_receipt_incomplete", clerk, documents="passport, diploma")
     login(clerk)

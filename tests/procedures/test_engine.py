@@ -5,7 +5,7 @@ from pathlib import Path
 import dataclasses
 import pytest
 
-from tracker.procedures.engine import available_transitions, check_transition
+from tracker.procedures.engine import available_transitions, blocked_whatever_typed, check_transition
 from tracker.procedures.guards import GUARDS, GuardContext
 from tracker.procedures.loader import load_directory
 
@@ -272,6 +272,16 @@ def test_a_regulated_recognition_with_a_measure_to_come_leads_towards_16d_only(e
     decision = check_transition(ef, "issue_pre_approval", "ba_cleared", ABH, {"date": "2026-03-01", "purpose": purpose},
                                 context(linked_exists=True, linked_regulated=True, linked_differences_found=True))
     assert decision.allowed is allowed, codes(decision)
+
+
+@pytest.mark.parametrize("changes, blocked", [
+    ({"linked_exists": True}, ["pre_approval_recognition"]),  # the recognition runs: no purpose fits yet
+    ({"linked_exists": True, "linked_outcome": "positive"}, []),  # employment fits
+    ({"linked_exists": True, "linked_outcome": "partial"}, []),  # § 16d fits
+    ({"linked_exists": True, "linked_outcome": "negative"}, ["pre_approval_recognition"]),
+])
+def test_a_step_no_choice_can_let_through_is_blocked_before_its_form_is_shown(ef, changes, blocked):
+    assert blocked_whatever_typed(ef.transitions["issue_pre_approval"], context(**changes)) == blocked
 
 
 @pytest.mark.parametrize("outcome, allowed", [

@@ -6,6 +6,7 @@ form field to mark, and hands back the inputs typed (dates as date), ready to st
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -270,6 +271,31 @@ def _bad_date(spec: InputSpec) -> Refusal:
 def available_transitions(workflow: Workflow, state: str, roles: set[str]) -> list[Transition]:
     """Buttons to offer: steps from `state` these roles may perform; guards are checked only when applied."""
     return [t for t in workflow.transitions_from(state) if not t.is_system and t.roles & set(roles)]
+
+
+def blocked_whatever_typed(transition: Transition, context: GuardContext) -> list[str]:
+    """The guards that refuse ``transition`` whatever its form is given (a step they block gets no form: sending it
+    could only be refused): those that read no input and do not hold, and those that read a choice input when no
+    choice (nor leaving an optional one empty) lets them all hold: the pre-approval while the recognition has not
+    ended, whichever purpose is picked. Guards of a typed value (a date) are left to the form."""
+    blocked = [name for name in transition.guards
+               if not GUARDS[name].needs_input and not GUARDS[name].holds(context)]
+    by_choice = [name for name in transition.guards if GUARDS[name].needs_input
+                 and getattr(transition.input(GUARDS[name].needs_input), "type", None) == "choice"]
+    if not by_choice:
+        return blocked
+    specs = {transition.input(GUARDS[name].needs_input) for name in by_choice}
+    choices = [dict(values) for values in itertools.product(*(
+        [(spec.name, value) for value in (*spec.choice_values(), *((None,) if not spec.required else ()))]
+        for spec in specs))]
+
+    def holds(name: str, values: dict) -> bool:
+        return GUARDS[name].holds(dataclasses.replace(context, inputs={**context.inputs, **values}))
+
+    if any(all(holds(name, values) for name in by_choice) for values in choices):
+        return blocked
+    never = [name for name in by_choice if not any(holds(name, values) for values in choices)]
+    return blocked + (never or by_choice)
 
 
 def enter_target(case, workflow: Workflow, transition: Transition, moment) -> State:

@@ -19,7 +19,7 @@ from tracker.letters.service import case_letters
 from tracker.messages.service import thread
 from tracker.parties.models import Employer, Office
 from tracker.procedures.definition import TimerSpec, Transition
-from tracker.procedures.engine import available_transitions
+from tracker.procedures.engine import available_transitions, blocked_whatever_typed
 from tracker.procedures.guards import GUARDS
 from tracker.procedures.labels import DOCUMENT_STATUS, label
 from tracker.procedures.vocabulary import DocumentStatus, OfficeKind, TimerStatus
@@ -104,8 +104,8 @@ def build_case_file(case: Case, user, lang: str, failed: tuple[str, object] | No
     if case.is_open and _may_act(user, case):
         for transition in available_transitions(workflow, case.state, {user.role}):
             key = f"transition:{transition.id}"
-            blocked = [GUARDS[name].refusal(context, titles).get(lang) for name in transition.guards
-                       if not GUARDS[name].needs_input and not GUARDS[name].holds(context)]
+            blocked = [GUARDS[name].refusal(context, titles).get(lang)
+                       for name in blocked_whatever_typed(transition, context)]
             # A step that a guard blocks whatever is typed (documents missing, a period still running) gets no
             # form: sending it could only be refused. It is listed with its reasons. A form the user sent and
             # that was refused is still shown, with what was typed, to copy from.
