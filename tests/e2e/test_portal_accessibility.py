@@ -2,6 +2,8 @@
 organisation's accounts have no axe-core violation, in German and in English."""
 from __future__ import annotations
 
+import re
+
 import pytest
 
 try:
@@ -59,3 +61,37 @@ def test_on_a_phone_each_case_is_a_block_with_every_value_on_screen_under_its_na
     page.goto("/portal/team")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page, axe)
+
+
+def test_an_employer_requests_the_accelerated_procedure_and_follows_the_new_case(page, axe):
+    """The employer's journey from the home page: the form (no axe violation, also with its errors), a first try
+    without the confirmation comes back with everything typed, then the case opens at the immigration office and
+    its page is where the employer lands."""
+    login(page, EMPLOYER)
+    page.get_by_role("link", name="Beschleunigtes Fachkräfteverfahren beantragen").click()
+    expect(page.get_by_role("heading", name="Beschleunigtes Fachkräfteverfahren beantragen")).to_be_visible()
+    assert_accessible(page, axe)
+
+    page.get_by_label("Vorname(n)").fill("Mai")
+    page.get_by_label("Familienname").fill("Browserprobe")
+    page.get_by_label("Geburtsdatum").fill("1994-05-17")
+    page.get_by_label("Staatsangehörigkeit").fill("Vietnam")
+    page.get_by_label("Straße und Hausnummer").fill("5 Le Loi")
+    page.get_by_label("Ort").fill("Hue")
+    page.locator("#country").fill("Vietnam")
+    page.get_by_label("Ausländischer Berufsabschluss").fill("Bachelor of Nursing")
+    page.get_by_label("Deutscher Referenzberuf").fill("Pflegefachfrau")
+    page.get_by_label("Ausbildungsstaat").fill("VN")
+    page.get_by_role("button", name="Verfahren beantragen").click()
+
+    summary = page.locator(".error-summary")
+    expect(summary).to_contain_text("Bitte bestätigen Sie, dass die Vollmacht der Fachkraft vorliegt.")
+    expect(page.get_by_label("Familienname")).to_have_value("Browserprobe")  # nothing typed is lost
+    assert_accessible(page, axe)
+
+    page.get_by_label(re.compile("^Die Fachkraft hat unser Unternehmen bevollmächtigt")).check()
+    page.get_by_role("button", name="Verfahren beantragen").click()
+
+    page.wait_for_url(re.compile(r"/portal/cases/\d+$"))
+    expect(page.locator(".flash-success")).to_contain_text("Ihr Antrag ist eingegangen: Fall ABH-")
+    expect(page.locator("main")).to_contain_text("Mai Browserprobe")
