@@ -67,13 +67,19 @@ def test_header_shows_reference_procedure_state_parties_and_clerk(client, login,
     assert "27.02.2026" in header
 
 
-def test_header_names_the_linked_case_with_its_state(client, login, make, office):
+def recognition_started(make, office):
+    """A § 81a case whose immigration office started the recognition at ``office``; with its clerk."""
     immigration = make.office(kind="immigration_office", name="Ausländerbehörde Erfurt")
     immigration_clerk = make.user(role="immigration_clerk", office=immigration)
     parent = make.case("skilled-worker-81a", office=immigration, actor=immigration_clerk, employer=make.employer())
     step(parent, "conclude_agreement", immigration_clerk, date="2026-03-02", fee_paid_on="2026-03-02")
     step(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg",
          recognition_office=str(office.id))
+    return parent, immigration_clerk
+
+
+def test_header_names_the_linked_case_with_its_state(client, login, make, office):
+    parent, immigration_clerk = recognition_started(make, office)
     child = parent.children[0]
     login(immigration_clerk)
 
@@ -107,12 +113,7 @@ def test_only_the_actions_allowed_in_the_current_state_are_offered(client, login
 
 def test_a_pre_approval_no_purpose_could_pass_yet_gets_no_form(client, login, make, office):
     """While the recognition runs, every purpose of the pre-approval would be refused: it is listed with why."""
-    immigration = make.office(kind="immigration_office", name="Ausländerbehörde Erfurt")
-    immigration_clerk = make.user(role="immigration_clerk", office=immigration)
-    parent = make.case("skilled-worker-81a", office=immigration, actor=immigration_clerk, employer=make.employer())
-    step(parent, "conclude_agreement", immigration_clerk, date="2026-03-02", fee_paid_on="2026-03-02")
-    step(parent, "start_recognition", immigration_clerk, procedure="recognition-bqfg",
-         recognition_office=str(office.id))
+    parent, immigration_clerk = recognition_started(make, office)
     step(parent, "record_ba_approval_not_required", immigration_clerk, reason="§ 39(1) AufenthG")
     login(immigration_clerk)
 
